@@ -1,0 +1,341 @@
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ranvier::config {
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& problem) {
+  throw ConfigError(key + ": " + problem);
+}
+
+std::string join_key(const std::string& parent, const std::string& child) {
+  return parent.empty() ? child : parent + "." + child;
+}
+
+/// Reads one YAML mapping, remembering which keys were consumed so that anything left over
+/// is reported as unknown.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) {
+      fail(path_.empty() ? "(top level)" : path_, "expected a mapping");
+    }
+  }
+
+  /// The child node, or an undefined node when absent or null.
+  YAML::Node get(const std::string& key) {
+    seen_.insert(key);
+    if (!node_ || node_.IsNull()) {
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+    YAML::Node child = node_[key];
+    if (child && child.IsNull()) {
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+    return child;
+  }
+
+  std::string key(const std::string& child) const { return join_key(path_, child); }
+
+  std::optional<std::string> string(const std::string& k) {
+    auto n = get(k);
+    if (!n) {
+      return std::nullopt;
+    }
+    if (!n.IsScalar()) {
+      fail(key(k), "expected a string");
+    }
+    return n.Scalar();
+  }
+
+  std::string required_string(const std::string& k) {
+    auto v = string(k);
+    if (!v || v->empty()) {
+      fail(key(k), "is required");
+    }
+    return *v;
+  }
+
+  std::optional<bool> boolean(const std::string& k) {
+    auto n = get(k);
+    if (!n) {
+      return std::nullopt;
+    }
+    const auto& s = n.IsScalar() ? n.Scalar() : std::string();
+    if (s == "true") {
+      return true;
+    }
+    if (s == "false") {
+      return false;
+    }
+    fail(key(k), "expected true or false");
+  }
+
+  /// An integer in [min, max].
+  std::optional<std::uint64_t> integer(const std::string& k, std::uint64_t min, std::uint64_t max) {
+    auto n = get(k);
+    if (!n) {
+      return std::nullopt;
+    }
+    const std::string s = n.IsScalar() ? n.Scalar() : std::string();
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+      fail(key(k), "expected a whole number");
+    }
+    if (v < min || v > max) {
+      fail(key(k), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  std::optional<double> number(const std::string& k, double min, double max) {
+    auto n = get(k);
+    if (!n) {
+      return std::nullopt;
+    }
+    double v = 0;
+    const std::string s = n.IsScalar() ? n.Scalar() : std::string();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) {
+      fail(key(k), "expected a number");
+    }
+    if (v < min || v > max) {
+      fail(key(k), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  /// Fails on any key that no getter asked for.
+  void finish() const {
+    if (!node_ || !node_.IsMap()) {
+      return;
+    }
+    for (const auto& item : node_) {
+      const auto name = item.first.as<std::string>();
+      if (!seen_.contains(name)) {
+        fail(key(name), "unknown key");
+      }
+    }
+  }
+
+ private:
+  YAML::Node node_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : (base / path).lexically_normal();
+}
+
+/// YAML → JSON for free-form values such as the support document.
+nlohmann::json to_json(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      auto obj = nlohmann::json::object();
+      for (const auto& it : n) {
+        obj[it.first.as<std::string>()] = to_json(it.second);
+      }
+      return obj;
+    }
+    case YAML::NodeType::Sequence: {
+      auto arr = nlohmann::json::array();
+      for (const auto& it : n) {
+        arr.push_back(to_json(it));
+      }
+      return arr;
+    }
+    case YAML::NodeType::Scalar:
+      return n.Scalar();
+    default:
+      return nullptr;
+  }
+}
+
+ListenerConfig read_listener(const YAML::Node& node, const std::string& path) {
+  MapReader r(node, path);
+  ListenerConfig l = parse_listen_address(r.required_string("bind"), r.key("bind"));
+  l.tls = r.boolean("tls").value_or(false);
+  auto resources = r.get("resources");
+  if (!resources || !resources.IsSequence() || resources.size() == 0) {
+    fail(r.key("resources"), "expected a non-empty list of client, federation, metrics");
+  }
+  for (const auto& item : resources) {
+    const std::string name = item.IsScalar() ? item.Scalar() : std::string();
+    if (name == "client") {
+      l.client = true;
+    } else if (name == "federation") {
+      l.federation = true;
+    } else if (name == "metrics") {
+      l.metrics = true;
+    } else {
+      fail(r.key("resources"), "unknown resource '" + name + "' (expected client, federation or metrics)");
+    }
+  }
+  r.finish();
+  return l;
+}
+
+void check_database_url(const std::string& url, const std::string& key) {
+  if (url.starts_with("sqlite://") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    return;
+  }
+  fail(key, "expected a sqlite:///path or postgres://user:pass@host:port/db URL");
+}
+
+}  // namespace
+
+bool Config::any_tls() const {
+  for (const auto& l : listeners) {
+    if (l.tls) {
+      return true;
+    }
+  }
+  return false;
+}
+
+ListenerConfig parse_listen_address(const std::string& text, const std::string& key) {
+  ListenerConfig l;
+  std::string host;
+  std::string port;
+  if (text.starts_with("[")) {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      fail(key, "expected [IPv6]:PORT");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || text.find(':') != colon) {
+      fail(key, "expected HOST:PORT");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (host.empty() || port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+    fail(key, "'" + text + "' is not HOST:PORT with a port from 0 to 65535");
+  }
+  l.host = host;
+  l.port = static_cast<std::uint16_t>(value);
+  return l;
+}
+
+RegistrationMode parse_registration_mode(const std::string& text, const std::string& key) {
+  if (text == "open") {
+    return RegistrationMode::open;
+  }
+  if (text == "token") {
+    return RegistrationMode::token;
+  }
+  if (text == "closed") {
+    return RegistrationMode::closed;
+  }
+  fail(key, "expected open, token or closed");
+}
+
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("(syntax): " + std::string(e.what()));
+  }
+  const auto base = file.parent_path();
+  Config c;
+  c.file = file;
+  MapReader top(root, "");
+  c.server_name = top.required_string("server_name");
+  c.database = top.required_string("database");
+  check_database_url(c.database, "database");
+  if (c.database.starts_with("sqlite://")) {
+    // sqlite://relative/path is taken relative to the config file, like every other path.
+    auto path = c.database.substr(std::string_view("sqlite://").size());
+    c.database = "sqlite://" + resolve(base, path).string();
+  }
+  c.signing_key = resolve(base, top.required_string("signing_key"));
+
+  auto listeners = top.get("listeners");
+  if (!listeners || !listeners.IsSequence() || listeners.size() == 0) {
+    fail("listeners", "expected a non-empty list");
+  }
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    c.listeners.push_back(read_listener(listeners[i], "listeners[" + std::to_string(i) + "]"));
+  }
+
+  MapReader tls(top.get("tls"), "tls");
+  if (auto cert = tls.string("certificate")) {
+    c.tls_certificate = resolve(base, *cert);
+  }
+  if (auto key = tls.string("private_key")) {
+    c.tls_private_key = resolve(base, *key);
+  }
+  tls.finish();
+  if (c.any_tls() && (c.tls_certificate.empty() || c.tls_private_key.empty())) {
+    fail("tls", "a listener has tls: true, so tls.certificate and tls.private_key are required");
+  }
+
+  MapReader reg(top.get("registration"), "registration");
+  if (auto mode = reg.string("mode")) {
+    c.registration = parse_registration_mode(*mode, "registration.mode");
+  }
+  c.registration_shared_secret = reg.string("shared_secret");
+  reg.finish();
+
+  MapReader wk(top.get("well_known"), "well_known");
+  c.well_known_server = wk.string("server");
+  c.well_known_client_base_url = wk.string("client_base_url");
+  if (auto support = wk.get("support")) {
+    if (!support.IsMap()) {
+      fail("well_known.support", "expected a mapping (the /.well-known/matrix/support document)");
+    }
+    c.well_known_support = to_json(support);
+  }
+  wk.finish();
+
+  MapReader lim(top.get("limits"), "limits");
+  c.limits.max_body_bytes = lim.integer("max_body_bytes", 1024, 1ULL << 32).value_or(c.limits.max_body_bytes);
+  c.limits.max_header_bytes =
+      static_cast<std::uint32_t>(lim.integer("max_header_bytes", 1024, 1 << 20).value_or(c.limits.max_header_bytes));
+  c.limits.read_timeout_ms =
+      static_cast<std::uint32_t>(lim.integer("read_timeout_ms", 100, 3'600'000).value_or(c.limits.read_timeout_ms));
+  c.limits.max_connections =
+      static_cast<std::uint32_t>(lim.integer("max_connections", 1, 1'000'000).value_or(c.limits.max_connections));
+  lim.finish();
+
+  MapReader rl(top.get("rate_limits"), "rate_limits");
+  c.rate_limits.enabled = rl.boolean("enabled").value_or(c.rate_limits.enabled);
+  c.rate_limits.per_second = rl.number("per_second", 0.001, 1e6).value_or(c.rate_limits.per_second);
+  c.rate_limits.burst = static_cast<std::uint32_t>(rl.integer("burst", 1, 1'000'000).value_or(c.rate_limits.burst));
+  rl.finish();
+
+  MapReader log(top.get("log"), "log");
+  c.log_requests = log.boolean("requests").value_or(true);
+  log.finish();
+
+  top.finish();
+  return c;
+}
+
+Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw ConfigError("(file): cannot read " + file.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), std::filesystem::absolute(file));
+}
+
+}  // namespace ranvier::config

@@ -1,0 +1,94 @@
+#pragma once
+// Ranvier's configuration file (YAML). Every key is documented in docs/configuration.md and
+// in the file `ranvier init` writes. Unknown keys, wrong types and impossible values are
+// errors that name the key: a typo must never be silently ignored.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ranvier::config {
+
+/// What a listener serves. One listener may serve several.
+struct ListenerConfig {
+  std::string host;  ///< IPv4/IPv6 literal or "localhost"
+  std::uint16_t port = 0;
+  bool tls = false;
+  bool client = false;      ///< client-server API, /.well-known/matrix/*
+  bool federation = false;  ///< server-server API, key API, /.well-known/matrix/server
+  bool metrics = false;     ///< GET /metrics
+};
+
+enum class RegistrationMode { open, token, closed };
+
+struct Limits {
+  std::uint64_t max_body_bytes = 1 << 20;  // several times the 64 KiB PDU limit
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::uint32_t read_timeout_ms = 30'000;
+  std::uint32_t max_connections = 1024;
+};
+
+struct RateLimits {
+  bool enabled = true;
+  double per_second = 1.0;  ///< sustained requests per second to rate-limited endpoints
+  std::uint32_t burst = 10;  ///< requests allowed at once before limiting starts
+};
+
+struct Config {
+  std::filesystem::path file;  ///< the file it was read from
+  std::string server_name;
+  std::string database;  ///< URL: sqlite:///path or postgres://…
+  std::filesystem::path signing_key;
+  std::vector<ListenerConfig> listeners;
+  std::filesystem::path tls_certificate;
+  std::filesystem::path tls_private_key;
+  RegistrationMode registration = RegistrationMode::closed;
+  std::optional<std::string> registration_shared_secret;
+  std::optional<std::string> well_known_server;
+  std::optional<std::string> well_known_client_base_url;
+  std::optional<nlohmann::json> well_known_support;
+  Limits limits;
+  RateLimits rate_limits;
+  bool log_requests = true;
+
+  /// True if some listener uses TLS (then the certificate and key must be loadable).
+  bool any_tls() const;
+};
+
+/// A configuration problem; `what()` starts with the key's dotted path.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Reads and validates a config file. Relative paths inside are resolved against its folder.
+Config load_config(const std::filesystem::path& file);
+
+/// Validates YAML text; `base_dir` resolves relative paths.
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& file);
+
+/// What `ranvier init` asks for.
+struct InitOptions {
+  std::string server_name;
+  std::string database;
+  RegistrationMode registration = RegistrationMode::closed;
+  std::string client_listen = "127.0.0.1:8008";
+  std::string federation_listen = "0.0.0.0:8448";
+  std::optional<std::string> metrics_listen;
+};
+
+/// The commented configuration file `ranvier init` writes.
+std::string render_config(const InitOptions& options);
+
+/// Parses "HOST:PORT" / "[v6]:PORT"; throws ConfigError naming `key`.
+ListenerConfig parse_listen_address(const std::string& text, const std::string& key);
+
+/// Parses "open" / "token" / "closed"; throws ConfigError naming `key`.
+RegistrationMode parse_registration_mode(const std::string& text, const std::string& key);
+
+}  // namespace ranvier::config

@@ -1,0 +1,93 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ranvier::config;
+
+namespace {
+
+const std::filesystem::path file = "/etc/ranvier/ranvier.yaml";
+
+std::string base_config() {
+  InitOptions o;
+  o.server_name = "example.org";
+  o.database = "sqlite:///var/lib/ranvier/ranvier.db";
+  o.registration = RegistrationMode::open;
+  return render_config(o);
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, file);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(ConfigTest, GeneratedConfigParses) {
+  auto c = parse_config(base_config(), file);
+  EXPECT_EQ(c.server_name, "example.org");
+  EXPECT_EQ(c.signing_key, "/etc/ranvier/signing.key");
+  ASSERT_EQ(c.listeners.size(), 2U);
+  EXPECT_TRUE(c.listeners[0].client);
+  EXPECT_FALSE(c.listeners[0].tls);
+  EXPECT_EQ(c.listeners[0].port, 8008);
+  EXPECT_TRUE(c.listeners[1].federation);
+  EXPECT_TRUE(c.listeners[1].tls);
+  EXPECT_EQ(c.registration, RegistrationMode::open);
+  EXPECT_EQ(c.tls_certificate, "/etc/ranvier/tls.crt");
+  EXPECT_FALSE(c.well_known_server.has_value());
+}
+
+TEST(ConfigTest, UnknownKeyIsNamed) {
+  EXPECT_EQ(error_of(base_config() + "limitz: {}\n"), "limitz: unknown key");
+  auto yaml = base_config();
+  yaml.replace(yaml.find("  max_connections"), 2, "  max_conection: 3\n  ");
+  EXPECT_EQ(error_of(yaml), "limits.max_conection: unknown key");
+}
+
+TEST(ConfigTest, WrongTypesAndImpossibleValuesAreNamed) {
+  auto yaml = base_config();
+  yaml.replace(yaml.find("max_body_bytes: 1048576"), 23, "max_body_bytes: lots");
+  EXPECT_EQ(error_of(yaml), "limits.max_body_bytes: expected a whole number");
+
+  yaml = base_config();
+  yaml.replace(yaml.find("127.0.0.1:8008"), 14, "127.0.0.1:70000");
+  EXPECT_NE(error_of(yaml).find("listeners[0].bind"), std::string::npos);
+
+  yaml = base_config();
+  yaml.replace(yaml.find("mode: open"), 10, "mode: sometimes");
+  EXPECT_EQ(error_of(yaml), "registration.mode: expected open, token or closed");
+
+  yaml = base_config();
+  yaml.replace(yaml.find("enabled: true"), 13, "enabled: yes please");
+  EXPECT_EQ(error_of(yaml), "rate_limits.enabled: expected true or false");
+}
+
+TEST(ConfigTest, MissingRequiredKeys) {
+  EXPECT_EQ(error_of("database: sqlite:///x.db\n"), "server_name: is required");
+  EXPECT_NE(error_of("server_name: a\ndatabase: mysql://x\nsigning_key: k\n").find("database"), std::string::npos);
+  EXPECT_EQ(error_of("server_name: a\ndatabase: sqlite:///x\nsigning_key: k\n"), "listeners: expected a non-empty list");
+}
+
+TEST(ConfigTest, ListenAddresses) {
+  auto v6 = parse_listen_address("[::1]:8448", "k");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 8448);
+  EXPECT_THROW(parse_listen_address("::1:8448", "k"), ConfigError);
+  EXPECT_THROW(parse_listen_address("localhost", "k"), ConfigError);
+  EXPECT_THROW(parse_listen_address("localhost:", "k"), ConfigError);
+}
+
+TEST(ConfigTest, RelativeSqlitePathFollowsConfigFile) {
+  auto yaml = base_config();
+  yaml.replace(yaml.find("sqlite:///var/lib/ranvier/ranvier.db"), 36, "sqlite://db/r.db");
+  EXPECT_EQ(parse_config(yaml, file).database, "sqlite:///etc/ranvier/db/r.db");
+}
+
+TEST(ConfigTest, SyntaxErrorIsAConfigError) {
+  EXPECT_THROW(parse_config("server_name: [unclosed\n", file), ConfigError);
+}
