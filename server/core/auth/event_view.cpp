@@ -1,0 +1,92 @@
+#include "core/auth/event_view.hpp"
+
+namespace ranvier::auth {
+namespace {
+
+const nlohmann::json& empty_object() {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return empty;
+}
+
+std::int64_t integer_member(const nlohmann::json& object, std::string_view key) {
+  const auto* value = member(object, key);
+  if (value == nullptr) {
+    return 0;
+  }
+  if (value->is_number_integer()) {
+    return value->get<std::int64_t>();
+  }
+  if (value->is_number_unsigned()) {
+    auto u = value->get<std::uint64_t>();
+    return u > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(u);
+  }
+  return 0;
+}
+
+}  // namespace
+
+const nlohmann::json* member(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) {
+    return nullptr;
+  }
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<std::string_view> string_member(const nlohmann::json& object, std::string_view key) {
+  const auto* value = member(object, key);
+  if (value == nullptr || !value->is_string()) {
+    return std::nullopt;
+  }
+  return std::string_view(value->get_ref<const std::string&>());
+}
+
+std::string_view server_of(std::string_view id) {
+  auto colon = id.find(':');
+  return colon == std::string_view::npos ? std::string_view{} : id.substr(colon + 1);
+}
+
+std::string_view EventView::event_id() const { return string_member(*pdu_, "event_id").value_or(""); }
+
+std::string_view EventView::type() const { return string_member(*pdu_, "type").value_or(""); }
+
+std::string_view EventView::sender() const { return string_member(*pdu_, "sender").value_or(""); }
+
+std::optional<std::string_view> EventView::state_key() const { return string_member(*pdu_, "state_key"); }
+
+std::optional<std::string_view> EventView::room_id() const { return string_member(*pdu_, "room_id"); }
+
+const nlohmann::json& EventView::content() const {
+  const auto* value = member(*pdu_, "content");
+  return value != nullptr && value->is_object() ? *value : empty_object();
+}
+
+std::int64_t EventView::origin_server_ts() const { return integer_member(*pdu_, "origin_server_ts"); }
+
+std::int64_t EventView::depth() const { return integer_member(*pdu_, "depth"); }
+
+std::vector<std::string_view> EventView::auth_event_ids() const {
+  std::vector<std::string_view> ids;
+  for_each_reference(member(*pdu_, "auth_events"), [&](std::string_view id) { ids.push_back(id); });
+  return ids;
+}
+
+std::vector<std::string_view> EventView::prev_event_ids() const {
+  std::vector<std::string_view> ids;
+  for_each_reference(member(*pdu_, "prev_events"), [&](std::string_view id) { ids.push_back(id); });
+  return ids;
+}
+
+std::size_t EventView::prev_event_count() const {
+  const auto* list = member(*pdu_, "prev_events");
+  return list != nullptr && list->is_array() ? list->size() : 0;
+}
+
+std::optional<std::string_view> EventView::redacts() const {
+  if (auto top = string_member(*pdu_, "redacts")) {
+    return top;
+  }
+  return string_member(content(), "redacts");
+}
+
+}  // namespace ranvier::auth

@@ -1,0 +1,157 @@
+#include "core/auth/power_levels.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include "core/auth/event_view.hpp"
+
+namespace ranvier::auth {
+namespace {
+
+constexpr PowerLevel max_finite = PowerLevel{1} << 62;
+
+PowerLevel clamp(long double v) {
+  if (v > static_cast<long double>(max_finite)) {
+    return max_finite;
+  }
+  if (v < -static_cast<long double>(max_finite)) {
+    return -max_finite;
+  }
+  return static_cast<PowerLevel>(v);
+}
+
+// v1-stringy-power-levels: optional whitespace, one optional sign, decimal digits (leading
+// zeros allowed), optional whitespace; nothing else.
+std::optional<PowerLevel> parse_integer_string(std::string_view s) {
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && is_space(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && is_space(s.back())) {
+    s.remove_suffix(1);
+  }
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) {
+    return std::nullopt;
+  }
+  PowerLevel value = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    if (value < max_finite) {
+      value = value * 10 + (c - '0');
+    }
+  }
+  if (value > max_finite) {
+    value = max_finite;
+  }
+  return negative ? -value : value;
+}
+
+}  // namespace
+
+std::optional<PowerLevel> parse_power_level(const nlohmann::json& value, const core::RoomVersion& version) {
+  if (value.is_number_integer()) {
+    return clamp(static_cast<long double>(value.get<std::int64_t>()));
+  }
+  if (value.is_number_unsigned()) {
+    return clamp(static_cast<long double>(value.get<std::uint64_t>()));
+  }
+  if (version.integer_power_levels) {
+    return std::nullopt;
+  }
+  if (value.is_string()) {
+    return parse_integer_string(value.get_ref<const std::string&>());
+  }
+  // v1-floaty-power-levels: floats are truncated, until canonical JSON is enforced (v6).
+  if (value.is_number_float() && !version.strict_canonical_json) {
+    double d = value.get<double>();
+    if (!std::isfinite(d)) {
+      return std::nullopt;
+    }
+    return clamp(std::trunc(static_cast<long double>(d)));
+  }
+  return std::nullopt;
+}
+
+bool is_room_creator(const nlohmann::json& create_event, std::string_view user_id,
+                     const core::RoomVersion& version) {
+  EventView create(create_event);
+  if (!version.implicit_room_creator) {
+    return string_member(create.content(), "creator") == user_id;
+  }
+  if (create.sender() == user_id) {
+    return true;
+  }
+  if (!version.privileged_creators) {
+    return false;
+  }
+  const auto* extra = member(create.content(), "additional_creators");
+  if (extra == nullptr || !extra->is_array()) {
+    return false;
+  }
+  for (const auto& entry : *extra) {
+    if (entry.is_string() && entry.get_ref<const std::string&>() == user_id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+PowerLevels::PowerLevels(const nlohmann::json* power_levels, const nlohmann::json& create_event,
+                         const core::RoomVersion& version)
+    : create_(&create_event), version_(&version) {
+  if (power_levels != nullptr) {
+    content_ = &EventView(*power_levels).content();
+  }
+}
+
+std::optional<PowerLevel> PowerLevels::field(std::string_view name) const {
+  if (content_ == nullptr) {
+    return std::nullopt;
+  }
+  const auto* value = member(*content_, name);
+  return value == nullptr ? std::nullopt : parse_power_level(*value, *version_);
+}
+
+PowerLevel PowerLevels::user_level(std::string_view user_id) const {
+  if (version_->privileged_creators && is_room_creator(*create_, user_id, *version_)) {
+    return infinite_power;
+  }
+  if (content_ == nullptr) {
+    return is_room_creator(*create_, user_id, *version_) ? 100 : 0;
+  }
+  if (const auto* users = member(*content_, "users")) {
+    if (const auto* level = member(*users, user_id)) {
+      if (auto parsed = parse_power_level(*level, *version_)) {
+        return *parsed;
+      }
+    }
+  }
+  return field("users_default").value_or(0);
+}
+
+PowerLevel PowerLevels::event_level(std::string_view type, bool is_state) const {
+  if (content_ == nullptr) {
+    return 0;
+  }
+  if (const auto* events = member(*content_, "events")) {
+    if (const auto* level = member(*events, type)) {
+      if (auto parsed = parse_power_level(*level, *version_)) {
+        return *parsed;
+      }
+    }
+  }
+  return is_state ? field("state_default").value_or(50) : field("events_default").value_or(0);
+}
+
+PowerLevel PowerLevels::named_level(std::string_view name) const {
+  return field(name).value_or(name == "invite" ? 0 : 50);
+}
+
+}  // namespace ranvier::auth
