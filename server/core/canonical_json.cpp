@@ -177,6 +177,28 @@ class Parser {
     }
   }
 
+  enum class Next { more, closed, error };
+
+  // After an array item or object member: a comma (more follows) or the closing bracket.
+  Next after_item(char close) {
+    skip_ws();
+    if (pos_ >= s_.size()) {
+      set_error(JsonErrorCode::unexpected_end);
+      return Next::error;
+    }
+    if (s_[pos_] == ',') {
+      ++pos_;
+      skip_ws();
+      return Next::more;
+    }
+    if (s_[pos_] == close) {
+      ++pos_;
+      return Next::closed;
+    }
+    set_error(JsonErrorCode::syntax);
+    return Next::error;
+  }
+
   bool parse_object(json& out, std::size_t depth) {
     if (depth > max_json_depth) {
       return set_error(JsonErrorCode::too_deep);
@@ -218,20 +240,10 @@ class Parser {
       if (!parse_value(it->second, depth)) {
         return false;
       }
-      skip_ws();
-      if (pos_ >= s_.size()) {
-        return set_error(JsonErrorCode::unexpected_end);
+      const Next next = after_item('}');
+      if (next != Next::more) {
+        return next == Next::closed;
       }
-      if (s_[pos_] == ',') {
-        ++pos_;
-        skip_ws();
-        continue;
-      }
-      if (s_[pos_] == '}') {
-        ++pos_;
-        return true;
-      }
-      return set_error(JsonErrorCode::syntax);
     }
   }
 
@@ -252,20 +264,10 @@ class Parser {
       if (!parse_value(items.back(), depth)) {
         return false;
       }
-      skip_ws();
-      if (pos_ >= s_.size()) {
-        return set_error(JsonErrorCode::unexpected_end);
+      const Next next = after_item(']');
+      if (next != Next::more) {
+        return next == Next::closed;
       }
-      if (s_[pos_] == ',') {
-        ++pos_;
-        skip_ws();
-        continue;
-      }
-      if (s_[pos_] == ']') {
-        ++pos_;
-        return true;
-      }
-      return set_error(JsonErrorCode::syntax);
     }
   }
 
