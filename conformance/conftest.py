@@ -1,0 +1,87 @@
+"""Fixtures and rules shared by every conformance suite.
+
+Each test module is one suite with its own ranvier process (`server` fixture). A module tunes
+its server with module-level names:
+- `CONFIG_OVERRIDES`: dict deep-merged into the config `ranvier init` wrote;
+- `INIT_ARGS`: extra arguments for `ranvier init`.
+
+Every test must name what it checks with `@spec("<section>")`; collection fails otherwise.
+References are spec anchors such as `client-server-api/#get_matrixclientversions`, HTTP RFC
+sections (`rfc9112#section-3`), or the project's own contract (`ranvier:docs/configuration.md`).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness.database import backend_name  # noqa: E402
+from harness.keys import HAVE_NACL  # noqa: E402
+from harness.server import RanvierServer, describe_exit, ranvier_binary  # noqa: E402
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    nacl = "PyNaCl" if HAVE_NACL else "shape only (python3-nacl missing)"
+    return [f"ranvier binary: {ranvier_binary()}", f"database backend: {backend_name()}",
+            f"ed25519 signature checks: {nacl}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = [item.nodeid for item in items if item.get_closest_marker("spec") is None]
+    if missing:
+        raise pytest.UsageError("tests without @spec(...): " + ", ".join(missing))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not ranvier_binary().exists():
+        pytest.fail(f"ranvier binary not found at {ranvier_binary()} (set RANVIER_BIN)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("spec")
+    if marker is not None and report.when == "call":
+        report.user_properties.append(("spec", marker.args[0]))
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A running ranvier for this module; stopped with SIGTERM at the end, which must exit 0."""
+    workdir = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    instance = RanvierServer(workdir)
+    try:
+        instance.init(getattr(request.module, "INIT_ARGS", ()))
+        overrides = getattr(request.module, "CONFIG_OVERRIDES", None)
+        if overrides:
+            instance.configure(overrides)
+        instance.start()
+        yield instance
+        if instance.process is not None:
+            code = instance.stop(signal.SIGTERM)
+            assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}\n{instance.log()[-4000:]}"
+    finally:
+        instance.cleanup()
+
+
+@pytest.fixture
+def client(server: RanvierServer):
+    """A fresh keep-alive client on the client listener, closed after the test."""
+    c = server.client()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path):
+    """A server folder initialised but not started, for tests that control the process."""
+    instance = RanvierServer(tmp_path)
+    instance.init()
+    yield instance
+    instance.cleanup()
