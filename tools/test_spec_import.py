@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Checks tools/spec_import.py against ../shared/matrix-spec/endpoints.tsv, an independent
+extraction of every operation, and checks that the committed spec/ is current.
+Run: python3 tools/test_spec_import.py   (skipped when ../shared/matrix-spec is absent)
+"""
+
+import csv
+import json
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import spec_import  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT.parent / "shared" / "matrix-spec"
+AUTH_WORDS = {"none": "no", "required": "yes", "optional": "optional"}
+
+
+@unittest.skipUnless((SPEC_DIR / "endpoints.tsv").exists(), "needs ../shared/matrix-spec")
+class AgreesWithEndpointsTsv(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        files = spec_import.import_all(SPEC_DIR)
+        cls.ops = [op for text in files.values() for op in json.loads(text)["operations"]]
+        with open(SPEC_DIR / "endpoints.tsv", encoding="utf-8", newline="") as f:
+            cls.rows = list(csv.DictReader(f, delimiter="\t"))
+
+    def key(self, api, method, path, operation_id):
+        return (api, method, path, operation_id)
+
+    def test_same_operations(self):
+        imported = sorted(self.key(o["api"], o["method"], o["path"], o["operationId"]) for o in self.ops)
+        listed = sorted(self.key(r["api"], r["method"], r["path"], r["operationId"]) for r in self.rows)
+        self.assertEqual(len(listed), 235)
+        self.assertEqual(imported, listed)
+
+    def test_same_attributes(self):
+        by_key = {self.key(o["api"], o["method"], o["path"], o["operationId"]): o for o in self.ops}
+        for row in self.rows:
+            op = by_key[self.key(row["api"], row["method"], row["path"], row["operationId"])]
+            with self.subTest(operation=row["operationId"], api=row["api"]):
+                self.assertEqual(AUTH_WORDS[op["auth"]], row["requires_auth"])
+                self.assertEqual("yes" if op["rate_limited"] else "no", row["rate_limited"])
+                self.assertEqual("yes" if op["deprecated"] else "no", row["deprecated"])
+                self.assertEqual("data/api/" + op["file"], row["file"])
+                listed = [] if row["auth_schemes"] == "-" else row["auth_schemes"].split("|")
+                listed = [spec_import.SCHEME_QUIRKS.get((row["api"], s), s) for s in listed]
+                self.assertEqual(op["auth_schemes"], listed)
+
+    def test_timestamp_to_event_quirk_is_signed(self):
+        op = next(o for o in self.ops
+                  if o["api"] == "server-server" and o["operationId"] == "getEventByTimestamp")
+        self.assertEqual(op["auth_schemes"], ["signedRequest"])
+
+    def test_trailing_space_pairs_share_routes(self):
+        shared = {o["operationId"]: o["shares_route_with"] for o in self.ops if o["shares_route_with"]}
+        self.assertEqual(shared, {"inviteUser": ["inviteBy3PID"], "inviteBy3PID": ["inviteUser"],
+                                  "getEvents": ["peekEvents"], "peekEvents": ["getEvents"]})
+        self.assertFalse([o for o in self.ops if o["path"] != o["path"].strip()])
+
+    def test_no_prose(self):
+        text = json.dumps(self.ops)
+        for word in ('"description"', '"example"', '"examples"', '"title"', '"$ref"', '"allOf"'):
+            self.assertNotIn(word, text)
+
+    def test_refs_and_all_of_resolved(self):
+        send = next(o for o in self.ops if o["operationId"] == "sendTransaction"
+                    and o["api"] == "server-server")
+        schema = send["body"]["schema"]
+        self.assertEqual(schema["required"], ["origin", "origin_server_ts", "pdus"])
+        self.assertEqual(schema["properties"]["pdus"]["type"], "array")
+
+    def test_path_params_in_template_order(self):
+        op = next(o for o in self.ops if o["operationId"] == "setRoomStateWithKey")
+        self.assertEqual([p["name"] for p in op["path_params"]], ["roomId", "eventType", "stateKey"])
+
+    def test_committed_spec_is_current(self):
+        self.assertEqual(spec_import.main(["--spec-dir", str(SPEC_DIR), "--out", str(ROOT / "spec"),
+                                           "--check"]), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
