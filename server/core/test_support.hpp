@@ -66,3 +66,31 @@ inline nlohmann::json random_json(std::mt19937& rng, int depth = 0) {
 }
 
 }  // namespace ranvier::core::testing
+
+#include "core/base64.hpp"
+#include "core/signing.hpp"
+
+namespace ranvier::core::testing {
+
+/// The spec's test signing key (`ed25519:1` of server `domain`).
+inline SigningKey spec_signing_key() {
+  const auto& k = spec_vectors().at("signing_key");
+  const auto seed_bytes = *base64_decode(k.at("seed_unpadded_base64").get<std::string>());
+  Ed25519Seed seed;
+  std::copy(seed_bytes.begin(), seed_bytes.end(), seed.begin());
+  return *make_signing_key("1", seed);
+}
+
+/// A lookup that knows exactly one key of one server.
+inline VerifyKeyLookup single_key_lookup(std::string server, const SigningKey& key,
+                                         std::int64_t valid_until_ts = INT64_MAX) {
+  return [server = std::move(server), id = key.key_id, pk = key.pair.public_key, valid_until_ts](
+             std::string_view s, std::string_view key_id) -> std::optional<VerifyKey> {
+    if (s != server || key_id != id) {
+      return std::nullopt;
+    }
+    return VerifyKey{pk, valid_until_ts};
+  };
+}
+
+}  // namespace ranvier::core::testing
