@@ -16,7 +16,7 @@ case $backend in
     export RANVIER_TEST_DATABASE=sqlite
     ;;
   postgres)
-    "$root/ci/postgres.sh" start
+    "$root/ci/postgres.sh" start >&2
     RANVIER_TEST_DATABASE=$("$root/ci/postgres.sh" url)
     export RANVIER_TEST_DATABASE
     ;;
