@@ -1,0 +1,68 @@
+#pragma once
+// The part of the auth DAG one resolution touches, with events interned as small integers so
+// that auth chains, orderings and sets are vectors and flags instead of string maps.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/auth/event_store.hpp"
+
+namespace ranvier::state_res {
+
+/// Index of an interned event.
+using NodeId = std::uint32_t;
+
+/// One event, its fields read once.
+struct Node {
+  const nlohmann::json* pdu = nullptr;
+  std::string_view id;
+  std::string_view type;
+  std::string_view state_key;
+  std::string_view sender;
+  bool is_state = false;
+  bool rejected = false;
+  std::int64_t origin_server_ts = 0;
+  std::int64_t depth = 0;
+  bool edges_loaded = false;
+  /// Known auth events (unknown IDs are dropped).
+  std::vector<NodeId> auth;
+  /// The `m.room.power_levels` event among `auth`, if any.
+  std::optional<NodeId> power_levels_auth;
+};
+
+/// Lazily interned events of one store. The string views point into the store's events and
+/// the caller's ID strings, which outlive the graph.
+class EventGraph {
+ public:
+  explicit EventGraph(const auth::EventStore& store) : store_(store) {}
+
+  /// The node for an event ID, fetching it on first sight; nullopt if the store lacks it.
+  std::optional<NodeId> intern(std::string_view event_id);
+  /// The node's data (its auth edges are loaded on first access).
+  const Node& node(NodeId id);
+  /// Number of interned nodes.
+  std::size_t size() const { return nodes_.size(); }
+  /// The store behind the graph.
+  const auth::EventStore& store() const { return store_; }
+
+  /// Every event reachable from `roots` through one or more auth edges; `mark` (sized to
+  /// size() on return) gets `stamp` for each. Returns the events in visiting order.
+  std::vector<NodeId> auth_chain(const std::vector<NodeId>& roots, std::vector<std::uint32_t>& mark,
+                                 std::uint32_t stamp);
+
+ private:
+  void load_edges(NodeId id);
+
+  const auth::EventStore& store_;
+  // A deque keeps references from node() valid while later lookups intern more events.
+  std::deque<Node> nodes_;
+  std::unordered_map<std::string_view, NodeId> index_;
+};
+
+}  // namespace ranvier::state_res

@@ -1,0 +1,58 @@
+#include "core/state_res/iterative_auth.hpp"
+
+#include "core/auth/event_auth.hpp"
+#include "core/auth/event_view.hpp"
+
+namespace ranvier::state_res {
+
+ResolutionState::ResolutionState(const core::RoomVersion& version, EventGraph& graph, const WorkState& state,
+                                 NodeId event, bool use_auth_events)
+    : version_(version), graph_(graph), state_(state), event_(event), use_auth_events_(use_auth_events) {}
+
+const nlohmann::json* ResolutionState::get(std::string_view type, std::string_view state_key) const {
+  const Node& event = graph_.node(event_);
+  if (version_.room_id_is_create_hash && type == "m.room.create" && state_key.empty()) {
+    // v12: the room ID names the create event; it is never an auth event.
+    auto room_id = auth::EventView(*event.pdu).room_id();
+    auto create = graph_.intern(auth::create_event_id_for_room(room_id.value_or("")));
+    if (!create || graph_.node(*create).rejected) {
+      return nullptr;
+    }
+    return graph_.node(*create).pdu;
+  }
+  if (auto it = state_.find(KeyView{type, state_key}); it != state_.end()) {
+    auto id = graph_.intern(it->second);
+    return id ? graph_.node(*id).pdu : nullptr;
+  }
+  if (!use_auth_events_) {
+    return nullptr;
+  }
+  for (NodeId a : event.auth) {
+    const Node& candidate = graph_.node(a);
+    if (!candidate.rejected && candidate.is_state && candidate.type == type && candidate.state_key == state_key) {
+      return candidate.pdu;
+    }
+  }
+  return nullptr;
+}
+
+bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, const WorkState& state, NodeId event,
+                      bool use_auth_events, const auth::SignatureChecks& signatures) {
+  ResolutionState view(version, graph, state, event, use_auth_events);
+  return auth::check_against_state(version, *graph.node(event).pdu, view, signatures).allowed;
+}
+
+void iterative_auth_checks(const core::RoomVersion& version, EventGraph& graph, WorkState& state,
+                           const std::vector<NodeId>& events, const auth::SignatureChecks& signatures) {
+  for (NodeId event : events) {
+    const Node& node = graph.node(event);
+    if (!node.is_state) {
+      continue;
+    }
+    if (allowed_in_state(version, graph, state, event, true, signatures)) {
+      state[KeyView{node.type, node.state_key}] = node.id;
+    }
+  }
+}
+
+}  // namespace ranvier::state_res

@@ -1,0 +1,319 @@
+#include "core/state_res/resolve_v2.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <queue>
+#include <tuple>
+
+#include "core/auth/event_auth.hpp"
+#include "core/auth/event_view.hpp"
+#include "core/auth/power_levels.hpp"
+#include "core/state_res/iterative_auth.hpp"
+#include "core/state_res/state_split.hpp"
+
+namespace ranvier::state_res {
+namespace {
+
+// A power event might remove someone's ability to do something in the room.
+bool is_power_event(const Node& n) {
+  if (!n.is_state) {
+    return false;
+  }
+  if (n.type == "m.room.power_levels" || n.type == "m.room.join_rules") {
+    return true;
+  }
+  if (n.type != "m.room.member" || n.state_key == n.sender) {
+    return false;
+  }
+  auto membership = auth::string_member(auth::EventView(*n.pdu).content(), "membership");
+  return membership == "leave" || membership == "ban";
+}
+
+// The sender's power level "when looking at their respective auth_events".
+auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, NodeId id) {
+  static const nlohmann::json no_create = nlohmann::json::object();
+  const Node& n = graph.node(id);
+  const nlohmann::json* create = nullptr;
+  if (v.room_id_is_create_hash) {
+    auto create_id = graph.intern(auth::create_event_id_for_room(auth::EventView(*n.pdu).room_id().value_or("")));
+    create = create_id ? graph.node(*create_id).pdu : nullptr;
+  } else {
+    for (NodeId a : n.auth) {
+      const Node& candidate = graph.node(a);
+      if (candidate.type == "m.room.create" && candidate.is_state && candidate.state_key.empty()) {
+        create = candidate.pdu;
+      }
+    }
+  }
+  const nlohmann::json* power_levels = n.power_levels_auth ? graph.node(*n.power_levels_auth).pdu : nullptr;
+  return auth::PowerLevels(power_levels, create ? *create : no_create, v).user_level(n.sender);
+}
+
+// Kahn's algorithm over the auth edges inside `events`, always taking the smallest ready event
+// by (higher power first, then origin_server_ts, then event ID).
+std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, EventGraph& graph,
+                                                    const std::vector<NodeId>& events,
+                                                    const std::vector<char>& in_set) {
+  struct Key {
+    auth::PowerLevel neg_power;
+    std::int64_t ts;
+    std::string_view id;
+    NodeId node;
+    bool operator>(const Key& o) const { return std::tie(neg_power, ts, id) > std::tie(o.neg_power, o.ts, o.id); }
+  };
+  std::vector<std::uint32_t> waiting(graph.size(), 0);
+  std::vector<std::vector<NodeId>> dependents(graph.size());
+  for (NodeId e : events) {
+    for (NodeId a : graph.node(e).auth) {
+      if (a < in_set.size() && in_set[a]) {
+        ++waiting[e];
+        dependents[a].push_back(e);
+      }
+    }
+  }
+  auto key_of = [&](NodeId e) {
+    auth::PowerLevel power = sender_power(v, graph, e);
+    const Node& n = graph.node(e);
+    return Key{power == auth::infinite_power ? std::numeric_limits<auth::PowerLevel>::min() : -power,
+               n.origin_server_ts, n.id, e};
+  };
+  std::priority_queue<Key, std::vector<Key>, std::greater<>> ready;
+  for (NodeId e : events) {
+    if (waiting[e] == 0) {
+      ready.push(key_of(e));
+    }
+  }
+  std::vector<NodeId> order;
+  order.reserve(events.size());
+  while (!ready.empty()) {
+    NodeId e = ready.top().node;
+    ready.pop();
+    order.push_back(e);
+    for (NodeId d : dependents[e]) {
+      if (--waiting[d] == 0) {
+        ready.push(key_of(d));
+      }
+    }
+  }
+  return order;
+}
+
+// Orders `events` by their position relative to the mainline of `power_levels` (earlier
+// mainline first), then origin_server_ts, then event ID.
+void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::vector<NodeId>& events) {
+  constexpr std::uint64_t unknown = std::numeric_limits<std::uint64_t>::max() - 1;
+  constexpr std::uint64_t infinity = std::numeric_limits<std::uint64_t>::max();
+  // position[n]: the mainline index of n if n is on the mainline, else of the first mainline
+  // event on n's power-levels chain (infinity if none); computed once per node.
+  std::vector<std::uint64_t> position(graph.size(), unknown);
+  std::uint64_t index = 0;
+  for (auto p = power_levels; p; p = graph.node(*p).power_levels_auth) {
+    if (*p >= position.size()) {
+      position.resize(graph.size(), unknown);
+    }
+    if (position[*p] != unknown) {
+      break;
+    }
+    position[*p] = index++;
+  }
+  std::vector<NodeId> path;
+  auto chain_position = [&](std::optional<NodeId> start) {
+    path.clear();
+    std::uint64_t found = infinity;
+    for (auto p = start; p; p = graph.node(*p).power_levels_auth) {
+      if (*p >= position.size()) {
+        position.resize(graph.size(), unknown);
+      }
+      if (position[*p] != unknown) {
+        found = position[*p];
+        break;
+      }
+      path.push_back(*p);
+    }
+    for (NodeId visited : path) {
+      position[visited] = found;
+    }
+    return found;
+  };
+  struct Keyed {
+    std::uint64_t position;
+    std::int64_t ts;
+    std::string_view id;
+    NodeId node;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(events.size());
+  for (NodeId e : events) {
+    const Node& n = graph.node(e);
+    keyed.push_back({chain_position(n.power_levels_auth), n.origin_server_ts, n.id, e});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.position != b.position) {
+      return a.position > b.position;
+    }
+    return std::tie(a.ts, a.id) < std::tie(b.ts, b.id);
+  });
+  for (std::size_t i = 0; i < keyed.size(); ++i) {
+    events[i] = keyed[i].node;
+  }
+}
+
+// v2.1: every event on an auth path between two conflicted events (endpoints included).
+std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<NodeId>& conflicted) {
+  std::vector<std::uint32_t> below;
+  auto descendants = graph.auth_chain(conflicted, below, 1);
+  std::vector<char> candidate(graph.size(), 0);
+  for (NodeId n : descendants) {
+    candidate[n] = 1;
+  }
+  for (NodeId c : conflicted) {
+    candidate[c] = 1;
+  }
+  // Which candidates can reach a conflicted event: walk auth edges backwards from them.
+  std::vector<std::vector<NodeId>> referrers(graph.size());
+  for (NodeId n = 0; n < graph.size(); ++n) {
+    if (candidate[n]) {
+      for (NodeId a : graph.node(n).auth) {
+        if (candidate[a]) {
+          referrers[a].push_back(n);
+        }
+      }
+    }
+  }
+  std::vector<char> reaches(graph.size(), 0);
+  std::vector<NodeId> stack(conflicted.begin(), conflicted.end());
+  for (NodeId c : conflicted) {
+    reaches[c] = 1;
+  }
+  while (!stack.empty()) {
+    NodeId n = stack.back();
+    stack.pop_back();
+    for (NodeId r : referrers[n]) {
+      if (!reaches[r]) {
+        reaches[r] = 1;
+        stack.push_back(r);
+      }
+    }
+  }
+  std::vector<NodeId> out(conflicted.begin(), conflicted.end());
+  for (NodeId n : descendants) {
+    if (reaches[n]) {
+      out.push_back(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
+                    const auth::SignatureChecks& signatures) {
+  const bool v2_1 = v.state_res == core::StateResAlgorithm::v2_1;
+  SplitStates split = split_states(states);
+
+  std::vector<NodeId> conflicted;
+  for (const auto& [key, ids] : split.conflicted) {
+    for (auto id : ids) {
+      if (auto node = graph.intern(id)) {
+        conflicted.push_back(*node);
+      }
+    }
+  }
+
+  // Auth difference: events in some but not all of the states' auth chains.
+  std::vector<std::uint32_t> chain_count;
+  std::vector<std::uint32_t> mark;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    std::vector<NodeId> roots;
+    for (const auto& [key, id] : states[i]) {
+      if (auto node = graph.intern(id)) {
+        roots.push_back(*node);
+      }
+    }
+    auto chain = graph.auth_chain(roots, mark, static_cast<std::uint32_t>(i + 1));
+    chain_count.resize(graph.size(), 0);
+    for (NodeId n : chain) {
+      ++chain_count[n];
+    }
+  }
+  chain_count.resize(graph.size(), 0);
+
+  std::vector<char> in_full(graph.size(), 0);
+  std::vector<NodeId> full;
+  auto add_full = [&](NodeId n) {
+    if (in_full.size() < graph.size()) {
+      in_full.resize(graph.size(), 0);
+    }
+    if (!in_full[n]) {
+      in_full[n] = 1;
+      full.push_back(n);
+    }
+  };
+  for (NodeId n : conflicted) {
+    add_full(n);
+  }
+  for (NodeId n = 0; n < chain_count.size(); ++n) {
+    if (chain_count[n] > 0 && chain_count[n] < states.size()) {
+      add_full(n);
+    }
+  }
+  if (v2_1) {
+    for (NodeId n : conflicted_subgraph(graph, conflicted)) {
+      add_full(n);
+    }
+  }
+  in_full.resize(graph.size(), 0);
+
+  // Step 1: power events of the full conflicted set and their auth chains within it.
+  std::vector<NodeId> power_roots;
+  for (NodeId n : full) {
+    if (is_power_event(graph.node(n))) {
+      power_roots.push_back(n);
+    }
+  }
+  std::vector<char> in_power(graph.size(), 0);
+  std::vector<NodeId> power_events;
+  for (NodeId n : power_roots) {
+    in_power[n] = 1;
+    power_events.push_back(n);
+  }
+  std::vector<std::uint32_t> power_mark;
+  for (NodeId n : graph.auth_chain(power_roots, power_mark, 1)) {
+    if (in_full[n] && !in_power[n]) {
+      in_power[n] = 1;
+      power_events.push_back(n);
+    }
+  }
+  auto sorted_power = reverse_topological_power_order(v, graph, power_events, in_power);
+
+  // Step 2: iterative auth checks from the unconflicted state (v2) or from nothing (v2.1).
+  WorkState state;
+  if (!v2_1) {
+    for (const auto& [key, id] : split.unconflicted) {
+      state.emplace(key, id);
+    }
+  }
+  iterative_auth_checks(v, graph, state, sorted_power, signatures);
+
+  // Steps 3–4: the rest, in mainline order of the resolved power levels.
+  std::vector<NodeId> rest;
+  for (NodeId n : full) {
+    if (!in_power[n]) {
+      rest.push_back(n);
+    }
+  }
+  std::optional<NodeId> power_levels;
+  if (auto it = state.find(KeyView{"m.room.power_levels", ""}); it != state.end()) {
+    power_levels = graph.intern(it->second);
+  }
+  mainline_sort(graph, power_levels, rest);
+  iterative_auth_checks(v, graph, state, rest, signatures);
+
+  // Step 5: the unconflicted state map wins.
+  for (const auto& [key, id] : split.unconflicted) {
+    state[key] = id;
+  }
+  return to_state_map(state);
+}
+
+}  // namespace ranvier::state_res

@@ -1,0 +1,27 @@
+#include "core/state_res/state_res.hpp"
+
+#include <algorithm>
+
+#include "core/state_res/event_graph.hpp"
+#include "core/state_res/resolve_v1.hpp"
+#include "core/state_res/resolve_v2.hpp"
+
+namespace ranvier::state_res {
+
+StateMap resolve(const core::RoomVersion& version, std::span<const StateMap> states, const auth::EventStore& store,
+                 const auth::SignatureChecks& signatures) {
+  if (states.empty()) {
+    return {};
+  }
+  bool all_equal = std::all_of(states.begin() + 1, states.end(), [&](const StateMap& s) { return s == states[0]; });
+  if (all_equal) {
+    return states[0];
+  }
+  EventGraph graph(store);
+  if (version.state_res == core::StateResAlgorithm::v1) {
+    return resolve_v1(version, states, graph, signatures);
+  }
+  return resolve_v2(version, states, graph, signatures);
+}
+
+}  // namespace ranvier::state_res
