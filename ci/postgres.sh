@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL 15 server for the storage tests, independent of any cluster the
+# Debian package may have set up (it neither needs nor touches that one).
+#
+#   ci/postgres.sh start   initdb (first time) and start it; prints the URL on stdout
+#   ci/postgres.sh url     prints the URL
+#   ci/postgres.sh status  exit 0 if it runs
+#   ci/postgres.sh stop    stops it and deletes its directory
+#
+# Every command is idempotent. As root, the server runs as the `postgres` OS user (PostgreSQL
+# refuses to run as root); otherwise as the calling user. Settings: RANVIER_PG_DIR
+# (default /tmp/ranvier-pg), RANVIER_PG_PORT (55432), RANVIER_PG_BIN (the 15 binaries).
+# Only loopback TCP is opened, with trust authentication, and durability is switched off:
+# this server is for tests only.
+set -euo pipefail
+
+dir=${RANVIER_PG_DIR:-/tmp/ranvier-pg}
+port=${RANVIER_PG_PORT:-55432}
+bin=${RANVIER_PG_BIN:-/usr/lib/postgresql/15/bin}
+database=ranvier_test
+superuser=postgres
+data=$dir/data
+log=$dir/server.log
+
+url() {
+  echo "postgres://$superuser@127.0.0.1:$port/$database"
+}
+
+say() {
+  echo "postgres.sh: $*" >&2
+}
+
+# Runs a command as the server's OS user, from a directory that user can enter.
+as_owner() {
+  if [[ $(id -u) == 0 ]]; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+running() {
+  [[ -f $data/PG_VERSION ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+psql_admin() {
+  as_owner "$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U "$superuser" -d postgres "$@"
+}
+
+init_cluster() {
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  if [[ $(id -u) == 0 ]]; then
+    if ! id postgres >/dev/null 2>&1; then
+      say "the 'postgres' OS user is missing; install the postgresql package"
+      exit 1
+    fi
+    chown postgres: "$dir"
+  fi
+  # C.UTF-8 exists on every Debian 12 system, whatever locales are installed.
+  if ! as_owner "$bin/initdb" -D "$data" -U "$superuser" --auth=trust --encoding=UTF8 \
+      --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+    say "initdb failed:"
+    cat "$dir/initdb.log" >&2
+    exit 1
+  fi
+}
+
+start() {
+  if [[ ! -x $bin/postgres ]]; then
+    say "no PostgreSQL server in $bin; install postgresql-15 (apt-get install postgresql)"
+    exit 1
+  fi
+  if ! running; then
+    # A directory without a finished cluster (interrupted initdb) is rebuilt from scratch.
+    if [[ ! -f $data/PG_VERSION ]]; then
+      init_cluster
+    fi
+    if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off \
+            -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+      say "the server did not start (port $port taken?); log:"
+      tail -n 20 "$log" >&2 || true
+      exit 1
+    fi
+  fi
+  if [[ $(psql_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'") != 1 ]]; then
+    psql_admin -c "CREATE DATABASE $database"
+  fi
+  url
+}
+
+stop() {
+  if running; then
+    as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+  fi
+  rm -rf "$dir"
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  url) url ;;
+  status) running ;;
+  *)
+    echo "usage: $0 start|stop|url|status" >&2
+    exit 2
+    ;;
+esac

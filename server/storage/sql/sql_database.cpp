@@ -1,0 +1,155 @@
+#include "storage/sql/sql_database.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "storage/errors.hpp"
+#include "storage/sql/stores.hpp"
+
+namespace ranvier::storage::sql {
+namespace {
+
+// The stores of one transaction, all bound to its session. Read transactions see it through
+// the ReadTx interface only.
+class SqlTx final : public WriteTx {
+ public:
+  SqlTx(Session& session, const Dialect& dialect)
+      : accounts_(session, dialect.accounts),
+        devices_(session, dialect.devices),
+        tokens_(session, dialect.tokens) {}
+
+  AccountStore& accounts() override { return accounts_; }
+  DeviceStore& devices() override { return devices_; }
+  TokenStore& tokens() override { return tokens_; }
+
+ private:
+  SqlAccountStore accounts_;
+  SqlDeviceStore devices_;
+  SqlTokenStore tokens_;
+};
+
+// The database a thread is writing to, to turn a nested write (which would wait forever for
+// the single SQLite writer it already holds) into an error.
+thread_local const void* writing_to = nullptr;
+
+// A stale pooled connection (e.g. after a PostgreSQL restart) is only noticed when used;
+// starting the transaction again on a fresh one is safe because nothing ran yet.
+constexpr int begin_attempts = 3;
+
+std::string migration_label(const Migration& migration) {
+  char number[16];
+  std::snprintf(number, sizeof number, "%04d", migration.version);
+  return std::string(number) + "_" + std::string(migration.name);
+}
+
+}  // namespace
+
+SqlDatabase::SqlDatabase(Backend backend, const Dialect& dialect,
+                         std::unique_ptr<ConnectionPool> readers,
+                         std::unique_ptr<ConnectionPool> writers)
+    : backend_(backend),
+      dialect_(dialect),
+      writers_(std::move(writers)),
+      readers_(std::move(readers)) {}
+
+void SqlDatabase::transact(ConnectionPool& pool, std::string_view begin,
+                           const std::function<void(Session&)>& body) {
+  for (int attempt = 1;; ++attempt) {
+    ConnectionPool::Lease lease = pool.acquire();
+    try {
+      lease->execute_script(begin);
+    } catch (const StorageError& error) {
+      if (error.kind() == ErrorKind::connection_lost && attempt < begin_attempts) {
+        continue;
+      }
+      throw;
+    }
+    try {
+      body(*lease);
+      lease->execute_script(dialect_.commit);
+      ++commits_;
+      return;
+    } catch (...) {
+      ++rollbacks_;
+      try {
+        lease->execute_script(dialect_.rollback);
+      } catch (const StorageError&) {
+        // The connection is unusable or the transaction already ended; the original error is
+        // what the caller needs to see.
+      }
+      throw;
+    }
+  }
+}
+
+void SqlDatabase::run_read(const std::function<void(ReadTx&)>& fn) {
+  transact(*readers_, dialect_.begin_read, [&](Session& session) {
+    SqlTx tx(session, dialect_);
+    fn(tx);
+  });
+}
+
+void SqlDatabase::run_write(const std::function<void(WriteTx&)>& fn) {
+  if (writing_to == this) {
+    throw StorageError(ErrorKind::misuse,
+                       "a write transaction was started inside another on the same thread");
+  }
+  writing_to = this;
+  struct Reset {
+    ~Reset() { writing_to = nullptr; }
+  } reset;
+  transact(write_pool(), dialect_.begin_write, [&](Session& session) {
+    SqlTx tx(session, dialect_);
+    fn(tx);
+  });
+}
+
+void SqlDatabase::migrate(std::span<const Migration> migrations) {
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  int reached = 0;
+  transact(write_pool(), dialect_.begin_write, [&](Session& session) {
+    session.execute_script(dialect_.migrations.prepare);
+    auto rows = session.query(dialect_.migrations.max_version, {});
+    const bool none = rows.empty() || rows.front().at(0).is_null();
+    const int current = none ? 0 : static_cast<int>(rows.front().at(0).as_int());
+    if (current > known) {
+      throw StorageError(ErrorKind::schema_too_new,
+                         "the database schema is at version " + std::to_string(current) +
+                             " but this ranvier knows versions up to " + std::to_string(known) +
+                             "; a newer ranvier has upgraded it: run that version or restore a "
+                             "backup");
+    }
+    for (const Migration& migration : migrations) {
+      if (migration.version <= current) {
+        continue;
+      }
+      try {
+        session.execute_script(migration.script);
+      } catch (const StorageError& error) {
+        throw StorageError(ErrorKind::migration_failed,
+                           "database migration " + migration_label(migration) +
+                               " failed, nothing was changed: " + error.what());
+      }
+      session.execute(dialect_.migrations.record, {static_cast<std::int64_t>(migration.version),
+                                                   migration.name, static_cast<std::int64_t>(now)});
+    }
+    reached = known;
+  });
+  schema_version_ = reached;
+}
+
+DatabaseStats SqlDatabase::stats() const {
+  DatabaseStats stats;
+  if (writers_) {
+    stats.pools.push_back(writers_->stats());
+  }
+  stats.pools.push_back(readers_->stats());
+  stats.commits_total = commits_.load();
+  stats.rollbacks_total = rollbacks_.load();
+  return stats;
+}
+
+}  // namespace ranvier::storage::sql

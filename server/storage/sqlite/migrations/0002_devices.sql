@@ -1,0 +1,12 @@
+-- Devices of local users; each login creates one or reuses the one the client names.
+CREATE TABLE devices (
+    -- Deleting an account row is not how accounts end (they are deactivated), but if one is
+    -- ever purged its devices must not linger.
+    user_id      TEXT    NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+    device_id    TEXT    NOT NULL,
+    display_name TEXT,
+    created_ts   INTEGER NOT NULL,
+    last_seen_ts INTEGER,
+    last_seen_ip TEXT,
+    PRIMARY KEY (user_id, device_id)
+) STRICT;

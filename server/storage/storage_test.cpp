@@ -1,0 +1,462 @@
+// Storage behaviour, written once and run against every backend: SQLite in a temporary
+// directory, PostgreSQL in a fresh schema of $RANVIER_TEST_POSTGRES_URL (skipped, visibly,
+// when the variable is unset; ci/postgres.sh starts a throw-away server).
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+#include "storage/errors.hpp"
+#include "storage/postgres/postgres_database.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+
+namespace ranvier::storage {
+namespace {
+
+constexpr std::int64_t t0 = 1'700'000'000'000;
+
+Account user(std::string user_id, bool admin = false) {
+  return Account{.user_id = std::move(user_id),
+                 .password_hash = "$argon2id$fake",
+                 .is_admin = admin,
+                 .created_ts = t0};
+}
+
+Device device(std::string user_id, std::string device_id) {
+  return Device{.user_id = std::move(user_id),
+                .device_id = std::move(device_id),
+                .display_name = "phone",
+                .created_ts = t0};
+}
+
+std::string random_suffix() {
+  std::random_device source;
+  return std::to_string(source()) + std::to_string(source());
+}
+
+// Runs SQL on the test server outside the code under test (schema set-up and clean-up).
+void postgres_admin(const std::string& url, const std::string& command) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  PGresult* result = PQexec(conn, ("SET client_min_messages = warning; " + command).c_str());
+  EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
+  PQclear(result);
+  PQfinish(conn);
+}
+
+class StorageTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::sqlite) {
+      dir_ = std::filesystem::temp_directory_path() / ("ranvier-storage-" + random_suffix());
+      std::filesystem::create_directories(dir_);
+      url_ = "sqlite://" + (dir_ / "test.db").string();
+      return;
+    }
+    const char* base = std::getenv("RANVIER_TEST_POSTGRES_URL");
+    if (base == nullptr || *base == '\0') {
+      GTEST_SKIP() << "RANVIER_TEST_POSTGRES_URL is not set (ci/postgres.sh start prints one)";
+    }
+    base_url_ = base;
+    // A schema per test keeps tests independent on one shared database.
+    schema_ = "ranvier_test_" + random_suffix();
+    postgres_admin(base_url_, "CREATE SCHEMA " + schema_);
+    url_ = base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") +
+           "options=-csearch_path%3D" + schema_;
+  }
+
+  void TearDown() override {
+    if (!dir_.empty()) {
+      std::filesystem::remove_all(dir_);
+    }
+    if (!schema_.empty()) {
+      postgres_admin(base_url_, "DROP SCHEMA " + schema_ + " CASCADE");
+    }
+  }
+
+  std::unique_ptr<Database> open(const OpenOptions& options = {}) {
+    return open_database(url_, options);
+  }
+
+  // Opens with a migration list of our choosing, as an older or newer ranvier would.
+  std::unique_ptr<Database> open_with(std::span<const sql::Migration> migrations) {
+    if (GetParam() == Backend::sqlite) {
+      return sqlite::open((dir_ / "test.db").string(), {}, migrations);
+    }
+    return postgres::open(url_, url_, {}, migrations);
+  }
+
+  std::span<const sql::Migration> shipped_migrations() const {
+    return GetParam() == Backend::sqlite ? sqlite::migrations() : postgres::migrations();
+  }
+
+  std::filesystem::path dir_;
+  std::string base_url_;
+  std::string schema_;
+  std::string url_;
+};
+
+TEST_P(StorageTest, MigrationsApplyOnceAndReopenKeepsData) {
+  const int latest = shipped_migrations().back().version;
+  {
+    auto db = open();
+    EXPECT_EQ(db->backend(), GetParam());
+    EXPECT_EQ(db->schema_version(), latest);
+    db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });
+  }
+  // The scripts are plain CREATE TABLE: running one twice would fail, so a successful
+  // reopen shows each ran once.
+  auto db = open();
+  EXPECT_EQ(db->schema_version(), latest);
+  EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test").has_value(); }));
+}
+
+TEST_P(StorageTest, OlderDatabaseIsUpgradedInPlace) {
+  auto all = shipped_migrations();
+  ASSERT_GE(all.size(), 2u);
+  {
+    auto db = open_with(all.first(1));
+    EXPECT_EQ(db->schema_version(), 1);
+    db->write([](WriteTx& tx) { tx.accounts().create(user("@early:test")); });
+  }
+  auto db = open();
+  EXPECT_EQ(db->schema_version(), all.back().version);
+  db->write([](WriteTx& tx) {
+    ASSERT_EQ(tx.devices().create(device("@early:test", "DEV")), CreateResult::created);
+  });
+}
+
+TEST_P(StorageTest, NewerSchemaIsRefused) {
+  std::vector<sql::Migration> future(shipped_migrations().begin(), shipped_migrations().end());
+  const int next = future.back().version + 1;
+  future.push_back({next, "future", "CREATE TABLE from_the_future (x INTEGER);"});
+  open_with(future);
+  try {
+    open();
+    FAIL() << "opened a database migrated by a newer ranvier";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::schema_too_new);
+    EXPECT_NE(std::string(error.what()).find(std::to_string(next)), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_P(StorageTest, FailedMigrationKeepsNothing) {
+  std::vector<sql::Migration> broken(shipped_migrations().begin(), shipped_migrations().end());
+  const int next = broken.back().version + 1;
+  broken.push_back({next, "broken", "CREATE TABLE half (x INTEGER); SELECT * FROM missing;"});
+  try {
+    open_with(broken);
+    FAIL() << "a failing migration was accepted";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::migration_failed) << error.what();
+    EXPECT_NE(std::string(error.what()).find("_broken"), std::string::npos) << error.what();
+  }
+  // Everything ran in one transaction: not even the earlier migrations were kept, so the
+  // shipped list applies cleanly from scratch.
+  auto db = open();
+  EXPECT_EQ(db->schema_version(), shipped_migrations().back().version);
+}
+
+TEST_P(StorageTest, AccountsLifecycle) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    EXPECT_EQ(tx.accounts().create(user("@alice:test", true)), CreateResult::created);
+    EXPECT_EQ(tx.accounts().create(user("@bob:test")), CreateResult::created);
+    Account guest{.user_id = "@guest1:test", .is_guest = true, .created_ts = t0 + 1};
+    EXPECT_EQ(tx.accounts().create(guest), CreateResult::created);
+  });
+  // Creating an existing user changes nothing.
+  Account impostor = user("@alice:test");
+  impostor.password_hash = "other";
+  EXPECT_EQ(db->write([&](WriteTx& tx) { return tx.accounts().create(impostor); }),
+            CreateResult::exists);
+
+  auto alice = db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test"); });
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(*alice, user("@alice:test", true));
+  auto guest = db->read([](ReadTx& tx) { return tx.accounts().get("@guest1:test"); });
+  ASSERT_TRUE(guest);
+  EXPECT_TRUE(guest->is_guest);
+  EXPECT_FALSE(guest->password_hash);
+  EXPECT_FALSE(db->read([](ReadTx& tx) { return tx.accounts().get("@nobody:test"); }));
+
+  db->write([](WriteTx& tx) {
+    EXPECT_TRUE(tx.accounts().set_password_hash("@bob:test", std::string("new-hash")));
+    EXPECT_TRUE(tx.accounts().set_admin("@bob:test", true));
+    EXPECT_TRUE(tx.accounts().set_admin("@alice:test", false));
+    EXPECT_FALSE(tx.accounts().set_admin("@nobody:test", true));
+    EXPECT_FALSE(tx.accounts().set_password_hash("@nobody:test", std::nullopt));
+    EXPECT_TRUE(tx.accounts().deactivate("@guest1:test"));
+    EXPECT_FALSE(tx.accounts().deactivate("@nobody:test"));
+  });
+  auto bob = db->read([](ReadTx& tx) { return tx.accounts().get("@bob:test"); });
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(bob->password_hash, "new-hash");
+  EXPECT_TRUE(bob->is_admin);
+
+  AccountCounts counts = db->read([](ReadTx& tx) { return tx.accounts().counts(); });
+  EXPECT_EQ(counts.total, 3);
+  EXPECT_EQ(counts.admins, 1);
+  EXPECT_EQ(counts.guests, 1);
+  EXPECT_EQ(counts.deactivated, 1);
+
+  auto first = db->read([](ReadTx& tx) { return tx.accounts().list("", 2); });
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].user_id, "@alice:test");
+  EXPECT_EQ(first[1].user_id, "@bob:test");
+  auto rest = db->read([&](ReadTx& tx) { return tx.accounts().list(first.back().user_id, 2); });
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].user_id, "@guest1:test");
+  EXPECT_TRUE(rest[0].deactivated);
+  EXPECT_FALSE(rest[0].password_hash);
+}
+
+TEST_P(StorageTest, StringsSurviveTheRoundTrip) {
+  auto db = open();
+  // Quotes, non-ASCII and SQL syntax in values must be data, never SQL.
+  const std::string odd = "@o'd\"d; DROP TABLE accounts;--\xC3\xA9\xF0\x9F\x98\x80:test";
+  db->write([&](WriteTx& tx) { tx.accounts().create(user(odd)); });
+  auto found = db->read([&](ReadTx& tx) { return tx.accounts().get(odd); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, odd);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.accounts().counts().total; }), 1);
+}
+
+TEST_P(StorageTest, DevicesAndTokens) {
+  auto db = open();
+  const std::string token = generate_access_token();
+  const std::string second = generate_access_token();
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test", true));
+    EXPECT_EQ(tx.devices().create(device("@alice:test", "PHONE")), CreateResult::created);
+    EXPECT_EQ(tx.devices().create(device("@alice:test", "PHONE")), CreateResult::exists);
+    EXPECT_EQ(tx.devices().create(device("@alice:test", "LAPTOP")), CreateResult::created);
+    EXPECT_EQ(tx.tokens().create({token, "@alice:test", "PHONE", t0, std::nullopt}),
+              CreateResult::created);
+    EXPECT_EQ(tx.tokens().create({token, "@alice:test", "PHONE", t0, std::nullopt}),
+              CreateResult::exists);
+    EXPECT_EQ(tx.tokens().create({second, "@alice:test", "LAPTOP", t0, t0 + 1000}),
+              CreateResult::created);
+  });
+
+  auto owner = db->read([&](ReadTx& tx) { return tx.tokens().lookup(token); });
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(*owner, (TokenOwner{"@alice:test", "PHONE", false, true, t0, std::nullopt}));
+  EXPECT_FALSE(owner->expired_at(t0 + 1'000'000));
+  auto expiring = db->read([&](ReadTx& tx) { return tx.tokens().lookup(second); });
+  ASSERT_TRUE(expiring);
+  EXPECT_FALSE(expiring->expired_at(t0 + 999));
+  EXPECT_TRUE(expiring->expired_at(t0 + 1000));
+  EXPECT_FALSE(db->read([](ReadTx& tx) { return tx.tokens().lookup("rvt_unknown"); }));
+
+  db->write([](WriteTx& tx) {
+    EXPECT_TRUE(tx.devices().touch("@alice:test", "PHONE", t0 + 5, std::string("192.0.2.1")));
+    EXPECT_TRUE(tx.devices().set_display_name("@alice:test", "LAPTOP", std::nullopt));
+    EXPECT_FALSE(tx.devices().touch("@alice:test", "NOPE", t0, std::nullopt));
+  });
+  auto devices = db->read([](ReadTx& tx) { return tx.devices().list("@alice:test"); });
+  ASSERT_EQ(devices.size(), 2u);
+  EXPECT_EQ(devices[0].device_id, "LAPTOP");
+  EXPECT_FALSE(devices[0].display_name);
+  EXPECT_EQ(devices[1].device_id, "PHONE");
+  EXPECT_EQ(devices[1].last_seen_ts, t0 + 5);
+  EXPECT_EQ(devices[1].last_seen_ip, "192.0.2.1");
+
+  // Deleting a device logs its tokens out.
+  EXPECT_TRUE(db->write([](WriteTx& tx) { return tx.devices().remove("@alice:test", "LAPTOP"); }));
+  EXPECT_FALSE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(second); }));
+  EXPECT_TRUE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(token).has_value(); }));
+
+  EXPECT_TRUE(db->write([&](WriteTx& tx) { return tx.tokens().remove(token); }));
+  EXPECT_FALSE(db->write([&](WriteTx& tx) { return tx.tokens().remove(token); }));
+  EXPECT_FALSE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(token); }));
+}
+
+TEST_P(StorageTest, BulkTokenRemovalAndDeactivation) {
+  auto db = open();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 4; ++i) {
+    tokens.push_back(generate_access_token());
+  }
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test"));
+    tx.accounts().create(user("@bob:test"));
+    tx.devices().create(device("@alice:test", "A1"));
+    tx.devices().create(device("@alice:test", "A2"));
+    tx.devices().create(device("@bob:test", "B1"));
+    tx.tokens().create({tokens[0], "@alice:test", "A1", t0, std::nullopt});
+    tx.tokens().create({tokens[1], "@alice:test", "A1", t0, std::nullopt});
+    tx.tokens().create({tokens[2], "@alice:test", "A2", t0, std::nullopt});
+    tx.tokens().create({tokens[3], "@bob:test", "B1", t0, std::nullopt});
+  });
+  EXPECT_EQ(
+      db->write([](WriteTx& tx) { return tx.tokens().remove_for_device("@alice:test", "A1"); }), 2);
+  EXPECT_EQ(db->write([](WriteTx& tx) { return tx.tokens().remove_for_user("@alice:test"); }), 1);
+  EXPECT_TRUE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(tokens[3]).has_value(); }));
+
+  // A deactivated account's tokens stop resolving even before they are deleted.
+  db->write([](WriteTx& tx) { tx.accounts().deactivate("@bob:test"); });
+  EXPECT_FALSE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(tokens[3]); }));
+  EXPECT_EQ(db->write([](WriteTx& tx) { return tx.devices().remove_all("@bob:test"); }), 1);
+}
+
+TEST_P(StorageTest, TokenForUnknownDeviceIsAConstraintError) {
+  auto db = open();
+  db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });
+  try {
+    db->write([](WriteTx& tx) {
+      tx.tokens().create({"rvt_x", "@alice:test", "NO_SUCH_DEVICE", t0, std::nullopt});
+    });
+    FAIL() << "token without a device was stored";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::constraint) << error.what();
+  }
+  try {
+    db->write([](WriteTx& tx) { tx.devices().create(device("@ghost:test", "D")); });
+    FAIL() << "device without an account was stored";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::constraint) << error.what();
+  }
+}
+
+TEST_P(StorageTest, ExceptionRollsBackEverything) {
+  auto db = open();
+  struct Abort {};
+  EXPECT_THROW(db->write([](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test"));
+    tx.devices().create(device("@alice:test", "PHONE"));
+    throw Abort{};
+  }),
+               Abort);
+  // A database error half-way also undoes the earlier statements of the transaction.
+  EXPECT_THROW(db->write([](WriteTx& tx) {
+    tx.accounts().create(user("@bob:test"));
+    tx.devices().create(device("@ghost:test", "D"));
+  }),
+               StorageError);
+  db->read([](ReadTx& tx) {
+    EXPECT_FALSE(tx.accounts().get("@alice:test"));
+    EXPECT_FALSE(tx.accounts().get("@bob:test"));
+    EXPECT_TRUE(tx.devices().list("@alice:test").empty());
+    EXPECT_EQ(tx.accounts().counts().total, 0);
+  });
+  DatabaseStats stats = db->stats();
+  EXPECT_GE(stats.rollbacks_total, 2u);
+  // The database stays usable after the rollbacks.
+  EXPECT_EQ(db->write([](WriteTx& tx) { return tx.accounts().create(user("@alice:test")); }),
+            CreateResult::created);
+}
+
+TEST_P(StorageTest, NestedWriteIsAnErrorNotADeadlock) {
+  auto db = open();
+  try {
+    db->write([&](WriteTx&) { db->write([](WriteTx&) {}); });
+    FAIL() << "nested write was allowed";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::misuse);
+  }
+  // The outer transaction's failure released the writer.
+  db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });
+}
+
+// Readers run while a writer commits; every read transaction must see a consistent snapshot
+// (each account with its device, never one without the other) and nothing may fail.
+TEST_P(StorageTest, ConcurrentReadersSeeConsistentSnapshotsWhileWriting) {
+  OpenOptions options;
+  options.max_connections = 4;
+  auto db = open(options);
+  constexpr int writes = 150;
+  constexpr int writer_threads = 2;
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::atomic<int> inconsistent{0};
+  std::atomic<int> failures{0};
+
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writer_threads; ++w) {
+    threads.emplace_back([&, w] {
+      try {
+        for (int i = 0; i < writes; ++i) {
+          const std::string id = "@u" + std::to_string(w) + "_" + std::to_string(i) + ":test";
+          db->write([&](WriteTx& tx) {
+            tx.accounts().create(user(id));
+            tx.devices().create(device(id, "D"));
+          });
+        }
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << "writer: " << error.what();
+        ++failures;
+      }
+    });
+  }
+  for (int r = 0; r < 4; ++r) {
+    threads.emplace_back([&] {
+      try {
+        while (!done.load()) {
+          db->read([&](ReadTx& tx) {
+            const auto accounts = tx.accounts().counts().total;
+            std::int64_t with_device = 0;
+            for (const Account& account : tx.accounts().list("", 100'000)) {
+              with_device += tx.devices().get(account.user_id, "D") ? 1 : 0;
+            }
+            if (with_device != accounts) {
+              ++inconsistent;
+            }
+          });
+          ++reads;
+        }
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << "reader: " << error.what();
+        ++failures;
+      }
+    });
+  }
+  for (int w = 0; w < writer_threads; ++w) {
+    threads[static_cast<std::size_t>(w)].join();
+  }
+  done = true;
+  for (std::size_t t = writer_threads; t < threads.size(); ++t) {
+    threads[t].join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(inconsistent.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.accounts().counts().total; }),
+            writes * writer_threads);
+
+  DatabaseStats stats = db->stats();
+  for (const PoolStats& pool : stats.pools) {
+    EXPECT_EQ(pool.in_use, 0u) << pool.name;
+    EXPECT_LE(pool.open_connections, pool.max_connections) << pool.name;
+    EXPECT_GT(pool.acquired_total, 0u) << pool.name;
+  }
+  EXPECT_GE(stats.commits_total, static_cast<std::uint64_t>(writes * writer_threads));
+}
+
+// `ranvier register-user` runs as a second process next to the server: two Database objects
+// on one database must both work.
+TEST_P(StorageTest, TwoOpenDatabasesShareTheData) {
+  auto server = open();
+  auto tool = open();
+  tool->write([](WriteTx& tx) { tx.accounts().create(user("@admin:test", true)); });
+  EXPECT_TRUE(
+      server->read([](ReadTx& tx) { return tx.accounts().get("@admin:test").has_value(); }));
+}
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return std::string(to_string(info.param));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, StorageTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgres), backend_name);
+
+}  // namespace
+}  // namespace ranvier::storage
