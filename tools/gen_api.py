@@ -154,8 +154,9 @@ class OperationGen:
         for index, p in enumerate(self.op["path_params"]):
             name = self._unique(p["name"], "path")
             self.fields.append(Field(name, "std::string", False, f"path `{p['name']}`"))
+            pattern = f", {cpp_str(p['pattern'])}" if "pattern" in p else ""
             self.parse_lines.append(
-                f"  req.{name} = val::path_param(ctx, {index}, {cpp_str(p['name'])}, {format_mask(p)});")
+                f"  req.{name} = val::path_param(ctx, {index}, {cpp_str(p['name'])}, {format_mask(p)}{pattern});")
 
     def _query_params(self):
         declared = [p["name"] for p in self.op["query_params"]]
@@ -180,8 +181,9 @@ class OperationGen:
             cpp_type = scalar_type(p) or "std::string"
             if cpp_type == "std::string":
                 allowed = ", ".join(cpp_str(str(e)) for e in p.get("enum", []))
+                pattern = f", {cpp_str(p['pattern'])}" if "pattern" in p else ""
                 call = (f"val::query_string(ctx, {cpp_str(p['name'])}, {req_literal}, {format_mask(p)}, "
-                        f"{{{allowed}}})")
+                        f"{{{allowed}}}{pattern})")
             else:
                 helper = {"std::int64_t": "query_int", "bool": "query_bool", "double": "query_number"}[cpp_type]
                 call = f"val::{helper}(ctx, {cpp_str(p['name'])}, {req_literal})"

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
 
@@ -54,6 +56,15 @@ bool is_mxc_uri(std::string_view s) {
   return !media_id.empty() && std::all_of(media_id.begin(), media_id.end(), [](unsigned char c) {
     return std::isalnum(c) != 0 || c == '_' || c == '-';
   });
+}
+
+// Spec patterns are ECMAScript; one std::regex cannot compile is not enforced (none in v1.19).
+std::optional<std::regex> compile_pattern(const std::string& source) {
+  try {
+    return std::regex(source, std::regex::ECMAScript | std::regex::optimize);
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
 }
 
 std::size_t utf8_length(std::string_view s) {
@@ -208,14 +219,6 @@ struct BodySchema::Node {
 struct BodySchema::Impl {
   std::deque<Node> nodes;  // stable addresses for the child pointers
   const Node* root = nullptr;
-
-  static std::optional<std::regex> compile_pattern(const std::string& source) {
-    try {
-      return std::regex(source, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error&) {
-      return std::nullopt;
-    }
-  }
 
   const Node* compile(const json& s) {
     if (!s.is_object()) {
@@ -496,25 +499,42 @@ json parse_body(std::string_view body, const BodySchema& schema, bool required) 
   return std::move(*parsed);
 }
 
+bool matches_pattern(std::string_view value, std::string_view pattern) {
+  static std::mutex mutex;
+  static std::map<std::string, std::optional<std::regex>, std::less<>> cache;
+  const std::regex* re = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    auto it = cache.find(pattern);
+    if (it == cache.end()) {
+      it = cache.emplace(std::string(pattern), compile_pattern(std::string(pattern))).first;
+    }
+    re = it->second ? &*it->second : nullptr;  // map nodes are stable; entries are never erased
+  }
+  return re == nullptr || std::regex_search(value.begin(), value.end(), *re);
+}
+
 std::string path_param(const RequestContext& ctx, std::size_t index, std::string_view name,
-                       FormatMask formats) {
+                       FormatMask formats, std::string_view pattern) {
   if (index >= ctx.path_params.size()) {
     throw MatrixError(ErrCode::unknown, "Path parameter " + std::string(name) + " was not extracted");
   }
   const std::string& value = ctx.path_params[index];
-  if (!core::is_valid_utf8(value) || !has_format(value, formats)) {
+  if (!core::is_valid_utf8(value) || !has_format(value, formats) ||
+      (!pattern.empty() && !matches_pattern(value, pattern))) {
     throw MatrixError(ErrCode::invalid_param, "Path parameter " + std::string(name) + " is malformed");
   }
   return value;
 }
 
 std::optional<std::string> query_string(const RequestContext& ctx, std::string_view name, bool required,
-                                        FormatMask formats, std::initializer_list<std::string_view> allowed) {
+                                        FormatMask formats, std::initializer_list<std::string_view> allowed,
+                                        std::string_view pattern) {
   const std::string* value = find_required_query(ctx, name, required);
   if (value == nullptr) {
     return std::nullopt;
   }
-  if (!has_format(*value, formats)) {
+  if (!has_format(*value, formats) || (!pattern.empty() && !matches_pattern(*value, pattern))) {
     invalid_query(name, "is malformed");
   }
   if (allowed.size() != 0 && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {

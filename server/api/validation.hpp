@@ -76,17 +76,22 @@ class BodySchema {
 /// violation.
 nlohmann::json parse_body(std::string_view body, const BodySchema& schema, bool required);
 
+/// True if `value` matches the ECMAScript `pattern` (searched, as JSON Schema does). Compiled
+/// patterns are cached; a pattern std::regex cannot compile matches everything.
+bool matches_pattern(std::string_view value, std::string_view pattern);
+
 /// Path parameter `index` (template order, already percent-decoded by the router), checked
-/// against `formats`. Throws M_INVALID_PARAM.
+/// against `formats` and, unless empty, `pattern`. Throws M_INVALID_PARAM.
 std::string path_param(const RequestContext& ctx, std::size_t index, std::string_view name,
-                       FormatMask formats);
+                       FormatMask formats, std::string_view pattern = {});
 
 /// Query parameter helpers. A repeated key uses its first value. With `required`, an absent
 /// parameter throws M_MISSING_PARAM (so the result always has a value); a malformed one
 /// throws M_INVALID_PARAM.
 std::optional<std::string> query_string(const RequestContext& ctx, std::string_view name,
                                         bool required, FormatMask formats,
-                                        std::initializer_list<std::string_view> allowed);
+                                        std::initializer_list<std::string_view> allowed,
+                                        std::string_view pattern = {});
 std::optional<std::int64_t> query_int(const RequestContext& ctx, std::string_view name, bool required);
 std::optional<double> query_number(const RequestContext& ctx, std::string_view name, bool required);
 /// Accepts exactly "true" or "false", as the spec's examples write booleans.

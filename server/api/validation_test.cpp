@@ -216,6 +216,14 @@ TEST(PathValidation, MalformedIdentifierIsInvalidParam) {
   EXPECT_EQ(invoke("getRoomEvents", {"", {"!room:exa\xffmple.org"}, {{"dir", "b"}}}), "M_INVALID_PARAM");
 }
 
+TEST(PathValidation, PatternIsChecked) {
+  using namespace validation;
+  EXPECT_TRUE(matches_pattern("m.tz", R"(^(avatar_url|displayname|m\.tz|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$)"));
+  EXPECT_FALSE(matches_pattern("Bad Key", R"(^(avatar_url|displayname|m\.tz|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$)"));
+  EXPECT_TRUE(matches_pattern("@a:b", "^@"));
+  EXPECT_FALSE(matches_pattern("a:b", "^@"));
+}
+
 TEST(SharedRoute, PicksTheLinkedOperationByShape) {
   const auto& by3pid = find_op(ApiFamily::client_server, "inviteBy3PID");
   ApiRequest request;
