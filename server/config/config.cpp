@@ -320,6 +320,11 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
   c.rate_limits.burst = static_cast<std::uint32_t>(rl.integer("burst", 1, 1'000'000).value_or(c.rate_limits.burst));
   rl.finish();
 
+  MapReader pw(top.get("password_hashing"), "password_hashing");
+  c.password_hashing.memory_kib = pw.integer("memory_kib", 8, 4ULL << 20).value_or(c.password_hashing.memory_kib);
+  c.password_hashing.iterations = pw.integer("iterations", 1, 100).value_or(c.password_hashing.iterations);
+  pw.finish();
+
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);
   log.finish();

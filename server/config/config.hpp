@@ -39,6 +39,12 @@ struct RateLimits {
   std::uint32_t burst = 10;  ///< requests allowed at once before limiting starts
 };
 
+/// Argon2id cost for stored passwords; tests lower it so registration is fast.
+struct PasswordHashing {
+  std::uint64_t memory_kib = 19 * 1024;
+  std::uint64_t iterations = 2;
+};
+
 struct Config {
   std::filesystem::path file;  ///< the file it was read from
   std::string server_name;
@@ -54,6 +60,7 @@ struct Config {
   std::optional<nlohmann::json> well_known_support;
   Limits limits;
   RateLimits rate_limits;
+  PasswordHashing password_hashing;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

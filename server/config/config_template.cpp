@@ -73,6 +73,10 @@ std::string render_config(const InitOptions& o) {
        "  enabled: true\n"
        "  per_second: 1.0\n"
        "  burst: 10\n\n"
+       "# Argon2id cost for stored passwords (OWASP minimum: 19 MiB, 2 passes).\n"
+       "password_hashing:\n"
+       "  memory_kib: 19456\n"
+       "  iterations: 2\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

@@ -1,0 +1,42 @@
+#pragma once
+// From a parsed HTTP request to a response: routing, listener checks, CORS, authentication,
+// rate limiting, validation (in the generated invoker) and the handler. Errors of every kind
+// are rendered here, in one place.
+
+#include "api/http_types.hpp"
+#include "api/router.hpp"
+
+#include <optional>
+
+namespace ranvier::api {
+
+struct Services;
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(Services& services);
+
+  /// Answers what needs no I/O on the calling (network) thread; nullopt: call handle() on a
+  /// worker thread instead.
+  std::optional<ApiResponse> handle_inline(const ApiRequest& request) const;
+
+  /// Answers any request; may block on the database.
+  ApiResponse handle(const ApiRequest& request) const;
+
+ private:
+  /// Routing result plus the response when routing alone decides the answer.
+  struct Routed {
+    RouteMatch match;
+    std::optional<ApiResponse> response;
+  };
+  Routed route(const ApiRequest& request) const;
+  ApiResponse run(const ApiRequest& request, RouteMatch& match) const;
+
+  Services& services_;
+  Router router_;
+};
+
+/// True for operations whose handlers never touch the database (served on network threads).
+bool runs_inline(std::string_view operation_id);
+
+}  // namespace ranvier::api

@@ -1,0 +1,74 @@
+#pragma once
+// Matrix error responses. Each errcode is declared once, with its HTTP status, in errors.cpp.
+// Spec: client-server API, "Standard error response" and "Common error codes".
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ranvier::api {
+
+/// The errcodes Ranvier sends. Add new ones here and in errors.cpp's table only.
+enum class ErrCode {
+  bad_json,
+  not_json,
+  not_found,
+  unrecognized,
+  method_not_allowed,  ///< M_UNRECOGNIZED answered with 405 (known path, wrong method)
+  missing_token,
+  unknown_token,
+  forbidden,
+  limit_exceeded,
+  too_large,
+  invalid_param,
+  missing_param,
+  user_in_use,
+  invalid_username,
+  exclusive,
+  user_deactivated,
+  guest_access_forbidden,
+  unknown,
+  unsupported_room_version,
+  incompatible_room_version,
+  room_in_use,
+  bad_state,
+  unauthorized,
+  resource_limit_exceeded,
+  server_not_trusted,
+  threepid_denied,
+  weak_password,
+  invalid_room_state,
+  bad_request,         ///< malformed HTTP: M_UNRECOGNIZED with 400
+  headers_too_large,   ///< request headers over the limit: M_TOO_LARGE with 431
+  too_many_connections,  ///< connection limit reached: M_LIMIT_EXCEEDED with 503
+};
+
+/// The wire errcode ("M_BAD_JSON") of a code.
+std::string_view errcode_string(ErrCode code);
+/// The HTTP status the spec pairs with a code.
+int errcode_status(ErrCode code);
+
+/// Thrown by handlers (and the dispatcher) to end a request with a Matrix error.
+/// `extra` adds fields beside errcode/error, e.g. retry_after_ms or UIA flows.
+class MatrixError : public std::runtime_error {
+ public:
+  MatrixError(ErrCode code, std::string message);
+  MatrixError(ErrCode code, std::string message, const nlohmann::json& extra);
+  MatrixError(const MatrixError& other);
+  MatrixError& operator=(const MatrixError& other);
+  ~MatrixError() override;
+
+  ErrCode code() const { return code_; }
+  int status() const { return errcode_status(code_); }
+  /// `{"errcode": ..., "error": ..., ...extra}` serialized.
+  std::string body() const;
+
+ private:
+  ErrCode code_;
+  std::unique_ptr<nlohmann::json> extra_;
+};
+
+}  // namespace ranvier::api

@@ -1,0 +1,27 @@
+#pragma once
+// The parts of the running server that handlers use. Built once by the app at start-up.
+
+namespace ranvier::config {
+struct Config;
+}
+namespace ranvier::metrics {
+class Registry;
+}
+namespace ranvier::storage {
+class Database;
+}
+
+namespace ranvier::api {
+
+class RateLimiter;
+struct ServerIdentity;
+
+struct Services {
+  const config::Config& config;
+  storage::Database& database;
+  metrics::Registry& metrics;
+  RateLimiter& rate_limiter;
+  const ServerIdentity& identity;
+};
+
+}  // namespace ranvier::api

@@ -1,0 +1,128 @@
+// `ranvier serve --config FILE`: load everything, then serve until SIGTERM/SIGINT.
+
+#include "api/dispatcher.hpp"
+#include "api/rate_limiter.hpp"
+#include "api/server_identity.hpp"
+#include "api/services.hpp"
+#include "app/args.hpp"
+#include "app/commands.hpp"
+#include "app/sd_notify.hpp"
+#include "app/signing_key_file.hpp"
+#include "config/config.hpp"
+#include "http/http_server.hpp"
+#include "metrics/metrics.hpp"
+#include "storage/database.hpp"
+#include "storage/errors.hpp"
+
+#include <iostream>
+#include <thread>
+
+namespace ranvier::app {
+namespace {
+
+std::string describe(const config::ListenerConfig& l) {
+  std::string resources;
+  for (auto [on, name] : {std::pair{l.client, "client"}, {l.federation, "federation"}, {l.metrics, "metrics"}}) {
+    if (on) {
+      resources += resources.empty() ? name : std::string(", ") + name;
+    }
+  }
+  const bool v6 = l.host.find(':') != std::string::npos;
+  return std::string(l.tls ? "https://" : "http://") + (v6 ? "[" + l.host + "]" : l.host) + ":" +
+         std::to_string(l.port) + " (" + resources + ")";
+}
+
+std::map<std::string, double> database_gauges(const storage::Database& db) {
+  const auto s = db.stats();
+  std::map<std::string, double> g{
+      {"ranvier_db_commits_total", static_cast<double>(s.commits_total)},
+      {"ranvier_db_rollbacks_total", static_cast<double>(s.rollbacks_total)},
+  };
+  for (const auto& p : s.pools) {
+    const std::string label = "{pool=\"" + p.name + "\"}";
+    g["ranvier_db_connections_open" + label] = p.open_connections;
+    g["ranvier_db_connections_in_use" + label] = p.in_use;
+    g["ranvier_db_connections_max" + label] = p.max_connections;
+    g["ranvier_db_pool_waits_total" + label] = static_cast<double>(p.waited_total);
+    g["ranvier_db_pool_wait_timeouts_total" + label] = static_cast<double>(p.wait_timeouts_total);
+  }
+  return g;
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv) {
+  Args args("serve", "Runs the homeserver with the given configuration file.");
+  args.option("config", "path of ranvier.yaml (written by `ranvier init`)", true);
+  int code = 0;
+  if (!args.parse(argc, argv, code)) {
+    return code;
+  }
+
+  config::Config cfg;
+  try {
+    cfg = config::load_config(args.value("config"));
+  } catch (const config::ConfigError& e) {
+    std::cerr << "ranvier: config error: " << e.what() << "\n";
+    return 2;
+  }
+
+  api::ServerIdentity identity;
+  identity.server_name = cfg.server_name;
+  try {
+    auto key = read_signing_key_file(cfg.signing_key);
+    identity.key_id = key.key_id;
+    identity.signing_key = key.key_pair;
+  } catch (const std::exception& e) {
+    std::cerr << "ranvier: signing_key: " << e.what() << "\n";
+    return 1;
+  }
+
+  std::unique_ptr<storage::Database> db;
+  try {
+    db = storage::open_database(cfg.database);
+  } catch (const storage::StorageError& e) {
+    std::cerr << "ranvier: database: " << e.what() << "\n";
+    return 1;
+  }
+
+  metrics::Registry metrics;
+  metrics.set_gauge_source([&db] { return database_gauges(*db); });
+  api::RateLimiter limiter(cfg.rate_limits.enabled, cfg.rate_limits.per_second, cfg.rate_limits.burst);
+  api::Services services{cfg, *db, metrics, limiter, identity};
+  api::Dispatcher dispatcher(services);
+
+  http::ServerOptions options;
+  options.listeners = cfg.listeners;
+  options.limits = cfg.limits;
+  options.tls_certificate = cfg.tls_certificate;
+  options.tls_private_key = cfg.tls_private_key;
+  options.log_requests = cfg.log_requests;
+  options.network_threads = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
+  http::RequestHandlers handlers{
+      [&dispatcher](const api::ApiRequest& r) { return dispatcher.handle_inline(r); },
+      [&dispatcher](const api::ApiRequest& r) { return dispatcher.handle(r); },
+  };
+  http::HttpServer server(options, handlers, metrics);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "ranvier: " << e.what() << "\n";
+    return 1;
+  }
+  server.run([&] {
+    std::cerr << "ranvier: " << cfg.server_name << " ready";
+    for (std::size_t i = 0; i < cfg.listeners.size(); ++i) {
+      auto l = cfg.listeners[i];
+      l.port = server.bound_port(i);
+      std::cerr << "\n  " << describe(l);
+    }
+    std::cerr << std::endl;
+    sd_notify("READY=1");
+  });
+  sd_notify("STOPPING=1");
+  std::cerr << "ranvier: stopped\n";
+  return 0;
+}
+
+}  // namespace ranvier::app

@@ -1,0 +1,460 @@
+#include "http/http_server.hpp"
+
+#include "api/errors.hpp"
+#include "metrics/metrics.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace ranvier::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
+using Clock = std::chrono::steady_clock;
+
+constexpr auto write_timeout = std::chrono::seconds(30);
+constexpr auto tls_handshake_timeout = std::chrono::seconds(10);
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+api::ApiResponse error_response(api::ErrCode code, std::string message) {
+  api::MatrixError err(code, std::move(message));
+  api::ApiResponse r;
+  r.status = err.status();
+  r.body = err.body();
+  return r;
+}
+
+/// Loads and checks a certificate chain and its key; throws StartupError with the reason.
+std::shared_ptr<asio::ssl::context> load_tls(const std::filesystem::path& cert, const std::filesystem::path& key) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert.string(), ec);
+  if (ec) {
+    throw StartupError("tls.certificate: cannot load " + cert.string() + ": " + ec.message());
+  }
+  ctx->use_private_key_file(key.string(), asio::ssl::context::pem, ec);
+  if (ec) {
+    throw StartupError("tls.private_key: cannot load " + key.string() + ": " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    throw StartupError("tls: the certificate " + cert.string() + " does not match the private key " + key.string());
+  }
+  return ctx;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  RequestHandlers handlers;
+  metrics::Registry& metrics;
+  asio::io_context ioc;
+  asio::thread_pool workers;
+  std::vector<tcp::acceptor> acceptors;
+  std::vector<config::ListenerConfig> listener_of_acceptor;
+  asio::signal_set signals;
+
+  std::mutex tls_mutex;
+  std::shared_ptr<asio::ssl::context> tls;
+
+  /// Open sessions: id → a function that closes the connection if it is idle.
+  std::mutex sessions_mutex;
+  std::map<std::uint64_t, std::function<void()>> idle_closers;
+  std::uint64_t next_session_id = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::int64_t> in_flight{0};
+
+  Impl(ServerOptions o, RequestHandlers h, metrics::Registry& m)
+      : options(std::move(o)),
+        handlers(std::move(h)),
+        metrics(m),
+        ioc(static_cast<int>(options.network_threads)),
+        workers(options.worker_threads),
+        signals(ioc, SIGINT, SIGTERM, SIGHUP) {}
+
+  std::shared_ptr<asio::ssl::context> current_tls() {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+
+  void reload_tls() {
+    try {
+      auto fresh = load_tls(options.tls_certificate, options.tls_private_key);
+      std::lock_guard lock(tls_mutex);
+      tls = std::move(fresh);
+      std::fprintf(stderr, "ranvier: reloaded TLS certificate and key\n");
+    } catch (const StartupError& e) {
+      // Keep serving with the old certificate: a bad renewal must not take the server down.
+      std::fprintf(stderr, "ranvier: TLS reload failed, keeping the old certificate: %s\n", e.what());
+    }
+  }
+
+  void log_request(const api::ApiRequest& req, int status, double seconds) {
+    if (!options.log_requests) {
+      return;
+    }
+    char line[512];
+    int n = std::snprintf(line, sizeof line, "%s %s %.*s %d %.3fms\n", req.remote_address.c_str(), req.method.c_str(),
+                          static_cast<int>(std::min<std::size_t>(req.path.size(), 300)), req.path.data(), status,
+                          seconds * 1000.0);
+    std::fwrite(line, 1, static_cast<std::size_t>(std::max(n, 0)), stderr);
+  }
+
+  awaitable<api::ApiResponse> answer(const api::ApiRequest& req) {
+    try {
+      if (auto immediate = handlers.handle_inline(req)) {
+        co_return std::move(*immediate);
+      }
+      co_return co_await asio::co_spawn(
+          workers, [&]() -> awaitable<api::ApiResponse> { co_return handlers.handle(req); }, use_awaitable);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ranvier: internal error on %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+    }
+    co_return error_response(api::ErrCode::unknown, "Internal server error");
+  }
+
+  template <class Stream>
+  awaitable<bool> write(Stream& stream, bhttp::response<bhttp::string_body>& res) {
+    beast::get_lowest_layer(stream).expires_after(write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, tuple_awaitable);
+    co_return !ec;
+  }
+
+  static bhttp::response<bhttp::string_body> to_beast(api::ApiResponse&& r, unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "Ranvier/" RANVIER_VERSION);
+    res.set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) {
+      res.set(k, v);
+    }
+    res.body() = std::move(r.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+  }
+
+  /// The request loop of one connection: read with a deadline, answer, repeat while kept alive.
+  template <class Stream>
+  awaitable<void> serve(Stream& stream, const config::ListenerConfig& listener, std::string remote,
+                        std::shared_ptr<std::atomic<bool>> busy) {
+    beast::flat_buffer buffer;
+    const auto read_timeout = std::chrono::milliseconds(options.limits.read_timeout_ms);
+    while (!stopping) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(options.limits.max_header_bytes);
+      parser.body_limit(options.limits.max_body_bytes);
+      beast::get_lowest_layer(stream).expires_after(read_timeout);
+      busy->store(false);
+      auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+      busy->store(true);
+      if (ec) {
+        std::optional<api::ApiResponse> refusal;
+        if (ec == bhttp::error::body_limit) {
+          refusal = error_response(api::ErrCode::too_large, "Request body too large");
+        } else if (ec == bhttp::error::header_limit) {
+          refusal = error_response(api::ErrCode::headers_too_large, "Request headers too large");
+        } else if (ec.category() == make_error_code(bhttp::error::bad_target).category() &&
+                   ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+          // Any other HTTP parse error: the request line or headers are malformed.
+          refusal = error_response(api::ErrCode::bad_request, "Malformed HTTP request");
+        }
+        // Timeouts, resets and end of stream just close the connection.
+        if (refusal) {
+          auto res = to_beast(std::move(*refusal), 11, false);
+          co_await write(stream, res);
+        }
+        break;
+      }
+      auto& raw = parser.get();
+      const auto started = Clock::now();
+      api::ApiRequest req;
+      req.method = std::string(raw.method_string());
+      auto target = std::string_view(raw.target());
+      auto q = target.find('?');
+      req.path = std::string(target.substr(0, q));
+      if (q != std::string_view::npos) {
+        req.query = std::string(target.substr(q + 1));
+      }
+      req.headers.reserve(8);
+      for (const auto& field : raw) {
+        req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+      }
+      req.body = std::move(raw.body());
+      req.remote_address = remote;
+      req.on_federation_listener = listener.federation;
+      req.on_client_listener = listener.client;
+      req.on_metrics_listener = listener.metrics;
+
+      in_flight.fetch_add(1);
+      api::ApiResponse response = co_await answer(req);
+      in_flight.fetch_sub(1);
+      const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      metrics.record_request(response.endpoint, response.status, seconds);
+      log_request(req, response.status, seconds);
+
+      const bool keep_alive = raw.keep_alive() && !stopping;
+      auto res = to_beast(std::move(response), raw.version(), keep_alive);
+      if (req.method == "HEAD") {
+        res.body().clear();
+      }
+      if (!co_await write(stream, res) || !keep_alive) {
+        break;
+      }
+    }
+  }
+
+  std::uint64_t register_session(std::function<void()> closer) {
+    std::lock_guard lock(sessions_mutex);
+    auto id = next_session_id++;
+    idle_closers.emplace(id, std::move(closer));
+    return id;
+  }
+
+  void unregister_session(std::uint64_t id) {
+    std::lock_guard lock(sessions_mutex);
+    idle_closers.erase(id);
+  }
+
+  awaitable<void> session(tcp::socket socket, std::size_t listener_index) {
+    const auto listener = listener_of_acceptor[listener_index];
+    boost::system::error_code ep_ec;
+    auto endpoint = socket.remote_endpoint(ep_ec);
+    std::string remote = ep_ec ? "?" : endpoint.address().to_string();
+    metrics.connection_opened();
+    auto busy = std::make_shared<std::atomic<bool>>(false);
+    auto executor = socket.get_executor();
+
+    if (!listener.tls) {
+      beast::tcp_stream stream(std::move(socket));
+      auto id = register_session([&stream, busy, executor] {
+        asio::post(executor, [&stream, busy] {
+          if (!busy->load()) {
+            stream.socket().cancel();
+          }
+        });
+      });
+      co_await serve(stream, listener, remote, busy);
+      unregister_session(id);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    } else {
+      auto ctx = current_tls();
+      beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *ctx);
+      auto id = register_session([&stream, busy, executor] {
+        asio::post(executor, [&stream, busy] {
+          if (!busy->load()) {
+            beast::get_lowest_layer(stream).socket().cancel();
+          }
+        });
+      });
+      beast::get_lowest_layer(stream).expires_after(tls_handshake_timeout);
+      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+      if (!ec) {
+        co_await serve(stream, listener, remote, busy);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(tuple_awaitable);
+      }
+      unregister_session(id);
+    }
+    metrics.connection_closed();
+  }
+
+  awaitable<void> accept_loop(std::size_t index) {
+    auto& acceptor = acceptors[index];
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), tuple_awaitable);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) {
+          break;
+        }
+        // Out of file descriptors or similar: back off briefly instead of spinning.
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(tuple_awaitable);
+        continue;
+      }
+      if (metrics.open_connections() >= static_cast<std::int64_t>(options.limits.max_connections)) {
+        co_await refuse(std::move(socket), listener_of_acceptor[index].tls);
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, session(std::move(socket), index), asio::detached);
+    }
+  }
+
+  /// Over the connection limit: a plain listener gets a short 503 Matrix error, TLS just closes.
+  awaitable<void> refuse(tcp::socket socket, bool tls_listener) {
+    if (!tls_listener) {
+      beast::tcp_stream stream(std::move(socket));
+      auto res = to_beast(error_response(api::ErrCode::too_many_connections, "Too many connections"), 11, false);
+      stream.expires_after(std::chrono::seconds(1));
+      co_await bhttp::async_write(stream, res, tuple_awaitable);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+  }
+
+  void wait_signals() {
+    signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) {
+        return;
+      }
+      if (sig == SIGHUP) {
+        reload_tls();
+        wait_signals();
+        return;
+      }
+      std::fprintf(stderr, "ranvier: signal %d, shutting down\n", sig);
+      begin_shutdown();
+    });
+  }
+
+  void begin_shutdown() {
+    if (stopping.exchange(true)) {
+      return;
+    }
+    for (auto& a : acceptors) {
+      boost::system::error_code ignored;
+      a.close(ignored);
+    }
+    signals.cancel();
+    close_idle();
+    asio::co_spawn(ioc, drain(), asio::detached);
+  }
+
+  void close_idle() {
+    std::lock_guard lock(sessions_mutex);
+    for (auto& [id, closer] : idle_closers) {
+      closer();
+    }
+  }
+
+  /// Waits for in-flight requests, bounded by the grace period, then stops the loop.
+  awaitable<void> drain() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(options.shutdown_grace_ms);
+    asio::steady_timer timer(ioc);
+    while (Clock::now() < deadline) {
+      {
+        std::lock_guard lock(sessions_mutex);
+        if (idle_closers.empty()) {
+          break;
+        }
+      }
+      close_idle();  // sessions that just finished a request are idle now
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(tuple_awaitable);
+    }
+    ioc.stop();
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, RequestHandlers handlers, metrics::Registry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers), metrics)) {}
+
+HttpServer::~HttpServer() {
+  impl_->workers.join();
+}
+
+void HttpServer::start() {
+  auto& s = *impl_;
+  bool any_tls = false;
+  for (const auto& l : s.options.listeners) {
+    any_tls = any_tls || l.tls;
+  }
+  if (any_tls) {
+    s.tls = load_tls(s.options.tls_certificate, s.options.tls_private_key);
+  }
+  for (std::size_t i = 0; i < s.options.listeners.size(); ++i) {
+    const auto& l = s.options.listeners[i];
+    const std::string where = "listeners[" + std::to_string(i) + "].bind";
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(l.host == "localhost" ? "127.0.0.1" : l.host, ec);
+    if (ec) {
+      throw StartupError(where + ": '" + l.host + "' is not an IP address");
+    }
+    tcp::endpoint endpoint(address, l.port);
+    tcp::acceptor acceptor(s.ioc);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) {
+      acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+      acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+      acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      throw StartupError(where + ": cannot listen on " + l.host + ":" + std::to_string(l.port) + ": " + ec.message());
+    }
+    s.acceptors.push_back(std::move(acceptor));
+    s.listener_of_acceptor.push_back(l);
+  }
+}
+
+void HttpServer::run(const std::function<void()>& on_ready) {
+  auto& s = *impl_;
+  s.wait_signals();
+  for (std::size_t i = 0; i < s.acceptors.size(); ++i) {
+    asio::co_spawn(s.ioc, s.accept_loop(i), asio::detached);
+  }
+  if (on_ready) {
+    on_ready();
+  }
+  std::vector<std::thread> extra;
+  for (unsigned i = 1; i < s.options.network_threads; ++i) {
+    extra.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (auto& t : extra) {
+    t.join();
+  }
+}
+
+void HttpServer::stop() {
+  asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+}
+
+std::uint16_t HttpServer::bound_port(std::size_t listener_index) const {
+  boost::system::error_code ec;
+  auto ep = impl_->acceptors.at(listener_index).local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+}  // namespace ranvier::http
