@@ -6,6 +6,7 @@
 #include "core/auth/auth_events.hpp"
 #include "core/auth/event_view.hpp"
 #include "core/auth/power_levels.hpp"
+#include "core/identifiers.hpp"
 
 namespace ranvier::auth {
 namespace {
@@ -18,18 +19,6 @@ constexpr std::string_view member_type = "m.room.member";
 constexpr std::string_view power_levels_type = "m.room.power_levels";
 constexpr std::string_view join_rules_type = "m.room.join_rules";
 constexpr std::string_view third_party_invite_type = "m.room.third_party_invite";
-
-// Historical user-ID grammar as events must accept it: `@`, a localpart without ':', a
-// non-empty server part, at most 255 bytes. core/identifiers will own the full grammar
-// (is_valid_user_id); this is the minimal check the auth rules need until it is linked here.
-bool plausible_user_id(std::string_view id) {
-  if (id.size() < 4 || id.size() > 255 || id.front() != '@') {
-    return false;
-  }
-  auto colon = id.find(':');
-  return colon != std::string_view::npos && colon + 1 < id.size() &&
-         id.find('\0') == std::string_view::npos;
-}
 
 std::string_view membership_of(const AuthState& state, std::string_view user_id) {
   const auto* event = state.get(member_type, user_id);
@@ -78,7 +67,7 @@ AuthDecision check_create(const core::RoomVersion& v, const EventView& ev) {
         return reject(R::create_invalid_additional_creators);
       }
       for (const auto& entry : *extra) {
-        if (!entry.is_string() || !plausible_user_id(entry.get_ref<const std::string&>())) {
+        if (!entry.is_string() || !core::is_valid_user_id(entry.get_ref<const std::string&>())) {
           return reject(R::create_invalid_additional_creators);
         }
       }
@@ -322,7 +311,7 @@ AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& co
       return reject(R::power_levels_invalid_users);
     }
     for (const auto& [user, value] : users->items()) {
-      if (!plausible_user_id(user) || !parse_power_level(value, v)) {
+      if (!core::is_valid_user_id(user) || !parse_power_level(value, v)) {
         return reject(R::power_levels_invalid_users);
       }
     }
