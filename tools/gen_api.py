@@ -9,6 +9,7 @@ Writes, for the five APIs:
                             `ApiResponse <operationId>(RequestContext&, const <Op>Request&)`
                             in namespace ranvier::api::<api>
   operations_<api>.cpp      parsers/validators, invokers, the API's part of operations()
+                            (operations_client_server_1.cpp and _2.cpp: split for build speed)
   operations.cpp            operations() and operation_coverage() over all APIs
 Handlers are referenced weakly, so an operation without a linked handler still has its table
 entry and reports has_handler() == false. Nothing here is meant to be edited by hand.
@@ -44,6 +45,10 @@ SCHEMES = {
     "signedRequest": "AuthScheme::signed_request",
     "homeserverAccessToken": "AuthScheme::homeserver_token",
 }
+
+# The client-server API is two thirds of all operations: two translation units let the two
+# cores compile it in parallel.
+PARTS = {"client-server": 2}
 
 FORMATS = {
     "mx-user-id": "user_id", "mx-room-id": "room_id", "mx-event-id": "event_id",
@@ -289,7 +294,8 @@ def header_text(api, gens):
     return "\n".join(out) + "\n"
 
 
-def source_text(api, ops, gens):
+def source_text(api, part, gens):
+    """One translation unit: the parsers, invokers and table slice of `gens`."""
     ns = namespace_of(api)
     family = f"ApiFamily::{ns}"
     out = [banner(f"spec/{api}.json"),
@@ -302,8 +308,8 @@ def source_text(api, ops, gens):
            ]
     for g in gens:
         out.append(f"[[gnu::weak]] ApiResponse {g.handler}(RequestContext& ctx, const {g.struct}& req);")
-    out += ["", "std::span<const Operation> operation_table();",
-            "std::span<const OperationCoverage> coverage_table();", "", "namespace {", "",
+    out += ["", f"std::span<const Operation> operation_table_{part}();",
+            f"std::span<const OperationCoverage> coverage_table_{part}();", "", "namespace {", "",
             "namespace val = ranvier::api::validation;", ""]
     for g in gens:
         out.append(f"// {g.op['method']} {g.op['path']}")
@@ -343,20 +349,23 @@ def source_text(api, ops, gens):
         out.append(f"    {{{family}, {cpp_str(g.id)}, {cpp_str(g.op['file'])}, &has_{g.id}}},")
     out.append("};")
     out += ["", "}  // namespace", "",
-            "std::span<const Operation> operation_table() { return table; }",
-            "std::span<const OperationCoverage> coverage_table() { return coverage; }", "",
+            f"std::span<const Operation> operation_table_{part}() {{ return table; }}",
+            f"std::span<const OperationCoverage> coverage_table_{part}() {{ return coverage; }}", "",
             f"}}  // namespace ranvier::api::{ns}"]
     return "\n".join(out) + "\n"
 
 
-def aggregate_text():
+def aggregate_text(parts):
+    """operations.cpp: `parts` is [(api, part number)] in table order."""
     decls = []
     for api in APIS:
         ns = namespace_of(api)
-        decls.append(f"namespace {ns} {{\nstd::span<const Operation> operation_table();\n"
-                     f"std::span<const OperationCoverage> coverage_table();\n}}  // namespace {ns}")
-    tables = ", ".join(f"{namespace_of(a)}::operation_table()" for a in APIS)
-    coverage = ", ".join(f"{namespace_of(a)}::coverage_table()" for a in APIS)
+        fns = "".join(f"std::span<const Operation> operation_table_{i}();\n"
+                      f"std::span<const OperationCoverage> coverage_table_{i}();\n"
+                      for a, i in parts if a == api)
+        decls.append(f"namespace {ns} {{\n{fns}}}  // namespace {ns}")
+    tables = ", ".join(f"{namespace_of(a)}::operation_table_{i}()" for a, i in parts)
+    coverage = ", ".join(f"{namespace_of(a)}::coverage_table_{i}()" for a, i in parts)
     return (banner("spec/") + '#include "api/coverage.hpp"\n#include "api/operation.hpp"\n\n'
             "#include <span>\n#include <vector>\n\nnamespace ranvier::api {\n\n" + "\n".join(decls) +
             "\n\nnamespace {\n\ntemplate <typename T>\nstd::vector<T> concat(std::initializer_list<std::span<const T>> parts) {\n"
@@ -369,18 +378,47 @@ def aggregate_text():
             "  return all;\n}\n\n}  // namespace ranvier::api\n")
 
 
+def split_parts(gens, count):
+    """`count` slices of about equal size; operations sharing a route stay in one slice."""
+    parts, current = [], []
+    target = -(-len(gens) // count)
+    for i, g in enumerate(gens):
+        same_route = current and (current[-1].op["method"], current[-1].op["path"]) == (g.op["method"], g.op["path"])
+        if len(current) >= target and not same_route and len(parts) < count - 1:
+            parts.append(current)
+            current = []
+        current.append(g)
+    parts.append(current)
+    return parts
+
+
+def source_file_names():
+    """The .cpp files generate() writes; server/api/CMakeLists.txt lists the same names."""
+    names = ["operations.cpp"]
+    for api in APIS:
+        ns = namespace_of(api)
+        count = PARTS.get(api, 1)
+        names += [f"operations_{ns}.cpp"] if count == 1 else [f"operations_{ns}_{i}.cpp" for i in range(1, count + 1)]
+    return names
+
+
 def generate(spec_dir: Path):
     files = {}
+    parts = []
     for api in APIS:
         doc = json.loads((spec_dir / f"{api}.json").read_text(encoding="utf-8"))
         ops = doc["operations"]
         gens = [OperationGen(op) for op in ops]
         ns = namespace_of(api)
         files[f"handlers_{ns}.hpp"] = header_text(api, gens)
-        files[f"operations_{ns}.cpp"] = source_text(api, ops, gens)
+        count = PARTS.get(api, 1)
+        for i, part in enumerate(split_parts(gens, count), start=1):
+            name = f"operations_{ns}.cpp" if count == 1 else f"operations_{ns}_{i}.cpp"
+            files[name] = source_text(api, i, part)
+            parts.append((api, i))
     files["handlers.hpp"] = (banner("spec/") + "#pragma once\n// Every API's request structs and handler declarations.\n\n" +
                              "".join(f'#include "api/handlers_{namespace_of(a)}.hpp"\n' for a in APIS))
-    files["operations.cpp"] = aggregate_text()
+    files["operations.cpp"] = aggregate_text(parts)
     return files
 
 

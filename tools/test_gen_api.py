@@ -32,11 +32,21 @@ class GeneratedCode(unittest.TestCase):
         cls.files = gen_api.generate(ROOT / "spec")
 
     def test_expected_files(self):
-        names = {"handlers.hpp", "operations.cpp"}
+        names = {"handlers.hpp"} | set(gen_api.source_file_names())
         for api in gen_api.APIS:
-            ns = gen_api.namespace_of(api)
-            names |= {f"handlers_{ns}.hpp", f"operations_{ns}.cpp"}
+            names.add(f"handlers_{gen_api.namespace_of(api)}.hpp")
         self.assertEqual(set(self.files), names)
+
+    def test_cmake_lists_every_generated_source(self):
+        cmake = (ROOT / "server" / "api" / "CMakeLists.txt").read_text(encoding="utf-8")
+        for name in gen_api.source_file_names():
+            self.assertIn("${RANVIER_API_GEN_DIR}/" + name, cmake)
+
+    def test_split_keeps_shared_routes_together(self):
+        first = self.files["operations_client_server_1.cpp"]
+        second = self.files["operations_client_server_2.cpp"]
+        for op in ("inviteUser", "getEvents"):
+            self.assertNotEqual(f"invoke_{op}(" in first, f"invoke_{op}(" in second, op)
 
     def test_banner_everywhere(self):
         for name, text in self.files.items():
@@ -49,13 +59,13 @@ class GeneratedCode(unittest.TestCase):
         self.assertIn("std::string room_id{};  ///< path `roomId`", header)
 
     def test_query_defaults_and_required(self):
-        source = self.files["operations_client_server.cpp"]
+        source = self.files["operations_client_server_1.cpp"] + self.files["operations_client_server_2.cpp"]
         self.assertIn('req.kind = val::query_string(ctx, "kind", false, val::format::none, {"guest", "user"})'
                       '.value_or(std::string("user"));', source)
         self.assertIn('req.dir = *val::query_string(ctx, "dir", true, val::format::none, {"b", "f"});', source)
 
     def test_shared_routes_use_one_invoker(self):
-        source = self.files["operations_client_server.cpp"]
+        source = self.files["operations_client_server_1.cpp"] + self.files["operations_client_server_2.cpp"]
         self.assertIn("&invoke_route_inviteBy3PID, &has_route_inviteBy3PID}", source)
         self.assertIn("&invoke_route_getEvents, &has_route_getEvents}", source)
         self.assertEqual(source.count("&invoke_route_inviteBy3PID, "), 2)
