@@ -1,6 +1,10 @@
 #include "storage/database_url.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
@@ -103,6 +107,24 @@ TEST(OpenDatabase, UnreachableTargetsAreUnavailable) {
   } catch (const StorageError& error) {
     EXPECT_EQ(error.kind(), ErrorKind::bad_url) << error.what();
   }
+}
+
+TEST(OpenDatabase, FileThatIsNotADatabaseIsUnavailable) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("ranvier-not-a-db-" + std::to_string(::getpid()) + ".db");
+  std::ofstream(path) << "this is a text file, not a SQLite database, and it is long enough\n";
+  try {
+    open_database("sqlite://" + path.string());
+    ADD_FAILURE() << "opened a text file as a database";
+  } catch (const StorageError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::unavailable) << error.what();
+    EXPECT_NE(std::string(error.what()).find(path.string()), std::string::npos) << error.what();
+  }
+  std::ifstream check(path);
+  std::string first_line;
+  std::getline(check, first_line);
+  EXPECT_EQ(first_line, "this is a text file, not a SQLite database, and it is long enough");
+  std::filesystem::remove(path);
 }
 
 }  // namespace

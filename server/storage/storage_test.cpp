@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -46,7 +47,9 @@ void postgres_admin(const std::string& url, const std::string& command) {
   PGconn* conn = PQconnectdb(url.c_str());
   ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
   PGresult* result = PQexec(conn, ("SET client_min_messages = warning; " + command).c_str());
-  EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
+  const ExecStatusType status = PQresultStatus(result);
+  EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+      << PQresultErrorMessage(result);
   PQclear(result);
   PQfinish(conn);
 }
@@ -449,6 +452,31 @@ TEST_P(StorageTest, TwoOpenDatabasesShareTheData) {
   tool->write([](WriteTx& tx) { tx.accounts().create(user("@admin:test", true)); });
   EXPECT_TRUE(
       server->read([](ReadTx& tx) { return tx.accounts().get("@admin:test").has_value(); }));
+}
+
+// After a PostgreSQL restart every pooled connection is dead but looks idle; the next
+// transactions must reconnect instead of failing.
+TEST(PostgresRecovery, ReconnectsAfterServerDropsConnections) {
+  const char* base = std::getenv("RANVIER_TEST_POSTGRES_URL");
+  if (base == nullptr || *base == '\0') {
+    GTEST_SKIP() << "RANVIER_TEST_POSTGRES_URL is not set (ci/postgres.sh start prints one)";
+  }
+  const std::string schema = "ranvier_test_" + random_suffix();
+  postgres_admin(base, "CREATE SCHEMA " + schema);
+  const std::string url = std::string(base) + (std::strchr(base, '?') ? "&" : "?") +
+                          "options=-csearch_path%3D" + schema + "&application_name=" + schema;
+  {
+    OpenOptions options;
+    options.max_connections = 2;
+    auto db = open_database(url, options);
+    db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });
+    postgres_admin(base, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                         " WHERE application_name = '" + schema + "'");
+    EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test").has_value(); }));
+    EXPECT_EQ(db->write([](WriteTx& tx) { return tx.accounts().create(user("@bob:test")); }),
+              CreateResult::created);
+  }
+  postgres_admin(base, "DROP SCHEMA " + schema + " CASCADE");
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
