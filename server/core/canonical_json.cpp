@@ -1,5 +1,6 @@
 #include "core/canonical_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -608,6 +609,29 @@ void append_json_string(std::string_view s, std::string& out) {
 }
 
 void canonical_json_append(const nlohmann::json& value, std::string& out) { append_value(value, out); }
+
+void canonical_json_append_without(const nlohmann::json& object,
+                                   std::initializer_list<std::string_view> skip, std::string& out) {
+  if (!object.is_object()) {
+    append_value(object, out);
+    return;
+  }
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : object.get_ref<const json::object_t&>()) {
+    if (std::find(skip.begin(), skip.end(), key) != skip.end()) {
+      continue;
+    }
+    if (!first) {
+      out += ',';
+    }
+    first = false;
+    append_json_string(key, out);
+    out += ':';
+    append_value(value, out);
+  }
+  out += '}';
+}
 
 std::string canonical_json(const nlohmann::json& value) {
   std::string out;

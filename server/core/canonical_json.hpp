@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,12 @@ Expected<nlohmann::json, JsonError> parse_json_strict(std::string_view text,
 /// policy) are written as integers when integral, otherwise in shortest round-trip form;
 /// NaN and infinities, which JSON cannot express, are written as null.
 void canonical_json_append(const nlohmann::json& value, std::string& out);
+
+/// Appends the canonical encoding of `object` with the named top-level members left out (e.g.
+/// `signatures` and `unsigned` for signing). Encodes member by member instead of copying.
+/// A non-object is encoded whole.
+void canonical_json_append_without(const nlohmann::json& object,
+                                   std::initializer_list<std::string_view> skip, std::string& out);
 
 /// The canonical encoding of `value`.
 std::string canonical_json(const nlohmann::json& value);

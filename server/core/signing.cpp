@@ -19,27 +19,9 @@ std::optional<SigningKey> make_signing_key(std::string_view version, const Ed255
 }
 
 std::string signable_json(const nlohmann::json& object) {
-  if (!object.is_object()) {
-    return canonical_json(object);
-  }
-  // Encode member by member instead of copying the object to erase two keys.
   std::string out;
   out.reserve(512);
-  out += '{';
-  bool first = true;
-  for (const auto& [key, value] : object.get_ref<const nlohmann::json::object_t&>()) {
-    if (key == "signatures" || key == "unsigned") {
-      continue;
-    }
-    if (!first) {
-      out += ',';
-    }
-    first = false;
-    append_json_string(key, out);
-    out += ':';
-    canonical_json_append(value, out);
-  }
-  out += '}';
+  canonical_json_append_without(object, {"signatures", "unsigned"}, out);
   return out;
 }
 
