@@ -8,7 +8,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
+#include <iostream>
+#include <limits>
 #include <random>
 #include <thread>
 #include <vector>
@@ -215,6 +218,10 @@ TEST_P(StorageTest, AccountsLifecycle) {
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[0].user_id, "@alice:test");
   EXPECT_EQ(first[1].user_id, "@bob:test");
+  EXPECT_EQ(db->read([](ReadTx& tx) {
+    return tx.accounts().list("", std::numeric_limits<std::size_t>::max()).size();
+  }),
+            3u);
   auto rest = db->read([&](ReadTx& tx) { return tx.accounts().list(first.back().user_id, 2); });
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].user_id, "@guest1:test");
@@ -442,6 +449,52 @@ TEST_P(StorageTest, ConcurrentReadersSeeConsistentSnapshotsWhileWriting) {
     EXPECT_GT(pool.acquired_total, 0u) << pool.name;
   }
   EXPECT_GE(stats.commits_total, static_cast<std::uint64_t>(writes * writer_threads));
+  std::cout << "[ figures  ] " << to_string(GetParam()) << ": " << writes * writer_threads
+            << " write transactions and " << reads.load()
+            << " full-scan read transactions ran concurrently\n";
+}
+
+// Every authenticated request resolves its token; many threads must get the right owner back.
+// Prints the rate so a slowdown is visible in the test log.
+TEST_P(StorageTest, TokenLookupsFromManyThreads) {
+  auto db = open();
+  constexpr int users = 20;
+  std::vector<std::string> tokens;
+  db->write([&](WriteTx& tx) {
+    for (int i = 0; i < users; ++i) {
+      const std::string id = "@user" + std::to_string(i) + ":test";
+      tx.accounts().create(user(id, i % 2 == 0));
+      tx.devices().create(device(id, "D"));
+      tokens.push_back(generate_access_token());
+      tx.tokens().create({tokens.back(), id, "D", t0, std::nullopt});
+    }
+  });
+  constexpr int threads_count = 4;
+  constexpr int lookups_per_thread = 500;
+  std::atomic<int> wrong{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < threads_count; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < lookups_per_thread; ++i) {
+        const int u = (i + t) % users;
+        auto owner = db->read([&](ReadTx& tx) { return tx.tokens().lookup(tokens[u]); });
+        if (!owner || owner->user_id != "@user" + std::to_string(u) + ":test" ||
+            owner->is_admin != (u % 2 == 0)) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(wrong.load(), 0);
+  std::cout << "[ figures  ] " << to_string(GetParam()) << ": "
+            << static_cast<int>(threads_count * lookups_per_thread / seconds)
+            << " token lookups/s (" << threads_count << " threads, one read transaction each)\n";
 }
 
 // `ranvier register-user` runs as a second process next to the server: two Database objects

@@ -25,6 +25,9 @@ std::unique_ptr<sql::Session> connect(const std::string& path, Role role,
   if (rc != SQLITE_OK) {
     std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
+    if ((rc & 0xff) == SQLITE_CANTOPEN) {
+      reason += " (does the directory exist, and may this user write there?)";
+    }
     throw StorageError(ErrorKind::unavailable,
                        "cannot open SQLite database " + path + ": " + reason);
   }
