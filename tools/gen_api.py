@@ -50,6 +50,19 @@ SCHEMES = {
 # cores compile it in parallel.
 PARTS = {"client-server": 2}
 
+# Required keys the generated validation does not insist on, where v1.19 still lists a key that
+# the spec has otherwise dropped and deployed servers omit: PDU `origin` left the PDU schema
+# (matrix-spec#998, tracked in matrix-spec#374), but these request bodies still require it.
+# Rejecting such a join/leave/knock/invite would break federation; the event pipeline checks
+# PDUs per room version instead. (api, operationId) -> [(property path, key)].
+RELAXED_REQUIRED = {
+    ("server-server", "sendJoinV2"): [((), "origin")],
+    ("server-server", "sendLeaveV2"): [((), "origin")],
+    ("server-server", "sendKnock"): [((), "origin")],
+    ("server-server", "sendInviteV1"): [((), "origin")],
+    ("server-server", "sendInviteV2"): [(("event",), "origin")],
+}
+
 FORMATS = {
     "mx-user-id": "user_id", "mx-room-id": "room_id", "mx-event-id": "event_id",
     "mx-room-alias": "room_alias", "mx-server-name": "server_name", "mx-mxc-uri": "mxc_uri",
@@ -120,6 +133,22 @@ def literal(value, cpp_type):
     return f"std::string({cpp_str(str(value))})"
 
 
+def relaxed(op, schema):
+    """`schema` without the required keys RELAXED_REQUIRED lists for this operation."""
+    rules = RELAXED_REQUIRED.get((op["api"], op["operationId"]), [])
+    if not rules:
+        return schema
+    schema = json.loads(json.dumps(schema))
+    for path, key in rules:
+        node = schema
+        for name in path:
+            node = node["properties"][name]
+        if key not in node.get("required", []):
+            raise SystemExit(f"gen_api: relaxation of {key} in {op['operationId']} no longer applies")
+        node["required"] = [k for k in node["required"] if k != key]
+    return schema
+
+
 class Field:
     def __init__(self, name, cpp_type, optional, comment):
         self.name, self.cpp_type, self.optional, self.comment = name, cpp_type, optional, comment
@@ -142,7 +171,7 @@ class OperationGen:
         self.used = {"body"}
         body = op.get("body") or {}
         self.json_body = body.get("content_type") == "application/json"
-        self.schema = body.get("schema", {}) if self.json_body else None
+        self.schema = relaxed(op, body.get("schema", {})) if self.json_body else None
         self.body_props = sorted(self.schema.get("properties", {})) if self.json_body else []
         self._path_params()
         self._query_params()

@@ -70,6 +70,12 @@ class GeneratedCode(unittest.TestCase):
         self.assertIn("&invoke_route_getEvents, &has_route_getEvents}", source)
         self.assertEqual(source.count("&invoke_route_inviteBy3PID, "), 2)
 
+    def test_pdu_origin_is_not_required(self):
+        source = self.files["operations_server_server.cpp"]
+        start = source.index("sendJoinV2_body_schema()")
+        schema = source[start:source.index(")json", start)]
+        self.assertIn('"required":["content","origin_server_ts","sender","state_key","type"]', schema)
+
     def test_deterministic(self):
         self.assertEqual(gen_api.generate(ROOT / "spec"), self.files)
 
