@@ -84,4 +84,8 @@ std::optional<JsonError> check_canonical(const nlohmann::json& value,
 /// Appends `s` as a JSON string literal (quotes included) with canonical escaping.
 void append_json_string(std::string_view s, std::string& out);
 
+/// Appends an object member's `"key":`, preceded by a comma unless `first` (which it clears).
+/// For encoders that write objects member by member.
+void append_json_key(std::string_view key, bool& first, std::string& out);
+
 }  // namespace ranvier::core

@@ -146,12 +146,7 @@ void append_redacted_signable(const json& event, const RoomVersion& version, std
       if (key == "signatures" || !contains(kept, key)) {
         continue;
       }
-      if (!first) {
-        out += ',';
-      }
-      first = false;
-      append_json_string(key, out);
-      out += ':';
+      append_json_key(key, first, out);
       if (key != "content") {
         canonical_json_append(value, out);
         continue;
@@ -160,12 +155,7 @@ void append_redacted_signable(const json& event, const RoomVersion& version, std
       bool first_member = true;
       for_each_kept_content(value, content_policy(event, algo),
                             [&](const std::string& k, const json& v, bool is_tpi) {
-                              if (!first_member) {
-                                out += ',';
-                              }
-                              first_member = false;
-                              append_json_string(k, out);
-                              out += ':';
+                              append_json_key(k, first_member, out);
                               if (!is_tpi) {
                                 canonical_json_append(v, out);
                                 return;
