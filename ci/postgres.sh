@@ -39,8 +39,25 @@ as_owner() {
   fi
 }
 
+# Running means: our postmaster is alive and answers on our port.
 running() {
-  [[ -f $data/PG_VERSION ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+  [[ -f $data/PG_VERSION ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 &&
+    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -t 5
+}
+
+# A server that crashed or was killed leaves postmaster.pid behind, possibly with some of its
+# processes still exiting. Stop what is left of it (only if that PID really is a postgres
+# process, so a reused PID is never signalled) and clear the lock file.
+clear_stale_server() {
+  local pid_file=$data/postmaster.pid pid
+  [[ -f $pid_file ]] || return 0
+  pid=$(head -n 1 "$pid_file")
+  if [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == postgres ]]; then
+    as_owner "$bin/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
+  fi
+  if [[ -f $pid_file ]] && ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    rm -f "$pid_file"
+  fi
 }
 
 psql_admin() {
@@ -77,6 +94,7 @@ start() {
     if [[ ! -f $data/PG_VERSION ]]; then
       init_cluster
     fi
+    clear_stale_server
     if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off \
             -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
@@ -92,8 +110,8 @@ start() {
 }
 
 stop() {
-  if running; then
-    as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+  if [[ -f $data/postmaster.pid ]]; then
+    as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || clear_stale_server
   fi
   rm -rf "$dir"
 }
@@ -102,7 +120,7 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   url) url ;;
-  status) running ;;
+  status) running || exit 1 ;;
   *)
     echo "usage: $0 start|stop|url|status" >&2
     exit 2
