@@ -70,9 +70,7 @@ int run_serve(int argc, char** argv) {
   api::ServerIdentity identity;
   identity.server_name = cfg.server_name;
   try {
-    auto key = read_signing_key_file(cfg.signing_key);
-    identity.key_id = key.key_id;
-    identity.signing_key = key.key_pair;
+    identity.signing_key = read_signing_key_file(cfg.signing_key);
   } catch (const std::exception& e) {
     std::cerr << "ranvier: signing_key: " << e.what() << "\n";
     return 1;
