@@ -38,17 +38,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    # The reference goes into the JUnit report, so results can be read per spec section.
+    item.user_properties.append(("spec", item.get_closest_marker("spec").args[0]))
     if not ranvier_binary().exists():
         pytest.fail(f"ranvier binary not found at {ranvier_binary()} (set RANVIER_BIN)")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    outcome = yield
-    report = outcome.get_result()
-    marker = item.get_closest_marker("spec")
-    if marker is not None and report.when == "call":
-        report.user_properties.append(("spec", marker.args[0]))
 
 
 @pytest.fixture(scope="module")

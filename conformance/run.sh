@@ -35,4 +35,4 @@ fi
 mkdir -p "$here/results"
 cd "$here"
 exec /usr/bin/python3 -m pytest -p no:cacheprovider \
-  --junitxml="$here/results/$backend.xml" -o junit_family=xunit2 "$@"
+  --junitxml="$here/results/$backend.xml" -o junit_family=xunit1 "$@"
