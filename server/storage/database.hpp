@@ -71,7 +71,8 @@ class Database {
 
   /// Runs `fn(WriteTx&)` in a transaction that commits when `fn` returns and rolls back when it
   /// throws (the exception propagates). Writes are serialized where the backend needs it
-  /// (SQLite); a write may not be nested inside another write on the same thread.
+  /// (SQLite); a write may not be nested inside another write on the same thread, and a read
+  /// started inside a write does not see that write's uncommitted changes.
   template <typename F>
   auto write(F&& fn) -> std::invoke_result_t<F&, WriteTx&> {
     return run_returning<WriteTx>(

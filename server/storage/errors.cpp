@@ -14,6 +14,8 @@ std::string_view to_string(ErrorKind kind) {
       return "migration_failed";
     case ErrorKind::pool_timeout:
       return "pool_timeout";
+    case ErrorKind::busy:
+      return "busy";
     case ErrorKind::connection_lost:
       return "connection_lost";
     case ErrorKind::constraint:

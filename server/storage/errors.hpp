@@ -15,6 +15,8 @@ enum class ErrorKind {
   schema_too_new,    ///< the database was migrated by a newer ranvier than this one
   migration_failed,  ///< a migration script failed; nothing of it was kept
   pool_timeout,      ///< no connection became free in time
+  busy,              ///< a lock stayed taken too long or a deadlock was broken; running the
+                     ///< whole transaction again may succeed
   connection_lost,   ///< the connection broke during the call
   constraint,        ///< the database refused a write (foreign key, check, uniqueness)
   query_failed,      ///< any other failure reported by the database

@@ -532,6 +532,69 @@ TEST(PostgresRecovery, ReconnectsAfterServerDropsConnections) {
   postgres_admin(base, "DROP SCHEMA " + schema + " CASCADE");
 }
 
+// Two processes (server and register-user) writing the same row: the second waits for the
+// first to commit and then sees its row, on both engines.
+TEST_P(StorageTest, SecondWriterWaitsForTheFirstToCommit) {
+  auto server = open();
+  auto tool = open();
+  std::atomic<bool> inside{false};
+  std::thread first([&] {
+    server->write([&](WriteTx& tx) {
+      tx.accounts().create(user("@admin:test", true));
+      inside = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
+  });
+  while (!inside.load()) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(tool->write([](WriteTx& tx) { return tx.accounts().create(user("@admin:test")); }),
+            CreateResult::exists);
+  first.join();
+  auto admin = tool->read([](ReadTx& tx) { return tx.accounts().get("@admin:test"); });
+  ASSERT_TRUE(admin);
+  EXPECT_TRUE(admin->is_admin);
+}
+
+// SQLite only: a lock held longer than busy_timeout by another connection is a typed,
+// retryable error, not a hang.
+TEST(SqliteBusy, LockHeldPastBusyTimeoutIsBusy) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ranvier-busy-" + random_suffix());
+  std::filesystem::create_directories(dir);
+  const std::string url = "sqlite://" + (dir / "test.db").string();
+  {
+    auto holder = open_database(url);
+    OpenOptions impatient;
+    impatient.busy_timeout = std::chrono::milliseconds(50);
+    auto waiter = open_database(url, impatient);
+    std::atomic<bool> inside{false};
+    std::atomic<bool> release{false};
+    std::thread first([&] {
+      holder->write([&](WriteTx& tx) {
+        tx.accounts().create(user("@a:test"));
+        inside = true;
+        while (!release.load()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      });
+    });
+    while (!inside.load()) {
+      std::this_thread::yield();
+    }
+    try {
+      waiter->write([](WriteTx& tx) { tx.accounts().create(user("@b:test")); });
+      ADD_FAILURE() << "wrote while another connection held the write lock";
+    } catch (const StorageError& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::busy) << error.what();
+    }
+    release = true;
+    first.join();
+    EXPECT_EQ(waiter->write([](WriteTx& tx) { return tx.accounts().create(user("@b:test")); }),
+              CreateResult::created);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return std::string(to_string(info.param));
 }

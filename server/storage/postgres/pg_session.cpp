@@ -15,11 +15,15 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-// SQLSTATE classes: 23 integrity constraint violation, 08 connection exception,
-// 57P01-57P03 server shutting down or unavailable.
+// SQLSTATE classes: 23 integrity constraint violation, 40 transaction rollback (serialization
+// failure, deadlock), 55P03 lock not available, 08 connection exception, 57P01-57P03 server
+// shutting down or unavailable.
 ErrorKind kind_of(std::string_view sqlstate) {
   if (sqlstate.starts_with("23")) {
     return ErrorKind::constraint;
+  }
+  if (sqlstate.starts_with("40") || sqlstate == "55P03") {
+    return ErrorKind::busy;
   }
   if (sqlstate.starts_with("08") || sqlstate.starts_with("57P")) {
     return ErrorKind::connection_lost;

@@ -32,6 +32,8 @@ void SqliteSession::fail(int code, std::string_view doing) const {
   ErrorKind kind = ErrorKind::query_failed;
   if (primary == SQLITE_CONSTRAINT) {
     kind = ErrorKind::constraint;
+  } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    kind = ErrorKind::busy;
   } else if (primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
     kind = ErrorKind::unavailable;
   }
