@@ -1,0 +1,12 @@
+// libFuzzer target: a fuzz-built room state and event through the authorization rules.
+// The body lives in core/state_res/testing/fuzz_entries.cpp so unit tests replay the corpus.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/state_res/testing/fuzz_entries.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  ranvier::state_res::testing::fuzz_event_auth({data, size});
+  return 0;
+}
