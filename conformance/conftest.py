@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from harness.baseline import compare, read_baseline  # noqa: E402
 from harness.database import backend_name  # noqa: E402
 from harness.keys import HAVE_NACL  # noqa: E402
 from harness.server import RanvierServer, describe_exit, ranvier_binary  # noqa: E402
@@ -42,6 +43,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item.user_properties.append(("spec", item.get_closest_marker("spec").args[0]))
     if not ranvier_binary().exists():
         pytest.fail(f"ranvier binary not found at {ranvier_binary()} (set RANVIER_BIN)")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    stats = terminalreporter.stats
+    failed = {r.nodeid for key in ("failed", "error") for r in stats.get(key, [])}
+    ran = {r.nodeid for key in ("passed", "failed", "error") for r in stats.get(key, [])
+           if getattr(r, "when", "call") == "call" or key == "error"}
+    for line in compare(failed, ran, read_baseline()):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="module")

@@ -141,7 +141,8 @@ def test_duplicate_key_in_yaml(initialised):
 
 
 @spec(CONFIG_DOC)
-@pytest.mark.parametrize("text", ["", "just a string\n", "- a\n- b\n", "\x00\x01binary"])
+@pytest.mark.parametrize("text", ["", "just a string\n", "- a\n- b\n", "\x00\x01binary"],
+                         ids=["empty", "scalar", "list", "binary"])
 def test_config_that_is_not_a_mapping(initialised, text):
     assert_refused(serve_once(write_variant(initialised, "not_mapping", text)))
 
@@ -186,9 +187,9 @@ def test_unreadable_signing_key_permissions(initialised):
 @spec(CONFIG_DOC)
 @pytest.mark.parametrize("content", [
     "", "garbage\n", "ed25519 a_bcd\n", "ed25519 a_bcd !!!notbase64!!!\n",
-    "ed25519 a_bcd AAAA\n",                       # seed too short
-    "rsa a_bcd " + "A" * 43 + "\n",               # unsupported algorithm
-])
+    "ed25519 a_bcd AAAA\n",
+    "rsa a_bcd " + "A" * 43 + "\n",
+], ids=["empty", "garbage", "no_seed", "seed_not_base64", "seed_too_short", "unsupported_algorithm"])
 def test_malformed_signing_key(initialised, content):
     (initialised.workdir / "bad.key").write_text(content)
     config = merge(initialised.read_config(), {"signing_key": "bad.key"})

@@ -24,17 +24,17 @@ def send_and_read(server, data, timeout=5.0):
 
 @spec("rfc9112#section-3")  # request line
 @pytest.mark.parametrize("data", [
-    b"GARBAGE\r\n\r\n",
-    b"GET\r\n\r\n",
-    b"GET /_matrix/client/versions\r\n\r\n",                   # HTTP/0.9 style
-    b"GET  /_matrix/client/versions  HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /_matrix/client/versions HTTP/1.1 extra\r\nHost: x\r\n\r\n",
-    b"GET _matrix/client/versions HTTP/1.1\r\nHost: x\r\n\r\n",  # not origin-form
-    b"GET /_matrix/client/ver sions HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"G\x00T /_matrix/client/versions HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /_matrix/client/versions HTTP/1.1\r\nNo colon here\r\n\r\n",
-    b"GET /_matrix/client/versions HTTP/1.1\r\n: empty-name\r\n\r\n",
-    b"GET /_matrix/client/versions HTTP/1.1\r\nBad Name: x\r\n\r\n",
+    pytest.param(b"GARBAGE\r\n\r\n", id="one_word"),
+    pytest.param(b"GET\r\n\r\n", id="method_only"),
+    pytest.param(b"GET /_matrix/client/versions\r\n\r\n", id="http_0_9"),
+    pytest.param(b"GET  /_matrix/client/versions  HTTP/1.1\r\nHost: x\r\n\r\n", id="double_spaces"),
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1 extra\r\nHost: x\r\n\r\n", id="extra_word"),
+    pytest.param(b"GET _matrix/client/versions HTTP/1.1\r\nHost: x\r\n\r\n", id="target_not_origin_form"),
+    pytest.param(b"GET /_matrix/client/ver sions HTTP/1.1\r\nHost: x\r\n\r\n", id="space_in_target"),
+    pytest.param(b"G\x00T /_matrix/client/versions HTTP/1.1\r\nHost: x\r\n\r\n", id="nul_in_method"),
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1\r\nNo colon here\r\n\r\n", id="header_without_colon"),
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1\r\n: empty-name\r\n\r\n", id="empty_header_name"),
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1\r\nBad Name: x\r\n\r\n", id="space_in_header_name"),
 ])
 def test_malformed_request_is_400(server, data):
     response = send_and_read(server, data)
@@ -45,8 +45,10 @@ def test_malformed_request_is_400(server, data):
 
 @spec("rfc9110#section-5.5")  # NUL in a field value, whitespace before the first field:
 @pytest.mark.parametrize("data", [  # "MUST either reject the message or" neutralise it
-    b"GET /_matrix/client/versions HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
-    b"GET /_matrix/client/versions HTTP/1.1\r\n folded: header\r\nHost: x\r\n\r\n",
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+                 id="nul_in_header_value"),
+    pytest.param(b"GET /_matrix/client/versions HTTP/1.1\r\n folded: header\r\nHost: x\r\n\r\n",
+                 id="whitespace_before_first_header"),
 ])
 def test_dangerous_header_bytes_are_rejected_or_neutralised(server, data):
     response = send_and_read(server, data)
@@ -56,7 +58,8 @@ def test_dangerous_header_bytes_are_rejected_or_neutralised(server, data):
 
 
 @spec("rfc9112#section-2.6")  # unknown major version
-@pytest.mark.parametrize("version", [b"HTTP/9.9", b"HTTP/2.0", b"HTTX/1.1", b"HTTP/1.x"])
+@pytest.mark.parametrize("version", [b"HTTP/9.9", b"HTTP/2.0", b"HTTX/1.1", b"HTTP/1.x"],
+                         ids=["9.9", "2.0", "HTTX", "1.x"])
 def test_unsupported_http_version(server, version):
     response = send_and_read(server, b"GET /_matrix/client/versions " + version + b"\r\nHost: x\r\n\r\n")
     assert response is not None, "connection closed without a response"
@@ -66,12 +69,12 @@ def test_unsupported_http_version(server, version):
 
 @spec("rfc9112#section-6.3")  # message body length
 @pytest.mark.parametrize("headers", [
-    {"Content-Length": "abc"},
-    {"Content-Length": "-1"},
-    {"Content-Length": "1 2"},
-    {"Content-Length": "99999999999999999999999999"},
-    {"Transfer-Encoding": "gzip"},
-    {"Transfer-Encoding": "chunked, identity"},
+    pytest.param({"Content-Length": "abc"}, id="length_not_a_number"),
+    pytest.param({"Content-Length": "-1"}, id="length_negative"),
+    pytest.param({"Content-Length": "1 2"}, id="length_two_numbers"),
+    pytest.param({"Content-Length": "99999999999999999999999999"}, id="length_overflow"),
+    pytest.param({"Transfer-Encoding": "gzip"}, id="coding_without_chunked"),
+    pytest.param({"Transfer-Encoding": "chunked, identity"}, id="chunked_not_last"),
 ])
 def test_bad_body_framing_is_400(server, headers):
     data = build_request("POST", "/_matrix/client/v3/login", headers) + b"{}"
@@ -112,9 +115,9 @@ def test_chunked_with_content_length_is_not_smuggled(server):
 
 @spec("rfc9112#section-7.1")
 @pytest.mark.parametrize("body", [
-    b"zz\r\n{}\r\n0\r\n\r\n",           # size not hex
-    b"2\r\n{}XX0\r\n\r\n",               # missing CRLF after data
-    b"fffffffffffffffffffff\r\n",        # size overflow
+    pytest.param(b"zz\r\n{}\r\n0\r\n\r\n", id="size_not_hex"),
+    pytest.param(b"2\r\n{}XX0\r\n\r\n", id="no_crlf_after_data"),
+    pytest.param(b"fffffffffffffffffffff\r\n", id="size_overflow"),
 ])
 def test_bad_chunked_encoding(server, body):
     data = build_request("POST", "/_matrix/client/v3/login",

@@ -72,7 +72,9 @@ def test_import_into_folder_with_other_key_is_refused(tmp_path):
 
 @spec(INIT_DOC)
 @pytest.mark.parametrize("content", ["", "nonsense", "ed25519 a_x", "ed25519 a_x %%%%",
-                                     "ed25519 a_x AAAA", "-----BEGIN MATRIX PRIVATE KEY-----\n"])
+                                     "ed25519 a_x AAAA", "-----BEGIN MATRIX PRIVATE KEY-----\n"],
+                         ids=["empty", "nonsense", "no_seed", "seed_not_base64", "seed_too_short",
+                              "pem_without_body"])
 def test_import_of_malformed_key_fails_cleanly(tmp_path, content):
     folder = tmp_path / "server"
     bad = tmp_path / "bad.key"
@@ -93,13 +95,16 @@ def test_import_of_missing_file_fails_cleanly(tmp_path):
 
 @spec(INIT_DOC)
 @pytest.mark.parametrize("args", [
-    [],                                            # no --server-name / --dir
-    ["--server-name", "localhost"],                # no --dir
-    ["--server-name", "bad name", "--dir", "{dir}"],
-    ["--server-name", "localhost", "--dir", "{dir}", "--registration", "sometimes"],
-    ["--server-name", "localhost", "--dir", "{dir}", "--client-listen", "127.0.0.1:70000"],
-    ["--server-name", "localhost", "--dir", "{dir}", "--database", "mysql://x/y"],
-    ["--server-name", "localhost", "--dir", "{dir}", "--no-such-flag"],
+    pytest.param([], id="no_arguments"),
+    pytest.param(["--server-name", "localhost"], id="no_dir"),
+    pytest.param(["--server-name", "bad name", "--dir", "{dir}"], id="bad_server_name"),
+    pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--registration", "sometimes"],
+                 id="bad_registration"),
+    pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--client-listen", "127.0.0.1:70000"],
+                 id="port_70000"),
+    pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--database", "mysql://x/y"],
+                 id="unknown_database_scheme"),
+    pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--no-such-flag"], id="unknown_flag"),
 ])
 def test_init_bad_arguments(tmp_path, args):
     result = run_ranvier(["init", *[a.replace("{dir}", str(tmp_path / "s")) for a in args]])
@@ -111,7 +116,8 @@ def test_init_bad_arguments(tmp_path, args):
 
 @spec(INIT_DOC)
 @pytest.mark.parametrize("command", [["--help"], ["init", "--help"], ["serve", "--help"],
-                                     ["register-user", "--help"], ["version", "--help"]])
+                                     ["register-user", "--help"], ["version", "--help"]],
+                         ids=["ranvier", "init", "serve", "register-user", "version"])
 def test_help(command):
     result = run_ranvier(command)
     assert result.returncode == 0, result.stderr
