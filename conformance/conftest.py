@@ -79,12 +79,3 @@ def client(server: RanvierServer):
     c = server.client()
     yield c
     c.close()
-
-
-@pytest.fixture
-def fresh_server(tmp_path: Path):
-    """A server folder initialised but not started, for tests that control the process."""
-    instance = RanvierServer(tmp_path)
-    instance.init()
-    yield instance
-    instance.cleanup()

@@ -35,7 +35,7 @@ def test_cors_headers_on_responses(client, method, path):
     assert_cors(response)
 
 
-@spec("client-server-api/#getwellknown")
+@spec("client-server-api/#getwell-knownmatrixclient")
 def test_cors_headers_on_well_known(client):
     # "Servers hosting the .well-known JSON file SHOULD offer CORS headers"; the 404 is what a
     # browser client sees when nothing is configured, and it must be able to read it.

@@ -48,17 +48,17 @@ def test_head_versions_has_no_body(server):
         assert get.json()["versions"]
 
 
-@spec("client-server-api/#getwellknown")
+@spec("client-server-api/#getwell-knownmatrixclient")
 def test_well_known_client_absent_is_404(client):
     assert_matrix_error(client.get("/.well-known/matrix/client"), 404, None)
 
 
-@spec("server-server-api/#getwellknown")
+@spec("server-server-api/#getwell-knownmatrixserver")
 def test_well_known_server_absent_is_404(client):
     assert_matrix_error(client.get("/.well-known/matrix/server"), 404, None)
 
 
-@spec("client-server-api/#getwellknownsupport")
+@spec("client-server-api/#getwell-knownmatrixsupport")
 def test_well_known_support_absent_is_404(client):
     assert_matrix_error(client.get("/.well-known/matrix/support"), 404, None)
 

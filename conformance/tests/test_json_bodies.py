@@ -8,35 +8,19 @@ body) and sends the bad bodies there."""
 import pytest
 
 from harness.checks import assert_matrix_error, spec
+from harness.probes import UNAUTHENTICATED_JSON_ENDPOINTS, first_implemented
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 
-CANDIDATES = [
-    ("POST", "/_matrix/client/v3/login"),
-    ("POST", "/_matrix/client/v3/register"),
-    ("POST", "/_synapse/admin/v1/register"),
-]
-
-
-def is_unrouted(response):
-    if response.status not in (404, 405):
-        return False
-    try:
-        return response.json().get("errcode") == "M_UNRECOGNIZED"
-    except ValueError:
-        return False
+CANDIDATES = UNAUTHENTICATED_JSON_ENDPOINTS + [("POST", "/_synapse/admin/v1/register")]
 
 
 @pytest.fixture(scope="module")
 def json_endpoint(server):
-    client = server.client()
-    try:
-        for method, path in CANDIDATES:
-            if not is_unrouted(client.request(method, path, json_body={})):
-                return method, path
-    finally:
-        client.close()
-    pytest.skip("no implemented endpoint with a JSON body among " + str(CANDIDATES))
+    found = first_implemented(server, CANDIDATES)
+    if found is None:
+        pytest.skip(f"no implemented endpoint with a JSON body among {CANDIDATES}")
+    return found
 
 
 def send(client, endpoint, body, content_type="application/json"):

@@ -17,13 +17,13 @@ CONFIG_OVERRIDES = {
 }
 
 
-@spec("server-server-api/#getwellknown")
+@spec("server-server-api/#getwell-knownmatrixserver")
 def test_well_known_server(client):
     body = assert_json_response(client.get("/.well-known/matrix/server"))
     assert body == {"m.server": SERVER_DELEGATION}
 
 
-@spec("server-server-api/#getwellknown")
+@spec("server-server-api/#getwell-knownmatrixserver")
 def test_well_known_server_on_federation_listener(server):
     federation = server.federation()
     try:
@@ -33,7 +33,7 @@ def test_well_known_server_on_federation_listener(server):
     assert body == {"m.server": SERVER_DELEGATION}
 
 
-@spec("client-server-api/#getwellknown")
+@spec("client-server-api/#getwell-knownmatrixclient")
 def test_well_known_client(client):
     body = assert_json_response(client.get("/.well-known/matrix/client"))
     assert body["m.homeserver"]["base_url"] == CLIENT_BASE_URL
@@ -42,7 +42,7 @@ def test_well_known_client(client):
         assert "." in key, f"un-namespaced key {key!r}"
 
 
-@spec("client-server-api/#getwellknownsupport")
+@spec("client-server-api/#getwell-knownmatrixsupport")
 def test_well_known_support(client):
     body = assert_json_response(client.get("/.well-known/matrix/support"))
     assert body == SUPPORT
