@@ -5,7 +5,8 @@ import ssl
 import time
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.keys import HAVE_NACL, decode_unpadded_b64, verify_signed_json
+from harness.keys import (HAVE_NACL, decode_unpadded_b64, public_key_of, unpadded_b64,
+                          verify_signed_json)
 from harness.probes import assert_still_serving
 from harness.server import LOOPBACK
 
@@ -55,8 +56,12 @@ def test_server_keys_shape(server):
 @spec("server-server-api/#get_matrixkeyv2server")
 def test_server_keys_match_signing_key_file(server):
     body = get_keys(server)
-    algorithm, version, _seed = (server.workdir / "signing.key").read_text().split()
-    assert f"{algorithm}:{version}" in body["verify_keys"]
+    algorithm, version, seed = (server.workdir / "signing.key").read_text().split()
+    key_id = f"{algorithm}:{version}"
+    assert key_id in body["verify_keys"]
+    public = public_key_of(decode_unpadded_b64(seed))
+    if public is not None:
+        assert body["verify_keys"][key_id]["key"] == unpadded_b64(public)
 
 
 @spec("appendices/#checking-for-a-signature")

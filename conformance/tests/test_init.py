@@ -2,6 +2,7 @@
 a Synapse or Dendrite server (issue 2, "Set-up and commands")."""
 
 import stat
+import subprocess
 
 import pytest
 import yaml
@@ -175,13 +176,32 @@ def test_import_dendrite_key_keeps_identity(tmp_path):
     check_identity(instance, "ed25519:dendrite1", seed)
 
 
-@spec("server-server-api/#get_matrixkeyv2server")
-def test_imported_key_file_is_copied_in_synapse_format(tmp_path):
+@spec(INIT_DOC)
+@pytest.mark.parametrize("writer", [write_synapse_key, write_dendrite_key], ids=["synapse", "dendrite"])
+def test_imported_key_is_stored_in_synapse_format(tmp_path, writer):
     seed = new_seed()
     key_file = tmp_path / "imported.key"
-    write_dendrite_key(key_file, "d2", seed)
+    writer(key_file, "k2", seed)
     folder = tmp_path / "server"
     result = run_ranvier(init_args(folder, "--import-key", str(key_file)))
     assert result.returncode == 0, result.stderr
-    assert (folder / "signing.key").read_text().split() == ["ed25519", "d2", unpadded_b64(seed)]
+    assert (folder / "signing.key").read_text().split() == ["ed25519", "k2", unpadded_b64(seed)]
+
+
+def openssl_output(*args):
+    result = subprocess.run(["openssl", *args], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@spec("server-server-api/#tls")
+def test_generated_certificate(tmp_path):
+    assert run_ranvier(init_args(tmp_path)).returncode == 0
+    certificate, key = str(tmp_path / "tls.crt"), str(tmp_path / "tls.key")
+    names = openssl_output("x509", "-in", certificate, "-noout", "-subject", "-ext", "subjectAltName")
+    assert "DNS:localhost" in names, f"certificate does not name the server: {names}"
+    # Valid now and for at least a day.
+    subprocess.run(["openssl", "x509", "-in", certificate, "-noout", "-checkend", "86400"], check=True,
+                   capture_output=True)
+    assert openssl_output("x509", "-in", certificate, "-noout", "-pubkey") == \
+        openssl_output("pkey", "-in", key, "-pubout"), "tls.key does not belong to tls.crt"
 
