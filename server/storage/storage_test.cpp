@@ -119,7 +119,12 @@ TEST_P(StorageTest, MigrationsApplyOnceAndReopenKeepsData) {
   }
   // The scripts are plain CREATE TABLE: running one twice would fail, so a successful
   // reopen shows each ran once.
+  const auto start = std::chrono::steady_clock::now();
   auto db = open();
+  std::cout << "[ figures  ] " << to_string(GetParam()) << ": reopening an up-to-date database took "
+            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                   .count()
+            << " ms\n";
   EXPECT_EQ(db->schema_version(), latest);
   EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test").has_value(); }));
 }
@@ -592,6 +597,16 @@ TEST(SqliteBusy, LockHeldPastBusyTimeoutIsBusy) {
     EXPECT_EQ(waiter->write([](WriteTx& tx) { return tx.accounts().create(user("@b:test")); }),
               CreateResult::created);
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteFiles, NewDatabaseIsReadableByItsOwnerOnly) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ranvier-mode-" + random_suffix());
+  std::filesystem::create_directories(dir);
+  open_database("sqlite://" + (dir / "new.db").string());
+  const auto permissions = std::filesystem::status(dir / "new.db").permissions();
+  EXPECT_EQ(permissions & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::remove_all(dir);
 }
 

@@ -1,6 +1,8 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "storage/errors.hpp"
 #include "storage/sql/pool.hpp"
@@ -15,11 +17,24 @@ constexpr std::size_t default_readers = 4;
 
 enum class Role { writer, reader };
 
+// The database holds password hashes and token digests: a new file is created readable by its
+// owner only (SQLite gives the -wal and -shm files the same mode). An empty file is a valid
+// empty database. An existing file keeps the mode its operator chose.
+void create_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+}
+
 std::unique_ptr<sql::Session> connect(const std::string& path, Role role,
                                       const OpenOptions& options) {
   const int flags =
       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
       (role == Role::writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+  if (role == Role::writer) {
+    create_private_file(path);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
