@@ -249,6 +249,10 @@ class RanvierServer:
     def raw_federation(self, timeout: float = 10.0) -> RawConnection:
         return RawConnection(LOOPBACK, self.federation_port, tls=True, timeout=timeout)
 
+    def raw_plain_federation(self, timeout: float = 10.0) -> RawConnection:
+        """A TCP connection to the federation port without TLS, for handshake-level tests."""
+        return RawConnection(LOOPBACK, self.federation_port, tls=False, timeout=timeout)
+
 
 class ServeOutcome:
     """What one `ranvier serve` run did: got ready (then was stopped), or exited on its own."""

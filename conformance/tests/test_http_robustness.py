@@ -243,3 +243,38 @@ def test_many_connections_in_a_burst(server):
         for connection in connections:
             connection.close()
     assert_still_serving(server)
+
+
+@spec("rfc9112#section-3.2.2")  # "a server MUST accept the absolute-form in requests"
+def test_absolute_form_target(server):
+    target = f"http://127.0.0.1:{server.client_port}/_matrix/client/versions"
+    response = send_and_read(server, build_request("GET", target))
+    assert response is not None and response.status == 200, response
+    assert response.json()["versions"]
+
+
+@spec("rfc9112#section-3.2.4")  # asterisk-form, only for server-wide OPTIONS
+def test_asterisk_form_options(server):
+    response = send_and_read(server, build_request("OPTIONS", "*"))
+    assert response is not None, "connection closed without a response"
+    assert response.status < 500, response
+    assert_still_serving(server)
+
+
+@spec("rfc9110#section-10.1.1")  # Expect: 100-continue (curl sends it for bodies over 1 KiB)
+def test_expect_100_continue_is_answered_before_the_body(server):
+    body = b'{"type":"m.login.password","pad":"' + b"x" * 2000 + b'"}'
+    head = build_request("POST", "/_matrix/client/v3/login",
+                         {"Expect": "100-continue", "Content-Type": "application/json",
+                          "Content-Length": str(len(body))})
+    with server.raw() as connection:
+        connection.send(head)
+        try:  # without the body: 100 or a final status, and not waiting for the content
+            first = connection.read_response(timeout=2)
+        except TimeoutError:
+            pytest.fail("no 100 (Continue) or final status within 2 s; the server waits for the body")
+        if first.status == 100:
+            connection.send(body)
+            final = connection.read_response()
+            assert final.status != 100, final
+        assert_still_serving(server)

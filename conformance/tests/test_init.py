@@ -106,9 +106,13 @@ def test_import_of_missing_file_fails_cleanly(tmp_path):
     pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--database", "mysql://x/y"],
                  id="unknown_database_scheme"),
     pytest.param(["--server-name", "localhost", "--dir", "{dir}", "--no-such-flag"], id="unknown_flag"),
+    pytest.param(["--server-name", "localhost", "--dir", "{file}"], id="dir_is_a_file"),
 ])
 def test_init_bad_arguments(tmp_path, args):
-    result = run_ranvier(["init", *[a.replace("{dir}", str(tmp_path / "s")) for a in args]])
+    (tmp_path / "a_file").write_text("not a folder\n")
+    substituted = [a.replace("{dir}", str(tmp_path / "s")).replace("{file}", str(tmp_path / "a_file"))
+                   for a in args]
+    result = run_ranvier(["init", *substituted])
     assert_no_crash(result)
     assert result.returncode != 0
     assert result.stderr.strip(), "no message"

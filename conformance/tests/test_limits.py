@@ -186,3 +186,12 @@ def test_keep_alive_connection_survives_short_pauses(server):
             except ConnectionClosed:
                 pytest.fail("keep-alive connection closed between requests")
             time.sleep(READ_TIMEOUT_MS / 1000 / 4)
+
+
+@spec("ranvier:issue-2#http-layer")
+def test_tls_connection_without_handshake_is_closed(server):
+    """A client that opens the federation port and never says hello is a slow client too. The
+    bound is generous (the handshake may have its own timeout), but it must be finite."""
+    with server.raw_plain_federation() as connection:
+        assert connection.wait_closed(15), "TLS connection without a handshake kept open"
+    assert_still_serving(server)
