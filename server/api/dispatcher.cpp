@@ -3,6 +3,7 @@
 #include "api/authentication.hpp"
 #include "api/context.hpp"
 #include "api/errors.hpp"
+#include "api/extensions.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/services.hpp"
 #include "metrics/metrics.hpp"
@@ -67,7 +68,18 @@ bool runs_inline(std::string_view operation_id) {
   return false;
 }
 
-Dispatcher::Dispatcher(Services& services) : services_(services), router_(operations()) {}
+namespace {
+
+std::vector<Operation> routed_operations() {
+  std::vector<Operation> all(operations().begin(), operations().end());
+  all.insert(all.end(), extension_operations().begin(), extension_operations().end());
+  return all;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Services& services)
+    : services_(services), all_operations_(routed_operations()), router_(all_operations_) {}
 
 Dispatcher::Routed Dispatcher::route(const ApiRequest& req) const {
   Routed out;
@@ -133,7 +145,9 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     RequestContext ctx{req, op, services_, std::move(match.params), std::move(*query), std::nullopt, std::nullopt};
     authenticate(ctx);
     if (op.rate_limited) {
-      const std::string& key = ctx.principal ? ctx.principal->user_id : req.remote_address;
+      // One bucket per endpoint and caller, so logging in does not eat the budget for sending.
+      const std::string key = std::string(op.operation_id) + ' ' +
+                              (ctx.principal ? ctx.principal->user_id : req.remote_address);
       if (auto wait_ms = services_.rate_limiter.acquire(key)) {
         throw MatrixError(ErrCode::limit_exceeded, "Too many requests",
                           nlohmann::json{{"retry_after_ms", *wait_ms}});
@@ -147,7 +161,7 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ranvier: %.*s failed: %s\n", static_cast<int>(op.operation_id.size()),
                  op.operation_id.data(), e.what());
-    return render(MatrixError(ErrCode::unknown, "Internal server error"), op.operation_id);
+    return render(MatrixError(ErrCode::internal, "Internal server error"), op.operation_id);
   }
 }
 

@@ -7,6 +7,7 @@
 #include "api/router.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace ranvier::api {
 
@@ -33,6 +34,7 @@ class Dispatcher {
   ApiResponse run(const ApiRequest& request, RouteMatch& match) const;
 
   Services& services_;
+  std::vector<Operation> all_operations_;  ///< spec operations, then extensions
   Router router_;
 };
 

@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 31> table{{
+constexpr std::array<ErrorInfo, 32> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -32,7 +32,8 @@ constexpr std::array<ErrorInfo, 31> table{{
     {ErrCode::exclusive, "M_EXCLUSIVE", 400},
     {ErrCode::user_deactivated, "M_USER_DEACTIVATED", 403},
     {ErrCode::guest_access_forbidden, "M_GUEST_ACCESS_FORBIDDEN", 403},
-    {ErrCode::unknown, "M_UNKNOWN", 500},
+    {ErrCode::unknown, "M_UNKNOWN", 400},
+    {ErrCode::internal, "M_UNKNOWN", 500},
     {ErrCode::unsupported_room_version, "M_UNSUPPORTED_ROOM_VERSION", 400},
     {ErrCode::incompatible_room_version, "M_INCOMPATIBLE_ROOM_VERSION", 400},
     {ErrCode::room_in_use, "M_ROOM_IN_USE", 400},
@@ -54,7 +55,7 @@ const ErrorInfo& info(ErrCode code) {
       return e;
     }
   }
-  return table[17];  // M_UNKNOWN: unreachable while the table covers every enumerator
+  return table[18];  // internal: unreachable while the table covers every enumerator
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ enum class ErrCode {
   exclusive,
   user_deactivated,
   guest_access_forbidden,
-  unknown,
+  unknown,   ///< M_UNKNOWN for a request the server refuses (400), e.g. an unsupported login type
+  internal,  ///< M_UNKNOWN with 500: something broke inside the server
   unsupported_room_version,
   incompatible_room_version,
   room_in_use,

@@ -13,6 +13,7 @@ class Database;
 
 namespace ranvier::api {
 
+class NonceStore;
 class RateLimiter;
 struct ServerIdentity;
 
@@ -22,6 +23,7 @@ struct Services {
   metrics::Registry& metrics;
   RateLimiter& rate_limiter;
   const ServerIdentity& identity;
+  NonceStore& nonces;
 };
 
 }  // namespace ranvier::api

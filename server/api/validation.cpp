@@ -517,7 +517,7 @@ bool matches_pattern(std::string_view value, std::string_view pattern) {
 std::string path_param(const RequestContext& ctx, std::size_t index, std::string_view name,
                        FormatMask formats, std::string_view pattern) {
   if (index >= ctx.path_params.size()) {
-    throw MatrixError(ErrCode::unknown, "Path parameter " + std::string(name) + " was not extracted");
+    throw MatrixError(ErrCode::internal, "Path parameter " + std::string(name) + " was not extracted");
   }
   const std::string& value = ctx.path_params[index];
   if (!core::is_valid_utf8(value) || !has_format(value, formats) ||

@@ -1,6 +1,7 @@
 // `ranvier serve --config FILE`: load everything, then serve until SIGTERM/SIGINT.
 
 #include "api/dispatcher.hpp"
+#include "api/nonce_store.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/server_identity.hpp"
 #include "api/services.hpp"
@@ -87,7 +88,8 @@ int run_serve(int argc, char** argv) {
   metrics::Registry metrics;
   metrics.set_gauge_source([&db] { return database_gauges(*db); });
   api::RateLimiter limiter(cfg.rate_limits.enabled, cfg.rate_limits.per_second, cfg.rate_limits.burst);
-  api::Services services{cfg, *db, metrics, limiter, identity};
+  api::NonceStore nonces;
+  api::Services services{cfg, *db, metrics, limiter, identity, nonces};
   api::Dispatcher dispatcher(services);
 
   http::ServerOptions options;

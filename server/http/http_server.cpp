@@ -147,7 +147,7 @@ struct HttpServer::Impl {
     } catch (const std::exception& e) {
       std::fprintf(stderr, "ranvier: internal error on %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
     }
-    co_return error_response(api::ErrCode::unknown, "Internal server error");
+    co_return error_response(api::ErrCode::internal, "Internal server error");
   }
 
   template <class Stream>

@@ -1,0 +1,122 @@
+// POST /_matrix/client/v3/register and GET /_matrix/client/v3/register/available
+// Spec: client-server API, "Account registration" and "User-Interactive Authentication API".
+
+#include "api/client/sessions.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "api/services.hpp"
+#include "config/config.hpp"
+#include "storage/database.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+namespace ranvier::api::client_server {
+namespace {
+
+using config::RegistrationMode;
+
+std::string random_session() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+/// The 401 answer that starts (or continues) user-interactive authentication.
+ApiResponse uia_challenge(const std::string& stage, const std::optional<nlohmann::json>& auth) {
+  std::string session = random_session();
+  if (auth && auth->contains("session") && (*auth)["session"].is_string()) {
+    session = (*auth)["session"].get<std::string>();
+  }
+  return json_response({{"flows", {{{"stages", {stage}}}}}, {"params", nlohmann::json::object()}, {"session", session}},
+                       401);
+}
+
+/// A fresh numeric localpart for a guest (Synapse's convention, so IDs look familiar).
+std::string guest_localpart(storage::WriteTx& tx, const std::string& server_name) {
+  for (;;) {
+    std::string localpart = std::to_string(100000 + randombytes_uniform(900000000));
+    if (!tx.accounts().get("@" + localpart + ":" + server_name)) {
+      return localpart;
+    }
+  }
+}
+
+}  // namespace
+
+ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
+  const auto& cfg = ctx.services.config;
+  if (req.kind != "user" && req.kind != "guest") {
+    throw MatrixError(ErrCode::invalid_param, "kind must be 'user' or 'guest'");
+  }
+  if (cfg.registration == RegistrationMode::closed) {
+    throw MatrixError(ErrCode::forbidden, "Registration is disabled on this server");
+  }
+  if (cfg.registration == RegistrationMode::token) {
+    // Registration tokens need their own store and admin API; until they exist this mode
+    // admits nobody rather than everybody.
+    throw MatrixError(ErrCode::forbidden, "Registration tokens are not supported by this server yet");
+  }
+  const bool guest = req.kind == "guest";
+  if (!guest) {
+    // The only stage of the open flow is m.login.dummy; a first request may already carry it.
+    if (!req.auth || !req.auth->is_object() || !req.auth->contains("type")) {
+      return uia_challenge("m.login.dummy", req.auth);
+    }
+    if ((*req.auth)["type"] != "m.login.dummy") {
+      throw MatrixError(ErrCode::unrecognized, "Unsupported authentication type for registration");
+    }
+  }
+  std::optional<std::string> hash;
+  if (!guest && req.password) {
+    hash = hash_password(*req.password, password_cost(ctx.services));  // outside the transaction: slow
+  }
+  if (!guest && req.username) {
+    check_new_localpart(ctx.services, *req.username);
+  }
+  auto login = ctx.services.database.write([&](storage::WriteTx& tx) -> std::optional<LoginResult> {
+    std::string localpart;
+    if (guest) {
+      localpart = guest_localpart(tx, cfg.server_name);
+    } else if (req.username) {
+      localpart = *req.username;
+    } else {
+      localpart = "u" + random_session().substr(0, 12);
+    }
+    storage::Account account;
+    account.user_id = "@" + localpart + ":" + cfg.server_name;
+    account.password_hash = hash;
+    account.is_guest = guest;
+    account.created_ts = now_ms();
+    if (tx.accounts().create(account) == storage::CreateResult::exists) {
+      throw MatrixError(ErrCode::user_in_use, "User ID already taken");
+    }
+    if (req.inhibit_login.value_or(false) && !guest) {
+      return LoginResult{account.user_id, "", ""};
+    }
+    return log_device_in(tx, account.user_id, guest ? std::nullopt : req.device_id, req.initial_device_display_name);
+  });
+  if (login->access_token.empty()) {
+    return json_response({{"user_id", login->user_id}});
+  }
+  return json_response(login_response(ctx.services, *login));
+}
+
+ApiResponse checkUsernameAvailability(RequestContext& ctx, const CheckUsernameAvailabilityRequest& req) {
+  check_new_localpart(ctx.services, req.username);
+  const std::string user_id = "@" + req.username + ":" + ctx.services.config.server_name;
+  auto existing = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.accounts().get(user_id); });
+  if (existing) {
+    throw MatrixError(ErrCode::user_in_use, "User ID already taken");
+  }
+  return json_response({{"available", true}});
+}
+
+}  // namespace ranvier::api::client_server

@@ -1,0 +1,79 @@
+#include "api/client/sessions.hpp"
+
+#include "api/errors.hpp"
+#include "api/services.hpp"
+#include "config/config.hpp"
+#include "core/identifiers.hpp"
+#include "storage/database.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <chrono>
+
+namespace ranvier::api {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+PasswordCost password_cost(const Services& services) {
+  return PasswordCost{services.config.password_hashing.memory_kib, services.config.password_hashing.iterations};
+}
+
+void check_new_localpart(const Services& services, const std::string& localpart) {
+  if (localpart.empty() || !core::is_valid_user_localpart(localpart)) {
+    throw MatrixError(ErrCode::invalid_username,
+                      "User ID localparts may only contain a-z, 0-9, and the characters . _ = - / +");
+  }
+  if (1 + localpart.size() + 1 + services.config.server_name.size() > 255) {
+    throw MatrixError(ErrCode::invalid_username, "User ID is longer than 255 bytes");
+  }
+}
+
+namespace {
+
+/// Ten upper-case letters, as Synapse makes them: easy to read out when verifying devices.
+std::string random_device_id() {
+  std::string id(10, 'A');
+  for (auto& c : id) {
+    c = static_cast<char>('A' + randombytes_uniform(26));
+  }
+  return id;
+}
+
+}  // namespace
+
+LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
+                          const std::optional<std::string>& device_id,
+                          const std::optional<std::string>& display_name) {
+  LoginResult result{user_id, device_id.value_or(random_device_id()), storage::generate_access_token()};
+  if (!tx.devices().get(user_id, result.device_id)) {
+    storage::Device device;
+    device.user_id = user_id;
+    device.device_id = result.device_id;
+    device.display_name = display_name;
+    device.created_ts = now_ms();
+    tx.devices().create(device);
+  }
+  storage::NewAccessToken token;
+  token.token = result.access_token;
+  token.user_id = user_id;
+  token.device_id = result.device_id;
+  token.created_ts = now_ms();
+  tx.tokens().create(token);
+  return result;
+}
+
+nlohmann::json login_response(const Services& services, const LoginResult& login) {
+  return {
+      {"user_id", login.user_id},
+      {"access_token", login.access_token},
+      {"device_id", login.device_id},
+      // Deprecated in the spec but still read by older clients and SyTest.
+      {"home_server", services.config.server_name},
+  };
+}
+
+}  // namespace ranvier::api
