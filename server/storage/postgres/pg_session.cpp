@@ -70,7 +70,29 @@ PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
       kind, "PostgreSQL " + label_ + ": " + message + " (while " + std::string(doing) + ")");
 }
 
+void PgSession::end_read_only(std::string_view commit) {
+  const std::string text(commit);
+  if (PQsendQuery(conn_, text.c_str()) == 0) {
+    broken_ = true;
+    return;
+  }
+  reply_pending_ = true;
+}
+
+void PgSession::collect_pending() {
+  if (!reply_pending_) {
+    return;
+  }
+  reply_pending_ = false;
+  // A failed read-only COMMIT loses nothing; a broken connection shows in PQstatus and the
+  // next statement reports it.
+  while (PGresult* result = PQgetResult(conn_)) {
+    PQclear(result);
+  }
+}
+
 PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params) {
+  collect_pending();
   auto found = statement_names_.find(sql.text());
   if (found == statement_names_.end()) {
     std::string name = "ranvier_" + std::to_string(statement_names_.size());
@@ -134,6 +156,7 @@ std::int64_t PgSession::execute(sql::StaticSql sql, std::span<const sql::Param> 
 }
 
 void PgSession::execute_script(std::string_view script) {
+  collect_pending();
   const std::string text(script);
   Result result(
       checked(PQexec(conn_, text.c_str()), "running: " + std::string(sql::first_line(script))));

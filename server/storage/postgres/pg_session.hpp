@@ -28,6 +28,7 @@ class PgSession final : public sql::Session {
   std::vector<sql::Row> query(sql::StaticSql sql, std::span<const sql::Param> params) override;
   std::int64_t execute(sql::StaticSql sql, std::span<const sql::Param> params) override;
   void execute_script(std::string_view script) override;
+  void end_read_only(std::string_view commit) override;
   bool healthy() const override;
 
  private:
@@ -38,7 +39,11 @@ class PgSession final : public sql::Session {
 
   pg_conn* conn_;
   std::string label_;
+  // Collects the reply to a COMMIT sent by end_read_only, before anything else is sent.
+  void collect_pending();
+
   bool broken_ = false;
+  bool reply_pending_ = false;
   std::unordered_map<const char*, std::string> statement_names_;
 };
 

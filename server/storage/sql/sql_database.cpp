@@ -52,8 +52,10 @@ SqlDatabase::SqlDatabase(Backend backend, const Dialect& dialect,
       writers_(std::move(writers)),
       readers_(std::move(readers)) {}
 
-void SqlDatabase::transact(ConnectionPool& pool, std::string_view begin,
+void SqlDatabase::transact(ConnectionPool& pool, Access access,
                            const std::function<void(Session&)>& body) {
+  const bool read_only = access == Access::read_only;
+  const std::string_view begin = read_only ? dialect_.begin_read : dialect_.begin_write;
   for (int attempt = 1;; ++attempt) {
     ConnectionPool::Lease lease = pool.acquire();
     try {
@@ -66,7 +68,11 @@ void SqlDatabase::transact(ConnectionPool& pool, std::string_view begin,
     }
     try {
       body(*lease);
-      lease->execute_script(dialect_.commit);
+      if (read_only) {
+        lease->end_read_only(dialect_.commit);
+      } else {
+        lease->execute_script(dialect_.commit);
+      }
       ++commits_;
       return;
     } catch (...) {
@@ -83,7 +89,7 @@ void SqlDatabase::transact(ConnectionPool& pool, std::string_view begin,
 }
 
 void SqlDatabase::run_read(const std::function<void(ReadTx&)>& fn) {
-  transact(*readers_, dialect_.begin_read, [&](Session& session) {
+  transact(*readers_, Access::read_only, [&](Session& session) {
     SqlTx tx(session, dialect_);
     fn(tx);
   });
@@ -98,7 +104,7 @@ void SqlDatabase::run_write(const std::function<void(WriteTx&)>& fn) {
   struct Reset {
     ~Reset() { writing_to = nullptr; }
   } reset;
-  transact(write_pool(), dialect_.begin_write, [&](Session& session) {
+  transact(write_pool(), Access::read_write, [&](Session& session) {
     SqlTx tx(session, dialect_);
     fn(tx);
   });
@@ -110,7 +116,7 @@ void SqlDatabase::migrate(std::span<const Migration> migrations) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   int reached = 0;
-  transact(write_pool(), dialect_.begin_write, [&](Session& session) {
+  transact(write_pool(), Access::read_write, [&](Session& session) {
     session.execute_script(dialect_.migrations.prepare);
     auto rows = session.query(dialect_.migrations.max_version, {});
     const bool none = rows.empty() || rows.front().at(0).is_null();

@@ -33,8 +33,8 @@ class SqlDatabase final : public Database {
 
  private:
   ConnectionPool& write_pool() { return writers_ ? *writers_ : *readers_; }
-  void transact(ConnectionPool& pool, std::string_view begin,
-                const std::function<void(Session&)>& body);
+  enum class Access { read_only, read_write };
+  void transact(ConnectionPool& pool, Access access, const std::function<void(Session&)>& body);
 
   const Backend backend_;
   const Dialect& dialect_;
