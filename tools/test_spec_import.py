@@ -81,5 +81,112 @@ class AgreesWithEndpointsTsv(unittest.TestCase):
                                            "--check"]), 0)
 
 
+class ResolvesRefsAndAllOf(unittest.TestCase):
+    """The importer on a small synthetic definition tree (no shared checkout needed)."""
+
+    DOC = """
+openapi: 3.1.0
+info: {title: t, version: 1.0.0}
+servers:
+  - url: "{protocol}://{hostname}{basePath}"
+    variables:
+      basePath: {default: /_matrix/client/v3}
+paths:
+  /rooms/{roomId}/thing:
+    put:
+      operationId: putThing
+      security: [{accessTokenBearer: []}, {}]
+      parameters:
+        - $ref: "#/components/parameters/roomId"
+        - {in: query, name: limit, schema: {type: integer, default: 5}, description: prose}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: definitions/thing.yaml
+              description: sibling keys win over the target
+      responses:
+        "200": {description: ok}
+        "429": {$ref: "#/components/responses/rateLimited"}
+  "/thing ":
+    get:
+      operationId: getThingAgain
+      responses: {"200": {description: ok}}
+  /thing:
+    get:
+      operationId: getThing
+      deprecated: true
+      responses: {"200": {description: ok}}
+components:
+  parameters:
+    roomId: {in: path, name: roomId, required: true, schema: {type: string, format: mx-room-id}}
+  responses:
+    rateLimited: {description: slow down}
+"""
+    THING = """
+title: Thing
+allOf:
+  - $ref: base.yaml
+  - type: object
+    properties:
+      kind: {type: string, enum: [a, b]}
+    required: [kind]
+properties:
+  self: {$ref: thing.yaml}
+"""
+    BASE = """
+type: object
+properties:
+  name: {type: string, example: x}
+  tags: {type: array, items: {type: string, format: mx-user-id}}
+required: [name]
+"""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory()
+        root = Path(self.tmp.name)
+        api = root / "data" / "api" / "client-server"
+        (api / "definitions").mkdir(parents=True)
+        (api / "thing.yaml").write_text(self.DOC)
+        (api / "definitions" / "thing.yaml").write_text(self.THING)
+        (api / "definitions" / "base.yaml").write_text(self.BASE)
+        for other in spec_import.APIS[1:]:
+            (root / "data" / "api" / other).mkdir(parents=True)
+        self.ops = json.loads(spec_import.import_all(root)["client-server.json"])["operations"]
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def op(self, operation_id):
+        return next(o for o in self.ops if o["operationId"] == operation_id)
+
+    def test_operation_attributes(self):
+        put = self.op("putThing")
+        self.assertEqual(put["path"], "/_matrix/client/v3/rooms/{roomId}/thing")
+        self.assertEqual(put["auth"], "optional")
+        self.assertEqual(put["auth_schemes"], ["accessTokenBearer"])
+        self.assertTrue(put["rate_limited"])
+        self.assertEqual(put["path_params"], [{"format": "mx-room-id", "name": "roomId", "required": True,
+                                               "type": "string"}])
+        self.assertEqual(put["query_params"], [{"default": 5, "name": "limit", "required": False,
+                                                "type": "integer"}])
+        self.assertTrue(self.op("getThing")["deprecated"])
+
+    def test_all_of_merges_and_recursion_stops(self):
+        schema = self.op("putThing")["body"]["schema"]
+        self.assertEqual(schema["required"], ["kind", "name"])
+        self.assertEqual(sorted(schema["properties"]), ["kind", "name", "self", "tags"])
+        self.assertEqual(schema["properties"]["tags"]["items"], {"format": "mx-user-id", "type": "string"})
+        self.assertNotIn("example", json.dumps(schema))
+        # thing.yaml refers to itself: the cycle becomes "anything".
+        self.assertEqual(schema["properties"]["self"], {})
+
+    def test_trailing_space_keys_merge_into_one_route(self):
+        self.assertEqual(self.op("getThing")["path"], self.op("getThingAgain")["path"])
+        self.assertEqual(self.op("getThing")["shares_route_with"], ["getThingAgain"])
+
+
 if __name__ == "__main__":
     unittest.main()

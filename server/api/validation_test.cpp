@@ -67,15 +67,11 @@ const Operation& find_op(ApiFamily api, std::string_view operation_id) {
   throw std::runtime_error("no operation " + std::string(operation_id));
 }
 
-// Handlers in this test never touch services; the context only needs something to refer to.
+// Handlers in this test never touch services, so the context refers to raw storage rather than
+// depending on how Services is composed (it only holds references).
 Services& no_services() {
-  alignas(std::max_align_t) static unsigned char storage[64];
-  static Services services{*reinterpret_cast<const config::Config*>(storage),
-                           *reinterpret_cast<storage::Database*>(storage),
-                           *reinterpret_cast<metrics::Registry*>(storage),
-                           *reinterpret_cast<RateLimiter*>(storage),
-                           *reinterpret_cast<const ServerIdentity*>(storage)};
-  return services;
+  alignas(Services) static unsigned char storage[sizeof(Services)];
+  return *reinterpret_cast<Services*>(storage);
 }
 
 struct Call {
@@ -248,6 +244,35 @@ TEST(Coverage, CountsLinkedHandlersPerOperation) {
                         "push-gateway=0/1 identity=0/23 total=5/235\n"),
             std::string::npos)
       << report;
+}
+
+TEST(BodySchemaRules, AdditionalAndPatternProperties) {
+  validation::BodySchema schema(
+      R"({"type":"object","properties":{"a":{"type":"integer"}},"additionalProperties":false,)"
+      R"("patternProperties":{"^@":{"key_format":"mx-user-id","type":"string"}}})");
+  EXPECT_FALSE(schema.violation(nlohmann::json::parse(R"({"a":1,"@u:example.org":"x"})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"b":1})")));                 // not allowed
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"@bad":"x"})")));            // key format
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"@u:example.org":1})")));    // value type
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"a":9223372036854775808})")));  // > int64
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"a":1.5})")));
+}
+
+TEST(BodySchemaRules, OneOfRangesAndLengths) {
+  validation::BodySchema schema(
+      R"({"type":"object","properties":{)"
+      R"("id":{"oneOf":[{"type":"string","format":"mx-room-id"},{"type":"string","format":"mx-room-alias"}]},)"
+      R"("n":{"type":"integer","minimum":1,"maximum":3},"s":{"type":"string","maxLength":2},)"
+      R"("l":{"type":"array","minItems":1,"items":{"type":["string","null"]}}}})");
+  EXPECT_FALSE(schema.violation(nlohmann::json::parse(R"({"id":"#a:b.c","n":3,"s":"éé","l":[null,"x"]})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"id":"@a:b.c"})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"n":0})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"s":"abc"})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"l":[]})")));
+  EXPECT_TRUE(schema.violation(nlohmann::json::parse(R"({"l":[1]})")));
+  const auto message = schema.violation(nlohmann::json::parse(R"({"l":["x",2]})"));
+  ASSERT_TRUE(message);
+  EXPECT_EQ(*message, "l[1]: expected string or null");
 }
 
 TEST(Formats, IdentifierMasks) {
