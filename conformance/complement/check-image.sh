@@ -70,9 +70,24 @@ else
     exit 1
 fi
 
-client_port=$(docker port "$container" 8008/tcp | head -1 | sed 's/.*://')
-federation_port=$(docker port "$container" 8448/tcp | head -1 | sed 's/.*://')
-client="http://127.0.0.1:$client_port"
+# Sets client and federation_port from the container's published ports (they change when the
+# container restarts) and succeeds once the client API answers.
+wait_serving() {
+    local tries=$1
+    for _ in $(seq 1 "$tries"); do
+        client="http://127.0.0.1:$(docker port "$container" 8008/tcp 2>/dev/null | head -1 | sed 's/.*://')"
+        federation_port=$(docker port "$container" 8448/tcp 2>/dev/null | head -1 | sed 's/.*://')
+        curl -fsS "$client/_matrix/client/versions" >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    return 1
+}
+show_container() {
+    docker inspect -f 'state: {{.State.Status}} exit code {{.State.ExitCode}}' "$container"
+    docker logs "$container" 2>&1 | tail -20
+}
+
+wait_serving 5 || { fail "client API on 8008 does not answer"; show_container; exit 1; }
 
 body=$(curl -fsS "$client/_matrix/client/versions") &&
     grep -q '"versions"' <<<"$body" &&
@@ -80,26 +95,21 @@ body=$(curl -fsS "$client/_matrix/client/versions") &&
     fail "GET /_matrix/client/versions on 8008"
 
 # The certificate must be for hs1 and chain to the mounted CA: curl verifies both.
-body=$(curl -fsS --cacert "$work/ca.crt" --resolve "hs1:$federation_port:127.0.0.1" \
-    "https://hs1:$federation_port/_matrix/federation/v1/version") &&
-    grep -q '"server"' <<<"$body" &&
+check_federation() {
+    body=$(curl -fsS --cacert "$work/ca.crt" --resolve "hs1:$federation_port:127.0.0.1" \
+        "https://hs1:$federation_port/_matrix/federation/v1/version") && grep -q '"server"' <<<"$body"
+}
+check_federation &&
     pass "GET /_matrix/federation/v1/version on 8448 over TLS, certificate verified: $body" ||
     fail "GET /_matrix/federation/v1/version on 8448 with the test CA"
 
 # Restarting runs the entrypoint again in the same container (kept key, new certificate).
-docker restart "$container" >/dev/null
-for _ in $(seq 1 30); do
-    curl -fsS "$client/_matrix/client/versions" >/dev/null 2>&1 && break
-    sleep 1
-done
-new_port=$(docker port "$container" 8008/tcp | head -1 | sed 's/.*://')
-client="http://127.0.0.1:$new_port"
-federation_port=$(docker port "$container" 8448/tcp | head -1 | sed 's/.*://')
-curl -fsS "$client/_matrix/client/versions" >/dev/null 2>&1 &&
-    curl -fsS --cacert "$work/ca.crt" --resolve "hs1:$federation_port:127.0.0.1" \
-        "https://hs1:$federation_port/_matrix/federation/v1/version" >/dev/null &&
-    pass "entrypoint runs again after a restart" ||
+if docker restart "$container" >/dev/null && wait_serving 30 && check_federation; then
+    pass "entrypoint runs again after a restart"
+else
     fail "server did not come back after docker restart"
+    show_container
+fi
 
 # Shared-secret registration, as Complement creates its users (Synapse admin API):
 # GET a nonce, then POST the HMAC-SHA1 of nonce\0user\0password\0notadmin keyed by the secret.
