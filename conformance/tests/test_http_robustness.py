@@ -11,6 +11,8 @@ from harness.client import ConnectionClosed, RawConnection, build_request, tls_c
 from harness.probes import assert_still_serving
 from harness.server import LOOPBACK
 
+VERSIONS = "/_matrix/client/versions"
+
 
 def send_and_read(server, data, timeout=5.0):
     """Sends raw bytes; returns the response, or None if the server just closed."""
@@ -77,7 +79,8 @@ def test_unsupported_http_version(server, version):
     pytest.param({"Transfer-Encoding": "chunked, identity"}, id="chunked_not_last"),
 ])
 def test_bad_body_framing_is_400(server, headers):
-    data = build_request("POST", "/_matrix/client/v3/login", headers) + b"{}"
+    # /versions ignores any body, so only the HTTP layer can turn this into an error.
+    data = build_request("GET", VERSIONS, headers) + b"{}"
     response = send_and_read(server, data)
     assert response is not None, "connection closed without a response"
     assert response.status in (400, 413, 501), response
@@ -86,7 +89,7 @@ def test_bad_body_framing_is_400(server, headers):
 
 @spec("rfc9112#section-6.3")
 def test_conflicting_content_lengths_are_400(server):
-    data = (b"POST /_matrix/client/v3/login HTTP/1.1\r\nHost: x\r\n"
+    data = (b"GET /_matrix/client/versions HTTP/1.1\r\nHost: x\r\n"
             b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}x")
     response = send_and_read(server, data)
     assert response is not None and response.status == 400, response
@@ -96,20 +99,19 @@ def test_conflicting_content_lengths_are_400(server):
 @spec("rfc9112#section-6.1")  # Transfer-Encoding with Content-Length: smuggling guard
 def test_chunked_with_content_length_is_not_smuggled(server):
     smuggled = b"GET /_matrix/client/v3/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-    data = (b"POST /_matrix/client/v3/login HTTP/1.1\r\nHost: x\r\n"
+    data = (b"GET /_matrix/client/versions HTTP/1.1\r\nHost: x\r\n"
             b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
             b"0\r\n\r\n" + smuggled)
     with server.raw(timeout=5) as connection:
         connection.send(data)
         try:
-            first = connection.read_response(5)
+            connection.read_response(5)
         except ConnectionClosed:
-            first = None
-        if first is not None and first.status != 400:
-            # Served with chunked framing (TE wins); then the server must close the connection
-            # (RFC 9112 6.1), so the appended request is never answered.
-            assert connection.wait_closed(5), "connection kept open after TE+CL request"
-            assert b"HTTP/1.1" not in connection.buffer, "smuggled request was answered"
+            pass
+        # Rejected (400) or served with chunked framing: either way the server must close the
+        # connection afterwards (RFC 9112 6.1), so the appended request is never answered.
+        assert connection.wait_closed(5), "connection kept open after a TE + CL request"
+        assert b"HTTP/1.1" not in connection.buffer, "smuggled request was answered"
     assert_still_serving(server)
 
 
@@ -120,10 +122,9 @@ def test_chunked_with_content_length_is_not_smuggled(server):
     pytest.param(b"fffffffffffffffffffff\r\n", id="size_overflow"),
 ])
 def test_bad_chunked_encoding(server, body):
-    data = build_request("POST", "/_matrix/client/v3/login",
-                         {"Transfer-Encoding": "chunked", "Content-Type": "application/json"}) + body
+    data = build_request("GET", VERSIONS, {"Transfer-Encoding": "chunked"}) + body
     response = send_and_read(server, data)
-    if response is not None:
+    if response is not None:  # closing without an answer is acceptable; serving it is not
         assert response.status in (400, 413), response
     assert_still_serving(server)
 
