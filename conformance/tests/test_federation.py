@@ -119,3 +119,21 @@ def test_tls_handshake_abandoned(server):
             sock.sendall(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 20)
     with server.federation() as federation:
         assert federation.get("/_matrix/federation/v1/version").status == 200
+
+
+@spec("rfc9112#section-9.3")  # persistence over TLS
+def test_keep_alive_over_tls(server):
+    with server.federation() as federation:
+        for _ in range(10):
+            assert federation.get("/_matrix/federation/v1/version").status == 200
+        assert federation.connections_opened == 1, "server closed the TLS keep-alive connection"
+
+
+@spec("rfc9112#section-3")
+def test_malformed_request_over_tls_is_400(server):
+    with server.raw_federation() as connection:
+        connection.send(b"GARBAGE\r\n\r\n")
+        response = connection.read_response()
+    assert response.status == 400, response
+    with server.federation() as federation:
+        assert federation.get("/_matrix/federation/v1/version").status == 200

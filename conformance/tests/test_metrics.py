@@ -68,3 +68,9 @@ def test_metrics_content(server, client):
 @spec("ranvier:issue-2#http-layer")
 def test_metrics_not_on_client_listener(client):
     assert_matrix_error(client.get("/metrics"), 404, "M_UNRECOGNIZED")
+
+
+@spec("ranvier:docs/configuration.md#listeners")
+def test_client_api_not_on_metrics_listener(server):
+    with server.metrics() as metrics:
+        assert_matrix_error(metrics.get("/_matrix/client/versions"), 404, "M_UNRECOGNIZED")
