@@ -4,7 +4,7 @@
 # Start-up: `ranvier init` makes the signing key and the CA-signed certificate in hs_dir, this
 # class writes the whole ranvier.yaml, then `ranvier serve` runs with NOTIFY_SOCKET and the
 # server counts as started when it sends READY=1. The server's standard error goes to
-# hs_dir/ranvier.log.
+# hs_dir/ranvier.log (written anew at each start).
 
 use strict;
 use warnings;
@@ -93,7 +93,8 @@ sub start
 {
    my $self = shift;
 
-   my $binary = $self->{binary};
+   # SyTest starts the server with an environment of its own, without PATH.
+   my $binary = $self->{binary} = _find_binary( $self->{binary} );
    -x $binary or return Future->fail(
       "Ranvier binary '$binary' is not executable: build it (tools/build.sh --target ranvier) " .
       "or give --ranvier-binary PATH / RANVIER_BINARY\n" );
@@ -236,7 +237,7 @@ sub _start_ranvier
 
    # `exec` keeps the server's pid, so SyTest's SIGINT reaches it directly.
    my @command = (
-      "/bin/sh", "-c", 'exec "$0" serve --config "$1" 2>>"$2"',
+      "/bin/sh", "-c", 'exec "$0" serve --config "$1" 2>"$2"',
       $self->{binary}, $self->{paths}{config}, $log,
    );
    $output->diag( "Starting ranvier-$idx: $self->{binary} serve --config $self->{paths}{config}" );
@@ -256,6 +257,19 @@ sub _start_ranvier
    })->on_done( sub {
       $output->diag( "Started ranvier-$idx on " . $self->public_baseurl );
    });
+}
+
+# An absolute path for NAME: as given when it contains a slash, else searched in PATH.
+sub _find_binary
+{
+   my ( $name ) = @_;
+
+   return File::Spec->rel2abs( $name ) if $name =~ m{/};
+   foreach my $dir ( File::Spec->path ) {
+      my $candidate = File::Spec->catfile( $dir, $name );
+      return $candidate if -x $candidate;
+   }
+   return $name;
 }
 
 # The last lines of a file, to explain a failed start.

@@ -23,7 +23,7 @@ use File::Spec;
 sub _default_binary
 {
    my $dir = dirname( abs_path( __FILE__ ) );
-   my $root = File::Spec->catdir( $dir, ( File::Spec->updir ) x 6 );
+   my $root = abs_path( File::Spec->catdir( $dir, ( File::Spec->updir ) x 6 ) );
    return File::Spec->catfile( $root, qw( build server app ranvier ) );
 }
 
