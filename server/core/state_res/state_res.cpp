@@ -8,6 +8,11 @@
 
 namespace ranvier::state_res {
 
+const nlohmann::json* StateMapAuthState::get(std::string_view type, std::string_view state_key) const {
+  auto it = state_.find(auth::StateKey{std::string(type), std::string(state_key)});
+  return it == state_.end() ? nullptr : store_.fetch(it->second);
+}
+
 StateMap resolve(const core::RoomVersion& version, std::span<const StateMap> states, const auth::EventStore& store,
                  const auth::SignatureChecks& signatures) {
   if (states.empty()) {

@@ -17,6 +17,18 @@ namespace ranvier::state_res {
 /// A room state: (type, state_key) → event ID.
 using StateMap = std::map<auth::StateKey, std::string>;
 
+/// A StateMap seen through the AuthState interface (events fetched from `store`). Both must
+/// outlive it.
+class StateMapAuthState final : public auth::AuthState {
+ public:
+  StateMapAuthState(const StateMap& state, const auth::EventStore& store) : state_(state), store_(store) {}
+  const nlohmann::json* get(std::string_view type, std::string_view state_key) const override;
+
+ private:
+  const StateMap& state_;
+  const auth::EventStore& store_;
+};
+
 /// Resolves a set of room states with the algorithm of the room version. Events the store does
 /// not know are left out of conflict resolution (unconflicted entries are kept as given).
 /// Zero states resolve to the empty state; a single state resolves to itself.

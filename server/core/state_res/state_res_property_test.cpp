@@ -25,30 +25,6 @@ GeneratedRoom make_room(std::string_view version, std::uint64_t seed, GeneratorL
   return testing::generate_room(*core::find_room_version(version), chooser, limits);
 }
 
-// Every event the states name, plus their auth chains.
-std::set<std::string> input_events(const GeneratedRoom& room) {
-  std::set<std::string> out;
-  std::vector<std::string> stack;
-  for (const auto& state : room.states) {
-    for (const auto& [key, id] : state) {
-      stack.push_back(id);
-    }
-  }
-  while (!stack.empty()) {
-    std::string id = stack.back();
-    stack.pop_back();
-    if (!out.insert(id).second) {
-      continue;
-    }
-    if (const auto* pdu = room.store.fetch(id)) {
-      for (auto auth : auth::EventView(*pdu).auth_event_ids()) {
-        stack.emplace_back(auth);
-      }
-    }
-  }
-  return out;
-}
-
 class StateResProperties : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StateResProperties, state_res_is_independent_of_input_order) {
@@ -86,7 +62,7 @@ TEST_P(StateResProperties, state_res_single_state_resolves_to_itself) {
 TEST_P(StateResProperties, state_res_result_comes_from_the_input) {
   for (int seed = 0; seed < rooms_per_version; ++seed) {
     auto room = make_room(GetParam(), seed);
-    auto inputs = input_events(room);
+    auto inputs = testing::events_and_auth_chains(room.states, room.store);
     auto result = resolve(*room.version, room.states, room.store, {});
     for (const auto& [key, id] : result) {
       EXPECT_TRUE(inputs.contains(id)) << id << " seed " << seed;

@@ -58,22 +58,9 @@ const core::RoomVersion& version_from_byte(std::uint8_t byte) {
   return versions[byte % versions.size()];
 }
 
-class MapState final : public auth::AuthState {
- public:
-  MapState(const StateMap& state, const auth::EventStore& store) : state_(state), store_(store) {}
-  const json* get(std::string_view type, std::string_view state_key) const override {
-    auto it = state_.find(auth::StateKey{std::string(type), std::string(state_key)});
-    return it == state_.end() ? nullptr : store_.fetch(it->second);
-  }
-
- private:
-  const StateMap& state_;
-  const auth::EventStore& store_;
-};
-
 void check_decisions(const core::RoomVersion& v, const json& event, const StateMap& state,
                      const auth::EventStore& store) {
-  MapState view(state, store);
+  StateMapAuthState view(state, store);
   // Signature callbacks that answer from the input, so both outcomes are reachable.
   auth::SignatureChecks checks;
   checks.event_signed_by = [](const json& pdu, std::string_view server) { return pdu.contains("signatures"); };
@@ -132,31 +119,8 @@ json fuzzed_event(ByteChooser& choose, const core::RoomVersion& v, const Generat
   return event;
 }
 
-std::set<std::string> reachable_inputs(const std::vector<StateMap>& states, const auth::EventStore& store) {
-  std::set<std::string> out;
-  std::vector<std::string> stack;
-  for (const auto& state : states) {
-    for (const auto& [key, id] : state) {
-      stack.push_back(id);
-    }
-  }
-  while (!stack.empty()) {
-    std::string id = stack.back();
-    stack.pop_back();
-    if (!out.insert(id).second) {
-      continue;
-    }
-    if (const auto* pdu = store.fetch(id)) {
-      for (auto auth : auth::EventView(*pdu).auth_event_ids()) {
-        stack.emplace_back(auth);
-      }
-    }
-  }
-  return out;
-}
-
 void check_resolution(const std::vector<StateMap>& states, const auth::EventStore& store) {
-  auto inputs = reachable_inputs(states, store);
+  auto inputs = events_and_auth_chains(states, store);
   for (const char* id : {"1", "11", "12"}) {
     const auto& v = *core::find_room_version(id);
     auto result = resolve(v, states, store, {});

@@ -17,19 +17,6 @@ struct Branch {
   std::int64_t depth = 0;
 };
 
-class BranchState final : public auth::AuthState {
- public:
-  BranchState(const StateMap& state, const auth::EventStore& store) : state_(state), store_(store) {}
-  const json* get(std::string_view type, std::string_view state_key) const override {
-    auto it = state_.find(auth::StateKey{std::string(type), std::string(state_key)});
-    return it == state_.end() ? nullptr : store_.fetch(it->second);
-  }
-
- private:
-  const StateMap& state_;
-  const auth::EventStore& store_;
-};
-
 class Generator {
  public:
   Generator(const core::RoomVersion& v, Chooser& chooser, const GeneratorLimits& limits, GeneratedRoom& room)
@@ -96,7 +83,7 @@ class Generator {
     } else {
       event["room_id"] = room_id_;
       event["prev_events"] = references(b.tips);
-      BranchState state(b.state, room_.store);
+      StateMapAuthState state(b.state, room_.store);
       std::vector<std::string> auth_ids = auth::select_auth_events(v_, event, state);
       event["auth_events"] = references(auth_ids);
       if (!auth::check_against_state(v_, event, state, {}).allowed) {
@@ -229,6 +216,29 @@ std::uint32_t ByteChooser::next(std::uint32_t bound) {
     return 0;
   }
   return bytes_[position_++] % bound;
+}
+
+std::set<std::string> events_and_auth_chains(const std::vector<StateMap>& states, const auth::EventStore& store) {
+  std::set<std::string> out;
+  std::vector<std::string> stack;
+  for (const auto& state : states) {
+    for (const auto& [key, id] : state) {
+      stack.push_back(id);
+    }
+  }
+  while (!stack.empty()) {
+    std::string id = stack.back();
+    stack.pop_back();
+    if (!out.insert(id).second) {
+      continue;
+    }
+    if (const auto* pdu = store.fetch(id)) {
+      for (auto auth : auth::EventView(*pdu).auth_event_ids()) {
+        stack.emplace_back(auth);
+      }
+    }
+  }
+  return out;
 }
 
 GeneratedRoom generate_room(const core::RoomVersion& version, Chooser& chooser, const GeneratorLimits& limits) {

@@ -4,6 +4,7 @@
 // rules against the state of the branch it extends, so the DAG is one a real room could have.
 
 #include <cstdint>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,5 +65,8 @@ struct GeneratedRoom {
 
 /// Builds a room in `version` driven by `chooser`.
 GeneratedRoom generate_room(const core::RoomVersion& version, Chooser& chooser, const GeneratorLimits& limits);
+
+/// Every event the states name, plus their auth chains (what a resolution may draw from).
+std::set<std::string> events_and_auth_chains(const std::vector<StateMap>& states, const auth::EventStore& store);
 
 }  // namespace ranvier::state_res::testing
