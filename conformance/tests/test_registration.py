@@ -2,6 +2,8 @@
 user-interactive authentication round trip, username availability, and the errors the spec
 lists for taken and invalid usernames."""
 
+import threading
+
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
@@ -97,3 +99,46 @@ def test_available_without_username(client):
 def test_register_bad_kind(client):
     response = client.post(f"{REGISTER}?kind=robot", json_body={})
     assert_matrix_error(response, 400, ("M_INVALID_PARAM", "M_BAD_JSON", "M_UNKNOWN"))
+
+
+@spec("client-server-api/#post_matrixclientv3register")
+def test_concurrent_registrations(server):
+    """Many clients registering at once: each gets its account (writes are serialised by the
+    server, not lost or failed with a database-busy error)."""
+    names = [f"crowd{i}" for i in range(16)]
+    results = {}
+
+    def one(name):
+        with server.client(timeout=30) as own:
+            results[name] = register(own, name)
+
+    threads = [threading.Thread(target=one, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name in names:
+        body = assert_json_response(results[name])
+        assert body["user_id"] == f"@{name}:{server.server_name}"
+
+
+@spec("client-server-api/#post_matrixclientv3register")
+def test_concurrent_registrations_of_one_name(server):
+    """The same username from several clients at once: exactly one wins, the rest get
+    M_USER_IN_USE."""
+    results = []
+
+    def one():
+        with server.client(timeout=30) as own:
+            results.append(register(own, "contested"))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(r.status for r in results)
+    assert statuses.count(200) == 1, [(r.status, r.body[:100]) for r in results]
+    for response in results:
+        if response.status != 200:
+            assert_matrix_error(response, 400, "M_USER_IN_USE")

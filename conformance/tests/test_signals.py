@@ -177,3 +177,53 @@ def test_restart_on_existing_database(own_server, record_property):
     print(f"start-up to READY on an existing database: {own_server.startup_seconds * 1000:.0f} ms")
     assert_still_serving(own_server)
     assert own_server.stop() == 0
+
+
+def register_user(client, name):
+    """Registers `name` with m.login.dummy; True on 200."""
+    body = {"username": name, "password": "pw " + name}
+    first = client.post("/_matrix/client/v3/register", json_body=body)
+    if first.status == 401:
+        first = client.post("/_matrix/client/v3/register", json_body={
+            **body, "auth": {"type": "m.login.dummy", "session": first.json()["session"]}})
+    return first.status == 200
+
+
+@spec("ranvier:issue-2#bad-input")  # "never leaves half-written data"
+def test_sigkill_during_writes_keeps_committed_accounts(own_server):
+    """Accounts whose registration was answered 200 survive a SIGKILL in the middle of more
+    registrations, and the server starts again on the same database."""
+    own_server.configure({"rate_limits": {"enabled": False}})
+    assert own_server.stop() == 0
+    own_server.start()
+    committed, stop = [], threading.Event()
+
+    def writer(prefix):
+        with own_server.client(timeout=5) as client:
+            for i in range(1000):
+                if stop.is_set():
+                    return
+                try:
+                    if register_user(client, f"{prefix}{i}"):
+                        committed.append(f"{prefix}{i}")
+                except OSError:
+                    return
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in ("ka", "kb", "kc")]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    own_server.send_signal(signal.SIGKILL)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    own_server.stop()  # reaps the killed process
+    assert committed, "no registration completed before the kill"
+    own_server.start()
+    with own_server.client() as client:
+        for name in committed:
+            response = client.post("/_matrix/client/v3/login", json_body={
+                "type": "m.login.password", "identifier": {"type": "m.id.user", "user": name},
+                "password": "pw " + name})
+            assert response.status == 200, (name, response)
+    assert own_server.stop() == 0
