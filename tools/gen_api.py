@@ -338,7 +338,9 @@ def source_text(api, part, gens):
     for g in gens:
         out.append(f"[[gnu::weak]] ApiResponse {g.handler}(RequestContext& ctx, const {g.struct}& req);")
     out += ["", f"std::span<const Operation> operation_table_{part}();",
-            f"std::span<const OperationCoverage> coverage_table_{part}();", "", "namespace {", "",
+            f"std::span<const OperationCoverage> coverage_table_{part}();",
+            f"const validation::BodySchema* body_schema_{part}(std::string_view operation_id);", "",
+            "namespace {", "",
             "namespace val = ranvier::api::validation;", ""]
     for g in gens:
         out.append(f"// {g.op['method']} {g.op['path']}")
@@ -380,6 +382,11 @@ def source_text(api, part, gens):
     out += ["", "}  // namespace", "",
             f"std::span<const Operation> operation_table_{part}() {{ return table; }}",
             f"std::span<const OperationCoverage> coverage_table_{part}() {{ return coverage; }}", "",
+            f"const validation::BodySchema* body_schema_{part}(std::string_view operation_id) {{"]
+    for g in gens:
+        if g.json_body:
+            out.append(f"  if (operation_id == {cpp_str(g.id)}) {{\n    return &{g.id}_body_schema();\n  }}")
+    out += ["  return nullptr;", "}", "",
             f"}}  // namespace ranvier::api::{ns}"]
     return "\n".join(out) + "\n"
 
@@ -391,12 +398,14 @@ def aggregate_text(parts):
         ns = namespace_of(api)
         fns = "".join(f"std::span<const Operation> operation_table_{i}();\n"
                       f"std::span<const OperationCoverage> coverage_table_{i}();\n"
+                      f"const validation::BodySchema* body_schema_{i}(std::string_view operation_id);\n"
                       for a, i in parts if a == api)
         decls.append(f"namespace {ns} {{\n{fns}}}  // namespace {ns}")
     tables = ", ".join(f"{namespace_of(a)}::operation_table_{i}()" for a, i in parts)
     coverage = ", ".join(f"{namespace_of(a)}::coverage_table_{i}()" for a, i in parts)
-    return (banner("spec/") + '#include "api/coverage.hpp"\n#include "api/operation.hpp"\n\n'
-            "#include <span>\n#include <vector>\n\nnamespace ranvier::api {\n\n" + "\n".join(decls) +
+    return (banner("spec/") + '#include "api/coverage.hpp"\n#include "api/operation.hpp"\n'
+            '#include "api/validation.hpp"\n\n'
+            "#include <span>\n#include <string_view>\n#include <vector>\n\nnamespace ranvier::api {\n\n" + "\n".join(decls) +
             "\n\nnamespace {\n\ntemplate <typename T>\nstd::vector<T> concat(std::initializer_list<std::span<const T>> parts) {\n"
             "  std::vector<T> all;\n  for (auto part : parts) {\n    all.insert(all.end(), part.begin(), part.end());\n  }\n"
             "  return all;\n}\n\n}  // namespace\n\n"
@@ -404,7 +413,21 @@ def aggregate_text(parts):
             f"  static const std::vector<Operation> all = concat<Operation>({{{tables}}});\n  return all;\n}}\n\n"
             "std::span<const OperationCoverage> operation_coverage() {\n"
             f"  static const std::vector<OperationCoverage> all = concat<OperationCoverage>({{{coverage}}});\n"
-            "  return all;\n}\n\n}  // namespace ranvier::api\n")
+            "  return all;\n}\n\n" + body_schema_lookup(parts) + "\n}  // namespace ranvier::api\n")
+
+
+def body_schema_lookup(parts):
+    lines = ["const validation::BodySchema* validation::body_schema(ApiFamily api, std::string_view operation_id) {",
+             "  const validation::BodySchema* found = nullptr;", "  switch (api) {"]
+    for api in APIS:
+        ns = namespace_of(api)
+        lines.append(f"    case ApiFamily::{ns}:")
+        for a, i in parts:
+            if a == api:
+                lines.append(f"      found = found != nullptr ? found : {ns}::body_schema_{i}(operation_id);")
+        lines.append("      break;")
+    lines += ["  }", "  return found;", "}", ""]
+    return "\n".join(lines)
 
 
 def split_parts(gens, count):

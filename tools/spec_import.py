@@ -216,12 +216,44 @@ def import_operation(loader, api, doc_path, base_path, path_key, method, op, pat
         if "application/json" in content:
             schema = compact_schema(loader, content["application/json"].get("schema", {}), bbase)
             out["body"] = {"content_type": "application/json", "schema": schema}
+            example = request_example(loader, content["application/json"], bbase)
+            if example is not None:
+                out["_example"] = example
         elif content:
             out["body"] = {"content_type": sorted(content)[0]}
         else:
             raise SpecError(f"request body without content in {doc_path}")
         out["body"]["required"] = bool(body.get("required", False))
     return out
+
+
+def resolve_value(loader, node, base, seen=()):
+    """An example value with every `$ref` (a Matrix extension inside examples) replaced."""
+    node, base = _unanchor(node, base)
+    if isinstance(node, dict) and "$ref" in node:
+        node, base, seen = loader.deref(node, base, seen)
+        if node is None:
+            raise SpecError(f"recursive $ref in an example in {base}")
+    if isinstance(node, dict):
+        return {k: resolve_value(loader, v, base, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve_value(loader, v, base, seen) for v in node]
+    return node
+
+
+def request_example(loader, media, base):
+    """The whole-body example of a JSON request: the media type's `example`, its first
+    `examples` entry, or the body schema's own `example`; None when the spec gives none."""
+    if "example" in media:
+        return resolve_value(loader, media["example"], base)
+    if media.get("examples"):
+        first = next(iter(media["examples"].values()))
+        first, fbase, _ = loader.deref(first, base)
+        return resolve_value(loader, first.get("value"), fbase)
+    schema, sbase, _ = loader.deref(media.get("schema", {}), base)
+    if isinstance(schema, dict) and "example" in schema:
+        return resolve_value(loader, schema["example"], sbase)
+    return None
 
 
 def import_api(loader: Loader, api: str):
@@ -241,7 +273,9 @@ def import_api(loader: Loader, api: str):
                         item.get("parameters", [])))
     operations.sort(key=lambda o: (o["path"], o["method"], o["operationId"]))
     mark_shared_routes(operations)
-    return {"api": api, "source": "matrix-spec v1.19 data/api/" + api, "operations": operations}
+    examples = {o["operationId"]: o.pop("_example") for o in operations if "_example" in o}
+    return ({"api": api, "source": "matrix-spec v1.19 data/api/" + api, "operations": operations},
+            examples)
 
 
 def mark_shared_routes(operations):
@@ -261,8 +295,15 @@ def render(document) -> str:
 
 
 def import_all(spec_dir: Path):
+    """{file name in spec/: text}: one file per API plus request-examples.json, the spec's
+    whole-body request examples per API and operationId (tests validate them)."""
     loader = Loader(spec_dir)
-    return {api + ".json": render(import_api(loader, api)) for api in APIS}
+    files, examples = {}, {}
+    for api in APIS:
+        document, examples[api] = import_api(loader, api)
+        files[api + ".json"] = render(document)
+    files["request-examples.json"] = render(examples)
+    return files
 
 
 def main(argv=None):
@@ -297,7 +338,7 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (args.out / name).write_text(text, encoding="utf-8")
-    count = sum(len(json.loads(t)["operations"]) for t in files.values())
+    count = sum(len(json.loads(files[api + ".json"])["operations"]) for api in APIS)
     print(f"wrote {len(files)} files, {count} operations, to {args.out}")
     return 0
 
