@@ -8,6 +8,8 @@ from harness.server import run_ranvier
 
 WHOAMI = "/_matrix/client/v3/account/whoami"
 PASSWORD = "conformance horse battery"
+# Many logins in a row: rate limiting is tested in its own suite.
+CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +69,27 @@ def test_cors_on_authenticated_success(client, account):
     response = client.get(WHOAMI, token=token, headers={"Origin": "https://app.example.org"})
     assert response.status == 200
     assert response.header("access-control-allow-origin") == "*"
+
+
+@spec("client-server-api/#get_matrixclientv3login")
+def test_login_flows_offer_password(client):
+    body = assert_json_response(client.get("/_matrix/client/v3/login"))
+    types = [flow["type"] for flow in body["flows"]]
+    assert "m.login.password" in types, body
+
+
+@spec("client-server-api/#post_matrixclientv3login")
+def test_login_unknown_user(client, account):
+    assert_matrix_error(login(client, user="nobody_here"), 403, "M_FORBIDDEN")
+
+
+@spec("client-server-api/#post_matrixclientv3login")
+def test_login_unknown_type(client):
+    response = client.post("/_matrix/client/v3/login", json_body={"type": "m.login.carrier_pigeon"})
+    assert_matrix_error(response, 400, ("M_UNKNOWN", "M_INVALID_PARAM", "M_BAD_JSON"))
+
+
+@spec("client-server-api/#post_matrixclientv3login")
+def test_login_missing_type(client):
+    response = client.post("/_matrix/client/v3/login", json_body={"password": "x"})
+    assert_matrix_error(response, 400, ("M_BAD_JSON", "M_MISSING_PARAM", "M_UNKNOWN"))
