@@ -53,6 +53,10 @@ if [[ -x conformance/run.sh ]]; then
   record $? "conformance (postgres)"
 fi
 
+step "harness adapters (SyTest result comparison)"
+python3 conformance/sytest/test_compare.py
+record $? "sytest compare tests"
+
 step "spec coverage"
 build/server/app/ranvier coverage | tail -n 1
 

@@ -44,3 +44,10 @@ function(ranvier_add_fuzzer name)
   target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
 endfunction()
+
+# ranvier_use_pch(target): precompile the heavy standard and JSON headers almost every file of
+# `target` includes (nlohmann/json alone costs several seconds per translation unit).
+function(ranvier_use_pch target)
+  target_precompile_headers(${target} PRIVATE
+    <nlohmann/json.hpp> <string> <string_view> <vector> <optional> <map> <memory> <functional>)
+endfunction()
