@@ -73,6 +73,12 @@ CASES = {
     "database_not_url": ({"database": "just words"}, ("database",)),
     "well_known_support_not_object": ({"well_known": {"support": "call me"}}, ("support",)),
     "listeners_not_list": ({"listeners": {"bind": "127.0.0.1:1"}}, ("listeners",)),
+    "well_known_server_invalid": ({"well_known": {"server": "bad name:99999"}}, ("well_known.server",)),
+    "well_known_client_not_url": ({"well_known": {"client_base_url": "not a url"}}, ("client_base_url",)),
+    "well_known_support_empty": ({"well_known": {"support": {}}}, ("support",)),
+    "well_known_support_contact_without_role": (
+        {"well_known": {"support": {"contacts": [{"email_address": "a@example.org"}]}}}, ("support",)),
+    "rate_burst_zero": ({"rate_limits": {"burst": 0}}, ("burst",)),
     "no_listeners": ({"listeners": []}, ("listeners",)),
 }
 
