@@ -104,7 +104,10 @@ start() {
     fi
   fi
   if [[ $(psql_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'") != 1 ]]; then
-    psql_admin -c "CREATE DATABASE $database"
+    # A natural-language collation, as production databases usually have, so tests catch SQL
+    # that would order or compare identifiers differently from SQLite.
+    psql_admin -c "CREATE DATABASE $database TEMPLATE template0 ENCODING 'UTF8'
+                   LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
   fi
   url
 }

@@ -58,6 +58,11 @@ struct OpenOptions {
 };
 
 /// An open database. Create with open_database; destroy only after every transaction ended.
+///
+/// A StorageError thrown inside a transaction callback should be left to propagate: PostgreSQL
+/// refuses every further statement of a transaction after a failed one, so catching it and
+/// carrying on works on SQLite only. Expected outcomes (`CreateResult::exists`, nullopt) are
+/// not errors and need no catching.
 class Database {
  public:
   virtual ~Database() = default;

@@ -234,6 +234,29 @@ TEST_P(StorageTest, AccountsLifecycle) {
   EXPECT_FALSE(rest[0].password_hash);
 }
 
+// Identifiers order byte by byte on both engines, whatever the database's locale, so paging
+// through users gives the same pages everywhere.
+TEST_P(StorageTest, UsersAreListedInByteOrder) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    for (const char* id : {"@alice:test", "@\xC3\x84rger:test", "@Zed:test", "@_bot:test"}) {
+      tx.accounts().create(user(id));
+    }
+  });
+  std::vector<std::string> order;
+  std::string after;
+  for (;;) {
+    auto page = db->read([&](ReadTx& tx) { return tx.accounts().list(after, 1); });
+    if (page.empty()) {
+      break;
+    }
+    order.push_back(page.front().user_id);
+    after = page.front().user_id;
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"@Zed:test", "@_bot:test", "@alice:test",
+                                             "@\xC3\x84rger:test"}));
+}
+
 TEST_P(StorageTest, StringsSurviveTheRoundTrip) {
   auto db = open();
   // Quotes, non-ASCII and SQL syntax in values must be data, never SQL.

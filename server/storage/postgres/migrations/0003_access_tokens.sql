@@ -1,9 +1,9 @@
 -- Access tokens. Only the SHA-256 of a token is stored, so a copy of the database (a backup,
 -- a support dump) does not hand out working credentials; lookups hash the presented token.
 CREATE TABLE access_tokens (
-    token_hash TEXT   NOT NULL PRIMARY KEY,
-    user_id    TEXT   NOT NULL,
-    device_id  TEXT   NOT NULL,
+    token_hash TEXT   COLLATE "C" NOT NULL PRIMARY KEY,
+    user_id    TEXT   COLLATE "C" NOT NULL,
+    device_id  TEXT   COLLATE "C" NOT NULL,
     created_ts BIGINT NOT NULL,
     -- NULL: the token does not expire.
     expires_ts BIGINT,
