@@ -12,9 +12,6 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <map>
-#include <mutex>
-#include <regex>
 #include <stdexcept>
 
 namespace ranvier::api::validation {
@@ -56,15 +53,6 @@ bool is_mxc_uri(std::string_view s) {
   return !media_id.empty() && std::all_of(media_id.begin(), media_id.end(), [](unsigned char c) {
     return std::isalnum(c) != 0 || c == '_' || c == '-';
   });
-}
-
-// Spec patterns are ECMAScript; one std::regex cannot compile is not enforced (none in v1.19).
-std::optional<std::regex> compile_pattern(const std::string& source) {
-  try {
-    return std::regex(source, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
 }
 
 std::size_t utf8_length(std::string_view s) {
@@ -193,8 +181,8 @@ struct BodySchema::Node {
     std::string name;
     const Node* node;
   };
-  struct Pattern {
-    std::optional<std::regex> re;  // nullopt: std::regex cannot express it; matches every key
+  struct PatternChild {
+    Pattern re;
     const Node* node;
     FormatMask key_format;
   };
@@ -204,14 +192,14 @@ struct BodySchema::Node {
   FormatMask key_format = format::none;  // x-pattern-format, read by the parent
   std::vector<Named> properties;         // sorted by name
   std::vector<std::string> required;
-  std::vector<Pattern> patterns;
+  std::vector<PatternChild> patterns;
   const Node* additional = nullptr;
   bool additional_forbidden = false;
   const Node* items = nullptr;
   std::vector<json> allowed;  // enum (and const)
   std::vector<const Node*> one_of;
   std::vector<const Node*> any_of;
-  std::optional<std::regex> pattern;
+  std::optional<Pattern> pattern;
   std::optional<double> minimum, maximum;
   std::optional<std::size_t> min_length, max_length, min_items, max_items, min_props, max_props;
 };
@@ -253,7 +241,7 @@ struct BodySchema::Impl {
     if (auto it = s.find("patternProperties"); it != s.end()) {
       for (const auto& [source, sub] : it->items()) {
         const Node* child = compile(sub);
-        n.patterns.push_back({compile_pattern(source), child, child->key_format});
+        n.patterns.push_back({Pattern(source), child, child->key_format});
       }
     }
     if (auto it = s.find("additionalProperties"); it != s.end()) {
@@ -281,7 +269,7 @@ struct BodySchema::Impl {
       }
     }
     if (auto it = s.find("pattern"); it != s.end()) {
-      n.pattern = compile_pattern(it->get<std::string>());
+      n.pattern.emplace(it->get<std::string>());
     }
     n.minimum = number_keyword(s, "minimum");
     n.maximum = number_keyword(s, "maximum");
@@ -312,7 +300,7 @@ std::optional<std::string> check_string(const Node& n, const std::string& s, con
   if (!has_format(s, n.formats)) {
     return at(path) + ": not a valid identifier of the expected kind";
   }
-  if (n.pattern && !std::regex_search(s, *n.pattern)) {
+  if (n.pattern && !n.pattern->matches(s)) {
     return at(path) + ": does not match the required pattern";
   }
   const auto length = utf8_length(s);
@@ -343,7 +331,7 @@ std::optional<std::string> check_object(const Node& n, const json& v, const std:
     }
     bool matched = false;
     for (const auto& p : n.patterns) {
-      if (p.re && !std::regex_search(key, *p.re)) {
+      if (!p.re.matches(key)) {
         continue;
       }
       matched = true;
@@ -497,21 +485,6 @@ json parse_body(std::string_view body, const BodySchema& schema, bool required) 
   }
   schema.validate(*parsed);
   return std::move(*parsed);
-}
-
-bool matches_pattern(std::string_view value, std::string_view pattern) {
-  static std::mutex mutex;
-  static std::map<std::string, std::optional<std::regex>, std::less<>> cache;
-  const std::regex* re = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    auto it = cache.find(pattern);
-    if (it == cache.end()) {
-      it = cache.emplace(std::string(pattern), compile_pattern(std::string(pattern))).first;
-    }
-    re = it->second ? &*it->second : nullptr;  // map nodes are stable; entries are never erased
-  }
-  return re == nullptr || std::regex_search(value.begin(), value.end(), *re);
 }
 
 std::string path_param(const RequestContext& ctx, std::size_t index, std::string_view name,

@@ -9,6 +9,7 @@
 // path parameters are M_MISSING_PARAM (absent) or M_INVALID_PARAM (malformed).
 
 #include "api/context.hpp"
+#include "api/pattern.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -79,10 +80,6 @@ const BodySchema* body_schema(ApiFamily api, std::string_view operation_id);
 /// MatrixError: M_NOT_JSON for text that is not JSON, M_BAD_JSON for a repeated key or a schema
 /// violation.
 nlohmann::json parse_body(std::string_view body, const BodySchema& schema, bool required);
-
-/// True if `value` matches the ECMAScript `pattern` (searched, as JSON Schema does). Compiled
-/// patterns are cached; a pattern std::regex cannot compile matches everything.
-bool matches_pattern(std::string_view value, std::string_view pattern);
 
 /// Path parameter `index` (template order, already percent-decoded by the router), checked
 /// against `formats` and, unless empty, `pattern`. Throws M_INVALID_PARAM.

@@ -219,6 +219,11 @@ TEST(PathValidation, PatternIsChecked) {
   EXPECT_FALSE(matches_pattern("Bad Key", R"(^(avatar_url|displayname|m\.tz|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$)"));
   EXPECT_TRUE(matches_pattern("@a:b", "^@"));
   EXPECT_FALSE(matches_pattern("a:b", "^@"));
+  EXPECT_TRUE(matches_pattern("$e", "^\\$"));        // escaped literal prefix
+  EXPECT_FALSE(matches_pattern("e$", "^\\$"));
+  EXPECT_TRUE(matches_pattern("mxc://a/b", "^mxc:\\/\\/"));
+  EXPECT_TRUE(matches_pattern("anything", ""));       // empty pattern: every key
+  EXPECT_TRUE(matches_pattern("x", "(unclosed"));     // uncompilable: not enforced
 }
 
 TEST(SharedRoute, PicksTheLinkedOperationByShape) {
