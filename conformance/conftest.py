@@ -12,8 +12,10 @@ sections (`rfc9112#section-3`), or the project's own contract (`ranvier:docs/con
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,12 +25,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness.baseline import compare, read_baseline  # noqa: E402
 from harness.database import backend_name  # noqa: E402
 from harness.keys import HAVE_NACL  # noqa: E402
-from harness.server import RanvierServer, describe_exit, ranvier_binary  # noqa: E402
+from harness.server import RanvierServer, describe_exit, ranvier_binary, snapshot_binary  # noqa: E402
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if ranvier_binary().exists():
+        folder = Path(tempfile.mkdtemp(prefix="ranvier-bin-"))
+        session.config.ranvier_original_binary = snapshot_binary(folder)
+        session.config.ranvier_binary_folder = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "ranvier_binary_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    original = getattr(config, "ranvier_original_binary", ranvier_binary())
     nacl = "PyNaCl" if HAVE_NACL else "shape only (python3-nacl missing)"
-    return [f"ranvier binary: {ranvier_binary()}", f"database backend: {backend_name()}",
+    return [f"ranvier binary: {original} (run from a copy)", f"database backend: {backend_name()}",
             f"ed25519 signature checks: {nacl}"]
 
 

@@ -8,6 +8,7 @@ creates: no polling of ports, and a server that never gets ready fails the suite
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +36,16 @@ def ranvier_binary() -> Path:
     configured = os.environ.get("RANVIER_BIN")
     path = Path(configured) if configured else REPO_ROOT / "build/server/app/ranvier"
     return path.resolve()
+
+
+def snapshot_binary(folder: Path) -> Path:
+    """Copies the binary under test into `folder` and points RANVIER_BIN at the copy, so a
+    rebuild during the run (another engineer linking `ranvier`) cannot mix two versions."""
+    original = ranvier_binary()
+    copy = folder / "ranvier"
+    shutil.copy2(original, copy)
+    os.environ["RANVIER_BIN"] = str(copy)
+    return original
 
 
 def free_port() -> int:
