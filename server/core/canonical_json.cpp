@@ -212,7 +212,7 @@ void canonical_json_append_without(const nlohmann::json& object,
 
 std::string canonical_json(const nlohmann::json& value) {
   std::string out;
-  out.reserve(256);
+  out.reserve(1024);  // a typical PDU fits without regrowing
   append_value(value, out);
   return out;
 }
