@@ -3,7 +3,6 @@
 #include "api/authentication.hpp"
 #include "api/context.hpp"
 #include "api/errors.hpp"
-#include "api/extensions.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/services.hpp"
 #include "metrics/metrics.hpp"
@@ -70,16 +69,16 @@ bool runs_inline(std::string_view operation_id) {
 
 namespace {
 
-std::vector<Operation> routed_operations() {
+std::vector<Operation> routed_operations(std::span<const Operation> extensions) {
   std::vector<Operation> all(operations().begin(), operations().end());
-  all.insert(all.end(), extension_operations().begin(), extension_operations().end());
+  all.insert(all.end(), extensions.begin(), extensions.end());
   return all;
 }
 
 }  // namespace
 
-Dispatcher::Dispatcher(Services& services)
-    : services_(services), all_operations_(routed_operations()), router_(all_operations_) {}
+Dispatcher::Dispatcher(Services& services, std::span<const Operation> extensions)
+    : services_(services), all_operations_(routed_operations(extensions)), router_(all_operations_) {}
 
 Dispatcher::Routed Dispatcher::route(const ApiRequest& req) const {
   Routed out;

@@ -15,7 +15,8 @@ struct Services;
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Services& services);
+  /// `extensions`: non-spec operations to route besides the spec's (see api/extensions.hpp).
+  Dispatcher(Services& services, std::span<const Operation> extensions);
 
   /// Answers what needs no I/O on the calling (network) thread; nullopt: call handle() on a
   /// worker thread instead.

@@ -1,6 +1,7 @@
 // `ranvier serve --config FILE`: load everything, then serve until SIGTERM/SIGINT.
 
 #include "api/dispatcher.hpp"
+#include "api/extensions.hpp"
 #include "api/nonce_store.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/server_identity.hpp"
@@ -90,7 +91,7 @@ int run_serve(int argc, char** argv) {
   api::RateLimiter limiter(cfg.rate_limits.enabled, cfg.rate_limits.per_second, cfg.rate_limits.burst);
   api::NonceStore nonces;
   api::Services services{cfg, *db, metrics, limiter, identity, nonces};
-  api::Dispatcher dispatcher(services);
+  api::Dispatcher dispatcher(services, api::extension_operations());
 
   http::ServerOptions options;
   options.listeners = cfg.listeners;
