@@ -22,6 +22,10 @@ else
   echo "../shared/matrix-spec not present: skipping the re-import check"
 fi
 
+step "generator tests"
+python3 -m pytest -q tools/test_gen_api.py
+record $? "generator tests"
+
 step "build"
 tools/build.sh || exit 1
 

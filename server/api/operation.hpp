@@ -36,7 +36,9 @@ struct Operation {
   bool deprecated;
   std::string_view spec_file;     ///< e.g. "client-server/versions.yaml"
   Invoker invoke;                 ///< always set: parses, validates, calls the handler
-  bool (*has_handler)();          ///< false while no handler is linked in
+  /// False while no handler is linked in. Per route: where the spec documents one route twice
+  /// (inviteUser/inviteBy3PID, getEvents/peekEvents) it is true if either handler is linked.
+  bool (*has_handler)();
 };
 
 /// Every operation of every API, in spec order (generated).
