@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Debian's interpreter, whose packages (python3-pytest, python3-yaml, python3-nacl) ci/install-deps.sh installs.
+python=/usr/bin/python3
 failures=()
 step() { echo; echo "==== $* ===="; }
 record() { local rc=$1; shift; if ((rc != 0)); then failures+=("$*"); echo "FAILED: $*"; fi; }
@@ -14,16 +16,16 @@ ci/install-deps.sh || exit 1
 
 step "spec import is up to date"
 if [[ -d ../shared/matrix-spec ]]; then
-  python3 tools/spec_import.py --spec-dir ../shared/matrix-spec --out spec --check
+  $python tools/spec_import.py --spec-dir ../shared/matrix-spec --out spec --check
   record $? "spec import check"
-  python3 -m pytest -q tools/test_spec_import.py
+  $python -m pytest -q tools/test_spec_import.py
   record $? "spec import tests"
 else
   echo "../shared/matrix-spec not present: skipping the re-import check"
 fi
 
 step "generator tests"
-python3 -m pytest -q tools/test_gen_api.py
+$python -m pytest -q tools/test_gen_api.py
 record $? "generator tests"
 
 step "build"
@@ -58,7 +60,7 @@ if [[ -x conformance/run.sh ]]; then
 fi
 
 step "harness adapters (SyTest result comparison)"
-python3 conformance/sytest/test_compare.py
+$python conformance/sytest/test_compare.py
 record $? "sytest compare tests"
 
 step "spec coverage"
