@@ -126,4 +126,24 @@ Expected<ServerKeys, ServerKeysError> verify_server_keys(const json& document,
   return keys;
 }
 
+std::int64_t capped_valid_until(std::int64_t valid_until_ts, std::int64_t fetched_at_ms) {
+  // Saturating add: a far-future fetch time must not overflow.
+  const std::int64_t cap = fetched_at_ms > INT64_MAX - max_key_validity_ms
+                               ? INT64_MAX
+                               : fetched_at_ms + max_key_validity_ms;
+  return std::min(valid_until_ts, cap);
+}
+
+json build_notary_response(std::vector<json> documents, std::string_view notary_name,
+                           const std::vector<SigningKey>& keys) {
+  json list = json::array();
+  for (auto& doc : documents) {
+    for (const auto& key : keys) {
+      sign_json(doc, notary_name, key);
+    }
+    list.push_back(std::move(doc));
+  }
+  return json{{"server_keys", std::move(list)}};
+}
+
 }  // namespace ranvier::core

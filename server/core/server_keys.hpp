@@ -59,4 +59,17 @@ std::string_view to_string(ServerKeysError e);
 Expected<ServerKeys, ServerKeysError> verify_server_keys(const nlohmann::json& document,
                                                          std::string_view server_name);
 
+/// The longest a fetched key may be trusted beyond the moment it was fetched (room versions ≥ 5:
+/// "the lesser of valid_until_ts and 7 days into the future").
+inline constexpr std::int64_t max_key_validity_ms = 7LL * 24 * 60 * 60 * 1000;
+
+/// The validity to use for a key fetched at `fetched_at_ms` that claims `valid_until_ts`.
+std::int64_t capped_valid_until(std::int64_t valid_until_ts, std::int64_t fetched_at_ms);
+
+/// The notary response of `/_matrix/key/v2/query`: `{"server_keys": [...]}` with each stored key
+/// document co-signed by `notary_name` with every key in `keys` (their own signatures kept).
+nlohmann::json build_notary_response(std::vector<nlohmann::json> documents,
+                                     std::string_view notary_name,
+                                     const std::vector<SigningKey>& keys);
+
 }  // namespace ranvier::core

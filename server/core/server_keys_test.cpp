@@ -42,6 +42,27 @@ TEST(ServerKeys, NotarySignatureDoesNotDisturbSelfSignature) {
   EXPECT_TRUE(verify_server_keys(doc, "example.org"));
 }
 
+TEST(ServerKeys, NotaryResponseCoSigns) {
+  Fixture f;
+  const auto notary = *make_signing_key("n", ed25519_generate().seed);
+  const json response =
+      build_notary_response({build_server_keys("example.org", {f.a}, {}, 1)}, "notary.org", {notary});
+  ASSERT_EQ(response["server_keys"].size(), 1u);
+  const json& doc = response["server_keys"][0];
+  EXPECT_TRUE(verify_server_keys(doc, "example.org"));
+  const VerifyKeyLookup notary_lookup = [&](std::string_view, std::string_view id) -> std::optional<VerifyKey> {
+    return id == notary.key_id ? std::optional<VerifyKey>(VerifyKey{notary.pair.public_key}) : std::nullopt;
+  };
+  EXPECT_FALSE(verify_json_signature(doc, "notary.org", notary_lookup));
+}
+
+TEST(ServerKeys, ValidityCappedAtSevenDays) {
+  const std::int64_t day = 24LL * 60 * 60 * 1000;
+  EXPECT_EQ(capped_valid_until(1000 + day, 1000), 1000 + day);
+  EXPECT_EQ(capped_valid_until(1000 + 30 * day, 1000), 1000 + 7 * day);
+  EXPECT_EQ(capped_valid_until(INT64_MAX, INT64_MAX - 5), INT64_MAX);
+}
+
 TEST(ServerKeys, Rejections) {
   Fixture f;
   const json doc = build_server_keys("example.org", {f.a}, {f.old}, 1000);
