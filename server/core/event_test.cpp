@@ -80,6 +80,41 @@ TEST(RoomId, V12FromCreateEvent) {
   EXPECT_EQ(room_id.substr(1), event_id_of(create, rv("12"))->substr(1));
 }
 
+// Expected values below were computed independently with Python's json and hashlib (the spec has
+// no official vectors for event IDs or v12 room IDs).
+TEST(EventId, IndependentlyComputedFixtures) {
+  const json create = {{"type", "m.room.create"},
+                       {"state_key", ""},
+                       {"sender", "@alice:example.org"},
+                       {"content",
+                        {{"room_version", "12"},
+                         {"additional_creators", {"@bob:example.org"}},
+                         {"m.federate", true}}},
+                       {"origin_server_ts", 1732866000000},
+                       {"depth", 1},
+                       {"auth_events", json::array()},
+                       {"prev_events", json::array()},
+                       {"hashes", {{"sha256", "whatever"}}},
+                       {"signatures", {{"example.org", {{"ed25519:1", "sig"}}}}},
+                       {"unsigned", {{"age", 1}}},
+                       {"origin", "example.org"}};
+  EXPECT_EQ(room_id_from_create_event(create, rv("12")), "!t5u90R_4zPopO4nNtj896iOj34JBmPV3NlWs6z_PHEo");
+  const json msg = {{"type", "m.room.message"},
+                    {"sender", "@alice:example.org"},
+                    {"room_id", "!abc:example.org"},
+                    {"content", {{"body", "caf\xC3\xA9 \xE6\x97\xA5"}, {"msgtype", "m.text"}}},
+                    {"origin_server_ts", 5},
+                    {"depth", 2},
+                    {"auth_events", {"$a"}},
+                    {"prev_events", {"$b"}},
+                    {"hashes", {{"sha256", "x"}}},
+                    {"signatures", json::object()},
+                    {"origin", "example.org"},
+                    {"unsigned", {{"age", 3}}}};
+  EXPECT_EQ(event_id_of(msg, rv("4")), "$s-HY_LDCKYbyzlXmiCjYSpnZBmsOktZDnNAqjvXouoo");
+  EXPECT_EQ(event_id_of(msg, rv("3")), "$s+HY/LDCKYbyzlXmiCjYSpnZBmsOktZDnNAqjvXouoo");
+}
+
 json member_event() {
   return {{"type", "m.room.member"},
           {"state_key", "@bob:b.org"},
