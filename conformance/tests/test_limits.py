@@ -48,14 +48,16 @@ def test_body_at_limit_is_not_too_large(client):
 
 @spec("client-server-api/#other-error-codes")
 def test_huge_declared_length_is_refused_without_waiting(server):
-    # Content-Length of 10 GB and no body: the answer must come from the header alone.
+    # Content-Length of 10 GB and no body: the answer must come from the header alone. A
+    # server that waited for the body would hit read_timeout_ms and close without an answer.
     request = build_request("POST", LOGIN, {"Content-Length": str(10 * 1024**3),
                                             "Content-Type": "application/json"})
     with server.raw() as connection:
         connection.send(request)
-        started = time.monotonic()
-        response = connection.read_response(timeout=READ_TIMEOUT_MS / 1000 * 0.9)
-        assert time.monotonic() - started < READ_TIMEOUT_MS / 1000
+        try:
+            response = connection.read_response(timeout=5)
+        except ConnectionClosed:
+            pytest.fail("closed without an answer: the server waited for the 10 GB body")
     assert_matrix_error(response, 413, "M_TOO_LARGE")
     assert_still_serving(server)
 
