@@ -252,3 +252,10 @@ def test_generated_config_still_starts(initialised):
     outcome = serve_once(initialised.config_path)
     assert outcome.ready, outcome
     assert outcome.code == 0, outcome
+
+
+@spec("ranvier:docs/configuration.md")  # the contract: a bad config exits with code 2
+def test_config_error_exit_code_is_2(initialised):
+    config = merge(initialised.read_config(), {"serve_name": "x"})
+    outcome = serve_once(write_variant(initialised, "exit_code", config))
+    assert outcome.code == 2, outcome

@@ -1,6 +1,7 @@
 """Discovery endpoints on a freshly initialised server: /versions, and .well-known files
 that are not configured."""
 
+import email.utils
 import re
 import time
 
@@ -76,3 +77,13 @@ def test_requests_are_logged(server, client):
     while "/_matrix/client/versions" not in server.log() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "/_matrix/client/versions" in server.log()
+
+
+@spec("rfc9110#section-6.6.1")  # an origin server with a clock MUST send Date on 2xx-4xx
+def test_date_header(client):
+    for path in ("/_matrix/client/versions", "/_matrix/client/v3/nope"):
+        response = client.get(path)
+        date = response.header("date")
+        assert date, f"no Date header on {response.status} for {path}"
+        parsed = email.utils.parsedate_to_datetime(date)
+        assert abs(parsed.timestamp() - time.time()) < 60, date
