@@ -8,6 +8,12 @@
 // Calls are synchronous and thread-safe: run them from worker threads, never from a network
 // thread. A transaction's stores must not be used after the callback returns.
 
+#include "storage/accounts.hpp"
+#include "storage/database_url.hpp"
+#include "storage/devices.hpp"
+#include "storage/stats.hpp"
+#include "storage/tokens.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -16,12 +22,6 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
-
-#include "storage/accounts.hpp"
-#include "storage/database_url.hpp"
-#include "storage/devices.hpp"
-#include "storage/stats.hpp"
-#include "storage/tokens.hpp"
 
 namespace ranvier::storage {
 

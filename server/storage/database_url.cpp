@@ -1,8 +1,8 @@
 #include "storage/database_url.hpp"
 
-#include <optional>
-
 #include "storage/errors.hpp"
+
+#include <optional>
 
 namespace ranvier::storage {
 namespace {

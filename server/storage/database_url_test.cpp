@@ -1,13 +1,13 @@
 #include "storage/database_url.hpp"
 
+#include "storage/database.hpp"
+#include "storage/errors.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include "storage/database.hpp"
-#include "storage/errors.hpp"
 
 namespace ranvier::storage {
 namespace {

@@ -1,13 +1,13 @@
 #pragma once
 // Devices of local users (each login creates or reuses one).
 
+#include "storage/accounts.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "storage/accounts.hpp"
 
 namespace ranvier::storage {
 

@@ -2,24 +2,24 @@
 // directory, PostgreSQL in a fresh schema of $RANVIER_TEST_POSTGRES_URL (skipped, visibly,
 // when the variable is unset; ci/postgres.sh starts a throw-away server).
 
+#include "storage/database.hpp"
+#include "storage/errors.hpp"
+#include "storage/postgres/postgres_database.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <limits>
 #include <random>
 #include <thread>
 #include <vector>
-
-#include "storage/database.hpp"
-#include "storage/errors.hpp"
-#include "storage/postgres/postgres_database.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
 
 namespace ranvier::storage {
 namespace {
@@ -121,10 +121,10 @@ TEST_P(StorageTest, MigrationsApplyOnceAndReopenKeepsData) {
   // reopen shows each ran once.
   const auto start = std::chrono::steady_clock::now();
   auto db = open();
-  std::cout << "[ figures  ] " << to_string(GetParam()) << ": reopening an up-to-date database took "
-            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                   .count()
-            << " ms\n";
+  std::cout
+      << "[ figures  ] " << to_string(GetParam()) << ": reopening an up-to-date database took "
+      << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()
+      << " ms\n";
   EXPECT_EQ(db->schema_version(), latest);
   EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test").has_value(); }));
 }
@@ -551,8 +551,10 @@ TEST(PostgresRecovery, ReconnectsAfterServerDropsConnections) {
     options.max_connections = 2;
     auto db = open_database(url, options);
     db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });
-    postgres_admin(base, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                         " WHERE application_name = '" + schema + "'");
+    postgres_admin(base,
+                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                   " WHERE application_name = '" +
+                       schema + "'");
     EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.accounts().get("@alice:test").has_value(); }));
     EXPECT_EQ(db->write([](WriteTx& tx) { return tx.accounts().create(user("@bob:test")); }),
               CreateResult::created);

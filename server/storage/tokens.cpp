@@ -1,10 +1,10 @@
 #include "storage/tokens.hpp"
 
+#include "storage/errors.hpp"
+
 #include <openssl/rand.h>
 
 #include <array>
-
-#include "storage/errors.hpp"
 
 namespace ranvier::storage {
 

@@ -1,12 +1,12 @@
 #pragma once
 // Access tokens: opaque strings handed to clients, each bound to one device.
 
+#include "storage/accounts.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "storage/accounts.hpp"
 
 namespace ranvier::storage {
 

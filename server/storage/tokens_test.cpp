@@ -1,10 +1,10 @@
 #include "storage/tokens.hpp"
 
+#include "storage/sql/stores.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "storage/sql/stores.hpp"
 
 namespace ranvier::storage {
 namespace {

@@ -1,11 +1,11 @@
 #include "storage/postgres/pg_session.hpp"
 
+#include "storage/errors.hpp"
+
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <memory>
-
-#include "storage/errors.hpp"
 
 namespace ranvier::storage::postgres {
 namespace {

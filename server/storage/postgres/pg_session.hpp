@@ -2,10 +2,10 @@
 // Session over one libpq connection. Statements are prepared once per connection (named by
 // the address of their static text) and then executed with text parameters.
 
+#include "storage/sql/session.hpp"
+
 #include <string>
 #include <unordered_map>
-
-#include "storage/sql/session.hpp"
 
 struct pg_conn;
 struct pg_result;

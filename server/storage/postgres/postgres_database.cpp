@@ -1,12 +1,12 @@
 #include "storage/postgres/postgres_database.hpp"
 
-#include <libpq-fe.h>
-
 #include "storage/errors.hpp"
 #include "storage/postgres/pg_session.hpp"
 #include "storage/postgres/postgres_dialect.hpp"
 #include "storage/sql/pool.hpp"
 #include "storage/sql/sql_database.hpp"
+
+#include <libpq-fe.h>
 
 namespace ranvier::storage::postgres {
 namespace {

@@ -2,12 +2,12 @@
 // The PostgreSQL backend: a bounded pool of libpq connections, prepared statements per
 // connection, every call parameterized.
 
+#include "storage/database.hpp"
+#include "storage/sql/queries.hpp"
+
 #include <memory>
 #include <span>
 #include <string>
-
-#include "storage/database.hpp"
-#include "storage/sql/queries.hpp"
 
 namespace ranvier::storage::postgres {
 

@@ -4,6 +4,9 @@
 // cannot exhaust the database's connection limit. The SQLite writer is a pool of one, which
 // is what serializes its writes.
 
+#include "storage/sql/session.hpp"
+#include "storage/stats.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -12,9 +15,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "storage/sql/session.hpp"
-#include "storage/stats.hpp"
 
 namespace ranvier::storage::sql {
 

@@ -1,11 +1,11 @@
 #include "storage/sql/pool.hpp"
 
+#include "storage/errors.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
-
-#include "storage/errors.hpp"
 
 namespace ranvier::storage::sql {
 namespace {

@@ -3,10 +3,10 @@
 // contract: which parameters it takes (in order) and which columns it returns (in order).
 // Backends differ in placeholders ($1 / ?1), types and locking, so each writes its own text.
 
+#include "storage/sql/session.hpp"
+
 #include <span>
 #include <string_view>
-
-#include "storage/sql/session.hpp"
 
 namespace ranvier::storage::sql {
 

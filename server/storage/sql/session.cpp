@@ -1,8 +1,8 @@
 #include "storage/sql/session.hpp"
 
-#include <charconv>
-
 #include "storage/errors.hpp"
+
+#include <charconv>
 
 namespace ranvier::storage::sql {
 namespace {

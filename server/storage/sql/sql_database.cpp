@@ -1,10 +1,10 @@
 #include "storage/sql/sql_database.hpp"
 
-#include <chrono>
-#include <cstdio>
-
 #include "storage/errors.hpp"
 #include "storage/sql/stores.hpp"
+
+#include <chrono>
+#include <cstdio>
 
 namespace ranvier::storage::sql {
 namespace {

@@ -2,13 +2,13 @@
 // Database implemented once for every SQL backend: transactions, migrations and stats over
 // the backend's pools and SQL text. Backends only open connections and supply a Dialect.
 
-#include <atomic>
-#include <memory>
-#include <span>
-
 #include "storage/database.hpp"
 #include "storage/sql/pool.hpp"
 #include "storage/sql/queries.hpp"
+
+#include <atomic>
+#include <memory>
+#include <span>
 
 namespace ranvier::storage::sql {
 

@@ -1,8 +1,8 @@
+#include "storage/sql/stores.hpp"
+
 #include <openssl/sha.h>
 
 #include <array>
-
-#include "storage/sql/stores.hpp"
 
 namespace ranvier::storage::sql {
 

@@ -1,14 +1,14 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include "storage/errors.hpp"
 #include "storage/sql/pool.hpp"
 #include "storage/sql/sql_database.hpp"
 #include "storage/sqlite/sqlite_dialect.hpp"
 #include "storage/sqlite/sqlite_session.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 namespace ranvier::storage::sqlite {
 namespace {

@@ -2,12 +2,12 @@
 // The SQLite backend: one writer connection (writes are serialized through it) and a small
 // pool of read-only connections that read in parallel thanks to WAL.
 
+#include "storage/database.hpp"
+#include "storage/sql/queries.hpp"
+
 #include <memory>
 #include <span>
 #include <string>
-
-#include "storage/database.hpp"
-#include "storage/sql/queries.hpp"
 
 namespace ranvier::storage::sqlite {
 

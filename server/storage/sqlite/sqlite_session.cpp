@@ -1,8 +1,8 @@
 #include "storage/sqlite/sqlite_session.hpp"
 
-#include <sqlite3.h>
-
 #include "storage/errors.hpp"
+
+#include <sqlite3.h>
 
 namespace ranvier::storage::sqlite {
 namespace {

@@ -1,10 +1,10 @@
 #pragma once
 // Session over one sqlite3 connection, with a prepared-statement cache.
 
+#include "storage/sql/session.hpp"
+
 #include <string>
 #include <unordered_map>
-
-#include "storage/sql/session.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
