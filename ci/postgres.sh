@@ -96,8 +96,8 @@ start() {
     fi
     clear_stale_server
     if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 \
+            -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
       say "the server did not start (port $port taken?); log:"
       tail -n 20 "$log" >&2 || true
       exit 1
