@@ -22,10 +22,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness.baseline import compare, read_baseline  # noqa: E402
+from harness.baseline import compare, now_passing, prune, read_baseline  # noqa: E402
 from harness.database import backend_name  # noqa: E402
 from harness.keys import HAVE_NACL  # noqa: E402
 from harness.server import RanvierServer, describe_exit, ranvier_binary, snapshot_binary  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--prune-expected-failures", action="store_true",
+                     help="remove tests that now pass from expected_failures.txt")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -66,8 +71,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     failed = {r.nodeid for key in ("failed", "error") for r in stats.get(key, [])}
     ran = {r.nodeid for key in ("passed", "failed", "error") for r in stats.get(key, [])
            if getattr(r, "when", "call") == "call" or key == "error"}
-    for line in compare(failed, ran, read_baseline()):
+    baseline = read_baseline()
+    for line in compare(failed, ran, baseline):
         terminalreporter.write_line(line)
+    fixed = now_passing(failed, ran, baseline)
+    if config.getoption("prune_expected_failures") and fixed:
+        prune(set(fixed))
+        terminalreporter.write_line(f"removed {len(fixed)} lines from expected_failures.txt")
 
 
 @pytest.fixture(scope="module")
