@@ -93,3 +93,13 @@ def test_login_unknown_type(client):
 def test_login_missing_type(client):
     response = client.post("/_matrix/client/v3/login", json_body={"password": "x"})
     assert_matrix_error(response, 400, ("M_BAD_JSON", "M_MISSING_PARAM", "M_UNKNOWN"))
+
+
+@spec("client-server-api/#post_matrixclientv3logoutall")
+def test_logout_all_invalidates_every_token(client, account):
+    first = assert_json_response(login(client))["access_token"]
+    second = assert_json_response(login(client))["access_token"]
+    assert first != second
+    assert_json_response(client.post("/_matrix/client/v3/logout/all", json_body={}, token=first))
+    for token in (first, second):
+        assert_matrix_error(client.get(WHOAMI, token=token), 401, "M_UNKNOWN_TOKEN")

@@ -137,3 +137,49 @@ def test_malformed_request_over_tls_is_400(server):
     assert response.status == 400, response
     with server.federation() as federation:
         assert federation.get("/_matrix/federation/v1/version").status == 200
+
+
+def check_own_keys_in(server, body):
+    server_keys = body["server_keys"]
+    assert isinstance(server_keys, list), body
+    own = [k for k in server_keys if k.get("server_name") == server.server_name]
+    assert own, f"own keys missing from {body}"
+    direct = get_keys(server)
+    for response in own:
+        assert response["verify_keys"] == direct["verify_keys"]
+        for key_id, value in response["verify_keys"].items():
+            if HAVE_NACL:
+                assert verify_signed_json(response, server.server_name, key_id, value["key"]), key_id
+
+
+@spec("server-server-api/#get_matrixkeyv2queryservername")
+def test_notary_get_own_keys(server):
+    with server.federation() as federation:
+        body = assert_json_response(federation.get(f"/_matrix/key/v2/query/{server.server_name}"))
+    check_own_keys_in(server, body)
+
+
+@spec("server-server-api/#post_matrixkeyv2query")
+def test_notary_post_own_keys(server):
+    with server.federation() as federation:
+        body = assert_json_response(federation.post("/_matrix/key/v2/query", json_body={
+            "server_keys": {server.server_name: {}}}))
+    check_own_keys_in(server, body)
+
+
+@spec("server-server-api/#post_matrixkeyv2query")
+def test_notary_unknown_server_answers(server):
+    # A server that cannot be reached: the notary answers (possibly with nothing) rather than
+    # failing the whole query.
+    with server.federation(timeout=60) as federation:
+        body = assert_json_response(federation.post("/_matrix/key/v2/query", json_body={
+            "server_keys": {"unreachable.invalid": {}}}))
+    assert isinstance(body["server_keys"], list)
+    assert all(k.get("server_name") == "unreachable.invalid" for k in body["server_keys"])
+
+
+@spec("server-server-api/#post_matrixkeyv2query")
+def test_notary_bad_body(server):
+    with server.federation() as federation:
+        response = federation.post("/_matrix/key/v2/query", json_body={"server_keys": "nope"})
+    assert_matrix_error(response, 400, ("M_BAD_JSON", "M_INVALID_PARAM", "M_NOT_JSON"))
