@@ -55,11 +55,11 @@ int run_init(int argc, char** argv) {
       return 2;
     }
     const fs::path dir = fs::absolute(args.value("dir"));
-    fs::create_directories(dir);
 
     config::InitOptions o;
     o.server_name = server_name;
     o.database = args.get("database").value_or("sqlite://" + (dir / "ranvier.db").string());
+    config::check_database_url(o.database, "--database");
     if (auto r = args.get("registration")) {
       o.registration = config::parse_registration_mode(*r, "--registration");
     }
@@ -80,6 +80,7 @@ int run_init(int argc, char** argv) {
       return 2;
     }
 
+    fs::create_directories(dir);
     const fs::path key_file = dir / "signing.key";
     if (fs::exists(key_file)) {
       if (args.has("import-key")) {

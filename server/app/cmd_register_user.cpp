@@ -41,6 +41,10 @@ int run_register_user(int argc, char** argv) {
                 << "' is not a valid localpart (lower-case letters, digits and ._=-/+ only)\n";
       return 2;
     }
+    if (1 + localpart.size() + 1 + cfg.server_name.size() > 255) {
+      std::cerr << "ranvier register-user: the user ID would be longer than 255 bytes\n";
+      return 2;
+    }
     const std::string password = args.value("password");
     if (password.empty()) {
       std::cerr << "ranvier register-user: --password must not be empty\n";

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "core/identifiers.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -26,6 +28,16 @@ class MapReader {
   MapReader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {
     if (node_ && !node_.IsNull() && !node_.IsMap()) {
       fail(path_.empty() ? "(top level)" : path_, "expected a mapping");
+    }
+    // YAML forbids repeated keys, but yaml-cpp keeps them all; the later one would win silently.
+    std::set<std::string> keys;
+    if (node_ && node_.IsMap()) {
+      for (const auto& item : node_) {
+        const auto name = item.first.as<std::string>();
+        if (!keys.insert(name).second) {
+          fail(key(name), "duplicate key");
+        }
+      }
     }
   }
 
@@ -185,6 +197,49 @@ ListenerConfig read_listener(const YAML::Node& node, const std::string& path) {
   return l;
 }
 
+/// An http(s) URL with a host and no white space, as clients need for `base_url`.
+bool is_http_url(const std::string& url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (url.starts_with(scheme)) {
+      const auto rest = std::string_view(url).substr(scheme.size());
+      return !rest.empty() && rest.front() != '/' && rest.find_first_of(" \t\r\n") == std::string_view::npos;
+    }
+  }
+  return false;
+}
+
+/// Spec: client-server API, GET /.well-known/matrix/support: contacts (each with a role and an
+/// email address or Matrix ID) and/or a support page.
+void check_support(const nlohmann::json& support) {
+  const std::string key = "well_known.support";
+  const bool has_page = support.contains("support_page");
+  if (has_page && !support["support_page"].is_string()) {
+    fail(key + ".support_page", "expected a URL string");
+  }
+  const bool has_contacts = support.contains("contacts");
+  if (!has_contacts && !has_page) {
+    fail(key, "needs contacts, support_page or both");
+  }
+  if (has_contacts) {
+    const auto& contacts = support["contacts"];
+    if (!contacts.is_array() || contacts.empty()) {
+      fail(key + ".contacts", "expected a non-empty list");
+    }
+    for (std::size_t i = 0; i < contacts.size(); ++i) {
+      const auto& c = contacts[i];
+      const std::string where = key + ".contacts[" + std::to_string(i) + "]";
+      if (!c.is_object() || !c.contains("role") || !c["role"].is_string()) {
+        fail(where, "each contact needs a role (e.g. m.role.admin)");
+      }
+      if (!c.contains("email_address") && !c.contains("matrix_id")) {
+        fail(where, "each contact needs an email_address or a matrix_id");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void check_database_url(const std::string& url, const std::string& key) {
   if (url.starts_with("sqlite://") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
     return;
@@ -192,7 +247,6 @@ void check_database_url(const std::string& url, const std::string& key) {
   fail(key, "expected a sqlite:///path or postgres://user:pass@host:port/db URL");
 }
 
-}  // namespace
 
 bool Config::any_tls() const {
   for (const auto& l : listeners) {
@@ -257,6 +311,9 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
   c.file = file;
   MapReader top(root, "");
   c.server_name = top.required_string("server_name");
+  if (!core::is_valid_server_name(c.server_name)) {
+    fail("server_name", "'" + c.server_name + "' is not a valid server name (hostname, IPv4 or [IPv6], optional :port)");
+  }
   c.database = top.required_string("database");
   check_database_url(c.database, "database");
   if (c.database.starts_with("sqlite://")) {
@@ -295,12 +352,19 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
 
   MapReader wk(top.get("well_known"), "well_known");
   c.well_known_server = wk.string("server");
+  if (c.well_known_server && !core::is_valid_server_name(*c.well_known_server)) {
+    fail("well_known.server", "'" + *c.well_known_server + "' is not a server name with an optional port");
+  }
   c.well_known_client_base_url = wk.string("client_base_url");
+  if (c.well_known_client_base_url && !is_http_url(*c.well_known_client_base_url)) {
+    fail("well_known.client_base_url", "expected an http:// or https:// URL");
+  }
   if (auto support = wk.get("support")) {
     if (!support.IsMap()) {
       fail("well_known.support", "expected a mapping (the /.well-known/matrix/support document)");
     }
     c.well_known_support = to_json(support);
+    check_support(*c.well_known_support);
   }
   wk.finish();
 

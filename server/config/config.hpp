@@ -95,6 +95,9 @@ std::string render_config(const InitOptions& options);
 /// Parses "HOST:PORT" / "[v6]:PORT"; throws ConfigError naming `key`.
 ListenerConfig parse_listen_address(const std::string& text, const std::string& key);
 
+/// Throws ConfigError naming `key` unless `url` is a sqlite:// or postgres(ql):// URL.
+void check_database_url(const std::string& url, const std::string& key);
+
 /// Parses "open" / "token" / "closed"; throws ConfigError naming `key`.
 RegistrationMode parse_registration_mode(const std::string& text, const std::string& key);
 

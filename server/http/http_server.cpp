@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -77,6 +78,49 @@ std::shared_ptr<asio::ssl::context> load_tls(const std::filesystem::path& cert, 
     throw StartupError("tls: the certificate " + cert.string() + " does not match the private key " + key.string());
   }
   return ctx;
+}
+
+/// The current time as an IMF-fixdate (RFC 9110 §5.6.7), formatted at most once a second per
+/// thread: every response carries it.
+std::string_view http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char text[40];
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+    cached_second = now;
+  }
+  return text;
+}
+
+/// Request framing the HTTP layer must refuse (RFC 9112 §6): a Transfer-Encoding whose last
+/// coding is not chunked, or a request target that is neither origin-, absolute- nor
+/// asterisk-form.
+template <class Parser>
+std::optional<api::ApiResponse> framing_problem(const Parser& parser) {
+  const auto& h = parser.get();
+  if (h.find(bhttp::field::transfer_encoding) != h.end() && !parser.chunked()) {
+    return error_response(api::ErrCode::bad_request, "Transfer-Encoding must end with chunked");
+  }
+  const std::string_view target = h.target();
+  const bool asterisk = target == "*" && h.method() == bhttp::verb::options;
+  if (!target.starts_with('/') && !asterisk && !target.starts_with("http://") && !target.starts_with("https://")) {
+    return error_response(api::ErrCode::bad_request, "The request target must be a path");
+  }
+  return std::nullopt;
+}
+
+/// The path-and-query of a target: absolute-form `http://host/p?q` becomes `/p?q`.
+std::string_view origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.starts_with(scheme)) {
+      auto slash = target.find('/', scheme.size());
+      return slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+  }
+  return target;
 }
 
 }  // namespace
@@ -160,6 +204,7 @@ struct HttpServer::Impl {
   static bhttp::response<bhttp::string_body> to_beast(api::ApiResponse&& r, unsigned version, bool keep_alive) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::server, "Ranvier/" RANVIER_VERSION);
+    res.set(bhttp::field::date, http_date());
     res.set(bhttp::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) {
       res.set(k, v);
@@ -182,10 +227,25 @@ struct HttpServer::Impl {
       parser.body_limit(options.limits.max_body_bytes);
       beast::get_lowest_layer(stream).expires_after(read_timeout);
       busy->store(false);
-      auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+      auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
       busy->store(true);
-      if (ec) {
-        std::optional<api::ApiResponse> refusal;
+      std::optional<api::ApiResponse> refusal;
+      if (!ec) {
+        refusal = framing_problem(parser);
+      }
+      if (!ec && !refusal && !parser.is_done()) {
+        // RFC 9110 §10.1.1: a client that sent Expect: 100-continue waits for this before the body.
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+          auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(go_on), tuple_awaitable);
+          ec = wec;
+        }
+        if (!ec) {
+          auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+          ec = bec;
+        }
+      }
+      if (ec || refusal) {
         if (ec == bhttp::error::body_limit) {
           refusal = error_response(api::ErrCode::too_large, "Request body too large");
         } else if (ec == bhttp::error::header_limit) {
@@ -206,7 +266,7 @@ struct HttpServer::Impl {
       const auto started = Clock::now();
       api::ApiRequest req;
       req.method = std::string(raw.method_string());
-      auto target = std::string_view(raw.target());
+      auto target = origin_form(raw.target());
       auto q = target.find('?');
       req.path = std::string(target.substr(0, q));
       if (q != std::string_view::npos) {
