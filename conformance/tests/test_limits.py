@@ -197,3 +197,20 @@ def test_tls_connection_without_handshake_is_closed(server):
     with server.raw_plain_federation() as connection:
         assert connection.wait_closed(15), "TLS connection without a handshake kept open"
     assert_still_serving(server)
+
+
+@spec("ranvier:issue-2#http-layer")  # the same limits on a TLS listener
+def test_limits_apply_over_tls(server):
+    with server.raw_federation() as connection:
+        body = b'{"server_keys":{"x":{}},"pad":"' + b"p" * MAX_BODY + b'"}'
+        connection.send(build_request("POST", "/_matrix/key/v2/query",
+                                      {"Content-Type": "application/json"}, body=body))
+        assert_matrix_error(connection.read_response(), 413, "M_TOO_LARGE")
+    with server.raw_federation() as connection:
+        connection.send(build_request("GET", "/_matrix/federation/v1/version",
+                                      {"X-Big": "b" * (MAX_HEADER + 100)}))
+        assert_matrix_error(connection.read_response(), (431, 400), None)
+    with server.raw_federation() as connection:
+        connection.send(b"GET /_matrix/federation/v1/version HTTP/1.1\r\n")  # and nothing more
+        assert connection.wait_closed(3 * READ_TIMEOUT_MS / 1000 + 2), "stalled TLS request kept open"
+    assert_still_serving(server)
