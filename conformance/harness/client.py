@@ -55,13 +55,11 @@ def tls_context(cafile: Optional[str] = None) -> ssl.SSLContext:
 class Client:
     """Well-formed requests over one keep-alive connection (reconnects if the server closed it)."""
 
-    def __init__(self, host: str, port: int, tls: bool = False, timeout: float = 10.0,
-                 server_hostname: Optional[str] = None):
+    def __init__(self, host: str, port: int, tls: bool = False, timeout: float = 10.0):
         self.host = host
         self.port = port
         self.tls = tls
         self.timeout = timeout
-        self.server_hostname = server_hostname
         self._connection: Optional[http.client.HTTPConnection] = None
         self.connections_opened = 0
 
