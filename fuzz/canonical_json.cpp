@@ -1,6 +1,7 @@
 // Fuzz target: strict JSON parsing under both number policies, and the canonical encoder.
 // Invariants: the parser never throws or crashes; canonical output re-parses to the same value
-// and re-encodes to the same bytes (idempotence).
+// and re-encodes to the same bytes (idempotence); anything accepted is also accepted by
+// nlohmann's own parser with the same value (differential check; ours is the stricter one).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -25,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_ASSERT(ranvier::core::canonical_json(*again) == canon);
     if (policy == NumberPolicy::canonical) {
       FUZZ_ASSERT(*again == *parsed);
+      const auto reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      FUZZ_ASSERT(!reference.is_discarded());
+      FUZZ_ASSERT(reference == *parsed);
     }
   }
   return 0;
