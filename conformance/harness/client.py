@@ -141,6 +141,7 @@ class RawConnection:
             sock = tls_context().wrap_socket(sock, server_hostname=host)
         self.sock = sock
         self.buffer = b""
+        self.received = 0  # bytes read from the socket in total
 
     def __enter__(self) -> "RawConnection":
         return self
@@ -172,6 +173,7 @@ class RawConnection:
         if not chunk:
             return False
         self.buffer += chunk
+        self.received += len(chunk)
         return True
 
     def _read_until(self, marker: bytes, deadline: float) -> bytes:

@@ -1,6 +1,7 @@
 """Process life cycle: sd_notify readiness, SIGHUP reloads the TLS certificate without dropping
 connections, SIGTERM/SIGINT stop gracefully with exit code 0 (issue 2, `ranvier serve`)."""
 
+import json
 import signal
 import socket
 import subprocess
@@ -10,9 +11,9 @@ import time
 import pytest
 
 from harness.checks import spec
-from harness.client import build_request
+from harness.client import ConnectionClosed, build_request
 from harness.probes import assert_still_serving
-from harness.server import LOOPBACK, RanvierServer, describe_exit
+from harness.server import LOOPBACK, RanvierServer, describe_exit, run_ranvier
 
 SERVE_DOC = "ranvier:issue-2#set-up-and-commands"
 
@@ -227,3 +228,32 @@ def test_sigkill_during_writes_keeps_committed_accounts(own_server):
                 "password": "pw " + name})
             assert response.status == 200, (name, response)
     assert own_server.stop() == 0
+
+
+@spec(SERVE_DOC)  # "finish in-flight requests (bounded), exit 0"
+def test_sigterm_with_requests_in_flight(own_server):
+    """Logins (password hashing: tens of ms) in flight when SIGTERM arrives: each connection
+    gets a complete response or is closed before any byte of one; never a truncated answer."""
+    assert run_ranvier(["register-user", "--config", str(own_server.config_path),
+                        "--user", "busy", "--password", "pw"]).returncode == 0
+    body = json.dumps({"type": "m.login.password", "password": "pw",
+                       "identifier": {"type": "m.id.user", "user": "busy"}}).encode()
+    connections = [own_server.raw(timeout=15) for _ in range(4)]
+    try:
+        for connection in connections:
+            connection.send(build_request("POST", "/_matrix/client/v3/login",
+                                          {"Content-Type": "application/json"}, body=body))
+        time.sleep(0.01)
+        own_server.send_signal(signal.SIGTERM)
+        for connection in connections:
+            try:
+                response = connection.read_response(timeout=15)
+            except ConnectionClosed:
+                assert connection.received == 0, f"truncated response: {connection.buffer[:200]!r}"
+                continue
+            assert response.status in (200, 429, 503), response
+        code = own_server.stop()
+        assert code == 0, describe_exit(code)
+    finally:
+        for connection in connections:
+            connection.close()
