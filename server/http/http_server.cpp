@@ -95,14 +95,17 @@ std::string_view http_date() {
   return text;
 }
 
-/// Request framing the HTTP layer must refuse (RFC 9112 §6): a Transfer-Encoding whose last
-/// coding is not chunked, or a request target that is neither origin-, absolute- nor
+/// Request framing the HTTP layer must refuse (RFC 9112 §3, §6): no Host in HTTP/1.1, a
+/// Transfer-Encoding whose last coding is not chunked, or a request target that is neither origin-, absolute- nor
 /// asterisk-form.
 template <class Parser>
 std::optional<api::ApiResponse> framing_problem(const Parser& parser) {
   const auto& h = parser.get();
   if (h.find(bhttp::field::transfer_encoding) != h.end() && !parser.chunked()) {
     return error_response(api::ErrCode::bad_request, "Transfer-Encoding must end with chunked");
+  }
+  if (h.version() >= 11 && h.find(bhttp::field::host) == h.end()) {
+    return error_response(api::ErrCode::bad_request, "HTTP/1.1 requests need a Host header");  // RFC 9112 §3.2
   }
   const std::string_view target = h.target();
   const bool asterisk = target == "*" && h.method() == bhttp::verb::options;
