@@ -3,6 +3,42 @@
 #include "core/auth/event_view.hpp"
 
 namespace ranvier::state_res {
+namespace {
+
+std::int64_t integer_or_zero(const nlohmann::json& value) {
+  if (value.is_number_integer()) {
+    return value.get<std::int64_t>();
+  }
+  return 0;
+}
+
+// One pass over the PDU's members instead of a map lookup per field.
+void read_fields(const nlohmann::json& pdu, Node& node) {
+  for (const auto& [key, value] : pdu.get_ref<const nlohmann::json::object_t&>()) {
+    auto as_view = [&]() -> std::string_view {
+      return value.is_string() ? std::string_view(value.get_ref<const std::string&>()) : std::string_view{};
+    };
+    if (key == "type") {
+      node.type = as_view();
+    } else if (key == "state_key") {
+      node.is_state = value.is_string();
+      node.state_key = as_view();
+    } else if (key == "sender") {
+      node.sender = as_view();
+    } else if (key == "origin_server_ts") {
+      node.origin_server_ts = integer_or_zero(value);
+    } else if (key == "depth") {
+      node.depth = integer_or_zero(value);
+    }
+  }
+}
+
+}  // namespace
+
+void EventGraph::reserve(std::size_t events) {
+  index_.reserve(events);
+  edges_.reserve(events * 4);
+}
 
 std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   if (auto it = index_.find(event_id); it != index_.end()) {
@@ -12,75 +48,86 @@ std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   if (pdu == nullptr || !pdu->is_object()) {
     return std::nullopt;
   }
-  auth::EventView view(*pdu);
-  Node node;
+  Node& node = nodes_.emplace_back();
+  edges_of_.emplace_back();
   node.pdu = pdu;
   node.id = event_id;
-  node.type = view.type();
-  auto state_key = view.state_key();
-  node.is_state = state_key.has_value();
-  node.state_key = state_key.value_or("");
-  node.sender = view.sender();
-  node.rejected = store_.is_rejected(event_id);
-  node.origin_server_ts = view.origin_server_ts();
-  node.depth = view.depth();
-  auto id = static_cast<NodeId>(nodes_.size());
-  nodes_.push_back(std::move(node));
+  auto id = static_cast<NodeId>(nodes_.size() - 1);
   index_.emplace(event_id, id);
   return id;
 }
 
 void EventGraph::load_edges(NodeId id) {
-  nodes_[id].edges_loaded = true;
-  std::vector<NodeId> auth;
-  std::optional<NodeId> power_levels;
+  edges_of_[id].loaded = true;
+  // Interning does not touch edges_, so the targets can be appended in place.
+  auto begin = static_cast<std::uint32_t>(edges_.size());
   auth::for_each_reference(auth::member(*nodes_[id].pdu, "auth_events"), [&](std::string_view ref) {
     auto target = intern(ref);
-    if (!target || *target == id) {
-      return;
-    }
-    auth.push_back(*target);
-    const auto& t = nodes_[*target];
-    if (t.type == "m.room.power_levels" && t.is_state && t.state_key.empty()) {
-      power_levels = *target;
+    if (target && *target != id) {
+      edges_.push_back(*target);
     }
   });
-  nodes_[id].auth = std::move(auth);
-  nodes_[id].power_levels_auth = power_levels;
+  Edges& edges = edges_of_[id];
+  edges.begin = begin;
+  edges.count = static_cast<std::uint32_t>(edges_.size() - begin);
+}
+
+std::span<const NodeId> EventGraph::auth(NodeId id) {
+  if (!edges_of_[id].loaded) {
+    load_edges(id);
+  }
+  const Edges& edges = edges_of_[id];
+  return {edges_.data() + edges.begin, edges.count};
+}
+
+std::optional<NodeId> EventGraph::power_levels_auth(NodeId id) {
+  if (!edges_of_[id].power_levels_known) {
+    // node() reads fields only; it never loads edges, so the span stays valid.
+    for (NodeId target : auth(id)) {
+      const Node& t = node(target);
+      if (t.type == "m.room.power_levels" && t.is_state && t.state_key.empty()) {
+        edges_of_[id].power_levels = target;
+      }
+    }
+    edges_of_[id].power_levels_known = true;
+  }
+  return edges_of_[id].power_levels;
 }
 
 const Node& EventGraph::node(NodeId id) {
-  if (!nodes_[id].edges_loaded) {
-    load_edges(id);
+  Node& n = nodes_[id];
+  if (!n.fields_loaded) {
+    n.fields_loaded = true;
+    read_fields(*n.pdu, n);
+    n.rejected = store_.is_rejected(n.id);
   }
-  return nodes_[id];
+  return n;
 }
 
-std::vector<NodeId> EventGraph::auth_chain(const std::vector<NodeId>& roots, std::vector<std::uint32_t>& mark,
+std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::vector<std::uint32_t>& mark,
                                            std::uint32_t stamp) {
   std::vector<NodeId> order;
   std::vector<NodeId> stack;
-  auto visit = [&](NodeId n) {
+  auto expand = [&](NodeId n) {
+    auto children = auth(n);
     if (mark.size() < nodes_.size()) {
       mark.resize(nodes_.size(), 0);
     }
-    if (mark[n] != stamp) {
-      mark[n] = stamp;
-      order.push_back(n);
-      stack.push_back(n);
+    for (NodeId a : children) {
+      if (mark[a] != stamp) {
+        mark[a] = stamp;
+        order.push_back(a);
+        stack.push_back(a);
+      }
     }
   };
   for (NodeId root : roots) {
-    for (NodeId a : node(root).auth) {
-      visit(a);
-    }
+    expand(root);
   }
   while (!stack.empty()) {
     NodeId n = stack.back();
     stack.pop_back();
-    for (NodeId a : node(n).auth) {
-      visit(a);
-    }
+    expand(n);
   }
   mark.resize(nodes_.size(), 0);
   return order;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -18,8 +19,9 @@ namespace ranvier::state_res {
 /// Index of an interned event.
 using NodeId = std::uint32_t;
 
-/// One event, its fields read once.
+/// One event; its fields are read on first use (most events of an auth chain are only walked).
 struct Node {
+  bool fields_loaded = false;
   const nlohmann::json* pdu = nullptr;
   std::string_view id;
   std::string_view type;
@@ -29,11 +31,6 @@ struct Node {
   bool rejected = false;
   std::int64_t origin_server_ts = 0;
   std::int64_t depth = 0;
-  bool edges_loaded = false;
-  /// Known auth events (unknown IDs are dropped).
-  std::vector<NodeId> auth;
-  /// The `m.room.power_levels` event among `auth`, if any.
-  std::optional<NodeId> power_levels_auth;
 };
 
 /// Lazily interned events of one store. The string views point into the store's events and
@@ -42,26 +39,40 @@ class EventGraph {
  public:
   explicit EventGraph(const auth::EventStore& store) : store_(store) {}
 
+  /// Prepares room for about `events` events.
+  void reserve(std::size_t events);
   /// The node for an event ID, fetching it on first sight; nullopt if the store lacks it.
   std::optional<NodeId> intern(std::string_view event_id);
-  /// The node's data (its auth edges are loaded on first access).
+  /// The node's fields (a stable reference), read from the PDU on first access.
   const Node& node(NodeId id);
+  /// The node's known auth events (unknown IDs dropped), loading them on first access. The
+  /// span is invalidated by the next call that loads another node's edges.
+  std::span<const NodeId> auth(NodeId id);
+  /// The `m.room.power_levels` event among the node's auth events, if any.
+  std::optional<NodeId> power_levels_auth(NodeId id);
   /// Number of interned nodes.
   std::size_t size() const { return nodes_.size(); }
-  /// The store behind the graph.
-  const auth::EventStore& store() const { return store_; }
 
   /// Every event reachable from `roots` through one or more auth edges; `mark` (sized to
   /// size() on return) gets `stamp` for each. Returns the events in visiting order.
-  std::vector<NodeId> auth_chain(const std::vector<NodeId>& roots, std::vector<std::uint32_t>& mark,
+  std::vector<NodeId> auth_chain(std::span<const NodeId> roots, std::vector<std::uint32_t>& mark,
                                  std::uint32_t stamp);
 
  private:
+  struct Edges {
+    bool loaded = false;
+    bool power_levels_known = false;
+    std::uint32_t begin = 0;
+    std::uint32_t count = 0;
+    std::optional<NodeId> power_levels;
+  };
   void load_edges(NodeId id);
 
   const auth::EventStore& store_;
   // A deque keeps references from node() valid while later lookups intern more events.
   std::deque<Node> nodes_;
+  std::deque<Edges> edges_of_;
+  std::vector<NodeId> edges_;
   std::unordered_map<std::string_view, NodeId> index_;
 };
 

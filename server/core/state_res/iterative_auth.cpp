@@ -20,14 +20,14 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
     }
     return graph_.node(*create).pdu;
   }
-  if (auto it = state_.find(KeyView{type, state_key}); it != state_.end()) {
-    auto id = graph_.intern(it->second);
+  if (auto found = state_.find(KeyView{type, state_key})) {
+    auto id = graph_.intern(*found);
     return id ? graph_.node(*id).pdu : nullptr;
   }
   if (!use_auth_events_) {
     return nullptr;
   }
-  for (NodeId a : event.auth) {
+  for (NodeId a : graph_.auth(event_)) {
     const Node& candidate = graph_.node(a);
     if (!candidate.rejected && candidate.is_state && candidate.type == type && candidate.state_key == state_key) {
       return candidate.pdu;
@@ -50,7 +50,7 @@ void iterative_auth_checks(const core::RoomVersion& version, EventGraph& graph, 
       continue;
     }
     if (allowed_in_state(version, graph, state, event, true, signatures)) {
-      state[KeyView{node.type, node.state_key}] = node.id;
+      state.set(KeyView{node.type, node.state_key}, node.id);
     }
   }
 }

@@ -42,10 +42,7 @@ std::vector<Candidate> candidates_for(EventGraph& graph, const std::vector<std::
 StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
                     const auth::SignatureChecks& signatures) {
   SplitStates split = split_states(states);
-  WorkState resolved;
-  for (const auto& [key, id] : split.unconflicted) {
-    resolved.emplace(key, id);
-  }
+  WorkState resolved(&split.unconflicted);
   auto passes = [&](NodeId node) { return allowed_in_state(v, graph, resolved, node, false, signatures); };
 
   // Power levels, then join rules, then memberships: ascending depth, descending sha1(event_id);
@@ -62,12 +59,12 @@ StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states
       std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
         return a.depth != b.depth ? a.depth < b.depth : a.hash > b.hash;
       });
-      resolved[key] = graph.node(list.front().node).id;
+      resolved.set(key, graph.node(list.front().node).id);
       for (std::size_t i = 1; i < list.size(); ++i) {
         if (!passes(list[i].node)) {
           break;
         }
-        resolved[key] = graph.node(list[i].node).id;
+        resolved.set(key, graph.node(list[i].node).id);
       }
     }
   }
@@ -92,9 +89,9 @@ StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states
         break;
       }
     }
-    resolved[key] = graph.node(chosen).id;
+    resolved.set(key, graph.node(chosen).id);
   }
-  return to_state_map(resolved);
+  return resolved.merged_with(split.unconflicted);
 }
 
 }  // namespace ranvier::state_res

@@ -38,14 +38,15 @@ auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, Nod
     auto create_id = graph.intern(auth::create_event_id_for_room(auth::EventView(*n.pdu).room_id().value_or("")));
     create = create_id ? graph.node(*create_id).pdu : nullptr;
   } else {
-    for (NodeId a : n.auth) {
+    for (NodeId a : graph.auth(id)) {
       const Node& candidate = graph.node(a);
       if (candidate.type == "m.room.create" && candidate.is_state && candidate.state_key.empty()) {
         create = candidate.pdu;
       }
     }
   }
-  const nlohmann::json* power_levels = n.power_levels_auth ? graph.node(*n.power_levels_auth).pdu : nullptr;
+  auto power_levels_id = graph.power_levels_auth(id);
+  const nlohmann::json* power_levels = power_levels_id ? graph.node(*power_levels_id).pdu : nullptr;
   return auth::PowerLevels(power_levels, create ? *create : no_create, v).user_level(n.sender);
 }
 
@@ -64,7 +65,7 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
   std::vector<std::uint32_t> waiting(graph.size(), 0);
   std::vector<std::vector<NodeId>> dependents(graph.size());
   for (NodeId e : events) {
-    for (NodeId a : graph.node(e).auth) {
+    for (NodeId a : graph.auth(e)) {
       if (a < in_set.size() && in_set[a]) {
         ++waiting[e];
         dependents[a].push_back(e);
@@ -107,7 +108,7 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
   // event on n's power-levels chain (infinity if none); computed once per node.
   std::vector<std::uint64_t> position(graph.size(), unknown);
   std::uint64_t index = 0;
-  for (auto p = power_levels; p; p = graph.node(*p).power_levels_auth) {
+  for (auto p = power_levels; p; p = graph.power_levels_auth(*p)) {
     if (*p >= position.size()) {
       position.resize(graph.size(), unknown);
     }
@@ -120,7 +121,7 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
   auto chain_position = [&](std::optional<NodeId> start) {
     path.clear();
     std::uint64_t found = infinity;
-    for (auto p = start; p; p = graph.node(*p).power_levels_auth) {
+    for (auto p = start; p; p = graph.power_levels_auth(*p)) {
       if (*p >= position.size()) {
         position.resize(graph.size(), unknown);
       }
@@ -145,7 +146,7 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
   keyed.reserve(events.size());
   for (NodeId e : events) {
     const Node& n = graph.node(e);
-    keyed.push_back({chain_position(n.power_levels_auth), n.origin_server_ts, n.id, e});
+    keyed.push_back({chain_position(graph.power_levels_auth(e)), n.origin_server_ts, n.id, e});
   }
   std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
     if (a.position != b.position) {
@@ -173,7 +174,7 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
   std::vector<std::vector<NodeId>> referrers(graph.size());
   for (NodeId n = 0; n < graph.size(); ++n) {
     if (candidate[n]) {
-      for (NodeId a : graph.node(n).auth) {
+      for (NodeId a : graph.auth(n)) {
         if (candidate[a]) {
           referrers[a].push_back(n);
         }
@@ -220,12 +221,24 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
     }
   }
 
-  // Auth difference: events in some but not all of the states' auth chains.
+  // Auth difference. Every state holds the unconflicted events, so each state's full auth
+  // chain is U ∪ A_i (U: chain of the unconflicted events, A_i: chain of the state's
+  // conflicted events) and ∪C_i − ∩C_i = (∪A_i − ∩A_i) − U. U is walked once, not per state.
+  std::vector<NodeId> unconflicted_nodes;
+  unconflicted_nodes.reserve(split.unconflicted.size());
+  for (const auto& [key, id] : split.unconflicted) {
+    if (auto node = graph.intern(id)) {
+      unconflicted_nodes.push_back(*node);
+    }
+  }
+  std::vector<std::uint32_t> in_common_chain;
+  graph.auth_chain(unconflicted_nodes, in_common_chain, 1);
   std::vector<std::uint32_t> chain_count;
   std::vector<std::uint32_t> mark;
+  std::vector<NodeId> chain_union;
   for (std::size_t i = 0; i < states.size(); ++i) {
     std::vector<NodeId> roots;
-    for (const auto& [key, id] : states[i]) {
+    for (auto id : split.conflicted_by_state[i]) {
       if (auto node = graph.intern(id)) {
         roots.push_back(*node);
       }
@@ -233,10 +246,12 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
     auto chain = graph.auth_chain(roots, mark, static_cast<std::uint32_t>(i + 1));
     chain_count.resize(graph.size(), 0);
     for (NodeId n : chain) {
-      ++chain_count[n];
+      if (chain_count[n]++ == 0) {
+        chain_union.push_back(n);
+      }
     }
   }
-  chain_count.resize(graph.size(), 0);
+  in_common_chain.resize(graph.size(), 0);
 
   std::vector<char> in_full(graph.size(), 0);
   std::vector<NodeId> full;
@@ -252,8 +267,8 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   for (NodeId n : conflicted) {
     add_full(n);
   }
-  for (NodeId n = 0; n < chain_count.size(); ++n) {
-    if (chain_count[n] > 0 && chain_count[n] < states.size()) {
+  for (NodeId n : chain_union) {
+    if (chain_count[n] < states.size() && in_common_chain[n] == 0) {
       add_full(n);
     }
   }
@@ -287,12 +302,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   auto sorted_power = reverse_topological_power_order(v, graph, power_events, in_power);
 
   // Step 2: iterative auth checks from the unconflicted state (v2) or from nothing (v2.1).
-  WorkState state;
-  if (!v2_1) {
-    for (const auto& [key, id] : split.unconflicted) {
-      state.emplace(key, id);
-    }
-  }
+  WorkState state(v2_1 ? nullptr : &split.unconflicted);
   iterative_auth_checks(v, graph, state, sorted_power, signatures);
 
   // Steps 3–4: the rest, in mainline order of the resolved power levels.
@@ -303,17 +313,14 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
     }
   }
   std::optional<NodeId> power_levels;
-  if (auto it = state.find(KeyView{"m.room.power_levels", ""}); it != state.end()) {
-    power_levels = graph.intern(it->second);
+  if (auto found = state.find(KeyView{"m.room.power_levels", ""})) {
+    power_levels = graph.intern(*found);
   }
   mainline_sort(graph, power_levels, rest);
   iterative_auth_checks(v, graph, state, rest, signatures);
 
   // Step 5: the unconflicted state map wins.
-  for (const auto& [key, id] : split.unconflicted) {
-    state[key] = id;
-  }
-  return to_state_map(state);
+  return state.merged_with(split.unconflicted);
 }
 
 }  // namespace ranvier::state_res

@@ -23,6 +23,11 @@ StateMap resolve(const core::RoomVersion& version, std::span<const StateMap> sta
     return states[0];
   }
   EventGraph graph(store);
+  std::size_t largest = 0;
+  for (const auto& state : states) {
+    largest = std::max(largest, state.size());
+  }
+  graph.reserve(largest + largest / 2);
   if (version.state_res == core::StateResAlgorithm::v1) {
     return resolve_v1(version, states, graph, signatures);
   }

@@ -3,6 +3,7 @@
 // working state map the resolution algorithms build up.
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -24,21 +25,48 @@ struct KeyViewHash {
   }
 };
 
-/// A state map under construction: key → event ID.
-using WorkState = std::unordered_map<KeyView, std::string_view, KeyViewHash>;
+/// Key-ordered (key, event) pairs.
+using SortedEntries = std::vector<std::pair<KeyView, std::string_view>>;
 
 /// The states split per key, in key order.
 struct SplitStates {
   /// Keys present in every state with the same event.
-  std::vector<std::pair<KeyView, std::string_view>> unconflicted;
+  SortedEntries unconflicted;
   /// Every other key with the distinct events the states give it (in input order, deduplicated).
   std::vector<std::pair<KeyView, std::vector<std::string_view>>> conflicted;
+  /// Per input state, the events it gives the conflicted keys.
+  std::vector<std::vector<std::string_view>> conflicted_by_state;
 };
 
 /// Splits `states` by walking all maps in key order at once (linear in their total size).
 SplitStates split_states(std::span<const StateMap> states);
 
-/// Converts a working state back to a StateMap.
-StateMap to_state_map(const WorkState& state);
+/// The StateMap holding `sorted` plus `extra` (any order; keys must not repeat those in
+/// `sorted`), built in one ordered pass.
+StateMap merge_entries(const SortedEntries& sorted, SortedEntries extra);
+
+/// True if `key` is among the keys of `sorted`.
+bool contains_key(const SortedEntries& sorted, const KeyView& key);
+
+/// A state map under construction: an optional sorted base (the unconflicted state map) with
+/// the entries set since on top. Keeping the base apart saves copying a large unconflicted map
+/// into a hash table for every resolution.
+class WorkState {
+ public:
+  /// `base` (may be null) must outlive the WorkState.
+  explicit WorkState(const SortedEntries* base = nullptr) : base_(base) {}
+
+  /// The event for `key`: the latest one set, else the base's.
+  std::optional<std::string_view> find(const KeyView& key) const;
+  /// Sets `key` to `id`.
+  void set(const KeyView& key, std::string_view id) { overlay_[key] = id; }
+  /// `winners` plus every entry set on top whose key `winners` lacks. The base, if any, must
+  /// be `winners` itself (state resolution lets the unconflicted map win at the end).
+  StateMap merged_with(const SortedEntries& winners) const;
+
+ private:
+  const SortedEntries* base_;
+  std::unordered_map<KeyView, std::string_view, KeyViewHash> overlay_;
+};
 
 }  // namespace ranvier::state_res
