@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/json_bytes.hpp"
 #include "core/utf8.hpp"
 
 namespace ranvier::core {
@@ -13,8 +14,7 @@ using json = nlohmann::json;
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Bytes that need escaping in a JSON string: controls, quote and backslash.
-constexpr bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+using json_bytes::needs_escape;
 
 void append_int(std::int64_t v, std::string& out) {
   char buf[24];
@@ -156,13 +156,18 @@ std::optional<JsonError> check_value(const json& v, NumberPolicy numbers, std::s
 void append_json_string(std::string_view s, std::string& out) {
   out += '"';
   std::size_t run_start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size() && !json_bytes::may_need_escape(json_bytes::load8(s.data() + i))) {
+      i += 8;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(s[i++]);
     if (!needs_escape(c)) {
       continue;
     }
-    out.append(s.data() + run_start, i - run_start);
-    run_start = i + 1;
+    out.append(s.data() + run_start, i - 1 - run_start);
+    run_start = i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

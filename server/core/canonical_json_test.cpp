@@ -35,6 +35,23 @@ TEST(CanonicalJson, Escapes) {
             "\"\xC3\xA9/\xF0\x9F\x98\x80\"");
 }
 
+TEST(CanonicalJson, EscapesAtEveryPositionOfLongStrings) {
+  // The encoder and parser skip plain text eight bytes at a time; escapes and multi-byte
+  // characters must be found wherever they fall.
+  for (const char* special : {"\"", "\\", "\n", "\x01", "\x1f", "\xC3\xA9", "\x7f"}) {
+    for (std::size_t pos = 0; pos < 24; ++pos) {
+      std::string s(24, 'x');
+      s.insert(pos, special);
+      const json v = s;
+      const std::string encoded = canonical_json(v);
+      EXPECT_EQ(encoded, v.dump()) << pos;
+      auto back = parse_json_strict(encoded);
+      ASSERT_TRUE(back) << pos;
+      EXPECT_EQ(back->get<std::string>(), s) << pos;
+    }
+  }
+}
+
 TEST(CanonicalJson, Numbers) {
   EXPECT_EQ(canonical_json(json(-0.0)), "0");
   EXPECT_EQ(canonical_json(json(1e10)), "10000000000");

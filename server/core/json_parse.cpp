@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/canonical_json.hpp"
+#include "core/json_bytes.hpp"
 #include "core/utf8.hpp"
 
 namespace ranvier::core {
@@ -11,8 +12,7 @@ namespace {
 
 using json = nlohmann::json;
 
-// Bytes that end a plain run inside a string: controls, quote and backslash.
-constexpr bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+using json_bytes::needs_escape;
 
 class Parser {
  public:
@@ -272,6 +272,13 @@ class Parser {
     while (true) {
       // Copy the longest run of plain ASCII in one go.
       const std::size_t run_start = pos_;
+      while (pos_ + 8 <= s_.size()) {
+        const auto w = json_bytes::load8(s_.data() + pos_);
+        if (json_bytes::may_need_escape(w) || json_bytes::has_non_ascii(w)) {
+          break;
+        }
+        pos_ += 8;
+      }
       while (pos_ < s_.size()) {
         const auto c = static_cast<unsigned char>(s_[pos_]);
         if (c >= 0x80 || needs_escape(c)) {
