@@ -137,7 +137,9 @@ struct TenEvents {
 };
 
 // A public room with `members` joined users (state size ≈ members + 4); two forks each change
-// `conflicted / 2` members' display names, and one fork also changes the power levels.
+// `conflicted / 2` members' display names, and one fork also changes the power levels and has
+// ten newcomers join and then rename themselves (their joins are in the auth difference but in
+// no state, so the unconflicted auth chain has to be searched for them).
 struct SyntheticRoom {
   RoomBuilder room;
   std::vector<StateMap> states;
@@ -164,7 +166,14 @@ struct SyntheticRoom {
                         {create, join_a, pl}, {fork_point});
     states[0][{"m.room.power_levels", ""}] = pl2;
     std::size_t per_side = conflicted / 2;
-    for (std::size_t i = 1; i < per_side && i < joins.size(); ++i) {
+    for (std::size_t i = 0; i < 10; ++i) {
+      std::string newcomer = "@new" + std::to_string(i) + ":example.org";
+      auto join = room.add("m.room.member", newcomer, newcomer, {{"membership", "join"}}, {create, pl2, rules});
+      states[0][{"m.room.member", newcomer}] = room.add("m.room.member", newcomer, newcomer,
+                                                        {{"membership", "join"}, {"displayname", "n"}},
+                                                        {create, pl2, join});
+    }
+    for (std::size_t i = 11; i < per_side && i < joins.size(); ++i) {
       states[0][{"m.room.member", user(i)}] = room.add(
           "m.room.member", user(i), user(i), {{"membership", "join"}, {"displayname", "a"}}, {create, pl2, joins[i]});
     }

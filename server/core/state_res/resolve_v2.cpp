@@ -53,8 +53,7 @@ auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, Nod
 // Kahn's algorithm over the auth edges inside `events`, always taking the smallest ready event
 // by (higher power first, then origin_server_ts, then event ID).
 std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, EventGraph& graph,
-                                                    const std::vector<NodeId>& events,
-                                                    const std::vector<char>& in_set) {
+                                                    const std::vector<NodeId>& events) {
   struct Key {
     auth::PowerLevel neg_power;
     std::int64_t ts;
@@ -62,13 +61,19 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
     NodeId node;
     bool operator>(const Key& o) const { return std::tie(neg_power, ts, id) > std::tie(o.neg_power, o.ts, o.id); }
   };
-  std::vector<std::uint32_t> waiting(graph.size(), 0);
-  std::vector<std::vector<NodeId>> dependents(graph.size());
+  // Local slots keep the bookkeeping proportional to `events`, not to the whole graph.
+  constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> slot(graph.size(), absent);
+  for (std::uint32_t i = 0; i < events.size(); ++i) {
+    slot[events[i]] = i;
+  }
+  std::vector<std::uint32_t> waiting(events.size(), 0);
+  std::vector<std::vector<NodeId>> dependents(events.size());
   for (NodeId e : events) {
     for (NodeId a : graph.auth(e)) {
-      if (a < in_set.size() && in_set[a]) {
-        ++waiting[e];
-        dependents[a].push_back(e);
+      if (a < slot.size() && slot[a] != absent) {
+        ++waiting[slot[e]];
+        dependents[slot[a]].push_back(e);
       }
     }
   }
@@ -80,7 +85,7 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
   };
   std::priority_queue<Key, std::vector<Key>, std::greater<>> ready;
   for (NodeId e : events) {
-    if (waiting[e] == 0) {
+    if (waiting[slot[e]] == 0) {
       ready.push(key_of(e));
     }
   }
@@ -90,8 +95,8 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
     NodeId e = ready.top().node;
     ready.pop();
     order.push_back(e);
-    for (NodeId d : dependents[e]) {
-      if (--waiting[d] == 0) {
+    for (NodeId d : dependents[slot[e]]) {
+      if (--waiting[slot[d]] == 0) {
         ready.push(key_of(d));
       }
     }
@@ -205,6 +210,45 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
   return out;
 }
 
+// Which of `targets` lie in the auth chain of `roots`. The walk stops as soon as every target
+// has been found.
+std::vector<char> reached_by(EventGraph& graph, const std::vector<NodeId>& roots, const std::vector<NodeId>& targets) {
+  std::vector<char> wanted(graph.size(), 0);
+  for (NodeId t : targets) {
+    wanted[t] = 1;
+  }
+  std::size_t remaining = targets.size();
+  std::vector<char> reached(graph.size(), 0);
+  std::vector<char> seen(graph.size(), 0);
+  std::vector<NodeId> stack;
+  auto expand = [&](NodeId n) {
+    auto children = graph.auth(n);
+    if (seen.size() < graph.size()) {
+      seen.resize(graph.size(), 0);
+    }
+    for (NodeId a : children) {
+      if (seen[a]) {
+        continue;
+      }
+      seen[a] = 1;
+      stack.push_back(a);
+      if (a < wanted.size() && wanted[a]) {
+        reached[a] = 1;
+        --remaining;
+      }
+    }
+  };
+  for (std::size_t i = 0; i < roots.size() && remaining > 0; ++i) {
+    expand(roots[i]);
+    while (!stack.empty() && remaining > 0) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      expand(n);
+    }
+  }
+  return reached;
+}
+
 }  // namespace
 
 StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
@@ -223,16 +267,8 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
 
   // Auth difference. Every state holds the unconflicted events, so each state's full auth
   // chain is U ∪ A_i (U: chain of the unconflicted events, A_i: chain of the state's
-  // conflicted events) and ∪C_i − ∩C_i = (∪A_i − ∩A_i) − U. U is walked once, not per state.
-  std::vector<NodeId> unconflicted_nodes;
-  unconflicted_nodes.reserve(split.unconflicted.size());
-  for (const auto& [key, id] : split.unconflicted) {
-    if (auto node = graph.intern(id)) {
-      unconflicted_nodes.push_back(*node);
-    }
-  }
-  std::vector<std::uint32_t> in_common_chain;
-  graph.auth_chain(unconflicted_nodes, in_common_chain, 1);
+  // conflicted events) and ∪C_i − ∩C_i = (∪A_i − ∩A_i) − U. The A_i are small; U, often the
+  // whole room, is only searched for the candidates that are not conflicted anyway.
   std::vector<std::uint32_t> chain_count;
   std::vector<std::uint32_t> mark;
   std::vector<NodeId> chain_union;
@@ -251,7 +287,6 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
       }
     }
   }
-  in_common_chain.resize(graph.size(), 0);
 
   std::vector<char> in_full(graph.size(), 0);
   std::vector<NodeId> full;
@@ -267,11 +302,29 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   for (NodeId n : conflicted) {
     add_full(n);
   }
+  std::vector<NodeId> candidates;
   for (NodeId n : chain_union) {
-    if (chain_count[n] < states.size() && in_common_chain[n] == 0) {
-      add_full(n);
+    if (chain_count[n] < states.size() && !in_full[n]) {
+      candidates.push_back(n);
     }
   }
+  if (!candidates.empty()) {
+    std::vector<NodeId> unconflicted_nodes;
+    unconflicted_nodes.reserve(split.unconflicted.size());
+    for (const auto& [key, id] : split.unconflicted) {
+      if (auto node = graph.intern(id)) {
+        unconflicted_nodes.push_back(*node);
+      }
+    }
+    auto in_common_chain = reached_by(graph, unconflicted_nodes, candidates);
+    for (NodeId n : candidates) {
+      if (!in_common_chain[n]) {
+        add_full(n);
+      }
+    }
+  }
+  in_full.resize(graph.size(), 0);
+
   if (v2_1) {
     for (NodeId n : conflicted_subgraph(graph, conflicted)) {
       add_full(n);
@@ -299,7 +352,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
       power_events.push_back(n);
     }
   }
-  auto sorted_power = reverse_topological_power_order(v, graph, power_events, in_power);
+  auto sorted_power = reverse_topological_power_order(v, graph, power_events);
 
   // Step 2: iterative auth checks from the unconflicted state (v2) or from nothing (v2.1).
   WorkState state(v2_1 ? nullptr : &split.unconflicted);
