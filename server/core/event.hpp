@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,8 @@ Sha256Digest content_hash(const nlohmann::json& event);
 Sha256Digest reference_hash(const nlohmann::json& event, const RoomVersion& version);
 
 /// The event's ID: the `event_id` member in room versions 1–2 (nullopt if absent or not a
-/// string), otherwise `$` + the reference hash in the version's base64 alphabet.
+/// string), otherwise `$` + the reference hash in the version's base64 alphabet. Pass the event
+/// in federation form: for versions ≥ 3 without an `event_id` member (it would be hashed).
 std::optional<std::string> event_id_of(const nlohmann::json& event, const RoomVersion& version);
 
 /// Room version 12: the room ID a create event defines (`!` + URL-safe reference hash).
