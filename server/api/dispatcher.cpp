@@ -144,10 +144,8 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     RequestContext ctx{req, op, services_, std::move(match.params), std::move(*query), std::nullopt, std::nullopt};
     authenticate(ctx);
     if (op.rate_limited) {
-      // One bucket per endpoint and caller, so logging in does not eat the budget for sending.
-      const std::string key = std::string(op.operation_id) + ' ' +
-                              (ctx.principal ? ctx.principal->user_id : req.remote_address);
-      if (auto wait_ms = services_.rate_limiter.acquire(key)) {
+      const std::string& caller = ctx.principal ? ctx.principal->user_id : req.remote_address;
+      if (auto wait_ms = services_.rate_limiter.acquire(op.operation_id, caller)) {
         throw MatrixError(ErrCode::limit_exceeded, "Too many requests",
                           nlohmann::json{{"retry_after_ms", *wait_ms}});
       }

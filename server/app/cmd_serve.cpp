@@ -88,7 +88,13 @@ int run_serve(int argc, char** argv) {
 
   metrics::Registry metrics;
   metrics.set_gauge_source([&db] { return database_gauges(*db); });
-  api::RateLimiter limiter(cfg.rate_limits.enabled, cfg.rate_limits.per_second, cfg.rate_limits.burst);
+  std::map<std::string, api::Rate, std::less<>> endpoint_rates;
+  for (const auto& [endpoint, rate] : cfg.rate_limits.endpoints) {
+    endpoint_rates[endpoint] = api::Rate{rate.per_second, rate.burst};
+  }
+  api::RateLimiter limiter(cfg.rate_limits.enabled,
+                           api::Rate{cfg.rate_limits.fallback.per_second, cfg.rate_limits.fallback.burst},
+                           std::move(endpoint_rates));
   api::NonceStore nonces;
   api::Services services{cfg, *db, metrics, limiter, identity, nonces};
   api::Dispatcher dispatcher(services, api::extension_operations());

@@ -238,6 +238,14 @@ void check_support(const nlohmann::json& support) {
   }
 }
 
+/// A rate: per_second and burst, each defaulting to `defaults`.
+Rate read_rate(MapReader& r, const Rate& defaults) {
+  Rate rate = defaults;
+  rate.per_second = r.number("per_second", 0.001, 1e6).value_or(defaults.per_second);
+  rate.burst = static_cast<std::uint32_t>(r.integer("burst", 1, 1'000'000).value_or(defaults.burst));
+  return rate;
+}
+
 }  // namespace
 
 void check_database_url(const std::string& url, const std::string& key) {
@@ -380,8 +388,18 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
 
   MapReader rl(top.get("rate_limits"), "rate_limits");
   c.rate_limits.enabled = rl.boolean("enabled").value_or(c.rate_limits.enabled);
-  c.rate_limits.per_second = rl.number("per_second", 0.001, 1e6).value_or(c.rate_limits.per_second);
-  c.rate_limits.burst = static_cast<std::uint32_t>(rl.integer("burst", 1, 1'000'000).value_or(c.rate_limits.burst));
+  c.rate_limits.fallback = read_rate(rl, c.rate_limits.fallback);
+  if (auto endpoints = rl.get("endpoints")) {
+    if (!endpoints.IsMap()) {
+      fail("rate_limits.endpoints", "expected a mapping of operationId to {per_second, burst}");
+    }
+    for (const auto& item : endpoints) {
+      const auto name = item.first.as<std::string>();
+      MapReader one(item.second, "rate_limits.endpoints." + name);
+      c.rate_limits.endpoints[name] = read_rate(one, c.rate_limits.fallback);
+      one.finish();
+    }
+  }
   rl.finish();
 
   MapReader pw(top.get("password_hashing"), "password_hashing");

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,10 +34,15 @@ struct Limits {
   std::uint32_t max_connections = 1024;
 };
 
+struct Rate {
+  double per_second = 1.0;   ///< sustained requests per second
+  std::uint32_t burst = 10;  ///< requests allowed at once before limiting starts
+};
+
 struct RateLimits {
   bool enabled = true;
-  double per_second = 1.0;  ///< sustained requests per second to rate-limited endpoints
-  std::uint32_t burst = 10;  ///< requests allowed at once before limiting starts
+  Rate fallback;  ///< for every rate-limited endpoint not named in `endpoints`
+  std::map<std::string, Rate, std::less<>> endpoints;  ///< operationId → its own rate
 };
 
 /// Argon2id cost for stored passwords; tests lower it so registration is fast.

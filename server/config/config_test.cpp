@@ -91,3 +91,17 @@ TEST(ConfigTest, RelativeSqlitePathFollowsConfigFile) {
 TEST(ConfigTest, SyntaxErrorIsAConfigError) {
   EXPECT_THROW(parse_config("server_name: [unclosed\n", file), ConfigError);
 }
+
+TEST(ConfigTest, PerEndpointRateLimits) {
+  auto yaml = base_config();
+  yaml.replace(yaml.find("  endpoints: {}"), 14, "  endpoints: {login: {per_second: 0.5}, register: {burst: 2}}");
+  auto c = parse_config(yaml, file);
+  ASSERT_EQ(c.rate_limits.endpoints.size(), 2U);
+  EXPECT_EQ(c.rate_limits.endpoints.at("login").per_second, 0.5);
+  EXPECT_EQ(c.rate_limits.endpoints.at("login").burst, 10U);  // falls back to the general burst
+  EXPECT_EQ(c.rate_limits.endpoints.at("register").burst, 2U);
+
+  yaml = base_config();
+  yaml.replace(yaml.find("  endpoints: {}"), 14, "  endpoints: {login: {bursts: 2}}");
+  EXPECT_EQ(error_of(yaml), "rate_limits.endpoints.login.bursts: unknown key");
+}

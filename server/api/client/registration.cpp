@@ -49,6 +49,13 @@ std::string guest_localpart(storage::WriteTx& tx, const std::string& server_name
   }
 }
 
+/// Registration tokens are issued through an admin API that Ranvier does not have yet (issue 9),
+/// so no token can be valid: a server in token mode admits nobody through /register, which is
+/// the safe reading of "registration needs a token" while none can be made.
+bool registration_token_is_valid(const RequestContext& ctx, const nlohmann::json& auth) {
+  return false;
+}
+
 }  // namespace
 
 ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
@@ -59,19 +66,23 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
   if (cfg.registration == RegistrationMode::closed) {
     throw MatrixError(ErrCode::forbidden, "Registration is disabled on this server");
   }
-  if (cfg.registration == RegistrationMode::token) {
-    // Registration tokens need their own store and admin API; until they exist this mode
-    // admits nobody rather than everybody.
-    throw MatrixError(ErrCode::forbidden, "Registration tokens are not supported by this server yet");
-  }
   const bool guest = req.kind == "guest";
+  if (guest && cfg.registration != RegistrationMode::open) {
+    throw MatrixError(ErrCode::forbidden, "Guest access is disabled on this server");
+  }
   if (!guest) {
-    // The only stage of the open flow is m.login.dummy; a first request may already carry it.
+    // Open: one m.login.dummy stage, which a first request may already carry.
+    // Token: one m.login.registration_token stage (spec: "Token-authenticated registration").
+    const std::string stage =
+        cfg.registration == RegistrationMode::open ? "m.login.dummy" : "m.login.registration_token";
     if (!req.auth || !req.auth->is_object() || !req.auth->contains("type")) {
-      return uia_challenge("m.login.dummy", req.auth);
+      return uia_challenge(stage, req.auth);
     }
-    if ((*req.auth)["type"] != "m.login.dummy") {
+    if ((*req.auth)["type"] != stage) {
       throw MatrixError(ErrCode::unrecognized, "Unsupported authentication type for registration");
+    }
+    if (stage == "m.login.registration_token" && !registration_token_is_valid(ctx, *req.auth)) {
+      throw MatrixError(ErrCode::unauthorized, "Invalid registration token");
     }
   }
   std::optional<std::string> hash;
@@ -117,6 +128,17 @@ ApiResponse checkUsernameAvailability(RequestContext& ctx, const CheckUsernameAv
     throw MatrixError(ErrCode::user_in_use, "User ID already taken");
   }
   return json_response({{"available", true}});
+}
+
+}  // namespace ranvier::api::client_server
+
+namespace ranvier::api::client_server {
+
+ApiResponse registrationTokenValidity(RequestContext& ctx, const RegistrationTokenValidityRequest& req) {
+  if (ctx.services.config.registration != RegistrationMode::token) {
+    throw MatrixError(ErrCode::forbidden, "This server does not use registration tokens");
+  }
+  return json_response({{"valid", registration_token_is_valid(ctx, {{"token", req.token}})}});
 }
 
 }  // namespace ranvier::api::client_server
