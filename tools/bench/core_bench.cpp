@@ -9,6 +9,7 @@
 #include "core/base64.hpp"
 #include "core/canonical_json.hpp"
 #include "core/event.hpp"
+#include "core/pdu_format.hpp"
 #include "core/redaction.hpp"
 
 namespace core = ranvier::core;
@@ -102,6 +103,15 @@ void BM_ContentHash(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ContentHash);
+
+void BM_CheckPduFormat(benchmark::State& state) {
+  const json& pdu = typical_pdu();
+  for (auto _ : state) {
+    auto issue = core::check_pdu_format(pdu, v11());
+    benchmark::DoNotOptimize(issue);
+  }
+}
+BENCHMARK(BM_CheckPduFormat);
 
 void BM_VerifyPduFull(benchmark::State& state) {
   const json& pdu = typical_pdu();
