@@ -12,19 +12,20 @@ std::int64_t integer_or_zero(const nlohmann::json& value) {
   return 0;
 }
 
+std::string_view string_or_empty(const nlohmann::json& value) {
+  return value.is_string() ? std::string_view(value.get_ref<const std::string&>()) : std::string_view{};
+}
+
 // One pass over the PDU's members instead of a map lookup per field.
 void read_fields(const nlohmann::json& pdu, Node& node) {
   for (const auto& [key, value] : pdu.get_ref<const nlohmann::json::object_t&>()) {
-    auto as_view = [&]() -> std::string_view {
-      return value.is_string() ? std::string_view(value.get_ref<const std::string&>()) : std::string_view{};
-    };
     if (key == "type") {
-      node.type = as_view();
+      node.type = string_or_empty(value);
     } else if (key == "state_key") {
       node.is_state = value.is_string();
-      node.state_key = as_view();
+      node.state_key = string_or_empty(value);
     } else if (key == "sender") {
-      node.sender = as_view();
+      node.sender = string_or_empty(value);
     } else if (key == "origin_server_ts") {
       node.origin_server_ts = integer_or_zero(value);
     } else if (key == "depth") {
@@ -34,6 +35,18 @@ void read_fields(const nlohmann::json& pdu, Node& node) {
 }
 
 }  // namespace
+
+std::optional<NodeId> EventGraph::intern_copy(std::string id) {
+  if (auto it = index_.find(id); it != index_.end()) {
+    return it->second;
+  }
+  // The index keeps views of its keys, so the ID must live as long as the graph.
+  auto node = intern(owned_ids_.emplace_back(std::move(id)));
+  if (!node) {
+    owned_ids_.pop_back();
+  }
+  return node;
+}
 
 void EventGraph::reserve(std::size_t events) {
   index_.reserve(events);

@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -39,6 +40,8 @@ class EventGraph {
  public:
   explicit EventGraph(const auth::EventStore& store) : store_(store) {}
 
+  /// As intern, for an ID in a temporary string: the graph keeps its own copy.
+  std::optional<NodeId> intern_copy(std::string id);
   /// Prepares room for about `events` events.
   void reserve(std::size_t events);
   /// The node for an event ID, fetching it on first sight; nullopt if the store lacks it.
@@ -72,6 +75,7 @@ class EventGraph {
   // A deque keeps references from node() valid while later lookups intern more events.
   std::deque<Node> nodes_;
   std::deque<Edges> edges_of_;
+  std::deque<std::string> owned_ids_;
   std::vector<NodeId> edges_;
   std::unordered_map<std::string_view, NodeId> index_;
 };

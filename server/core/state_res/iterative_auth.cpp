@@ -14,7 +14,7 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
   if (version_.room_id_is_create_hash && type == "m.room.create" && state_key.empty()) {
     // v12: the room ID names the create event; it is never an auth event.
     auto room_id = auth::EventView(*event.pdu).room_id();
-    auto create = graph_.intern(auth::create_event_id_for_room(room_id.value_or("")));
+    auto create = graph_.intern_copy(auth::create_event_id_for_room(room_id.value_or("")));
     if (!create || graph_.node(*create).rejected) {
       return nullptr;
     }
