@@ -1,6 +1,8 @@
 // Protocol-core hot paths: canonical encoding, event IDs, and full PDU verification against the
 // raw libsodium verify of the same bytes (the figure to reach is ≥ 80 % of the raw rate).
-// Run: build/tools/bench/core_bench
+// Run (interleaving keeps a busy machine from favouring one side of the ratio):
+//   build/tools/bench/core_bench --benchmark_repetitions=12 \
+//     --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
