@@ -94,7 +94,7 @@ TEST(ConfigTest, SyntaxErrorIsAConfigError) {
 
 TEST(ConfigTest, PerEndpointRateLimits) {
   auto yaml = base_config();
-  yaml.replace(yaml.find("  endpoints: {}"), 14, "  endpoints: {login: {per_second: 0.5}, register: {burst: 2}}");
+  yaml.replace(yaml.find("  endpoints: {}"), 15, "  endpoints: {login: {per_second: 0.5}, register: {burst: 2}}");
   auto c = parse_config(yaml, file);
   ASSERT_EQ(c.rate_limits.endpoints.size(), 2U);
   EXPECT_EQ(c.rate_limits.endpoints.at("login").per_second, 0.5);
@@ -102,6 +102,6 @@ TEST(ConfigTest, PerEndpointRateLimits) {
   EXPECT_EQ(c.rate_limits.endpoints.at("register").burst, 2U);
 
   yaml = base_config();
-  yaml.replace(yaml.find("  endpoints: {}"), 14, "  endpoints: {login: {bursts: 2}}");
+  yaml.replace(yaml.find("  endpoints: {}"), 15, "  endpoints: {login: {bursts: 2}}");
   EXPECT_EQ(error_of(yaml), "rate_limits.endpoints.login.bursts: unknown key");
 }
