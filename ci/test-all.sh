@@ -63,8 +63,12 @@ step "harness adapters (SyTest result comparison)"
 $python conformance/sytest/test_compare.py
 record $? "sytest compare tests"
 
-step "spec coverage"
-build/server/app/ranvier coverage | tail -n 1
+step "spec coverage and conformance counts against conformance/baseline.txt"
+coverage_line=$(build/server/app/ranvier coverage | tail -n 1)
+echo "$coverage_line"
+$python tools/check_baseline.py --coverage "$coverage_line" \
+  --junit sqlite=conformance/results/sqlite.xml --junit postgres=conformance/results/postgres.xml
+record $? "baseline"
 
 echo
 if ((${#failures[@]})); then
