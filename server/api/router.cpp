@@ -1,5 +1,6 @@
 #include "api/router.hpp"
 
+#include "core/percent_encoding.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
@@ -26,44 +27,11 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 bool is_param(std::string_view segment) { return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}'; }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) {
-        return std::nullopt;
-      }
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return std::nullopt;
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  if (!core::is_valid_utf8(out)) {
+  auto out = core::percent_decode(text, plus_is_space);
+  if (!out || !core::is_valid_utf8(*out)) {
     return std::nullopt;
   }
   return out;

@@ -37,7 +37,7 @@ class Router {
   std::vector<Route> routes_;
 };
 
-/// Decodes %XX escapes; nullopt for a malformed escape or invalid UTF-8 in the result.
+/// Decodes %XX escapes into text; nullopt for a malformed escape or invalid UTF-8 in the result.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
 
 /// Splits a query string into decoded key/value pairs; nullopt on bad encoding.
