@@ -11,6 +11,9 @@
 #include "storage/accounts.hpp"
 #include "storage/database_url.hpp"
 #include "storage/devices.hpp"
+#include "storage/events.hpp"
+#include "storage/rooms.hpp"
+#include "storage/state.hpp"
 #include "storage/stats.hpp"
 #include "storage/tokens.hpp"
 
@@ -32,6 +35,9 @@ class ReadTx {
   virtual AccountReads& accounts() = 0;
   virtual DeviceReads& devices() = 0;
   virtual TokenReads& tokens() = 0;
+  virtual EventReads& events() = 0;
+  virtual StateReads& state() = 0;
+  virtual RoomReads& rooms() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -41,6 +47,9 @@ class WriteTx : public ReadTx {
   AccountStore& accounts() override = 0;
   DeviceStore& devices() override = 0;
   TokenStore& tokens() override = 0;
+  EventStore& events() override = 0;
+  StateStore& state() override = 0;
+  RoomStore& rooms() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -5,6 +5,21 @@
 namespace ranvier::storage::postgres {
 namespace {
 
+// Column lists and conditions repeated across statements (the order is queries.hpp's).
+#define EVENT_COLUMNS                                                                    \
+  "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, outlier," \
+  " rejected_reason, soft_failed, stream, redacted_by"
+#define MEMBER_COLUMNS "room_id, user_id, membership, event_id, stream"
+#define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
+// Clients never see outliers, rejected or soft-failed events.
+#define TIMELINE "NOT outlier AND rejected_reason IS NULL AND NOT soft_failed"
+// A group and the groups its base links lead to, with their positions.
+#define BASE_CHAIN                                                                       \
+  "chain(group_id, base_id, position, room_id) AS ("                                     \
+  " SELECT group_id, base_id, position, room_id FROM state_groups WHERE group_id = $1" \
+  " UNION ALL SELECT g.group_id, g.base_id, g.position, g.room_id FROM state_groups g" \
+  " JOIN chain c ON g.group_id = c.base_id)"
+
 constexpr sql::Dialect postgres_dialect{
     // One snapshot for every statement of a read, as SQLite gives its readers.
     .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -72,7 +87,161 @@ constexpr sql::Dialect postgres_dialect{
             .remove_for_device = "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2",
             .remove_for_user = "DELETE FROM access_tokens WHERE user_id = $1",
         },
+    .events =
+        {
+            .stream_of = "SELECT stream FROM events WHERE event_id = $1",
+            .next_stream = "UPDATE event_stream SET position = position + 1 RETURNING position",
+            .insert = "INSERT INTO events (event_id, room_id, type, state_key, sender, depth,"
+                      " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream)"
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                      " ON CONFLICT (event_id) DO NOTHING",
+            .insert_prev = "INSERT INTO event_prev_edges (event_id, prev_id, ordinal)"
+                           " SELECT $1::text, value, ordinal"
+                           " FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS j(value, ordinal)"
+                           " ON CONFLICT DO NOTHING",
+            .insert_auth = "INSERT INTO event_auth_edges (event_id, auth_id, ordinal)"
+                           " SELECT $1::text, value, ordinal"
+                           " FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS j(value, ordinal)"
+                           " ON CONFLICT DO NOTHING",
+            .select_one = "SELECT " EVENT_COLUMNS " FROM events WHERE event_id = $1",
+            .select_many = "SELECT " EVENT_COLUMNS " FROM events"
+                           " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY stream",
+            .prev_of = "SELECT event_id, prev_id FROM event_prev_edges"
+                       " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
+                       " ORDER BY event_id, ordinal",
+            .auth_of = "SELECT event_id, auth_id FROM event_auth_edges"
+                       " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
+                       " ORDER BY event_id, ordinal",
+            .known = "SELECT event_id FROM events"
+                     " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY event_id",
+            .max_stream = "SELECT position FROM event_stream",
+            .room_forward = "SELECT " EVENT_COLUMNS " FROM events"
+                            " WHERE room_id = $1 AND stream > $2 AND stream <= $3 AND " TIMELINE
+                            " ORDER BY stream LIMIT $4",
+            .room_backward = "SELECT " EVENT_COLUMNS " FROM events"
+                             " WHERE room_id = $1 AND stream > $2 AND stream <= $3 AND " TIMELINE
+                             " ORDER BY stream DESC LIMIT $4",
+            .messages_forward = "SELECT " EVENT_COLUMNS " FROM events"
+                                " WHERE room_id = $1 AND (depth, stream) > ($2, $3) AND " TIMELINE
+                                " ORDER BY depth, stream LIMIT $4",
+            .messages_backward = "SELECT " EVENT_COLUMNS " FROM events"
+                                 " WHERE room_id = $1 AND (depth, stream) < ($2, $3) AND " TIMELINE
+                                 " ORDER BY depth DESC, stream DESC LIMIT $4",
+            // UNION (not UNION ALL) visits each event once, so a cycle cannot loop forever.
+            .auth_chain = "WITH RECURSIVE chain(id) AS ("
+                          " SELECT auth_id FROM event_auth_edges"
+                          " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
+                          " UNION SELECT a.auth_id FROM event_auth_edges a"
+                          " JOIN chain c ON a.event_id = c.id)"
+                          " SELECT id FROM chain ORDER BY id",
+            .children = "SELECT event_id FROM event_prev_edges WHERE prev_id = $1 ORDER BY event_id",
+            .set_rejected = "UPDATE events SET rejected_reason = $2 WHERE event_id = $1",
+            .set_soft_failed = "UPDATE events SET soft_failed = $2 WHERE event_id = $1",
+            .set_redacted_by = "UPDATE events SET redacted_by = $2 WHERE event_id = $1",
+        },
+    .state =
+        {
+            .group_info = "SELECT room_id, position FROM state_groups WHERE group_id = $1",
+            .base_chain = "WITH RECURSIVE " BASE_CHAIN
+                          " SELECT group_id, position, room_id FROM chain ORDER BY position DESC",
+            .insert_group = "INSERT INTO state_groups (room_id, parent_id, base_id, position)"
+                            " VALUES ($1, $2, $3, $4) RETURNING group_id",
+            .entries_of = "SELECT group_id, key_nid, event_nid FROM state_group_entries"
+                          " WHERE group_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)::bigint))",
+            .insert_entries = "INSERT INTO state_group_entries (group_id, key_nid, event_nid)"
+                              " SELECT $1::bigint, (value ->> 0)::bigint, (value ->> 1)::bigint"
+                              " FROM jsonb_array_elements($2::jsonb) AS j(value)",
+            // DO NOTHING leaves no dead row version behind for keys that exist (DO UPDATE
+            // would), and the second branch then finds them.
+            .intern_key = "WITH inserted AS (INSERT INTO state_keys (type, state_key)"
+                          " VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key_nid)"
+                          " SELECT key_nid FROM inserted UNION ALL"
+                          " SELECT key_nid FROM state_keys WHERE type = $1 AND state_key = $2",
+            .event_nids = "SELECT event_id, stream FROM events"
+                          " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
+            // The nearest group along the base chain decides each key; NULL event_nid rows
+            // (removals) then fall out of the join with events.
+            .state_map = "WITH RECURSIVE " BASE_CHAIN ","
+                         " ranked AS (SELECT e.key_nid, e.event_nid, ROW_NUMBER() OVER"
+                         " (PARTITION BY e.key_nid ORDER BY c.position DESC) AS nearness"
+                         " FROM chain c JOIN state_group_entries e ON e.group_id = c.group_id)"
+                         " SELECT k.type, k.state_key, v.event_id FROM ranked r"
+                         " JOIN state_keys k ON k.key_nid = r.key_nid"
+                         " JOIN events v ON v.stream = r.event_nid WHERE r.nearness = 1",
+            .state_for_keys =
+                "WITH RECURSIVE " BASE_CHAIN ","
+                " wanted AS (SELECT k.key_nid, k.type, k.state_key FROM jsonb_array_elements($2::jsonb) AS j(value)"
+                " JOIN state_keys k ON k.type = j.value ->> 0"
+                " AND k.state_key = j.value ->> 1),"
+                " ranked AS (SELECT w.type, w.state_key, e.event_nid, ROW_NUMBER() OVER"
+                " (PARTITION BY e.key_nid ORDER BY c.position DESC) AS nearness"
+                " FROM chain c JOIN state_group_entries e ON e.group_id = c.group_id"
+                " JOIN wanted w ON w.key_nid = e.key_nid)"
+                " SELECT r.type, r.state_key, v.event_id FROM ranked r"
+                " JOIN events v ON v.stream = r.event_nid WHERE r.nearness = 1",
+            .set_event_group = "INSERT INTO event_state_groups (event_nid, group_id)"
+                               " SELECT stream, $2::bigint FROM events WHERE event_id = $1"
+                               " ON CONFLICT DO NOTHING",
+            .event_group = "SELECT s.group_id FROM events e"
+                           " JOIN event_state_groups s ON s.event_nid = e.stream"
+                           " WHERE e.event_id = $1",
+        },
+    .rooms =
+        {
+            .insert = "INSERT INTO rooms (room_id, room_version, created_ts, creator, is_public)"
+                      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id) DO NOTHING",
+            .select_one = "SELECT room_id, room_version, created_ts, creator, is_public"
+                          " FROM rooms WHERE room_id = $1",
+            .public_after = "SELECT room_id, room_version, created_ts, creator, is_public"
+                            " FROM rooms WHERE is_public AND room_id > $1"
+                            " ORDER BY room_id LIMIT $2",
+            .set_public = "UPDATE rooms SET is_public = $2 WHERE room_id = $1",
+            .extremities = "SELECT event_id FROM room_forward_extremities WHERE room_id = $1"
+                           " ORDER BY event_id",
+            .remove_extremities = "DELETE FROM room_forward_extremities WHERE room_id = $1"
+                                  " AND event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))",
+            .clear_extremities = "DELETE FROM room_forward_extremities WHERE room_id = $1",
+            .add_extremity = "INSERT INTO room_forward_extremities (room_id, event_id)"
+                             " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            .state_all = "SELECT type, state_key, event_id FROM room_current_state"
+                         " WHERE room_id = $1",
+            .state_one = "SELECT event_id FROM room_current_state"
+                         " WHERE room_id = $1 AND type = $2 AND state_key = $3",
+            .state_of_type = "SELECT type, state_key, event_id FROM room_current_state"
+                             " WHERE room_id = $1 AND type = $2",
+            .state_put = "INSERT INTO room_current_state (room_id, type, state_key, event_id)"
+                         " VALUES ($1, $2, $3, $4) ON CONFLICT (room_id, type, state_key)"
+                         " DO UPDATE SET event_id = excluded.event_id",
+            .state_remove = "DELETE FROM room_current_state"
+                            " WHERE room_id = $1 AND type = $2 AND state_key = $3",
+            .member_one = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+                          " WHERE room_id = $1 AND user_id = $2",
+            .rooms_for_user = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+                              " WHERE user_id = $1 AND membership = $2 ORDER BY room_id",
+            .members = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+                       " WHERE room_id = $1 AND membership = $2 ORDER BY user_id",
+            .member_put = "INSERT INTO room_memberships (" MEMBER_COLUMNS ")"
+                          " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id, user_id)"
+                          " DO UPDATE SET membership = excluded.membership,"
+                          " event_id = excluded.event_id, stream = excluded.stream",
+            .alias_insert = "INSERT INTO room_aliases (alias, room_id, creator)"
+                            " VALUES ($1, $2, $3) ON CONFLICT (alias) DO NOTHING",
+            .alias_one = "SELECT alias, room_id, creator FROM room_aliases WHERE alias = $1",
+            .aliases_of = "SELECT alias FROM room_aliases WHERE room_id = $1 ORDER BY alias",
+            .alias_remove = "DELETE FROM room_aliases WHERE alias = $1",
+            .txn_insert = "INSERT INTO client_transactions (" TXN_COLUMNS ")"
+                          " VALUES ($1, $2, $3, $4, $5, $6)"
+                          " ON CONFLICT (user_id, device_id, txn_id) DO NOTHING",
+            .txn_one = "SELECT " TXN_COLUMNS " FROM client_transactions"
+                       " WHERE user_id = $1 AND device_id = $2 AND txn_id = $3",
+        },
 };
+
+#undef EVENT_COLUMNS
+#undef MEMBER_COLUMNS
+#undef TXN_COLUMNS
+#undef TIMELINE
+#undef BASE_CHAIN
 
 }  // namespace
 

@@ -1,8 +1,5 @@
 #include "storage/sql/stores.hpp"
 
-#include <algorithm>
-#include <limits>
-
 namespace ranvier::storage::sql {
 namespace {
 
@@ -39,10 +36,7 @@ AccountCounts SqlAccountStore::counts() {
 }
 
 std::vector<Account> SqlAccountStore::list(std::string_view after_user_id, std::size_t limit) {
-  // PostgreSQL rejects a negative LIMIT, which a huge size_t would become.
-  const auto bounded = static_cast<std::int64_t>(
-      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
-  auto rows = session_.query(sql_.list_after, {after_user_id, bounded});
+  auto rows = session_.query(sql_.list_after, {after_user_id, limit_param(limit)});
   std::vector<Account> accounts;
   accounts.reserve(rows.size());
   for (const Row& row : rows) {

@@ -47,6 +47,85 @@ struct TokenSql {
   StaticSql remove_for_user;    ///< (user_id)
 };
 
+/// Sets of IDs travel as one parameter: a JSON array text (see json_array.hpp), which SQLite
+/// opens with json_each and PostgreSQL with jsonb_array_elements_text.
+///
+/// Columns of an event row: event_id, room_id, type, state_key, sender, depth,
+/// origin_server_ts, json, outlier, rejected_reason, soft_failed, stream, redacted_by.
+struct EventSql {
+  StaticSql stream_of;         ///< (event_id) → stream
+  StaticSql next_stream;       ///< () → the next stream position, locking the counter row
+  StaticSql insert;            ///< (event_id, room_id, type, state_key, sender, depth,
+                               ///<  origin_server_ts, json, outlier, rejected_reason,
+                               ///<  soft_failed, stream); does nothing if the ID exists
+  StaticSql insert_prev;       ///< (event_id, ids) → one edge per array element, in order
+  StaticSql insert_auth;       ///< (event_id, ids)
+  StaticSql select_one;        ///< (event_id) → event row
+  StaticSql select_many;       ///< (ids) → event rows ordered by stream
+  StaticSql prev_of;           ///< (ids) → event_id, prev_id in each event's order
+  StaticSql auth_of;           ///< (ids) → event_id, auth_id in each event's order
+  StaticSql known;             ///< (ids) → stored event_id, sorted
+  StaticSql max_stream;        ///< () → highest assigned position
+  StaticSql room_forward;      ///< (room_id, after, up_to, limit) → timeline rows, ascending
+  StaticSql room_backward;     ///< (room_id, after, up_to, limit) → timeline rows, descending
+  StaticSql messages_forward;  ///< (room_id, depth, stream, limit) → rows after, ascending
+  StaticSql messages_backward; ///< (room_id, depth, stream, limit) → rows before, descending
+  StaticSql auth_chain;        ///< (ids) → reachable auth_id, sorted
+  StaticSql children;          ///< (event_id) → event_id of events naming it as prev, sorted
+  StaticSql set_rejected;      ///< (event_id, reason)
+  StaticSql set_soft_failed;   ///< (event_id, soft_failed)
+  StaticSql set_redacted_by;   ///< (event_id, redaction_id)
+};
+
+/// State groups refer to events by stream position and to keys by a number from state_keys,
+/// so a row of a delta is three integers.
+struct StateSql {
+  StaticSql group_info;     ///< (group_id) → room_id, position
+  StaticSql base_chain;     ///< (group_id) → group_id, position, room_id along base links,
+                            ///< nearest first
+  StaticSql insert_group;   ///< (room_id, parent_id, base_id, position) → group_id
+  StaticSql entries_of;     ///< (group ids) → group_id, key_nid, event_nid (NULL: removed)
+  StaticSql insert_entries; ///< (group_id, [[key_nid, event_nid or null], ...])
+  StaticSql intern_key;     ///< (type, state_key) → key_nid, creating the key if missing
+  StaticSql event_nids;     ///< (ids) → event_id, stream
+  StaticSql state_map;      ///< (group_id) → type, state_key, event_id
+  StaticSql state_for_keys; ///< (group_id, [[type, state_key], ...]) → type, state_key, event_id
+  StaticSql set_event_group;///< (event_id, group_id); does nothing if the event has one
+  StaticSql event_group;    ///< (event_id) → group_id
+};
+
+/// Columns of a room row: room_id, room_version, created_ts, creator, is_public.
+/// Columns of a member row: room_id, user_id, membership, event_id, stream.
+/// Columns of a transaction row: user_id, device_id, txn_id, room_id, event_id, request_digest.
+struct RoomSql {
+  StaticSql insert;              ///< (room_id, room_version, created_ts, creator, is_public);
+                                 ///< does nothing if the room exists
+  StaticSql select_one;          ///< (room_id) → room row
+  StaticSql public_after;        ///< (after_room_id, limit) → public room rows by room_id
+  StaticSql set_public;          ///< (room_id, is_public)
+  StaticSql extremities;         ///< (room_id) → event_id, sorted
+  StaticSql remove_extremities;  ///< (room_id, ids)
+  StaticSql clear_extremities;   ///< (room_id)
+  StaticSql add_extremity;       ///< (room_id, event_id); does nothing if present
+  StaticSql state_all;           ///< (room_id) → type, state_key, event_id
+  StaticSql state_one;           ///< (room_id, type, state_key) → event_id
+  StaticSql state_of_type;       ///< (room_id, type) → type, state_key, event_id
+  StaticSql state_put;           ///< (room_id, type, state_key, event_id); inserts or replaces
+  StaticSql state_remove;        ///< (room_id, type, state_key)
+  StaticSql member_one;          ///< (room_id, user_id) → member row
+  StaticSql rooms_for_user;      ///< (user_id, membership) → member rows by room_id
+  StaticSql members;             ///< (room_id, membership) → member rows by user_id
+  StaticSql member_put;          ///< (room_id, user_id, membership, event_id, stream);
+                                 ///< inserts or replaces
+  StaticSql alias_insert;        ///< (alias, room_id, creator); does nothing if taken
+  StaticSql alias_one;           ///< (alias) → alias, room_id, creator
+  StaticSql aliases_of;          ///< (room_id) → alias, sorted
+  StaticSql alias_remove;        ///< (alias)
+  StaticSql txn_insert;          ///< (user_id, device_id, txn_id, room_id, event_id,
+                                 ///<  request_digest); does nothing if the ID was used
+  StaticSql txn_one;             ///< (user_id, device_id, txn_id) → transaction row
+};
+
 /// How migrations are tracked. The schema version table is `schema_migrations`
 /// (version, name, applied_ts); the highest version is the schema version.
 struct MigrationSql {
@@ -74,6 +153,9 @@ struct Dialect {
   AccountSql accounts;
   DeviceSql devices;
   TokenSql tokens;
+  EventSql events;
+  StateSql state;
+  RoomSql rooms;
 };
 
 }  // namespace ranvier::storage::sql

@@ -16,16 +16,25 @@ class SqlTx final : public WriteTx {
   SqlTx(Session& session, const Dialect& dialect)
       : accounts_(session, dialect.accounts),
         devices_(session, dialect.devices),
-        tokens_(session, dialect.tokens) {}
+        tokens_(session, dialect.tokens),
+        events_(session, dialect.events),
+        state_(session, dialect.state),
+        rooms_(session, dialect.rooms) {}
 
   AccountStore& accounts() override { return accounts_; }
   DeviceStore& devices() override { return devices_; }
   TokenStore& tokens() override { return tokens_; }
+  EventStore& events() override { return events_; }
+  StateStore& state() override { return state_; }
+  RoomStore& rooms() override { return rooms_; }
 
  private:
   SqlAccountStore accounts_;
   SqlDeviceStore devices_;
   SqlTokenStore tokens_;
+  SqlEventStore events_;
+  SqlStateStore state_;
+  SqlRoomStore rooms_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

@@ -3,8 +3,11 @@
 
 #include "storage/accounts.hpp"
 #include "storage/devices.hpp"
+#include "storage/events.hpp"
+#include "storage/rooms.hpp"
 #include "storage/sql/queries.hpp"
 #include "storage/sql/session.hpp"
+#include "storage/state.hpp"
 #include "storage/tokens.hpp"
 
 namespace ranvier::storage::sql {
@@ -60,6 +63,100 @@ class SqlTokenStore final : public TokenStore {
   Session& session_;
   const TokenSql& sql_;
 };
+
+class SqlEventStore final : public EventStore {
+ public:
+  SqlEventStore(Session& session, const EventSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<StoredEvent> get(std::string_view event_id) override;
+  std::vector<StoredEvent> get_many(std::span<const std::string> event_ids) override;
+  std::vector<std::string> known(std::span<const std::string> event_ids) override;
+  std::int64_t max_stream() override;
+  std::vector<StoredEvent> room_events(std::string_view room_id, std::int64_t after,
+                                       std::int64_t up_to, Direction direction,
+                                       std::size_t limit) override;
+  std::vector<StoredEvent> room_messages(std::string_view room_id, TopologicalPosition from,
+                                         Direction direction, std::size_t limit) override;
+  std::vector<std::string> auth_chain(std::span<const std::string> event_ids) override;
+  std::vector<std::string> children(std::string_view event_id) override;
+  EventInsert insert(const NewEvent& event) override;
+  bool set_rejected(std::string_view event_id, std::string_view reason) override;
+  bool set_soft_failed(std::string_view event_id, bool soft_failed) override;
+  bool set_redacted_by(std::string_view event_id, std::string_view redaction_id) override;
+
+ private:
+  // Builds events from rows and fills in their edges.
+  std::vector<StoredEvent> with_edges(const std::vector<Row>& rows);
+
+  Session& session_;
+  const EventSql& sql_;
+};
+
+class SqlStateStore final : public StateStore {
+ public:
+  SqlStateStore(Session& session, const StateSql& sql) : session_(session), sql_(sql) {}
+
+  StateMap state_map(std::int64_t group_id) override;
+  StateMap state_for_keys(std::int64_t group_id, std::span<const StateKey> keys) override;
+  std::optional<std::int64_t> event_state_group(std::string_view event_id) override;
+  std::optional<std::string> group_room(std::int64_t group_id) override;
+  std::int64_t create_group(std::string_view room_id, std::optional<std::int64_t> parent,
+                            const StateDelta& delta) override;
+  CreateResult set_event_state_group(std::string_view event_id, std::int64_t group_id) override;
+
+ private:
+  std::int64_t intern_key(const StateKey& key);
+
+  Session& session_;
+  const StateSql& sql_;
+};
+
+class SqlRoomStore final : public RoomStore {
+ public:
+  SqlRoomStore(Session& session, const RoomSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<Room> get(std::string_view room_id) override;
+  std::vector<Room> public_rooms(std::string_view after_room_id, std::size_t limit) override;
+  std::vector<std::string> forward_extremities(std::string_view room_id) override;
+  StateMap current_state(std::string_view room_id) override;
+  std::optional<std::string> current_state_event(std::string_view room_id,
+                                                 const StateKey& key) override;
+  StateMap current_state_of_type(std::string_view room_id, std::string_view type) override;
+  std::optional<RoomMember> membership(std::string_view room_id,
+                                       std::string_view user_id) override;
+  std::vector<RoomMember> rooms_for_user(std::string_view user_id,
+                                         Membership membership) override;
+  std::vector<RoomMember> members(std::string_view room_id, Membership membership) override;
+  std::optional<RoomAlias> alias(std::string_view alias) override;
+  std::vector<std::string> aliases_of(std::string_view room_id) override;
+  std::optional<ClientTransaction> transaction(std::string_view user_id,
+                                               std::string_view device_id,
+                                               std::string_view txn_id) override;
+  CreateResult create(const Room& room) override;
+  bool set_public(std::string_view room_id, bool is_public) override;
+  void add_forward_extremity(std::string_view room_id, std::string_view event_id,
+                             std::span<const std::string> prev_events) override;
+  void set_forward_extremities(std::string_view room_id,
+                               std::span<const std::string> event_ids) override;
+  void apply_state_delta(std::string_view room_id, const StateDelta& delta) override;
+  void set_membership(const RoomMember& member) override;
+  CreateResult create_alias(const RoomAlias& alias) override;
+  bool remove_alias(std::string_view alias) override;
+  CreateResult record_transaction(const ClientTransaction& transaction) override;
+
+ private:
+  Session& session_;
+  const RoomSql& sql_;
+};
+
+/// A LIMIT parameter: PostgreSQL rejects a negative LIMIT, which a huge size_t would become.
+std::int64_t limit_param(std::size_t limit);
+
+/// The first column of every row as text.
+std::vector<std::string> text_column(const std::vector<Row>& rows);
+
+/// Rows of (type, state_key, event_id) as a state map.
+StateMap state_map_from(const std::vector<Row>& rows);
 
 /// Hex SHA-256 of an access token: the key under which it is stored.
 std::string token_digest(std::string_view token);

@@ -1,0 +1,223 @@
+// EventStore on every backend: insert and fetch, duplicates, timelines in both orders, auth
+// chains, flags, and rollback.
+
+#include "storage/storage_test_fixture.hpp"
+
+#include <algorithm>
+
+namespace ranvier::storage::test {
+namespace {
+
+struct Abort {};
+
+NewEvent message(std::string room_id, std::string event_id, std::int64_t depth,
+                 std::vector<std::string> prev = {}, std::vector<std::string> auth = {}) {
+  NewEvent event;
+  event.event_id = std::move(event_id);
+  event.room_id = std::move(room_id);
+  event.type = "m.room.message";
+  event.sender = "@alice:test";
+  event.depth = depth;
+  event.origin_server_ts = t0 + depth;
+  event.json = R"({"event_id":")" + event.event_id + R"(","body":"hi"})";
+  event.prev_events = std::move(prev);
+  event.auth_events = std::move(auth);
+  return event;
+}
+
+NewEvent state_event(std::string room_id, std::string event_id, std::string type,
+                     std::string state_key, std::vector<std::string> auth = {}) {
+  NewEvent event = message(std::move(room_id), std::move(event_id), 1, {}, std::move(auth));
+  event.type = std::move(type);
+  event.state_key = std::move(state_key);
+  return event;
+}
+
+std::vector<std::string> ids_of(const std::vector<StoredEvent>& events) {
+  std::vector<std::string> ids;
+  for (const StoredEvent& event : events) {
+    ids.push_back(event.event_id);
+  }
+  return ids;
+}
+
+TEST_P(StorageTest, EventsAreStoredWithTheirEdgesAndStreamPositions) {
+  auto db = open();
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().max_stream(); }), 0);
+  NewEvent create = state_event("!r:test", "$create", "m.room.create", "");
+  NewEvent hello = message("!r:test", "$hello", 2, {"$create", "$missing", "$create"}, {"$create"});
+  const auto [first, second] = db->write([&](WriteTx& tx) {
+    const EventInsert inserted = tx.events().insert(create);
+    return std::pair(inserted, tx.events().insert(hello));
+  });
+  EXPECT_EQ(first.result, CreateResult::created);
+  EXPECT_EQ(second.result, CreateResult::created);
+  EXPECT_LT(first.stream, second.stream);
+
+  auto stored = db->read([](ReadTx& tx) { return tx.events().get("$hello"); });
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->json, hello.json);
+  EXPECT_EQ(stored->state_key, std::nullopt);
+  EXPECT_EQ(stored->depth, 2);
+  EXPECT_EQ(stored->origin_server_ts, t0 + 2);
+  // Order kept, the repeated ID once, an unstored prev event kept as an edge.
+  EXPECT_EQ(stored->prev_events, (std::vector<std::string>{"$create", "$missing"}));
+  EXPECT_EQ(stored->auth_events, (std::vector<std::string>{"$create"}));
+  EXPECT_EQ(stored->stream, second.stream);
+  EXPECT_FALSE(stored->outlier || stored->soft_failed || stored->rejected());
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().get("$create"); })->state_key, "");
+
+  // A duplicate changes nothing and uses no stream position.
+  NewEvent again = hello;
+  again.json = "{}";
+  const EventInsert duplicate = db->write([&](WriteTx& tx) { return tx.events().insert(again); });
+  EXPECT_EQ(duplicate.result, CreateResult::exists);
+  EXPECT_EQ(duplicate.stream, second.stream);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().max_stream(); }), second.stream);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().get("$hello")->json; }), hello.json);
+
+  const std::vector<std::string> asked{"$hello", "$nope", "$create", "$hello"};
+  auto many = db->read([&](ReadTx& tx) { return tx.events().get_many(asked); });
+  EXPECT_EQ(ids_of(many), (std::vector<std::string>{"$create", "$hello"}));
+  EXPECT_EQ(many.at(1).prev_events.size(), 2u);
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().known(asked); }),
+            (std::vector<std::string>{"$create", "$hello"}));
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().get("$nope"); }), std::nullopt);
+  EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.events().get_many({}); }).empty());
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().children("$create"); }),
+            (std::vector<std::string>{"$hello"}));
+}
+
+TEST_P(StorageTest, EventIdsWithJsonSpecialCharactersWork) {
+  auto db = open();
+  const std::vector<std::string> ids{"$quote\"d", "$back\\slash", "$tab\tand\nline", "$ünï😀"};
+  db->write([&](WriteTx& tx) {
+    for (const std::string& id : ids) {
+      tx.events().insert(message("!r:test", id, 1, ids, ids));
+    }
+  });
+  auto found = db->read([&](ReadTx& tx) { return tx.events().known(ids); });
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(found, sorted);
+  auto event = db->read([&](ReadTx& tx) { return tx.events().get(ids[0]); });
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->prev_events, ids);
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().auth_chain(ids); }), sorted);
+}
+
+TEST_P(StorageTest, RoomTimelinesSkipHiddenEventsInBothDirections) {
+  auto db = open();
+  std::vector<std::int64_t> streams;
+  db->write([&](WriteTx& tx) {
+    for (int i = 1; i <= 10; ++i) {
+      NewEvent event = message("!r:test", "$m" + std::to_string(i), i);
+      event.outlier = i == 4;
+      event.soft_failed = i == 5;
+      if (i == 6) {
+        event.rejected_reason = "not allowed";
+      }
+      streams.push_back(tx.events().insert(event).stream);
+      tx.events().insert(message("!other:test", "$o" + std::to_string(i), i));
+    }
+  });
+  auto forward = db->read([&](ReadTx& tx) {
+    return tx.events().room_events("!r:test", streams[1], streams[8], Direction::forward, 100);
+  });
+  EXPECT_EQ(ids_of(forward), (std::vector<std::string>{"$m3", "$m7", "$m8", "$m9"}));
+  auto backward = db->read([&](ReadTx& tx) {
+    return tx.events().room_events("!r:test", streams[1], streams[8], Direction::backward, 2);
+  });
+  EXPECT_EQ(ids_of(backward), (std::vector<std::string>{"$m9", "$m8"}));
+  auto limited = db->read([&](ReadTx& tx) {
+    return tx.events().room_events("!r:test", 0, streams[9], Direction::forward, 1);
+  });
+  EXPECT_EQ(ids_of(limited), (std::vector<std::string>{"$m1"}));
+
+  const TopologicalPosition middle{7, streams[6]};
+  auto older = db->read([&](ReadTx& tx) {
+    return tx.events().room_messages("!r:test", middle, Direction::backward, 3);
+  });
+  EXPECT_EQ(ids_of(older), (std::vector<std::string>{"$m3", "$m2", "$m1"}));
+  auto newer = db->read([&](ReadTx& tx) {
+    return tx.events().room_messages("!r:test", middle, Direction::forward, 100);
+  });
+  EXPECT_EQ(ids_of(newer), (std::vector<std::string>{"$m8", "$m9", "$m10"}));
+  // Equal depths are ordered by stream.
+  db->write([](WriteTx& tx) { tx.events().insert(message("!r:test", "$late", 2)); });
+  auto around = db->read([&](ReadTx& tx) {
+    return tx.events().room_messages("!r:test", {2, 0}, Direction::forward, 2);
+  });
+  EXPECT_EQ(ids_of(around), (std::vector<std::string>{"$m2", "$late"}));
+  EXPECT_TRUE(db->read([](ReadTx& tx) {
+                  return tx.events().room_events("!unknown:test", 0, 1000, Direction::forward,
+                                                 10);
+                }).empty());
+}
+
+TEST_P(StorageTest, AuthChainsFollowAuthEdgesOnly) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.events().insert(state_event("!r:test", "$create", "m.room.create", ""));
+    tx.events().insert(state_event("!r:test", "$member", "m.room.member", "@a:test", {"$create"}));
+    tx.events().insert(
+        state_event("!r:test", "$power", "m.room.power_levels", "", {"$create", "$member"}));
+    NewEvent msg = message("!r:test", "$msg", 4, {"$power"}, {"$power", "$gone"});
+    tx.events().insert(msg);
+    // A cycle (impossible in valid rooms, possible in hostile input) must still end.
+    tx.events().insert(message("!r:test", "$loop1", 5, {}, {"$loop2"}));
+    tx.events().insert(message("!r:test", "$loop2", 5, {}, {"$loop1"}));
+  });
+  const std::vector<std::string> msg{"$msg"};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().auth_chain(msg); }),
+            (std::vector<std::string>{"$create", "$gone", "$member", "$power"}));
+  const std::vector<std::string> member{"$member", "$create"};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().auth_chain(member); }),
+            (std::vector<std::string>{"$create"}));
+  const std::vector<std::string> loop{"$loop1"};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().auth_chain(loop); }),
+            (std::vector<std::string>{"$loop1", "$loop2"}));
+  const std::vector<std::string> unknown{"$unknown"};
+  EXPECT_TRUE(db->read([&](ReadTx& tx) { return tx.events().auth_chain(unknown); }).empty());
+}
+
+TEST_P(StorageTest, EventFlagsChangeAfterInsert) {
+  auto db = open();
+  db->write([](WriteTx& tx) { tx.events().insert(message("!r:test", "$e", 1)); });
+  db->write([](WriteTx& tx) {
+    EXPECT_TRUE(tx.events().set_rejected("$e", "bad signature"));
+    EXPECT_TRUE(tx.events().set_soft_failed("$e", true));
+    EXPECT_TRUE(tx.events().set_redacted_by("$e", "$redaction"));
+    EXPECT_FALSE(tx.events().set_rejected("$unknown", "x"));
+    EXPECT_FALSE(tx.events().set_soft_failed("$unknown", true));
+    EXPECT_FALSE(tx.events().set_redacted_by("$unknown", "$redaction"));
+  });
+  auto event = db->read([](ReadTx& tx) { return tx.events().get("$e"); });
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->rejected_reason, "bad signature");
+  EXPECT_TRUE(event->soft_failed);
+  EXPECT_EQ(event->redacted_by, "$redaction");
+}
+
+TEST_P(StorageTest, RolledBackEventInsertLeavesNoTrace) {
+  auto db = open();
+  db->write([](WriteTx& tx) { tx.events().insert(message("!r:test", "$kept", 1)); });
+  const std::int64_t before = db->read([](ReadTx& tx) { return tx.events().max_stream(); });
+  EXPECT_THROW(db->write([](WriteTx& tx) {
+    tx.events().insert(message("!r:test", "$dropped", 2, {"$kept"}, {"$kept"}));
+    throw Abort{};
+  }),
+               Abort);
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.events().get("$dropped"), std::nullopt);
+    EXPECT_EQ(tx.events().max_stream(), before);
+    EXPECT_TRUE(tx.events().children("$kept").empty());
+  });
+  // The position is handed out again.
+  const EventInsert next =
+      db->write([](WriteTx& tx) { return tx.events().insert(message("!r:test", "$next", 2)); });
+  EXPECT_EQ(next.stream, before + 1);
+}
+
+}  // namespace
+}  // namespace ranvier::storage::test

@@ -1,0 +1,135 @@
+#pragma once
+// Persisted events (PDUs) of every room, the edges of the room DAG, and the global stream
+// order that /sync tokens count in.
+
+#include "storage/accounts.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ranvier::storage {
+
+/// One event as the pipeline hands it to storage. The canonical JSON is the truth; the other
+/// fields are copies of what it says, kept in columns so queries need not parse JSON.
+struct NewEvent {
+  std::string event_id;
+  std::string room_id;
+  std::string type;
+  /// Present for state events (possibly empty), absent for message events.
+  std::optional<std::string> state_key{};
+  std::string sender;
+  std::int64_t depth = 0;
+  std::int64_t origin_server_ts = 0;
+  /// The event's canonical JSON text, stored as given.
+  std::string json;
+  /// Kept in the given order; a repeated ID is kept once.
+  std::vector<std::string> prev_events{};
+  std::vector<std::string> auth_events{};
+  /// Known only through auth chains or state, not through the room's DAG: never served in a
+  /// timeline.
+  bool outlier = false;
+  /// Why the event failed authorization; absent when it passed.
+  std::optional<std::string> rejected_reason{};
+  /// Passed auth against its own state but not against the room's current state: kept for the
+  /// DAG, never sent to clients.
+  bool soft_failed = false;
+
+  bool operator==(const NewEvent&) const = default;
+};
+
+/// A stored event: what was inserted, plus what storage assigned or learned later.
+struct StoredEvent : NewEvent {
+  /// Position in the global stream, assigned at insert: increasing in commit order across all
+  /// rooms (gaps are possible). The basis of /sync tokens.
+  std::int64_t stream = 0;
+  /// The redaction event that redacted this one, once one arrived.
+  std::optional<std::string> redacted_by{};
+
+  bool rejected() const { return rejected_reason.has_value(); }
+  bool operator==(const StoredEvent&) const = default;
+};
+
+/// Outcome of EventStore::insert.
+struct EventInsert {
+  CreateResult result = CreateResult::created;
+  /// The event's stream position: the new one, or the existing event's when `exists`.
+  std::int64_t stream = 0;
+};
+
+/// Which way a timeline query walks.
+enum class Direction { forward, backward };
+
+/// Where an event sits in its room's DAG order, as /messages pages through it: by depth, ties
+/// broken by stream position.
+struct TopologicalPosition {
+  std::int64_t depth = 0;
+  std::int64_t stream = 0;
+
+  auto operator<=>(const TopologicalPosition&) const = default;
+};
+
+/// Event queries available in any transaction. Timeline queries (`room_events`,
+/// `room_messages`) skip outliers, rejected and soft-failed events: clients never see those.
+class EventReads {
+ public:
+  virtual ~EventReads() = default;
+
+  /// One event.
+  virtual std::optional<StoredEvent> get(std::string_view event_id) = 0;
+
+  /// The stored events among `event_ids`, in stream order; unknown IDs are simply absent.
+  virtual std::vector<StoredEvent> get_many(std::span<const std::string> event_ids) = 0;
+
+  /// The IDs among `event_ids` that are stored (sorted, each once).
+  virtual std::vector<std::string> known(std::span<const std::string> event_ids) = 0;
+
+  /// The highest stream position assigned so far (0 before the first event). Every event at or
+  /// below it is visible to a transaction that sees this value.
+  virtual std::int64_t max_stream() = 0;
+
+  /// Timeline events of a room with `after < stream <= up_to`: oldest first when `forward`,
+  /// newest first when `backward`; at most `limit`.
+  virtual std::vector<StoredEvent> room_events(std::string_view room_id, std::int64_t after,
+                                               std::int64_t up_to, Direction direction,
+                                               std::size_t limit) = 0;
+
+  /// Timeline events of a room in DAG order, strictly after (`forward`) or before
+  /// (`backward`) `from`, at most `limit`, nearest first.
+  virtual std::vector<StoredEvent> room_messages(std::string_view room_id,
+                                                 TopologicalPosition from, Direction direction,
+                                                 std::size_t limit) = 0;
+
+  /// The auth chain of `event_ids`: every ID reachable over auth_events edges, not counting
+  /// the starting events unless another one reaches them (sorted, each once). An ID whose
+  /// event is not stored is listed but leads nowhere.
+  virtual std::vector<std::string> auth_chain(std::span<const std::string> event_ids) = 0;
+
+  /// The stored events whose prev_events include `event_id` (its children in the DAG), sorted.
+  virtual std::vector<std::string> children(std::string_view event_id) = 0;
+};
+
+/// Event changes, available in write transactions.
+class EventStore : public EventReads {
+ public:
+  /// Stores an event and its edges and assigns its stream position. An event ID that is
+  /// already stored gives `exists` and changes nothing. Concurrent inserters take turns (the
+  /// stream counter is a locked row), so stream order is commit order.
+  virtual EventInsert insert(const NewEvent& event) = 0;
+
+  /// Marks an event rejected; false if it is unknown.
+  virtual bool set_rejected(std::string_view event_id, std::string_view reason) = 0;
+
+  /// Sets or clears soft failure; false if the event is unknown.
+  virtual bool set_soft_failed(std::string_view event_id, bool soft_failed) = 0;
+
+  /// Records which redaction redacted an event (the JSON stays as stored: pruning on serve is
+  /// the caller's choice); false if the event is unknown.
+  virtual bool set_redacted_by(std::string_view event_id, std::string_view redaction_id) = 0;
+};
+
+}  // namespace ranvier::storage

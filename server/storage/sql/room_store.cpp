@@ -1,0 +1,198 @@
+#include "storage/errors.hpp"
+#include "storage/sql/json_array.hpp"
+#include "storage/sql/stores.hpp"
+
+namespace ranvier::storage::sql {
+namespace {
+
+Room room_from(const Row& row) {
+  return Room{
+      .room_id = row.at(0).as_text(),
+      .room_version = row.at(1).as_text(),
+      .created_ts = row.at(2).as_int(),
+      .creator = row.at(3).as_text(),
+      .is_public = row.at(4).as_bool(),
+  };
+}
+
+RoomMember member_from(const Row& row) {
+  const std::string text = row.at(2).as_text();
+  const std::optional<Membership> membership = parse_membership(text);
+  if (!membership) {
+    throw StorageError(ErrorKind::query_failed, "unknown membership '" + text + "' in database");
+  }
+  return RoomMember{
+      .room_id = row.at(0).as_text(),
+      .user_id = row.at(1).as_text(),
+      .membership = *membership,
+      .event_id = row.at(3).as_text(),
+      .stream = row.at(4).as_int(),
+  };
+}
+
+std::vector<RoomMember> members_from(const std::vector<Row>& rows) {
+  std::vector<RoomMember> members;
+  members.reserve(rows.size());
+  for (const Row& row : rows) {
+    members.push_back(member_from(row));
+  }
+  return members;
+}
+
+}  // namespace
+
+std::optional<Room> SqlRoomStore::get(std::string_view room_id) {
+  auto rows = session_.query(sql_.select_one, {room_id});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return room_from(rows.front());
+}
+
+std::vector<Room> SqlRoomStore::public_rooms(std::string_view after_room_id, std::size_t limit) {
+  std::vector<Room> rooms;
+  for (const Row& row : session_.query(sql_.public_after, {after_room_id, limit_param(limit)})) {
+    rooms.push_back(room_from(row));
+  }
+  return rooms;
+}
+
+std::vector<std::string> SqlRoomStore::forward_extremities(std::string_view room_id) {
+  return text_column(session_.query(sql_.extremities, {room_id}));
+}
+
+StateMap SqlRoomStore::current_state(std::string_view room_id) {
+  return state_map_from(session_.query(sql_.state_all, {room_id}));
+}
+
+std::optional<std::string> SqlRoomStore::current_state_event(std::string_view room_id,
+                                                             const StateKey& key) {
+  auto rows = session_.query(
+      sql_.state_one, {room_id, std::string_view(key.type), std::string_view(key.state_key)});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return rows.front().at(0).as_text();
+}
+
+StateMap SqlRoomStore::current_state_of_type(std::string_view room_id, std::string_view type) {
+  return state_map_from(session_.query(sql_.state_of_type, {room_id, type}));
+}
+
+std::optional<RoomMember> SqlRoomStore::membership(std::string_view room_id,
+                                                   std::string_view user_id) {
+  auto rows = session_.query(sql_.member_one, {room_id, user_id});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return member_from(rows.front());
+}
+
+std::vector<RoomMember> SqlRoomStore::rooms_for_user(std::string_view user_id,
+                                                     Membership membership) {
+  return members_from(session_.query(sql_.rooms_for_user, {user_id, to_string(membership)}));
+}
+
+std::vector<RoomMember> SqlRoomStore::members(std::string_view room_id, Membership membership) {
+  return members_from(session_.query(sql_.members, {room_id, to_string(membership)}));
+}
+
+std::optional<RoomAlias> SqlRoomStore::alias(std::string_view alias) {
+  auto rows = session_.query(sql_.alias_one, {alias});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  const Row& row = rows.front();
+  return RoomAlias{row.at(0).as_text(), row.at(1).as_text(), row.at(2).as_text()};
+}
+
+std::vector<std::string> SqlRoomStore::aliases_of(std::string_view room_id) {
+  return text_column(session_.query(sql_.aliases_of, {room_id}));
+}
+
+std::optional<ClientTransaction> SqlRoomStore::transaction(std::string_view user_id,
+                                                           std::string_view device_id,
+                                                           std::string_view txn_id) {
+  auto rows = session_.query(sql_.txn_one, {user_id, device_id, txn_id});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  const Row& row = rows.front();
+  return ClientTransaction{
+      .user_id = row.at(0).as_text(),
+      .device_id = row.at(1).as_text(),
+      .txn_id = row.at(2).as_text(),
+      .room_id = row.at(3).as_text(),
+      .event_id = row.at(4).as_text(),
+      .request_digest = row.at(5).as_text(),
+  };
+}
+
+CreateResult SqlRoomStore::create(const Room& room) {
+  const std::int64_t inserted = session_.execute(
+      sql_.insert, {std::string_view(room.room_id), std::string_view(room.room_version),
+                    room.created_ts, std::string_view(room.creator), room.is_public});
+  return inserted == 0 ? CreateResult::exists : CreateResult::created;
+}
+
+bool SqlRoomStore::set_public(std::string_view room_id, bool is_public) {
+  return session_.execute(sql_.set_public, {room_id, is_public}) > 0;
+}
+
+void SqlRoomStore::add_forward_extremity(std::string_view room_id, std::string_view event_id,
+                                         std::span<const std::string> prev_events) {
+  if (!prev_events.empty()) {
+    const std::string prev = json_array(prev_events);
+    session_.execute(sql_.remove_extremities, {room_id, std::string_view(prev)});
+  }
+  session_.execute(sql_.add_extremity, {room_id, event_id});
+}
+
+void SqlRoomStore::set_forward_extremities(std::string_view room_id,
+                                           std::span<const std::string> event_ids) {
+  session_.execute(sql_.clear_extremities, {room_id});
+  for (const std::string& event_id : event_ids) {
+    session_.execute(sql_.add_extremity, {room_id, std::string_view(event_id)});
+  }
+}
+
+void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta& delta) {
+  for (const auto& [key, event_id] : delta) {
+    const Param type(std::string_view(key.type));
+    const Param state_key(std::string_view(key.state_key));
+    if (event_id) {
+      session_.execute(sql_.state_put, {room_id, type, state_key, std::string_view(*event_id)});
+    } else {
+      session_.execute(sql_.state_remove, {room_id, type, state_key});
+    }
+  }
+}
+
+void SqlRoomStore::set_membership(const RoomMember& member) {
+  session_.execute(sql_.member_put,
+                   {std::string_view(member.room_id), std::string_view(member.user_id),
+                    to_string(member.membership), std::string_view(member.event_id),
+                    member.stream});
+}
+
+CreateResult SqlRoomStore::create_alias(const RoomAlias& alias) {
+  const std::int64_t inserted = session_.execute(
+      sql_.alias_insert, {std::string_view(alias.alias), std::string_view(alias.room_id),
+                          std::string_view(alias.creator)});
+  return inserted == 0 ? CreateResult::exists : CreateResult::created;
+}
+
+bool SqlRoomStore::remove_alias(std::string_view alias) {
+  return session_.execute(sql_.alias_remove, {alias}) > 0;
+}
+
+CreateResult SqlRoomStore::record_transaction(const ClientTransaction& transaction) {
+  const std::int64_t inserted = session_.execute(
+      sql_.txn_insert,
+      {std::string_view(transaction.user_id), std::string_view(transaction.device_id),
+       std::string_view(transaction.txn_id), std::string_view(transaction.room_id),
+       std::string_view(transaction.event_id), std::string_view(transaction.request_digest)});
+  return inserted == 0 ? CreateResult::exists : CreateResult::created;
+}
+
+}  // namespace ranvier::storage::sql
