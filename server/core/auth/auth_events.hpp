@@ -3,6 +3,8 @@
 
 #include <compare>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +20,21 @@ struct StateKey {
   std::string state_key;
 
   auto operator<=>(const StateKey&) const = default;
+};
+
+/// (type, state_key) as views, for lookups that should not build strings.
+using StateKeyView = std::pair<std::string_view, std::string_view>;
+
+/// Orders StateKeys the same way as their `<=>`, and compares them with StateKeyViews, so
+/// maps keyed by StateKey can be searched without allocating.
+struct StateKeyLess {
+  using is_transparent = void;
+  static StateKeyView view(const StateKey& key) { return {key.type, key.state_key}; }
+  static StateKeyView view(const StateKeyView& key) { return key; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) < view(b);
+  }
 };
 
 /// The state keys whose current events an event must cite in `auth_events`: the create event

@@ -41,9 +41,9 @@ std::optional<NodeId> EventGraph::intern_copy(std::string id) {
     return it->second;
   }
   // The index keeps views of its keys, so the ID must live as long as the graph.
-  auto node = intern(owned_ids_.emplace_back(std::move(id)));
+  auto node = intern(owned_ids_.emplace_front(std::move(id)));
   if (!node) {
-    owned_ids_.pop_back();
+    owned_ids_.pop_front();
   }
   return node;
 }
@@ -61,54 +61,53 @@ std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   if (pdu == nullptr || !pdu->is_object()) {
     return std::nullopt;
   }
-  Node& node = nodes_.emplace_back();
-  edges_of_.emplace_back();
+  Node& node = slots_.emplace_back().node;
   node.pdu = pdu;
   node.id = event_id;
-  auto id = static_cast<NodeId>(nodes_.size() - 1);
+  auto id = static_cast<NodeId>(slots_.size() - 1);
   index_.emplace(event_id, id);
   return id;
 }
 
 void EventGraph::load_edges(NodeId id) {
-  edges_of_[id].loaded = true;
+  slots_[id].edges.loaded = true;
   // Interning does not touch edges_, so the targets can be appended in place.
   auto begin = static_cast<std::uint32_t>(edges_.size());
-  auth::for_each_reference(auth::member(*nodes_[id].pdu, "auth_events"), [&](std::string_view ref) {
+  auth::for_each_reference(auth::member(*slots_[id].node.pdu, "auth_events"), [&](std::string_view ref) {
     auto target = intern(ref);
     if (target && *target != id) {
       edges_.push_back(*target);
     }
   });
-  Edges& edges = edges_of_[id];
+  Edges& edges = slots_[id].edges;
   edges.begin = begin;
   edges.count = static_cast<std::uint32_t>(edges_.size() - begin);
 }
 
 std::span<const NodeId> EventGraph::auth(NodeId id) {
-  if (!edges_of_[id].loaded) {
+  if (!slots_[id].edges.loaded) {
     load_edges(id);
   }
-  const Edges& edges = edges_of_[id];
+  const Edges& edges = slots_[id].edges;
   return {edges_.data() + edges.begin, edges.count};
 }
 
 std::optional<NodeId> EventGraph::power_levels_auth(NodeId id) {
-  if (!edges_of_[id].power_levels_known) {
+  if (!slots_[id].edges.power_levels_known) {
     // node() reads fields only; it never loads edges, so the span stays valid.
     for (NodeId target : auth(id)) {
       const Node& t = node(target);
       if (t.type == "m.room.power_levels" && t.is_state && t.state_key.empty()) {
-        edges_of_[id].power_levels = target;
+        slots_[id].edges.power_levels = target;
       }
     }
-    edges_of_[id].power_levels_known = true;
+    slots_[id].edges.power_levels_known = true;
   }
-  return edges_of_[id].power_levels;
+  return slots_[id].edges.power_levels;
 }
 
 const Node& EventGraph::node(NodeId id) {
-  Node& n = nodes_[id];
+  Node& n = slots_[id].node;
   if (!n.fields_loaded) {
     n.fields_loaded = true;
     read_fields(*n.pdu, n);
@@ -123,8 +122,8 @@ std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::v
   std::vector<NodeId> stack;
   auto expand = [&](NodeId n) {
     auto children = auth(n);
-    if (mark.size() < nodes_.size()) {
-      mark.resize(nodes_.size(), 0);
+    if (mark.size() < slots_.size()) {
+      mark.resize(slots_.size(), 0);
     }
     for (NodeId a : children) {
       if (mark[a] != stamp) {
@@ -142,7 +141,7 @@ std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::v
     stack.pop_back();
     expand(n);
   }
-  mark.resize(nodes_.size(), 0);
+  mark.resize(slots_.size(), 0);
   return order;
 }
 

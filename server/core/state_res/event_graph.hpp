@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <forward_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,7 +55,7 @@ class EventGraph {
   /// The `m.room.power_levels` event among the node's auth events, if any.
   std::optional<NodeId> power_levels_auth(NodeId id);
   /// Number of interned nodes.
-  std::size_t size() const { return nodes_.size(); }
+  std::size_t size() const { return slots_.size(); }
 
   /// Every event reachable from `roots` through one or more auth edges; `mark` (sized to
   /// size() on return) gets `stamp` for each. Returns the events in visiting order.
@@ -73,9 +74,13 @@ class EventGraph {
 
   const auth::EventStore& store_;
   // A deque keeps references from node() valid while later lookups intern more events.
-  std::deque<Node> nodes_;
-  std::deque<Edges> edges_of_;
-  std::deque<std::string> owned_ids_;
+  struct Slot {
+    Node node;
+    Edges edges;
+  };
+  std::deque<Slot> slots_;
+  // Rarely used; a forward_list allocates nothing until then and never moves its strings.
+  std::forward_list<std::string> owned_ids_;
   std::vector<NodeId> edges_;
   std::unordered_map<std::string_view, NodeId> index_;
 };

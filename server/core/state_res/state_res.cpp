@@ -9,7 +9,7 @@
 namespace ranvier::state_res {
 
 const nlohmann::json* StateMapAuthState::get(std::string_view type, std::string_view state_key) const {
-  auto it = state_.find(auth::StateKey{std::string(type), std::string(state_key)});
+  auto it = state_.find(auth::StateKeyView{type, state_key});
   return it == state_.end() ? nullptr : store_.fetch(it->second);
 }
 

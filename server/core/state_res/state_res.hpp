@@ -15,7 +15,7 @@
 namespace ranvier::state_res {
 
 /// A room state: (type, state_key) → event ID.
-using StateMap = std::map<auth::StateKey, std::string>;
+using StateMap = std::map<auth::StateKey, std::string, auth::StateKeyLess>;
 
 /// A StateMap seen through the AuthState interface (events fetched from `store`). Both must
 /// outlive it.
