@@ -1,5 +1,6 @@
 #include "api/authentication.hpp"
 
+#include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/services.hpp"
 #include "storage/database.hpp"
@@ -10,11 +11,6 @@
 
 namespace ranvier::api {
 namespace {
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void authenticate_access_token(RequestContext& ctx) {
   const auto token = access_token_of(ctx);

@@ -1,5 +1,6 @@
 #include "api/client/sessions.hpp"
 
+#include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/services.hpp"
 #include "config/config.hpp"
@@ -12,11 +13,6 @@
 #include <chrono>
 
 namespace ranvier::api {
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 PasswordCost password_cost(const Services& services) {
   return PasswordCost{services.config.password_hashing.memory_kib, services.config.password_hashing.iterations};

@@ -2,6 +2,7 @@
 // Creating accounts and logging devices in: shared by /register, /login and the
 // Synapse-compatible admin registration, so they all create the same rows.
 
+#include "api/clock.hpp"
 #include "api/password_hash.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -24,9 +25,6 @@ struct LoginResult {
   std::string device_id;
   std::string access_token;
 };
-
-/// Milliseconds since the Unix epoch.
-std::int64_t now_ms();
 
 /// The Argon2id cost configured for this server.
 PasswordCost password_cost(const Services& services);

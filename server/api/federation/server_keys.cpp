@@ -8,6 +8,7 @@
 // `server_keys` list, which the spec allows for servers whose keys the notary cannot supply.
 
 #include "api/handlers_server_server.hpp"
+#include "api/clock.hpp"
 #include "api/json_response.hpp"
 #include "api/server_identity.hpp"
 #include "api/services.hpp"
@@ -22,11 +23,6 @@ namespace {
 
 /// How long others may cache our key document (Synapse's default refresh interval).
 constexpr std::int64_t key_document_lifetime_ms = 24LL * 60 * 60 * 1000;
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 nlohmann::json own_key_document(const ServerIdentity& identity) {
   return core::build_server_keys(identity.server_name, {identity.signing_key}, {},
