@@ -9,41 +9,36 @@ SplitStates split_states(std::span<const StateMap> states) {
   out.conflicted_by_state.resize(states.size());
   std::vector<StateMap::const_iterator> cursors;
   cursors.reserve(states.size());
-  for (const auto& state : states) {
-    cursors.push_back(state.begin());
+  // A min-heap of (current key, state index) merges all maps in O(total · log states).
+  using Head = std::pair<KeyView, std::size_t>;
+  std::vector<Head> heap;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    cursors.push_back(states[i].begin());
+    if (cursors[i] != states[i].end()) {
+      heap.emplace_back(KeyView{cursors[i]->first.type, cursors[i]->first.state_key}, i);
+    }
   }
-  std::vector<char> has_key(states.size(), 0);
-  while (true) {
-    const auth::StateKey* smallest = nullptr;
-    for (std::size_t i = 0; i < states.size(); ++i) {
-      if (cursors[i] != states[i].end() && (smallest == nullptr || cursors[i]->first < *smallest)) {
-        smallest = &cursors[i]->first;
-      }
+  auto later = [](const Head& a, const Head& b) { return a > b; };
+  std::make_heap(heap.begin(), heap.end(), later);
+  std::vector<std::size_t> holders;
+  while (!heap.empty()) {
+    KeyView key = heap.front().first;
+    holders.clear();
+    while (!heap.empty() && heap.front().first == key) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      holders.push_back(heap.back().second);
+      heap.pop_back();
     }
-    if (smallest == nullptr) {
-      break;
-    }
-    KeyView key{smallest->type, smallest->state_key};
-    const std::string* first = nullptr;
-    bool same_everywhere = true;
-    for (std::size_t i = 0; i < states.size(); ++i) {
-      has_key[i] = cursors[i] != states[i].end() && cursors[i]->first == *smallest;
-      if (!has_key[i]) {
-        same_everywhere = false;
-      } else if (first == nullptr) {
-        first = &cursors[i]->second;
-      } else if (cursors[i]->second != *first) {
-        same_everywhere = false;
-      }
+    std::sort(holders.begin(), holders.end());
+    bool same_everywhere = holders.size() == states.size();
+    for (std::size_t i : holders) {
+      same_everywhere = same_everywhere && cursors[i]->second == cursors[holders.front()]->second;
     }
     if (same_everywhere) {
-      out.unconflicted.emplace_back(key, *first);
+      out.unconflicted.emplace_back(key, cursors[holders.front()]->second);
     } else {
       std::vector<std::string_view> values;
-      for (std::size_t i = 0; i < states.size(); ++i) {
-        if (!has_key[i]) {
-          continue;
-        }
+      for (std::size_t i : holders) {
         std::string_view id = cursors[i]->second;
         out.conflicted_by_state[i].push_back(id);
         if (std::find(values.begin(), values.end(), id) == values.end()) {
@@ -52,9 +47,10 @@ SplitStates split_states(std::span<const StateMap> states) {
       }
       out.conflicted.emplace_back(key, std::move(values));
     }
-    for (std::size_t i = 0; i < states.size(); ++i) {
-      if (has_key[i]) {
-        ++cursors[i];
+    for (std::size_t i : holders) {
+      if (++cursors[i] != states[i].end()) {
+        heap.emplace_back(KeyView{cursors[i]->first.type, cursors[i]->first.state_key}, i);
+        std::push_heap(heap.begin(), heap.end(), later);
       }
     }
   }
