@@ -103,6 +103,13 @@ TEST(auth_rules, v12_rule_1_4_additional_creators_must_be_user_ids) {
   EXPECT_RULE(room, room.check(create), true, R::create_allowed, "1.5");
 }
 
+TEST(auth_rules, v10_receipt_check_of_a_create_event_ignores_its_auth_events) {
+  TestRoom room("10");
+  json create = *room.get("m.room.create", "");
+  create["auth_events"] = json::array({"$unknown:a.org"});
+  EXPECT_RULE(room, room.check_by_auth_events(create), true, R::create_allowed, "1.5");
+}
+
 // ---- v12 rule 2 and the auth_events rules ---------------------------------------------------
 
 TEST(auth_rules, v12_rule_2_room_id_must_name_a_create_event) {

@@ -572,14 +572,19 @@ AuthDecision authorize_by_auth_events(const core::RoomVersion& v, const json& ev
     return structural;
   }
   EventView ev(event);
+  if (ev.type() == create_type) {
+    return check_create(v, ev);
+  }
   AuthEventsState state;
-  if (v.room_id_is_create_hash && ev.type() != create_type) {
+  if (v.room_id_is_create_hash) {
     state.put(create_type, "", store.fetch(create_event_id_for_room(ev.room_id().value_or(""))));
   }
   for (auto id : ev.auth_event_ids()) {
-    const auto* auth_event = store.fetch(id);
-    EventView view(*auth_event);
-    state.put(view.type(), view.state_key().value_or(""), auth_event);
+    // check_auth_events has made sure every auth event is known.
+    if (const auto* auth_event = store.fetch(id)) {
+      EventView view(*auth_event);
+      state.put(view.type(), view.state_key().value_or(""), auth_event);
+    }
   }
   return check_against_state(v, event, state, signatures);
 }
