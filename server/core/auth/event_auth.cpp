@@ -259,8 +259,9 @@ AuthDecision check_member(const core::RoomVersion& v, const EventView& ev, const
       }
     }
   }
-  MemberContext c{v, ev, create, state, signatures, levels, *target, ev.sender(),
-                  membership_of(state, *target), membership_of(state, ev.sender())};
+  auto sender = ev.sender();
+  MemberContext c{v,      ev,     create, state, signatures, levels,
+                  *target, sender, membership_of(state, *target), membership_of(state, sender)};
   if (*membership == "join") {
     return check_join(c);
   }
@@ -456,6 +457,7 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
                                  const SignatureChecks& signatures) {
   EventView ev(event);
   auto type = ev.type();
+  auto sender = ev.sender();
   if (type == create_type) {
     return check_create(v, ev);
   }
@@ -466,7 +468,7 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
   EventView create(*create_event);
   if (const auto* federate = member(create.content(), "m.federate");
       federate != nullptr && federate->is_boolean() && !federate->get<bool>() &&
-      server_of(ev.sender()) != server_of(create.sender())) {
+      server_of(sender) != server_of(create.sender())) {
     return reject(R::federation_forbidden);
   }
   if (v.aliases_auth_rule && type == "m.room.aliases") {
@@ -474,7 +476,7 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
     if (!state_key) {
       return reject(R::aliases_no_state_key);
     }
-    if (*state_key != server_of(ev.sender())) {
+    if (*state_key != server_of(sender)) {
       return reject(R::aliases_domain_mismatch);
     }
     return allow(R::aliases_allowed);
@@ -483,10 +485,10 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
   if (type == member_type) {
     return check_member(v, ev, create, state, signatures, levels);
   }
-  if (membership_of(state, ev.sender()) != "join") {
+  if (membership_of(state, sender) != "join") {
     return reject(R::sender_not_joined);
   }
-  auto sender_level = levels.user_level(ev.sender());
+  auto sender_level = levels.user_level(sender);
   if (type == third_party_invite_type) {
     return {sender_level >= levels.named_level("invite"), R::third_party_invite_event};
   }
@@ -494,7 +496,7 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
   if (levels.event_level(type, state_key.has_value()) > sender_level) {
     return reject(R::insufficient_power);
   }
-  if (state_key && !state_key->empty() && state_key->front() == '@' && *state_key != ev.sender()) {
+  if (state_key && !state_key->empty() && state_key->front() == '@' && *state_key != sender) {
     return reject(R::state_key_impersonation);
   }
   if (type == power_levels_type) {
