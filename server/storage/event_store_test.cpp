@@ -1,9 +1,12 @@
 // EventStore on every backend: insert and fetch, duplicates, timelines in both orders, auth
 // chains, flags, and rollback.
 
-#include "storage/storage_test_fixture.hpp"
-
 #include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "storage/storage_test_fixture.hpp"
 
 namespace ranvier::storage::test {
 namespace {
@@ -150,8 +153,7 @@ TEST_P(StorageTest, RoomTimelinesSkipHiddenEventsInBothDirections) {
   });
   EXPECT_EQ(ids_of(around), (std::vector<std::string>{"$m2", "$late"}));
   EXPECT_TRUE(db->read([](ReadTx& tx) {
-                  return tx.events().room_events("!unknown:test", 0, 1000, Direction::forward,
-                                                 10);
+                  return tx.events().room_events("!unknown:test", 0, 1000, Direction::forward, 10);
                 }).empty());
 }
 
@@ -217,6 +219,61 @@ TEST_P(StorageTest, RolledBackEventInsertLeavesNoTrace) {
   const EventInsert next =
       db->write([](WriteTx& tx) { return tx.events().insert(message("!r:test", "$next", 2)); });
   EXPECT_EQ(next.stream, before + 1);
+}
+
+// Stream positions must be unique and hand out in commit order even when several threads
+// write at once (PostgreSQL runs them truly concurrently); a duplicate raced from two threads
+// is stored once.
+TEST_P(StorageTest, ConcurrentEventWritersGetDistinctPositions) {
+  auto db = open();
+  constexpr int threads = 4;
+  constexpr int per_thread = 25;
+  std::vector<std::vector<EventInsert>> results(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        const std::string own = "$t" + std::to_string(t) + "_" + std::to_string(i);
+        results[t].push_back(
+            db->write([&](WriteTx& tx) { return tx.events().insert(message("!r:test", own, i)); }));
+        results[t].push_back(db->write([&](WriteTx& tx) {
+          return tx.events().insert(message("!r:test", "$shared" + std::to_string(i), i));
+        }));
+      }
+    });
+  }
+  for (std::thread& worker : workers) {
+    worker.join();
+  }
+  std::set<std::int64_t> own_positions;
+  std::map<std::int64_t, int> shared_created;
+  for (const auto& inserts : results) {
+    for (std::size_t i = 0; i < inserts.size(); i += 2) {
+      EXPECT_EQ(inserts[i].result, CreateResult::created);
+      EXPECT_TRUE(own_positions.insert(inserts[i].stream).second);
+      shared_created[static_cast<std::int64_t>(i / 2)] +=
+          inserts[i + 1].result == CreateResult::created ? 1 : 0;
+    }
+  }
+  for (const auto& [index, created] : shared_created) {
+    EXPECT_EQ(created, 1) << "$shared" << index;
+  }
+  db->read([&](ReadTx& tx) {
+    auto all = tx.events().room_events("!r:test", 0, tx.events().max_stream(), Direction::forward,
+                                       1000);
+    EXPECT_EQ(all.size(), static_cast<std::size_t>(threads * per_thread + per_thread));
+    for (std::size_t i = 1; i < all.size(); ++i) {
+      EXPECT_LT(all[i - 1].stream, all[i].stream);
+    }
+  });
+  // Every thread that lost the race for a shared ID was told the winner's position.
+  for (const auto& inserts : results) {
+    for (std::size_t i = 1; i < inserts.size(); i += 2) {
+      const std::string id = "$shared" + std::to_string(i / 2);
+      EXPECT_EQ(inserts[i].stream,
+                db->read([&](ReadTx& tx) { return tx.events().get(id)->stream; }));
+    }
+  }
 }
 
 }  // namespace

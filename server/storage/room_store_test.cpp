@@ -91,10 +91,8 @@ TEST_P(StorageTest, ForwardExtremitiesFollowTheDag) {
             (std::vector<std::string>{"$x", "$y"}));
   EXPECT_TRUE(
       db->read([](ReadTx& tx) { return tx.rooms().forward_extremities("!zz:test"); }).empty());
-  EXPECT_EQ(write_error_kind(*db,
-                             [](WriteTx& tx) {
-                               tx.rooms().add_forward_extremity("!zz:test", "$e", {});
-                             }),
+  EXPECT_EQ(write_error_kind(
+                *db, [](WriteTx& tx) { tx.rooms().add_forward_extremity("!zz:test", "$e", {}); }),
             ErrorKind::constraint);
 }
 
@@ -118,7 +116,8 @@ TEST_P(StorageTest, CurrentStateAppliesDeltas) {
     EXPECT_TRUE(tx.rooms().current_state("!zz:test").empty());
   });
   db->write([&](WriteTx& tx) {
-    tx.rooms().apply_state_delta("!r:test", {{bob, std::nullopt}, {{"m.room.topic", "x"}, std::nullopt}});
+    tx.rooms().apply_state_delta("!r:test",
+                                 {{bob, std::nullopt}, {{"m.room.topic", "x"}, std::nullopt}});
   });
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().current_state("!r:test").size(); }), 2u);
   EXPECT_EQ(write_error_kind(*db,
@@ -225,8 +224,9 @@ TEST_P(StorageTest, ClientTransactionIdsArePerDevice) {
   });
   // Deleting the device forgets its transactions.
   db->write([](WriteTx& tx) { tx.devices().remove("@alice:test", "PHONE"); });
-  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().transaction("@alice:test", "PHONE", "t1"); }),
-            std::nullopt);
+  EXPECT_EQ(
+      db->read([](ReadTx& tx) { return tx.rooms().transaction("@alice:test", "PHONE", "t1"); }),
+      std::nullopt);
   EXPECT_EQ(write_error_kind(*db, [&](WriteTx& tx) { tx.rooms().record_transaction(sent); }),
             ErrorKind::constraint);
 }
@@ -235,30 +235,29 @@ TEST_P(StorageTest, ClientTransactionIdsArePerDevice) {
 // of it stays.
 TEST_P(StorageTest, FailedPersistLeavesNothingHalfWritten) {
   auto db = open();
-  EXPECT_EQ(write_error_kind(*db,
-                             [](WriteTx& tx) {
-                               tx.rooms().create(room("!r:test"));
-                               NewEvent create;
-                               create.event_id = "$create";
-                               create.room_id = "!r:test";
-                               create.type = "m.room.create";
-                               create.state_key = "";
-                               create.sender = "@alice:test";
-                               create.json = "{}";
-                               const auto stream = tx.events().insert(create).stream;
-                               const auto group = tx.state().create_group(
-                                   "!r:test", std::nullopt, {{{"m.room.create", ""}, "$create"}});
-                               tx.state().set_event_state_group("$create", group);
-                               tx.rooms().apply_state_delta("!r:test",
-                                                            {{{"m.room.create", ""}, "$create"}});
-                               tx.rooms().add_forward_extremity("!r:test", "$create", {});
-                               tx.rooms().set_membership(
-                                   member("!r:test", "@alice:test", Membership::join, stream));
-                               // A state group naming an event that was never stored fails.
-                               tx.state().create_group("!r:test", group,
-                                                       {{{"m.room.name", ""}, "$ghost"}});
-                             }),
-            ErrorKind::constraint);
+  EXPECT_EQ(
+      write_error_kind(
+          *db,
+          [](WriteTx& tx) {
+            tx.rooms().create(room("!r:test"));
+            NewEvent create;
+            create.event_id = "$create";
+            create.room_id = "!r:test";
+            create.type = "m.room.create";
+            create.state_key = "";
+            create.sender = "@alice:test";
+            create.json = "{}";
+            const auto stream = tx.events().insert(create).stream;
+            const auto group = tx.state().create_group("!r:test", std::nullopt,
+                                                       {{{"m.room.create", ""}, "$create"}});
+            tx.state().set_event_state_group("$create", group);
+            tx.rooms().apply_state_delta("!r:test", {{{"m.room.create", ""}, "$create"}});
+            tx.rooms().add_forward_extremity("!r:test", "$create", {});
+            tx.rooms().set_membership(member("!r:test", "@alice:test", Membership::join, stream));
+            // A state group naming an event that was never stored fails.
+            tx.state().create_group("!r:test", group, {{{"m.room.name", ""}, "$ghost"}});
+          }),
+      ErrorKind::constraint);
   db->read([](ReadTx& tx) {
     EXPECT_EQ(tx.rooms().get("!r:test"), std::nullopt);
     EXPECT_EQ(tx.events().get("$create"), std::nullopt);

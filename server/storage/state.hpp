@@ -9,9 +9,12 @@
 // in full): write `i` in base 16 and let 16^p be the value of its lowest non-zero digit; the
 // base is the ancestor at position i - 16^p, and the stored delta is everything that changed
 // between the two (at most 16^p keys when each group changes one). Resolving a group follows
-// base links, at most 15 per hex digit of `i` (≤ 60 for a million changes), and the stored rows
-// come to about (15/16)·log16(n) per change — Fenwick-tree style deltas, with no full snapshots
-// beyond the root.
+// base links, at most 15 per hex digit of `i` (≤ 75 below a million changes, about half that
+// on average), and the stored rows come to about (15/16)·log16(n) per change: Fenwick-tree
+// style deltas, with no full snapshot beyond the room's first group. (Full snapshots every N
+// deltas would still store members × joins / N rows for a room everyone joins one by one.)
+// Measured: 10,000 joins to one room take 3.6 delta rows and 159 bytes per change on SQLite
+// (state_store_test.cpp, StateBytesPerChangeFigure).
 //
 // Which state a group means for an event: the state AFTER the event (its own state key
 // included when it is a state event). The state before an event is then the state after its

@@ -1,14 +1,14 @@
 // StateStore on every backend: groups resolve to exactly the state their deltas describe,
 // bad input is refused before anything is written, and the space per change is measured.
 
-#include "storage/storage_test_fixture.hpp"
-
 #include <sqlite3.h>
 
 #include <chrono>
 #include <functional>
 #include <iostream>
 #include <random>
+
+#include "storage/storage_test_fixture.hpp"
 
 namespace ranvier::storage::test {
 namespace {
@@ -96,8 +96,8 @@ TEST_P(StorageTest, StateGroupsMatchAReferenceOverLongChainsAndForks) {
   });
 
   // Lookups by key: present keys answered, absent and unknown keys left out.
-  const std::vector<StateKey> keys{member("@new:test"), member("@nobody:test"),
-                                   {"m.room.create", ""}};
+  const std::vector<StateKey> keys{
+      member("@new:test"), member("@nobody:test"), {"m.room.create", ""}};
   auto some = db->read([&](ReadTx& tx) { return tx.state().state_for_keys(left, keys); });
   EXPECT_EQ(some, (StateMap{{member("@new:test"), "$e1"}}));
   const StateKey any_present = expected[399].begin()->first;
@@ -144,34 +144,33 @@ TEST_P(StorageTest, BadStateGroupInputIsRefusedAndRolledBack) {
   const std::int64_t group = db->write([](WriteTx& tx) {
     return tx.state().create_group("!r:test", std::nullopt, {{member("@u0:test"), "$e0"}});
   });
-  EXPECT_EQ(write_error(*db,
-                        [](WriteTx& tx) {
-                          tx.state().create_group("!r:test", std::nullopt,
-                                                  {{member("@x:test"), "$not-stored"}});
-                        })
+  EXPECT_EQ(
+      write_error(
+          *db,
+          [](WriteTx& tx) {
+            tx.state().create_group("!r:test", std::nullopt, {{member("@x:test"), "$not-stored"}});
+          })
+          .kind(),
+      ErrorKind::constraint);
+  EXPECT_EQ(
+      write_error(*db,
+                  [&](WriteTx& tx) {
+                    tx.state().create_group("!r:test", group + 1000, {{member("@u1:test"), "$e1"}});
+                  })
+          .kind(),
+      ErrorKind::constraint);
+  EXPECT_EQ(write_error(
+                *db,
+                [&](WriteTx& tx) {
+                  tx.state().create_group("!elsewhere:test", group, {{member("@u1:test"), "$e1"}});
+                })
                 .kind(),
             ErrorKind::constraint);
-  EXPECT_EQ(write_error(*db,
-                        [&](WriteTx& tx) {
-                          tx.state().create_group("!r:test", group + 1000,
-                                                  {{member("@u1:test"), "$e1"}});
-                        })
-                .kind(),
-            ErrorKind::constraint);
-  EXPECT_EQ(write_error(*db,
-                        [&](WriteTx& tx) {
-                          tx.state().create_group("!elsewhere:test", group,
-                                                  {{member("@u1:test"), "$e1"}});
-                        })
-                .kind(),
-            ErrorKind::constraint);
-  EXPECT_EQ(write_error(*db,
-                        [&](WriteTx& tx) { tx.state().set_event_state_group("$nope", group); })
+  EXPECT_EQ(write_error(*db, [&](WriteTx& tx) { tx.state().set_event_state_group("$nope", group); })
                 .kind(),
             ErrorKind::constraint);
   EXPECT_EQ(
-      write_error(*db,
-                  [&](WriteTx& tx) { tx.state().set_event_state_group("$e1", group + 1000); })
+      write_error(*db, [&](WriteTx& tx) { tx.state().set_event_state_group("$e1", group + 1000); })
           .kind(),
       ErrorKind::constraint);
   // A group created in a transaction that then fails is gone, and the next one is sound.
@@ -181,8 +180,7 @@ TEST_P(StorageTest, BadStateGroupInputIsRefusedAndRolledBack) {
     throw std::runtime_error("abort");
   }),
                std::runtime_error);
-  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.state().event_state_group("$e1"); }),
-            std::nullopt);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.state().event_state_group("$e1"); }), std::nullopt);
   const std::int64_t next = db->write([&](WriteTx& tx) {
     return tx.state().create_group("!r:test", group, {{member("@u0:test"), std::nullopt}});
   });
@@ -230,6 +228,7 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
   auto db = open();
   store_events(*db, joins, joins);
   std::optional<std::int64_t> last;
+  std::vector<std::int64_t> groups;
   const auto start = std::chrono::steady_clock::now();
   for (int first = 0; first < joins; first += batch) {
     db->write([&](WriteTx& tx) {
@@ -238,6 +237,7 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
         last = tx.state().create_group("!r:test", last,
                                        {{member("@u" + std::to_string(i) + ":test"), event_id}});
         tx.state().set_event_state_group(event_id, *last);
+        groups.push_back(*last);
       }
     });
   }
@@ -245,13 +245,27 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const auto lookup_start = std::chrono::steady_clock::now();
   const StateMap state = db->read([&](ReadTx& tx) { return tx.state().state_map(*last); });
-  const double lookup_ms = std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - lookup_start)
-                               .count();
+  const double lookup_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lookup_start)
+          .count();
   EXPECT_EQ(state.size(), static_cast<std::size_t>(joins));
   const std::vector<StateKey> one{member("@u1234:test")};
   EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.state().state_for_keys(*last, one); }),
             (StateMap{{member("@u1234:test"), "$e1234"}}));
+  // Single-key lookups (what auth checks need) in groups all along the chain.
+  constexpr int key_lookups = 200;
+  const auto keys_start = std::chrono::steady_clock::now();
+  db->read([&](ReadTx& tx) {
+    for (int i = 0; i < key_lookups; ++i) {
+      // Group g holds users 0..g, so user i*17 is in group joins-1-i*31.
+      const std::vector<StateKey> key{member("@u" + std::to_string(i * 17) + ":test")};
+      EXPECT_EQ(tx.state().state_for_keys(groups.at(joins - 1 - i * 31), key).size(), 1u);
+    }
+  });
+  const double key_us = std::chrono::duration<double, std::micro>(
+                            std::chrono::steady_clock::now() - keys_start)
+                            .count() /
+                        key_lookups;
 
   std::int64_t bytes = 0;
   std::int64_t rows = 0;
@@ -270,17 +284,18 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
     for (const char* table : state_tables) {
       names += std::string(names.empty() ? "'" : ", '") + schema_ + "." + table + "'";
     }
-    bytes = postgres_number(base_url_, "SELECT SUM(pg_total_relation_size(t::regclass)) FROM"
-                                       " unnest(ARRAY[" + names + "]) AS t");
+    bytes = postgres_number(base_url_,
+                            "SELECT SUM(pg_total_relation_size(t::regclass)) FROM"
+                            " unnest(ARRAY[" +
+                                names + "]) AS t");
     rows = postgres_number(base_url_, "SELECT COUNT(*) FROM " + schema_ + ".state_group_entries");
   }
   ASSERT_GT(bytes, 0);
   std::cout << "[ figures  ] " << to_string(GetParam()) << ": " << joins
-            << " joins = state changes: " << bytes << " bytes of state history, "
-            << bytes / joins << " bytes and " << static_cast<double>(rows) / joins
-            << " entry rows per change; " << write_ms / joins * 1000
-            << " us per group written; full state of " << joins << " read in " << lookup_ms
-            << " ms\n";
+            << " joins = state changes: " << bytes << " bytes of state history, " << bytes / joins
+            << " bytes and " << static_cast<double>(rows) / joins << " entry rows per change; "
+            << write_ms / joins * 1000 << " us per group written; full state of " << joins
+            << " read in " << lookup_ms << " ms; one key in " << key_us << " us\n";
   // Snapshot-per-event storage would need joins²/2 = 50 million rows here.
   EXPECT_LT(rows, joins * 8);
 }

@@ -48,6 +48,14 @@ std::unique_ptr<sql::Session> connect(const std::string& url, const std::string&
     throw StorageError(ErrorKind::unavailable,
                        "PostgreSQL at " + redacted + " does not accept UTF8 client encoding");
   }
+  // Session settings for short indexed statements (measured on state group lookups):
+  // - jit: recursive CTEs over JSON sets get cost estimates high enough to trigger JIT
+  //   compilation, tens of milliseconds for sub-millisecond work;
+  // - plan_cache_mode: a prepared statement's generic plan is frozen from the table sizes of
+  //   the moment (a hash join over a then-tiny state_groups) and stays after the table grew
+  //   until autovacuum happens to analyze it; custom plans follow the current size.
+  // A failure only means an old server without the setting.
+  PQclear(PQexec(conn, "SET jit = off; SET plan_cache_mode = force_custom_plan"));
   return std::make_unique<PgSession>(conn, redacted);
 }
 

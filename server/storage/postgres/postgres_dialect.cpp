@@ -13,12 +13,15 @@ namespace {
 #define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
 // Clients never see outliers, rejected or soft-failed events.
 #define TIMELINE "NOT outlier AND rejected_reason IS NULL AND NOT soft_failed"
-// A group and the groups its base links lead to, with their positions.
+// A group and the groups its base links lead to, with their positions. The LATERAL subquery
+// (kept one by LIMIT, which stops PostgreSQL from flattening it into a join) makes each step a
+// primary-key probe; planned as a join, a step became a hash join scanning all of
+// state_groups, once per link.
 #define BASE_CHAIN                                                                       \
   "chain(group_id, base_id, position, room_id) AS ("                                     \
   " SELECT group_id, base_id, position, room_id FROM state_groups WHERE group_id = $1" \
-  " UNION ALL SELECT g.group_id, g.base_id, g.position, g.room_id FROM state_groups g" \
-  " JOIN chain c ON g.group_id = c.base_id)"
+  " UNION ALL SELECT g.group_id, g.base_id, g.position, g.room_id FROM chain c,"       \
+  " LATERAL (SELECT * FROM state_groups s WHERE s.group_id = c.base_id LIMIT 1) AS g)"
 
 constexpr sql::Dialect postgres_dialect{
     // One snapshot for every statement of a read, as SQLite gives its readers.
@@ -97,15 +100,16 @@ constexpr sql::Dialect postgres_dialect{
                       " ON CONFLICT (event_id) DO NOTHING",
             .insert_prev = "INSERT INTO event_prev_edges (event_id, prev_id, ordinal)"
                            " SELECT $1::text, value, ordinal"
-                           " FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS j(value, ordinal)"
-                           " ON CONFLICT DO NOTHING",
+                           " FROM jsonb_array_elements_text($2::jsonb)"
+                           " WITH ORDINALITY AS j(value, ordinal) ON CONFLICT DO NOTHING",
             .insert_auth = "INSERT INTO event_auth_edges (event_id, auth_id, ordinal)"
                            " SELECT $1::text, value, ordinal"
-                           " FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS j(value, ordinal)"
-                           " ON CONFLICT DO NOTHING",
+                           " FROM jsonb_array_elements_text($2::jsonb)"
+                           " WITH ORDINALITY AS j(value, ordinal) ON CONFLICT DO NOTHING",
             .select_one = "SELECT " EVENT_COLUMNS " FROM events WHERE event_id = $1",
             .select_many = "SELECT " EVENT_COLUMNS " FROM events"
-                           " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY stream",
+                           " WHERE event_id = ANY (ARRAY(SELECT"
+                           " jsonb_array_elements_text($1::jsonb))) ORDER BY stream",
             .prev_of = "SELECT event_id, prev_id FROM event_prev_edges"
                        " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
                        " ORDER BY event_id, ordinal",
@@ -113,7 +117,8 @@ constexpr sql::Dialect postgres_dialect{
                        " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
                        " ORDER BY event_id, ordinal",
             .known = "SELECT event_id FROM events"
-                     " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY event_id",
+                     " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
+                     " ORDER BY event_id",
             .max_stream = "SELECT position FROM event_stream",
             .room_forward = "SELECT " EVENT_COLUMNS " FROM events"
                             " WHERE room_id = $1 AND stream > $2 AND stream <= $3 AND " TIMELINE
@@ -130,11 +135,13 @@ constexpr sql::Dialect postgres_dialect{
             // UNION (not UNION ALL) visits each event once, so a cycle cannot loop forever.
             .auth_chain = "WITH RECURSIVE chain(id) AS ("
                           " SELECT auth_id FROM event_auth_edges"
-                          " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
+                          " WHERE event_id = ANY (ARRAY(SELECT"
+                          " jsonb_array_elements_text($1::jsonb)))"
                           " UNION SELECT a.auth_id FROM event_auth_edges a"
                           " JOIN chain c ON a.event_id = c.id)"
                           " SELECT id FROM chain ORDER BY id",
-            .children = "SELECT event_id FROM event_prev_edges WHERE prev_id = $1 ORDER BY event_id",
+            .children = "SELECT event_id FROM event_prev_edges WHERE prev_id = $1 ORDER BY"
+                        " event_id",
             .set_rejected = "UPDATE events SET rejected_reason = $2 WHERE event_id = $1",
             .set_soft_failed = "UPDATE events SET soft_failed = $2 WHERE event_id = $1",
             .set_redacted_by = "UPDATE events SET redacted_by = $2 WHERE event_id = $1",
@@ -147,7 +154,8 @@ constexpr sql::Dialect postgres_dialect{
             .insert_group = "INSERT INTO state_groups (room_id, parent_id, base_id, position)"
                             " VALUES ($1, $2, $3, $4) RETURNING group_id",
             .entries_of = "SELECT group_id, key_nid, event_nid FROM state_group_entries"
-                          " WHERE group_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)::bigint))",
+                          " WHERE group_id = ANY (ARRAY(SELECT"
+                          " jsonb_array_elements_text($1::jsonb)::bigint))",
             .insert_entries = "INSERT INTO state_group_entries (group_id, key_nid, event_nid)"
                               " SELECT $1::bigint, (value ->> 0)::bigint, (value ->> 1)::bigint"
                               " FROM jsonb_array_elements($2::jsonb) AS j(value)",
@@ -158,7 +166,8 @@ constexpr sql::Dialect postgres_dialect{
                           " SELECT key_nid FROM inserted UNION ALL"
                           " SELECT key_nid FROM state_keys WHERE type = $1 AND state_key = $2",
             .event_nids = "SELECT event_id, stream FROM events"
-                          " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
+                          " WHERE event_id = ANY (ARRAY(SELECT"
+                          " jsonb_array_elements_text($1::jsonb)))",
             // The nearest group along the base chain decides each key; NULL event_nid rows
             // (removals) then fall out of the join with events.
             .state_map = "WITH RECURSIVE " BASE_CHAIN ","
@@ -168,17 +177,21 @@ constexpr sql::Dialect postgres_dialect{
                          " SELECT k.type, k.state_key, v.event_id FROM ranked r"
                          " JOIN state_keys k ON k.key_nid = r.key_nid"
                          " JOIN events v ON v.stream = r.event_nid WHERE r.nearness = 1",
+            // Scalar subqueries make every step an index probe: per wanted key its number,
+            // the nearest group of the chain holding it, and its event. (Joins would be
+            // planned from a guessed 100 rows out of the JSON and scan whole tables.)
             .state_for_keys =
                 "WITH RECURSIVE " BASE_CHAIN ","
-                " wanted AS (SELECT k.key_nid, k.type, k.state_key FROM jsonb_array_elements($2::jsonb) AS j(value)"
-                " JOIN state_keys k ON k.type = j.value ->> 0"
-                " AND k.state_key = j.value ->> 1),"
-                " ranked AS (SELECT w.type, w.state_key, e.event_nid, ROW_NUMBER() OVER"
-                " (PARTITION BY e.key_nid ORDER BY c.position DESC) AS nearness"
-                " FROM chain c JOIN state_group_entries e ON e.group_id = c.group_id"
-                " JOIN wanted w ON w.key_nid = e.key_nid)"
-                " SELECT r.type, r.state_key, v.event_id FROM ranked r"
-                " JOIN events v ON v.stream = r.event_nid WHERE r.nearness = 1",
+                " wanted AS (SELECT j.value ->> 0 AS type, j.value ->> 1 AS state_key,"
+                " (SELECT k.key_nid FROM state_keys k"
+                " WHERE k.type = j.value ->> 0 AND k.state_key = j.value ->> 1) AS key_nid"
+                " FROM jsonb_array_elements($2::jsonb) AS j(value)),"
+                " nearest AS (SELECT w.type, w.state_key, (SELECT e.event_nid FROM chain c"
+                " JOIN state_group_entries e ON e.group_id = c.group_id AND e.key_nid = w.key_nid"
+                " ORDER BY c.position DESC LIMIT 1) AS event_nid FROM wanted w)"
+                " SELECT type, state_key, event_id FROM (SELECT n.type, n.state_key,"
+                " (SELECT v.event_id FROM events v WHERE v.stream = n.event_nid) AS event_id"
+                " FROM nearest n) AS found WHERE event_id IS NOT NULL",
             .set_event_group = "INSERT INTO event_state_groups (event_nid, group_id)"
                                " SELECT stream, $2::bigint FROM events WHERE event_id = $1"
                                " ON CONFLICT DO NOTHING",
@@ -199,7 +212,8 @@ constexpr sql::Dialect postgres_dialect{
             .extremities = "SELECT event_id FROM room_forward_extremities WHERE room_id = $1"
                            " ORDER BY event_id",
             .remove_extremities = "DELETE FROM room_forward_extremities WHERE room_id = $1"
-                                  " AND event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))",
+                                  " AND event_id = ANY (ARRAY(SELECT"
+                                  " jsonb_array_elements_text($2::jsonb)))",
             .clear_extremities = "DELETE FROM room_forward_extremities WHERE room_id = $1",
             .add_extremity = "INSERT INTO room_forward_extremities (room_id, event_id)"
                              " VALUES ($1, $2) ON CONFLICT DO NOTHING",

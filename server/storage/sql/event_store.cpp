@@ -1,7 +1,7 @@
+#include <map>
+
 #include "storage/sql/json_array.hpp"
 #include "storage/sql/stores.hpp"
-
-#include <map>
 
 namespace ranvier::storage::sql {
 namespace {
@@ -98,8 +98,8 @@ std::vector<StoredEvent> SqlEventStore::room_events(std::string_view room_id, st
 }
 
 std::vector<StoredEvent> SqlEventStore::room_messages(std::string_view room_id,
-                                                      TopologicalPosition from,
-                                                      Direction direction, std::size_t limit) {
+                                                      TopologicalPosition from, Direction direction,
+                                                      std::size_t limit) {
   const StaticSql sql =
       direction == Direction::forward ? sql_.messages_forward : sql_.messages_backward;
   return with_edges(session_.query(sql, {room_id, from.depth, from.stream, limit_param(limit)}));

@@ -44,7 +44,8 @@ std::string join(std::span<const T> values, Append append) {
 }  // namespace
 
 std::string json_array(std::span<const std::string> values) {
-  return join(values, [](std::string& out, const std::string& value) { append_string(out, value); });
+  return join(values,
+              [](std::string& out, const std::string& value) { append_string(out, value); });
 }
 
 std::string json_array(std::span<const std::int64_t> values) {

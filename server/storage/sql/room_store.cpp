@@ -169,10 +169,9 @@ void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta&
 }
 
 void SqlRoomStore::set_membership(const RoomMember& member) {
-  session_.execute(sql_.member_put,
-                   {std::string_view(member.room_id), std::string_view(member.user_id),
-                    to_string(member.membership), std::string_view(member.event_id),
-                    member.stream});
+  session_.execute(sql_.member_put, {std::string_view(member.room_id),
+                                     std::string_view(member.user_id), to_string(member.membership),
+                                     std::string_view(member.event_id), member.stream});
 }
 
 CreateResult SqlRoomStore::create_alias(const RoomAlias& alias) {

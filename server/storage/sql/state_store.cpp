@@ -1,9 +1,9 @@
+#include <map>
+#include <unordered_map>
+
 #include "storage/errors.hpp"
 #include "storage/sql/json_array.hpp"
 #include "storage/sql/stores.hpp"
-
-#include <map>
-#include <unordered_map>
 
 namespace ranvier::storage::sql {
 namespace {

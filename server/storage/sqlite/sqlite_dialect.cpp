@@ -132,7 +132,8 @@ constexpr sql::Dialect sqlite_dialect{
                           " UNION SELECT a.auth_id FROM event_auth_edges a"
                           " JOIN chain c ON a.event_id = c.id)"
                           " SELECT id FROM chain ORDER BY id",
-            .children = "SELECT event_id FROM event_prev_edges WHERE prev_id = ?1 ORDER BY event_id",
+            .children = "SELECT event_id FROM event_prev_edges WHERE prev_id = ?1 ORDER BY"
+                        " event_id",
             .set_rejected = "UPDATE events SET rejected_reason = ?2 WHERE event_id = ?1",
             .set_soft_failed = "UPDATE events SET soft_failed = ?2 WHERE event_id = ?1",
             .set_redacted_by = "UPDATE events SET redacted_by = ?2 WHERE event_id = ?1",
