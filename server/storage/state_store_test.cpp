@@ -187,6 +187,35 @@ TEST_P(StorageTest, BadStateGroupInputIsRefusedAndRolledBack) {
   EXPECT_TRUE(db->read([&](ReadTx& tx) { return tx.state().state_map(next); }).empty());
 }
 
+// State resolution and joins over federation hand over whole states at once.
+TEST_P(StorageTest, LargeDeltasAreStoredAndRemovedInOneGroup) {
+  auto db = open();
+  constexpr int keys = 3000;
+  store_events(*db, keys, keys);
+  StateDelta everything;
+  StateDelta half_gone;
+  StateMap want;
+  for (int i = 0; i < keys; ++i) {
+    const StateKey key = member("@u" + std::to_string(i) + ":test");
+    everything[key] = "$e" + std::to_string(i);
+    if (i % 2 == 0) {
+      half_gone[key] = std::nullopt;
+    } else {
+      want[key] = "$e" + std::to_string(i);
+    }
+  }
+  const auto [full, half] = db->write([&](WriteTx& tx) {
+    const std::int64_t first = tx.state().create_group("!r:test", std::nullopt, everything);
+    return std::pair(first, tx.state().create_group("!r:test", first, half_gone));
+  });
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.state().state_map(full).size(); }),
+            static_cast<std::size_t>(keys));
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.state().state_map(half); }), want);
+  const std::vector<StateKey> probe{member("@u10:test"), member("@u11:test")};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.state().state_for_keys(half, probe); }),
+            (StateMap{{member("@u11:test"), "$e11"}}));
+}
+
 // The tables that make up state history (current state is one copy per room, not history).
 constexpr const char* state_tables[] = {"state_groups", "state_keys", "state_group_entries",
                                         "event_state_groups"};

@@ -159,12 +159,14 @@ constexpr sql::Dialect postgres_dialect{
             .insert_entries = "INSERT INTO state_group_entries (group_id, key_nid, event_nid)"
                               " SELECT $1::bigint, (value ->> 0)::bigint, (value ->> 1)::bigint"
                               " FROM jsonb_array_elements($2::jsonb) AS j(value)",
-            // DO NOTHING leaves no dead row version behind for keys that exist (DO UPDATE
-            // would), and the second branch then finds them.
-            .intern_key = "WITH inserted AS (INSERT INTO state_keys (type, state_key)"
-                          " VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key_nid)"
-                          " SELECT key_nid FROM inserted UNION ALL"
-                          " SELECT key_nid FROM state_keys WHERE type = $1 AND state_key = $2",
+            .add_keys = "INSERT INTO state_keys (type, state_key)"
+                        " SELECT value ->> 0, value ->> 1 FROM jsonb_array_elements($1::jsonb)"
+                        " AS j(value) ON CONFLICT DO NOTHING",
+            // A scalar subquery per key: an index probe whatever the planner guesses.
+            .key_nids = "SELECT (SELECT k.key_nid FROM state_keys k"
+                        " WHERE k.type = j.value ->> 0 AND k.state_key = j.value ->> 1),"
+                        " j.value ->> 0, j.value ->> 1 FROM jsonb_array_elements($1::jsonb)"
+                        " AS j(value)",
             .event_nids = "SELECT event_id, stream FROM events"
                           " WHERE event_id = ANY (ARRAY(SELECT"
                           " jsonb_array_elements_text($1::jsonb)))",

@@ -86,7 +86,8 @@ struct StateSql {
   StaticSql insert_group;   ///< (room_id, parent_id, base_id, position) → group_id
   StaticSql entries_of;     ///< (group ids) → group_id, key_nid, event_nid (NULL: removed)
   StaticSql insert_entries; ///< (group_id, [[key_nid, event_nid or null], ...])
-  StaticSql intern_key;     ///< (type, state_key) → key_nid, creating the key if missing
+  StaticSql add_keys;       ///< ([[type, state_key], ...]); creates the missing ones
+  StaticSql key_nids;       ///< ([[type, state_key], ...]) → key_nid, type, state_key
   StaticSql event_nids;     ///< (ids) → event_id, stream
   StaticSql state_map;      ///< (group_id) → type, state_key, event_id
   StaticSql state_for_keys; ///< (group_id, [[type, state_key], ...]) → type, state_key, event_id

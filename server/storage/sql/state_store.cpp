@@ -20,16 +20,22 @@ std::int64_t base_position(std::int64_t position) {
 
 }  // namespace
 
-std::int64_t SqlStateStore::intern_key(const StateKey& key) {
-  const std::initializer_list<Param> params{std::string_view(key.type),
-                                            std::string_view(key.state_key)};
-  auto rows = session_.query(sql_.intern_key, params);
-  if (rows.empty()) {
-    // PostgreSQL: another transaction created the key after this statement took its snapshot;
-    // a new statement sees it.
-    rows = session_.query(sql_.intern_key, params);
+std::map<StateKey, std::int64_t> SqlStateStore::key_numbers(const StateDelta& delta) {
+  std::map<StateKey, std::int64_t> numbers;
+  if (delta.empty()) {
+    return numbers;
   }
-  return rows.at(0).at(0).as_int();
+  std::vector<StateKey> keys;
+  keys.reserve(delta.size());
+  for (const auto& [key, event_id] : delta) {
+    keys.push_back(key);
+  }
+  const std::string key_set = json_array(keys);
+  session_.execute(sql_.add_keys, {std::string_view(key_set)});
+  for (const Row& row : session_.query(sql_.key_nids, {std::string_view(key_set)})) {
+    numbers.emplace(StateKey{row.at(1).as_text(), row.at(2).as_text()}, row.at(0).as_int());
+  }
+  return numbers;
 }
 
 namespace {
@@ -138,8 +144,9 @@ std::int64_t SqlStateStore::create_group(std::string_view room_id,
       }
     }
   }
+  const std::map<StateKey, std::int64_t> key_nids = key_numbers(delta);
   for (const auto& [key, event_id] : delta) {
-    const std::int64_t key_nid = intern_key(key);
+    const std::int64_t key_nid = key_nids.at(key);
     if (event_id) {
       entries[key_nid] = event_nids.at(*event_id);
     } else if (base) {

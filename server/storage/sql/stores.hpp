@@ -105,7 +105,8 @@ class SqlStateStore final : public StateStore {
   CreateResult set_event_state_group(std::string_view event_id, std::int64_t group_id) override;
 
  private:
-  std::int64_t intern_key(const StateKey& key);
+  // The numbers of the delta's keys, creating the keys that are new.
+  std::map<StateKey, std::int64_t> key_numbers(const StateDelta& delta);
 
   Session& session_;
   const StateSql& sql_;

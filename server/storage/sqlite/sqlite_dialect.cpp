@@ -150,10 +150,12 @@ constexpr sql::Dialect sqlite_dialect{
             .insert_entries = "INSERT INTO state_group_entries (group_id, key_nid, event_nid)"
                               " SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
                               " FROM json_each(?2)",
-            // The no-op update makes RETURNING answer for a key that already exists.
-            .intern_key = "INSERT INTO state_keys (type, state_key) VALUES (?1, ?2)"
-                          " ON CONFLICT (type, state_key) DO UPDATE SET type = excluded.type"
-                          " RETURNING key_nid",
+            .add_keys = "INSERT INTO state_keys (type, state_key)"
+                        " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+                        " FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING",
+            .key_nids = "SELECT k.key_nid, k.type, k.state_key FROM json_each(?1) j"
+                        " JOIN state_keys k ON k.type = json_extract(j.value, '$[0]')"
+                        " AND k.state_key = json_extract(j.value, '$[1]')",
             .event_nids = "SELECT event_id, stream FROM events"
                           " WHERE event_id IN (SELECT value FROM json_each(?1))",
             // The nearest group along the base chain decides each key; NULL event_nid rows
