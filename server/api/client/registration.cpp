@@ -6,6 +6,7 @@
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
 #include "api/services.hpp"
+#include "api/uia.hpp"
 #include "config/config.hpp"
 #include "storage/database.hpp"
 
@@ -17,26 +18,13 @@ namespace {
 
 using config::RegistrationMode;
 
-std::string random_session() {
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (auto b : bytes) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
+/// A localpart for a user who registers without choosing one.
+std::string random_localpart() {
+  std::string out = "u";
+  for (int i = 0; i < 12; ++i) {
+    out += "0123456789abcdefghijklmnopqrstuvwxyz"[randombytes_uniform(36)];
   }
   return out;
-}
-
-/// The 401 answer that starts (or continues) user-interactive authentication.
-ApiResponse uia_challenge(const std::string& stage, const std::optional<nlohmann::json>& auth) {
-  std::string session = random_session();
-  if (auth && auth->contains("session") && (*auth)["session"].is_string()) {
-    session = (*auth)["session"].get<std::string>();
-  }
-  return json_response({{"flows", {{{"stages", {stage}}}}}, {"params", nlohmann::json::object()}, {"session", session}},
-                       401);
 }
 
 /// A fresh numeric localpart for a guest (Synapse's convention, so IDs look familiar).
@@ -75,10 +63,10 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
     // Token: one m.login.registration_token stage (spec: "Token-authenticated registration").
     const std::string stage =
         cfg.registration == RegistrationMode::open ? "m.login.dummy" : "m.login.registration_token";
-    if (!req.auth || !req.auth->is_object() || !req.auth->contains("type")) {
+    if (uia_stage_of(req.auth).empty()) {
       return uia_challenge(stage, req.auth);
     }
-    if ((*req.auth)["type"] != stage) {
+    if (uia_stage_of(req.auth) != stage) {
       throw MatrixError(ErrCode::unrecognized, "Unsupported authentication type for registration");
     }
     if (stage == "m.login.registration_token" && !registration_token_is_valid(ctx, *req.auth)) {
@@ -99,7 +87,7 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
     } else if (req.username) {
       localpart = *req.username;
     } else {
-      localpart = "u" + random_session().substr(0, 12);
+      localpart = random_localpart();
     }
     storage::Account account;
     account.user_id = "@" + localpart + ":" + cfg.server_name;
