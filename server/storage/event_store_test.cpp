@@ -223,6 +223,50 @@ TEST_P(StorageTest, RolledBackEventInsertLeavesNoTrace) {
   EXPECT_EQ(next.stream, before + 1);
 }
 
+TEST_P(StorageTest, RelationsAndTimestampLookups) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.events().insert(message("!r:test", "$root", 1));
+    for (int i = 0; i < 4; ++i) {
+      NewEvent reply = message("!r:test", "$reply" + std::to_string(i), i + 2);
+      reply.relates_to = "$root";
+      reply.rel_type = i % 2 == 0 ? "m.thread" : "m.annotation";
+      reply.soft_failed = i == 3;
+      tx.events().insert(reply);
+    }
+  });
+  const std::int64_t now = db->read([](ReadTx& tx) { return tx.events().max_stream(); });
+  auto all = db->read([&](ReadTx& tx) {
+    return tx.events().relations("$root", std::nullopt, 0, now, Direction::forward, 10);
+  });
+  EXPECT_EQ(ids_of(all), (std::vector<std::string>{"$reply0", "$reply1", "$reply2"}));
+  EXPECT_EQ(all.at(0).relates_to, "$root");
+  EXPECT_EQ(all.at(0).rel_type, "m.thread");
+  auto threads = db->read([&](ReadTx& tx) {
+    return tx.events().relations("$root", "m.thread", 0, now, Direction::backward, 10);
+  });
+  EXPECT_EQ(ids_of(threads), (std::vector<std::string>{"$reply2", "$reply0"}));
+  EXPECT_TRUE(db->read([&](ReadTx& tx) {
+                  return tx.events().relations("$reply0", std::nullopt, 0, now,
+                                               Direction::forward, 10);
+                }).empty());
+
+  // message() stamps origin_server_ts = t0 + depth.
+  auto after = db->read(
+      [](ReadTx& tx) { return tx.events().event_near_ts("!r:test", t0 + 3, Direction::forward); });
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->event_id, "$reply1");
+  auto before = db->read([](ReadTx& tx) {
+    return tx.events().event_near_ts("!r:test", t0 + 100, Direction::backward);
+  });
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->event_id, "$reply2");  // $reply3 is soft-failed
+  EXPECT_EQ(db->read([](ReadTx& tx) {
+              return tx.events().event_near_ts("!r:test", t0, Direction::backward);
+            }),
+            std::nullopt);
+}
+
 // Stream positions must be unique and hand out in commit order even when several threads
 // write at once (PostgreSQL runs them truly concurrently); a duplicate raced from two threads
 // is stored once.

@@ -38,6 +38,10 @@ struct NewEvent {
   /// Passed auth against its own state but not against the room's current state: kept for the
   /// DAG, never sent to clients.
   bool soft_failed = false;
+  /// From content.m.relates_to, copied out by the caller for /relations and /threads: the
+  /// event this one relates to and the relation type (m.thread, m.annotation, ...).
+  std::optional<std::string> relates_to{};
+  std::optional<std::string> rel_type{};
 
   bool operator==(const NewEvent&) const = default;
 };
@@ -103,6 +107,18 @@ class EventReads {
   virtual std::vector<StoredEvent> room_messages(std::string_view room_id,
                                                  TopologicalPosition from, Direction direction,
                                                  std::size_t limit) = 0;
+
+  /// Timeline events relating to `event_id` (with `rel_type`, or any type when nullopt) with
+  /// `after < stream <= up_to`, oldest first when `forward`, newest first when `backward`.
+  virtual std::vector<StoredEvent> relations(std::string_view event_id,
+                                             std::optional<std::string_view> rel_type,
+                                             std::int64_t after, std::int64_t up_to,
+                                             Direction direction, std::size_t limit) = 0;
+
+  /// The room's timeline event closest to `ts` (origin_server_ts, ms) at or after it
+  /// (`forward`) or at or before it (`backward`), for /timestamp_to_event.
+  virtual std::optional<StoredEvent> event_near_ts(std::string_view room_id, std::int64_t ts,
+                                                   Direction direction) = 0;
 
   /// The auth chain of `event_ids`: every ID reachable over auth_events edges, not counting
   /// the starting events unless another one reaches them (sorted, each once). An ID whose

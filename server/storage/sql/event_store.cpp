@@ -21,6 +21,8 @@ StoredEvent event_from(const Row& row) {
   event.soft_failed = row.at(10).as_bool();
   event.stream = row.at(11).as_int();
   event.redacted_by = row.at(12).as_optional_text();
+  event.relates_to = row.at(13).as_optional_text();
+  event.rel_type = row.at(14).as_optional_text();
   return event;
 }
 
@@ -105,6 +107,27 @@ std::vector<StoredEvent> SqlEventStore::room_messages(std::string_view room_id,
   return with_edges(session_.query(sql, {room_id, from.depth, from.stream, limit_param(limit)}));
 }
 
+std::vector<StoredEvent> SqlEventStore::relations(std::string_view event_id,
+                                                  std::optional<std::string_view> rel_type,
+                                                  std::int64_t after, std::int64_t up_to,
+                                                  Direction direction, std::size_t limit) {
+  const StaticSql sql =
+      direction == Direction::forward ? sql_.relations_forward : sql_.relations_backward;
+  return with_edges(session_.query(sql, {event_id, rel_type ? Param(*rel_type) : Param(nullptr),
+                                         after, up_to, limit_param(limit)}));
+}
+
+std::optional<StoredEvent> SqlEventStore::event_near_ts(std::string_view room_id, std::int64_t ts,
+                                                        Direction direction) {
+  const StaticSql sql =
+      direction == Direction::forward ? sql_.near_ts_forward : sql_.near_ts_backward;
+  auto events = with_edges(session_.query(sql, {room_id, ts}));
+  if (events.empty()) {
+    return std::nullopt;
+  }
+  return std::move(events.front());
+}
+
 std::vector<std::string> SqlEventStore::auth_chain(std::span<const std::string> event_ids) {
   if (event_ids.empty()) {
     return {};
@@ -130,7 +153,8 @@ EventInsert SqlEventStore::insert(const NewEvent& event) {
       {std::string_view(event.event_id), std::string_view(event.room_id),
        std::string_view(event.type), nullable(event.state_key), std::string_view(event.sender),
        event.depth, event.origin_server_ts, std::string_view(event.json), event.outlier,
-       nullable(event.rejected_reason), event.soft_failed, stream});
+       nullable(event.rejected_reason), event.soft_failed, stream, nullable(event.relates_to),
+       nullable(event.rel_type)});
   if (inserted == 0) {
     existing = session_.query(sql_.stream_of, {std::string_view(event.event_id)});
     return {CreateResult::exists, existing.at(0).at(0).as_int()};

@@ -51,13 +51,15 @@ struct TokenSql {
 /// opens with json_each and PostgreSQL with jsonb_array_elements_text.
 ///
 /// Columns of an event row: event_id, room_id, type, state_key, sender, depth,
-/// origin_server_ts, json, outlier, rejected_reason, soft_failed, stream, redacted_by.
+/// origin_server_ts, json, outlier, rejected_reason, soft_failed, stream, redacted_by,
+/// relates_to, rel_type.
 struct EventSql {
   StaticSql stream_of;         ///< (event_id) → stream
   StaticSql next_stream;       ///< () → the next stream position, locking the counter row
   StaticSql insert;            ///< (event_id, room_id, type, state_key, sender, depth,
                                ///<  origin_server_ts, json, outlier, rejected_reason,
-                               ///<  soft_failed, stream); does nothing if the ID exists
+                               ///<  soft_failed, stream, relates_to, rel_type); does nothing
+                               ///<  if the ID exists
   StaticSql insert_prev;       ///< (event_id, ids) → one edge per array element, in order
   StaticSql insert_auth;       ///< (event_id, ids)
   StaticSql select_one;        ///< (event_id) → event row
@@ -70,6 +72,11 @@ struct EventSql {
   StaticSql room_backward;     ///< (room_id, after, up_to, limit) → timeline rows, descending
   StaticSql messages_forward;  ///< (room_id, depth, stream, limit) → rows after, ascending
   StaticSql messages_backward; ///< (room_id, depth, stream, limit) → rows before, descending
+  StaticSql relations_forward; ///< (event_id, rel_type or NULL, after, up_to, limit) →
+                               ///< timeline rows relating to it, ascending
+  StaticSql relations_backward;///< same, descending
+  StaticSql near_ts_forward;   ///< (room_id, ts) → the first timeline row at or after ts
+  StaticSql near_ts_backward;  ///< (room_id, ts) → the last timeline row at or before ts
   StaticSql auth_chain;        ///< (ids) → reachable auth_id, sorted
   StaticSql children;          ///< (event_id) → event_id of events naming it as prev, sorted
   StaticSql set_rejected;      ///< (event_id, reason)

@@ -8,7 +8,7 @@ namespace {
 // Column lists and conditions repeated across statements (the order is queries.hpp's).
 #define EVENT_COLUMNS                                                                    \
   "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, outlier," \
-  " rejected_reason, soft_failed, stream, redacted_by"
+  " rejected_reason, soft_failed, stream, redacted_by, relates_to, rel_type"
 #define MEMBER_COLUMNS "room_id, user_id, membership, event_id, stream"
 #define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
 // Clients never see outliers, rejected or soft-failed events.
@@ -91,8 +91,9 @@ constexpr sql::Dialect sqlite_dialect{
             .stream_of = "SELECT stream FROM events WHERE event_id = ?1",
             .next_stream = "UPDATE event_stream SET position = position + 1 RETURNING position",
             .insert = "INSERT INTO events (event_id, room_id, type, state_key, sender, depth,"
-                      " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                      " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream,"
+                      " relates_to, rel_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                      " ?10, ?11, ?12, ?13, ?14)"
                       " ON CONFLICT (event_id) DO NOTHING",
             // WHERE true: SQLite needs it to parse ON CONFLICT after INSERT ... SELECT.
             .insert_prev = "INSERT INTO event_prev_edges (event_id, prev_id, ordinal)"
@@ -125,6 +126,20 @@ constexpr sql::Dialect sqlite_dialect{
             .messages_backward = "SELECT " EVENT_COLUMNS " FROM events"
                                  " WHERE room_id = ?1 AND (depth, stream) < (?2, ?3) AND " TIMELINE
                                  " ORDER BY depth DESC, stream DESC LIMIT ?4",
+            .relations_forward = "SELECT " EVENT_COLUMNS " FROM events"
+                                 " WHERE relates_to = ?1 AND (?2 IS NULL OR rel_type = ?2)"
+                                 " AND stream > ?3 AND stream <= ?4 AND " TIMELINE
+                                 " ORDER BY stream LIMIT ?5",
+            .relations_backward = "SELECT " EVENT_COLUMNS " FROM events"
+                                  " WHERE relates_to = ?1 AND (?2 IS NULL OR rel_type = ?2)"
+                                  " AND stream > ?3 AND stream <= ?4 AND " TIMELINE
+                                  " ORDER BY stream DESC LIMIT ?5",
+            .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
+                               " WHERE room_id = ?1 AND origin_server_ts >= ?2 AND " TIMELINE
+                               " ORDER BY origin_server_ts, stream LIMIT 1",
+            .near_ts_backward = "SELECT " EVENT_COLUMNS " FROM events"
+                                " WHERE room_id = ?1 AND origin_server_ts <= ?2 AND " TIMELINE
+                                " ORDER BY origin_server_ts DESC, stream DESC LIMIT 1",
             // UNION (not UNION ALL) visits each event once, so a cycle cannot loop forever.
             .auth_chain = "WITH RECURSIVE chain(id) AS ("
                           " SELECT auth_id FROM event_auth_edges"
