@@ -62,7 +62,7 @@ ApiResponse login(RequestContext& ctx, const LoginRequest& req) {
     throw invalid;
   }
   auto result = ctx.services.database.write([&](storage::WriteTx& tx) {
-    return log_device_in(tx, user_id, req.device_id, req.initial_device_display_name);
+    return log_device_in(tx, user_id, req.device_id, req.initial_device_display_name, ctx.request.remote_address);
   });
   return json_response(login_response(ctx.services, result));
 }

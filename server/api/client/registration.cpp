@@ -100,7 +100,8 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
     if (req.inhibit_login.value_or(false) && !guest) {
       return LoginResult{account.user_id, "", ""};
     }
-    return log_device_in(tx, account.user_id, guest ? std::nullopt : req.device_id, req.initial_device_display_name);
+    return log_device_in(tx, account.user_id, guest ? std::nullopt : req.device_id, req.initial_device_display_name,
+                         ctx.request.remote_address);
   });
   if (login->access_token.empty()) {
     return json_response({{"user_id", login->user_id}});

@@ -43,15 +43,20 @@ std::string random_device_id() {
 
 LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
                           const std::optional<std::string>& device_id,
-                          const std::optional<std::string>& display_name) {
+                          const std::optional<std::string>& display_name, const std::string& client_ip) {
   LoginResult result{user_id, device_id.value_or(random_device_id()), storage::generate_access_token()};
+  const auto now = now_ms();
   if (!tx.devices().get(user_id, result.device_id)) {
     storage::Device device;
     device.user_id = user_id;
     device.device_id = result.device_id;
     device.display_name = display_name;
-    device.created_ts = now_ms();
+    device.created_ts = now;
+    device.last_seen_ts = now;
+    device.last_seen_ip = client_ip;
     tx.devices().create(device);
+  } else {
+    tx.devices().touch(user_id, result.device_id, now, client_ip);
   }
   storage::NewAccessToken token;
   token.token = result.access_token;

@@ -34,10 +34,11 @@ PasswordCost password_cost(const Services& services);
 void check_new_localpart(const Services& services, const std::string& localpart);
 
 /// Creates (or reuses) `device_id` for `user_id` — a random one when absent — and issues an
-/// access token for it, inside the caller's transaction.
+/// access token for it, inside the caller's transaction. The login counts as the device being
+/// seen from `client_ip`.
 LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
                           const std::optional<std::string>& device_id,
-                          const std::optional<std::string>& display_name);
+                          const std::optional<std::string>& display_name, const std::string& client_ip);
 
 /// The JSON body /register and /login answer with.
 nlohmann::json login_response(const Services& services, const LoginResult& login);
