@@ -58,6 +58,12 @@ class StateReads {
   /// The entries of a group's state for the given keys; keys not in the state are absent.
   virtual StateMap state_for_keys(std::int64_t group_id, std::span<const StateKey> keys) = 0;
 
+  /// What changed from one group's state to another's, as the delta that turns `from` into
+  /// `to` (e.g. the state section of an incremental /sync). Reads only the deltas on the two
+  /// groups' base chains above the point where the chains meet, not both full states. Groups of
+  /// different rooms or unknown groups compare as their (possibly empty) full states.
+  virtual StateDelta state_difference(std::int64_t from_group, std::int64_t to_group) = 0;
+
   /// The group holding the state after an event, if one was recorded.
   virtual std::optional<std::int64_t> event_state_group(std::string_view event_id) = 0;
 

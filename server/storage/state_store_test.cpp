@@ -95,6 +95,33 @@ TEST_P(StorageTest, StateGroupsMatchAReferenceOverLongChainsAndForks) {
     EXPECT_EQ(tx.state().state_map(right), want_right);
   });
 
+  // Differences between any two groups, forks included, match the maps' difference.
+  std::vector<std::pair<std::int64_t, StateMap>> known;
+  for (int i : {0, 1, 15, 16, 17, 199, 200, 255, 256, 257, 399}) {
+    known.emplace_back(groups[static_cast<std::size_t>(i)], expected[static_cast<std::size_t>(i)]);
+  }
+  known.emplace_back(left, db->read([&](ReadTx& tx) { return tx.state().state_map(left); }));
+  known.emplace_back(right, db->read([&](ReadTx& tx) { return tx.state().state_map(right); }));
+  db->read([&](ReadTx& tx) {
+    for (const auto& [from, from_state] : known) {
+      for (const auto& [to, to_state] : known) {
+        StateMap applied = from_state;
+        for (const auto& [key, value] : tx.state().state_difference(from, to)) {
+          if (value) {
+            EXPECT_NE(from_state.count(key) ? from_state.at(key) : "", *value);
+            applied[key] = *value;
+          } else {
+            EXPECT_TRUE(from_state.contains(key));
+            applied.erase(key);
+          }
+        }
+        ASSERT_EQ(applied, to_state) << "from group " << from << " to group " << to;
+      }
+    }
+  });
+  EXPECT_TRUE(
+      db->read([&](ReadTx& tx) { return tx.state().state_difference(left, left); }).empty());
+
   // Lookups by key: present keys answered, absent and unknown keys left out.
   const std::vector<StateKey> keys{
       member("@new:test"), member("@nobody:test"), {"m.room.create", ""}};
@@ -296,6 +323,16 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
                             .count() /
                         key_lookups;
 
+  // An incremental /sync across one join: the difference of two neighbouring groups.
+  const auto difference_start = std::chrono::steady_clock::now();
+  const StateDelta last_join = db->read([&](ReadTx& tx) {
+    return tx.state().state_difference(groups.at(joins - 2), groups.at(joins - 1));
+  });
+  const double difference_us = std::chrono::duration<double, std::micro>(
+                                   std::chrono::steady_clock::now() - difference_start)
+                                   .count();
+  EXPECT_EQ(last_join, (StateDelta{{member("@u9999:test"), "$e9999"}}));
+
   std::int64_t bytes = 0;
   std::int64_t rows = 0;
   if (GetParam() == Backend::sqlite) {
@@ -324,7 +361,8 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
             << " joins = state changes: " << bytes << " bytes of state history, " << bytes / joins
             << " bytes and " << static_cast<double>(rows) / joins << " entry rows per change; "
             << write_ms / joins * 1000 << " us per group written; full state of " << joins
-            << " read in " << lookup_ms << " ms; one key in " << key_us << " us\n";
+            << " read in " << lookup_ms << " ms; one key in " << key_us
+            << " us; difference of neighbouring groups in " << difference_us << " us\n";
   // Snapshot-per-event storage would need joins²/2 = 50 million rows here.
   EXPECT_LT(rows, joins * 8);
 }

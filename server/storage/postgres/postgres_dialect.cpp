@@ -182,6 +182,9 @@ constexpr sql::Dialect postgres_dialect{
                         " WHERE k.type = j.value ->> 0 AND k.state_key = j.value ->> 1),"
                         " j.value ->> 0, j.value ->> 1 FROM jsonb_array_elements($1::jsonb)"
                         " AS j(value)",
+            .key_names = "SELECT type, state_key FROM state_keys"
+                         " WHERE key_nid = ANY (ARRAY(SELECT"
+                         " jsonb_array_elements_text($1::jsonb)::bigint))",
             .event_nids = "SELECT event_id, stream FROM events"
                           " WHERE event_id = ANY (ARRAY(SELECT"
                           " jsonb_array_elements_text($1::jsonb)))",

@@ -95,6 +95,7 @@ struct StateSql {
   StaticSql insert_entries; ///< (group_id, [[key_nid, event_nid or null], ...])
   StaticSql add_keys;       ///< ([[type, state_key], ...]); creates the missing ones
   StaticSql key_nids;       ///< ([[type, state_key], ...]) → key_nid, type, state_key
+  StaticSql key_names;      ///< (key nids) → type, state_key
   StaticSql event_nids;     ///< (ids) → event_id, stream
   StaticSql state_map;      ///< (group_id) → type, state_key, event_id
   StaticSql state_for_keys; ///< (group_id, [[type, state_key], ...]) → type, state_key, event_id

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -56,6 +57,62 @@ StateMap SqlStateStore::state_for_keys(std::int64_t group_id, std::span<const St
   }
   const std::string key_set = json_array(keys);
   return state_map_from(session_.query(sql_.state_for_keys, {group_id, std::string_view(key_set)}));
+}
+
+std::vector<std::int64_t> SqlStateStore::base_chain(std::int64_t group_id) {
+  std::vector<std::int64_t> chain;
+  for (const Row& row : session_.query(sql_.base_chain, {group_id})) {
+    chain.push_back(row.at(0).as_int());
+  }
+  return chain;
+}
+
+StateDelta SqlStateStore::state_difference(std::int64_t from_group, std::int64_t to_group) {
+  // Base chains end at a room's first group; once two chains share a group they share the rest
+  // (each group has one base), so only the groups before that can hold differing keys.
+  std::vector<std::int64_t> from_chain = base_chain(from_group);
+  std::vector<std::int64_t> to_chain = base_chain(to_group);
+  while (!from_chain.empty() && !to_chain.empty() && from_chain.back() == to_chain.back()) {
+    from_chain.pop_back();
+    to_chain.pop_back();
+  }
+  std::vector<std::int64_t> differing = std::move(from_chain);
+  differing.insert(differing.end(), to_chain.begin(), to_chain.end());
+  if (differing.empty()) {
+    return {};
+  }
+  const std::string group_set = json_array(std::span<const std::int64_t>(differing));
+  std::vector<std::int64_t> key_nids;
+  for (const Row& row : session_.query(sql_.entries_of, {std::string_view(group_set)})) {
+    key_nids.push_back(row.at(1).as_int());
+  }
+  std::sort(key_nids.begin(), key_nids.end());
+  key_nids.erase(std::unique(key_nids.begin(), key_nids.end()), key_nids.end());
+  if (key_nids.empty()) {
+    return {};
+  }
+  const std::string key_set = json_array(std::span<const std::int64_t>(key_nids));
+  std::vector<StateKey> keys;
+  for (const Row& row : session_.query(sql_.key_names, {std::string_view(key_set)})) {
+    keys.push_back(StateKey{row.at(0).as_text(), row.at(1).as_text()});
+  }
+  const StateMap before = state_for_keys(from_group, keys);
+  StateMap after = state_for_keys(to_group, keys);
+  StateDelta delta;
+  for (const auto& [key, event_id] : before) {
+    auto found = after.find(key);
+    if (found == after.end()) {
+      delta.emplace(key, std::nullopt);
+    } else if (found->second != event_id) {
+      delta.emplace(key, std::move(found->second));
+    }
+  }
+  for (auto& [key, event_id] : after) {
+    if (!before.contains(key)) {
+      delta.emplace(key, std::move(event_id));
+    }
+  }
+  return delta;
 }
 
 std::optional<std::int64_t> SqlStateStore::event_state_group(std::string_view event_id) {

@@ -104,6 +104,7 @@ class SqlStateStore final : public StateStore {
 
   StateMap state_map(std::int64_t group_id) override;
   StateMap state_for_keys(std::int64_t group_id, std::span<const StateKey> keys) override;
+  StateDelta state_difference(std::int64_t from_group, std::int64_t to_group) override;
   std::optional<std::int64_t> event_state_group(std::string_view event_id) override;
   std::optional<std::string> group_room(std::int64_t group_id) override;
   std::int64_t create_group(std::string_view room_id, std::optional<std::int64_t> parent,
@@ -111,6 +112,8 @@ class SqlStateStore final : public StateStore {
   CreateResult set_event_state_group(std::string_view event_id, std::int64_t group_id) override;
 
  private:
+  // The groups along a group's base links, nearest first.
+  std::vector<std::int64_t> base_chain(std::int64_t group_id);
   // The numbers of the delta's keys, creating the keys that are new.
   std::map<StateKey, std::int64_t> key_numbers(const StateDelta& delta);
 

@@ -171,6 +171,8 @@ constexpr sql::Dialect sqlite_dialect{
             .key_nids = "SELECT k.key_nid, k.type, k.state_key FROM json_each(?1) j"
                         " JOIN state_keys k ON k.type = json_extract(j.value, '$[0]')"
                         " AND k.state_key = json_extract(j.value, '$[1]')",
+            .key_names = "SELECT type, state_key FROM state_keys"
+                         " WHERE key_nid IN (SELECT value FROM json_each(?1))",
             .event_nids = "SELECT event_id, stream FROM events"
                           " WHERE event_id IN (SELECT value FROM json_each(?1))",
             // The nearest group along the base chain decides each key; NULL event_nid rows
