@@ -247,8 +247,8 @@ TEST_P(StorageTest, RelationsAndTimestampLookups) {
   });
   EXPECT_EQ(ids_of(threads), (std::vector<std::string>{"$reply2", "$reply0"}));
   EXPECT_TRUE(db->read([&](ReadTx& tx) {
-                  return tx.events().relations("$reply0", std::nullopt, 0, now,
-                                               Direction::forward, 10);
+                  return tx.events().relations("$reply0", std::nullopt, 0, now, Direction::forward,
+                                               10);
                 }).empty());
 
   // message() stamps origin_server_ts = t0 + depth.
@@ -262,8 +262,8 @@ TEST_P(StorageTest, RelationsAndTimestampLookups) {
   ASSERT_TRUE(before.has_value());
   EXPECT_EQ(before->event_id, "$reply2");  // $reply3 is soft-failed
   EXPECT_EQ(db->read([](ReadTx& tx) {
-              return tx.events().event_near_ts("!r:test", t0, Direction::backward);
-            }),
+    return tx.events().event_near_ts("!r:test", t0, Direction::backward);
+  }),
             std::nullopt);
 }
 
@@ -305,8 +305,8 @@ TEST_P(StorageTest, ConcurrentEventWritersGetDistinctPositions) {
     EXPECT_EQ(created, 1) << "$shared" << index;
   }
   db->read([&](ReadTx& tx) {
-    auto all = tx.events().room_events("!r:test", 0, tx.events().max_stream(), Direction::forward,
-                                       1000);
+    auto all =
+        tx.events().room_events("!r:test", 0, tx.events().max_stream(), Direction::forward, 1000);
     EXPECT_EQ(all.size(), static_cast<std::size_t>(threads * per_thread + per_thread));
     for (std::size_t i = 1; i < all.size(); ++i) {
       EXPECT_LT(all[i - 1].stream, all[i].stream);
@@ -345,8 +345,7 @@ TEST_P(StorageTest, MessagePersistFigure) {
   for (int i = 0; i < sends; ++i) {
     db->write([&](WriteTx& tx) {
       const std::vector<std::string> prev = tx.rooms().forward_extremities("!r:test");
-      NewEvent event =
-          message("!r:test", "$send" + std::to_string(i), i + 2, prev, {"$create"});
+      NewEvent event = message("!r:test", "$send" + std::to_string(i), i + 2, prev, {"$create"});
       tx.events().insert(event);
       tx.state().set_event_state_group(event.event_id, group);
       tx.rooms().add_forward_extremity("!r:test", event.event_id, prev);

@@ -1,7 +1,7 @@
-#include "storage/rooms.hpp"
-
 #include <array>
 #include <utility>
+
+#include "storage/rooms.hpp"
 
 namespace ranvier::storage {
 namespace {

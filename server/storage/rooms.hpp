@@ -119,8 +119,9 @@ class RoomReads {
                                                        std::string_view txn_id) = 0;
 };
 
-/// Room changes, available in write transactions. Everything keyed by a room needs the room
-/// row first (ErrorKind::constraint otherwise).
+/// Room changes, available in write transactions. Extremities, current state, memberships and
+/// aliases need the room row first (ErrorKind::constraint otherwise); events do not (outliers
+/// of rooms this server is not in are stored too).
 class RoomStore : public RoomReads {
  public:
   /// Registers a room; `exists` and no change if the ID is taken.

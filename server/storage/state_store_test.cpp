@@ -318,19 +318,19 @@ TEST_P(StorageTest, StateBytesPerChangeFigure) {
       EXPECT_EQ(tx.state().state_for_keys(groups.at(joins - 1 - i * 31), key).size(), 1u);
     }
   });
-  const double key_us = std::chrono::duration<double, std::micro>(
-                            std::chrono::steady_clock::now() - keys_start)
-                            .count() /
-                        key_lookups;
+  const double key_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - keys_start)
+          .count() /
+      key_lookups;
 
   // An incremental /sync across one join: the difference of two neighbouring groups.
   const auto difference_start = std::chrono::steady_clock::now();
   const StateDelta last_join = db->read([&](ReadTx& tx) {
     return tx.state().state_difference(groups.at(joins - 2), groups.at(joins - 1));
   });
-  const double difference_us = std::chrono::duration<double, std::micro>(
-                                   std::chrono::steady_clock::now() - difference_start)
-                                   .count();
+  const double difference_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - difference_start)
+          .count();
   EXPECT_EQ(last_join, (StateDelta{{member("@u9999:test"), "$e9999"}}));
 
   std::int64_t bytes = 0;

@@ -1,7 +1,7 @@
-#include "storage/sql/stores.hpp"
-
 #include <algorithm>
 #include <limits>
+
+#include "storage/sql/stores.hpp"
 
 namespace ranvier::storage::sql {
 
