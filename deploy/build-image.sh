@@ -3,7 +3,7 @@
 # (deploy/postgres/Dockerfile), both FROM the local debian:bookworm.
 #
 #   deploy/build-image.sh                 # copies the host-built build/server/app/ranvier
-#   deploy/build-image.sh --from-source   # compiles inside Docker (the builder stage)
+#   deploy/build-image.sh --from-source   # compiles the committed tree (HEAD) inside Docker
 #
 # The build context is sent as a tar of exactly the files the image needs (the classic builder
 # ignores Dockerfile-specific ignore files, and build/ holds gigabytes). A build from source
@@ -25,11 +25,13 @@ docker image inspect debian:bookworm >/dev/null 2>&1 || conformance/complement/m
 
 start=$(date +%s)
 if ((from_source)); then
-    # Tracked and new (not ignored) files: the working tree as it is, without build trees.
+    # The build packages first (cached after the first time), then the compile under the lock.
+    tar -c deploy/Dockerfile |
+        DOCKER_BUILDKIT=0 docker build -q --target builder-deps -f deploy/Dockerfile - >/dev/null
     exec 9>/tmp/ranvier-build.lock
     flock 9
-    git ls-files -z --cached --others --exclude-standard |
-        tar --null -T - -c --ignore-failed-read |
+    # The committed tree (HEAD), not work in progress in the checkout.
+    git archive --format=tar HEAD |
         DOCKER_BUILDKIT=0 docker build -t "$image" -f deploy/Dockerfile -
     exec 9>&-
 else
