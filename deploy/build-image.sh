@@ -8,12 +8,12 @@
 # The build context is sent as a tar of exactly the files the image needs (the classic builder
 # ignores Dockerfile-specific ignore files, and build/ holds gigabytes). A build from source
 # takes the host's build lock, so it never runs alongside another compile on the machine.
-# IMAGE and POSTGRES_IMAGE override the image names.
+# RANVIER_IMAGE overrides the name of the Ranvier image (compose.yaml reads it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-image=${IMAGE:-ranvier:latest}
-postgres_image=${POSTGRES_IMAGE:-ranvier-postgres:15}
+image=${RANVIER_IMAGE:-ranvier:latest}
+postgres_image=ranvier-postgres:15
 from_source=0
 case "${1:-}" in
     --from-source) from_source=1 ;;

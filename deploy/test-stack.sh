@@ -15,6 +15,7 @@
 #   deploy/test-stack.sh                  # host-built binary (tools/build.sh --target ranvier)
 #   deploy/test-stack.sh --from-source    # image compiled inside Docker
 #   KEEP=1 deploy/test-stack.sh           # leave the stack running for a look
+#   RANVIER_IMAGE=ranvier:src deploy/test-stack.sh --from-source   # keep ranvier:latest as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
