@@ -1,8 +1,8 @@
 #include "storage/postgres/pg_session.hpp"
+#include "storage/postgres/libpq.hpp"
 
 #include "storage/errors.hpp"
 
-#include <libpq-fe.h>
 
 #include <charconv>
 #include <memory>
@@ -11,7 +11,7 @@ namespace ranvier::storage::postgres {
 namespace {
 
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { libpq().PQclear(result); }
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -43,28 +43,28 @@ std::string trimmed_message(const char* message) {
 
 PgSession::PgSession(PGconn* conn, std::string label) : conn_(conn), label_(std::move(label)) {}
 
-PgSession::~PgSession() { PQfinish(conn_); }
+PgSession::~PgSession() { libpq().PQfinish(conn_); }
 
-bool PgSession::healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+bool PgSession::healthy() const { return !broken_ && libpq().PQstatus(conn_) == CONNECTION_OK; }
 
 PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
   Result result(raw);
-  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  const ExecStatusType status = result ? libpq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     return result.release();
   }
-  const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = result ? libpq().PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   ErrorKind kind = state != nullptr ? kind_of(state) : ErrorKind::connection_lost;
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  if (libpq().PQstatus(conn_) != CONNECTION_OK) {
     kind = ErrorKind::connection_lost;
   }
   if (kind == ErrorKind::connection_lost) {
     broken_ = true;
   }
-  std::string message = result ? trimmed_message(PQresultErrorMessage(result.get()))
-                               : trimmed_message(PQerrorMessage(conn_));
+  std::string message = result ? trimmed_message(libpq().PQresultErrorMessage(result.get()))
+                               : trimmed_message(libpq().PQerrorMessage(conn_));
   if (message.empty()) {
-    message = trimmed_message(PQerrorMessage(conn_));
+    message = trimmed_message(libpq().PQerrorMessage(conn_));
   }
   throw StorageError(
       kind, "PostgreSQL " + label_ + ": " + message + " (while " + std::string(doing) + ")");
@@ -72,7 +72,7 @@ PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
 
 void PgSession::end_read_only(std::string_view commit) {
   const std::string text(commit);
-  if (PQsendQuery(conn_, text.c_str()) == 0) {
+  if (libpq().PQsendQuery(conn_, text.c_str()) == 0) {
     broken_ = true;
     return;
   }
@@ -86,8 +86,8 @@ void PgSession::collect_pending() {
   reply_pending_ = false;
   // A failed read-only COMMIT loses nothing; a broken connection shows in PQstatus and the
   // next statement reports it.
-  while (PGresult* result = PQgetResult(conn_)) {
-    PQclear(result);
+  while (PGresult* result = libpq().PQgetResult(conn_)) {
+    libpq().PQclear(result);
   }
 }
 
@@ -96,7 +96,7 @@ PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params)
   auto found = statement_names_.find(sql.text());
   if (found == statement_names_.end()) {
     std::string name = "ranvier_" + std::to_string(statement_names_.size());
-    Result prepared(checked(PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr),
+    Result prepared(checked(libpq().PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr),
                             "preparing: " + std::string(sql::first_line(sql.text()))));
     found = statement_names_.emplace(sql.text(), std::move(name)).first;
   }
@@ -122,25 +122,25 @@ PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params)
     }
     values[i] = texts[i].c_str();
   }
-  return checked(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()),
+  return checked(libpq().PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()),
                                 values.data(), nullptr, nullptr, 0),
                  "running: " + std::string(sql::first_line(sql.text())));
 }
 
 std::vector<sql::Row> PgSession::query(sql::StaticSql sql, std::span<const sql::Param> params) {
   Result result(run(sql, params));
-  const int rows = PQntuples(result.get());
-  const int columns = PQnfields(result.get());
+  const int rows = libpq().PQntuples(result.get());
+  const int columns = libpq().PQnfields(result.get());
   std::vector<sql::Row> out(static_cast<std::size_t>(rows));
   for (int r = 0; r < rows; ++r) {
     sql::Row& row = out[static_cast<std::size_t>(r)];
     row.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
-      if (PQgetisnull(result.get(), r, c)) {
+      if (libpq().PQgetisnull(result.get(), r, c)) {
         row.emplace_back();
       } else {
-        row.emplace_back(std::string(PQgetvalue(result.get(), r, c),
-                                     static_cast<std::size_t>(PQgetlength(result.get(), r, c))));
+        row.emplace_back(std::string(libpq().PQgetvalue(result.get(), r, c),
+                                     static_cast<std::size_t>(libpq().PQgetlength(result.get(), r, c))));
       }
     }
   }
@@ -149,7 +149,7 @@ std::vector<sql::Row> PgSession::query(sql::StaticSql sql, std::span<const sql::
 
 std::int64_t PgSession::execute(sql::StaticSql sql, std::span<const sql::Param> params) {
   Result result(run(sql, params));
-  std::string_view affected = PQcmdTuples(result.get());
+  std::string_view affected = libpq().PQcmdTuples(result.get());
   std::int64_t count = 0;
   std::from_chars(affected.data(), affected.data() + affected.size(), count);
   return count;
@@ -159,7 +159,7 @@ void PgSession::execute_script(std::string_view script) {
   collect_pending();
   const std::string text(script);
   Result result(
-      checked(PQexec(conn_, text.c_str()), "running: " + std::string(sql::first_line(script))));
+      checked(libpq().PQexec(conn_, text.c_str()), "running: " + std::string(sql::first_line(script))));
 }
 
 }  // namespace ranvier::storage::postgres

@@ -1,4 +1,5 @@
 #include "storage/postgres/postgres_database.hpp"
+#include "storage/postgres/libpq.hpp"
 
 #include "storage/errors.hpp"
 #include "storage/postgres/pg_session.hpp"
@@ -6,7 +7,6 @@
 #include "storage/sql/pool.hpp"
 #include "storage/sql/sql_database.hpp"
 
-#include <libpq-fe.h>
 
 namespace ranvier::storage::postgres {
 namespace {
@@ -19,13 +19,13 @@ void ignore_notice(void*, const char*) {}
 // bad_url rather than a confusing connection failure.
 void check_url(const std::string& url, const std::string& redacted) {
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQconninfoOption* options = libpq().PQconninfoParse(url.c_str(), &error);
   if (options == nullptr) {
     std::string reason = error != nullptr ? trimmed_message(error) : "libpq cannot parse it";
-    PQfreemem(error);
+    libpq().PQfreemem(error);
     throw StorageError(ErrorKind::bad_url, "invalid database URL '" + redacted + "': " + reason);
   }
-  PQconninfoFree(options);
+  libpq().PQconninfoFree(options);
 }
 
 std::unique_ptr<sql::Session> connect(const std::string& url, const std::string& redacted,
@@ -34,17 +34,17 @@ std::unique_ptr<sql::Session> connect(const std::string& url, const std::string&
   // Later entries override earlier ones, so settings in the URL win over these defaults.
   const char* const keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* const values[] = {timeout.c_str(), "ranvier", url.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    std::string reason = conn != nullptr ? trimmed_message(PQerrorMessage(conn)) : "out of memory";
-    PQfinish(conn);
+  PGconn* conn = libpq().PQconnectdbParams(keys, values, 1);
+  if (conn == nullptr || libpq().PQstatus(conn) != CONNECTION_OK) {
+    std::string reason = conn != nullptr ? trimmed_message(libpq().PQerrorMessage(conn)) : "out of memory";
+    libpq().PQfinish(conn);
     throw StorageError(ErrorKind::unavailable,
                        "cannot connect to PostgreSQL at " + redacted + ": " + reason);
   }
   // CREATE TABLE IF NOT EXISTS and friends emit notices that would otherwise go to stderr.
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
-  if (PQsetClientEncoding(conn, "UTF8") != 0) {
-    PQfinish(conn);
+  libpq().PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  if (libpq().PQsetClientEncoding(conn, "UTF8") != 0) {
+    libpq().PQfinish(conn);
     throw StorageError(ErrorKind::unavailable,
                        "PostgreSQL at " + redacted + " does not accept UTF8 client encoding");
   }
@@ -55,7 +55,7 @@ std::unique_ptr<sql::Session> connect(const std::string& url, const std::string&
   //   the moment (a hash join over a then-tiny state_groups) and stays after the table grew
   //   until autovacuum happens to analyze it; custom plans follow the current size.
   // A failure only means an old server without the setting.
-  PQclear(PQexec(conn, "SET jit = off; SET plan_cache_mode = force_custom_plan"));
+  libpq().PQclear(libpq().PQexec(conn, "SET jit = off; SET plan_cache_mode = force_custom_plan"));
   return std::make_unique<PgSession>(conn, redacted);
 }
 
