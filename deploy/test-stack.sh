@@ -5,7 +5,9 @@
 #   - the .well-known answers configured from the environment on the first start;
 #   - the federation listener (HTTPS) serves the server's signing key;
 #   - registration (m.login.dummy user-interactive auth), password login, whoami;
-#   - the account is a row in PostgreSQL's `accounts` table;
+#   - `ranvier register-user` inside the running container (an admin), then its login;
+#   - both accounts are rows in PostgreSQL's `accounts` table; the superuser cannot log in
+#     over the network;
 #   - after a restart of the ranvier container, and after both containers are recreated with
 #     the volumes kept, the same login and the old access token still work;
 #   - SIGHUP (TLS reload) leaves the server running;
@@ -140,9 +142,25 @@ check_login
 token=$login_token
 step "password login and whoami"
 
-rows=$(compose exec -T db psql -d ranvier -Atc "select user_id from accounts")
-[[ $rows == "$user_id" ]] || fail "accounts in PostgreSQL: '$rows'"
+compose exec -T ranvier ranvier register-user --config /data/ranvier.yaml \
+    --user bob --password "$password" --admin >/dev/null
+api POST /_matrix/client/v3/login '{"type":"m.login.password","identifier":{"type":"m.id.user","user":"bob"},"password":"'"$password"'"}'
+[[ $status == 200 ]] || fail "login of the account made by register-user: HTTP $status $body"
+step "ranvier register-user inside the running container, then login"
+
+rows=$(compose exec -T db psql -d ranvier -Atc "select user_id || ' admin=' || is_admin from accounts order by user_id" | tr '\n' ' ')
+[[ $rows == "@alice:$SERVER_NAME admin=false @bob:$SERVER_NAME admin=true " ]] || fail "accounts in PostgreSQL: '$rows'"
 step "PostgreSQL accounts table: $rows"
+
+# Over the network only the application role logs in; the superuser has no password.
+compose exec -T -e PGPASSWORD="$POSTGRES_PASSWORD" db \
+    psql -h 127.0.0.1 -U ranvier -d ranvier -c 'select 1' >/dev/null ||
+    fail "the ranvier role cannot log in over the network"
+if compose exec -T -e PGPASSWORD="$POSTGRES_PASSWORD" db \
+    psql -h 127.0.0.1 -U postgres -d ranvier -c 'select 1' >/dev/null 2>&1; then
+    fail "the postgres superuser can log in over the network"
+fi
+step "PostgreSQL over the network: role ranvier accepted, superuser refused"
 
 check_survived() {
     api GET /_matrix/client/v3/account/whoami "" "$token"

@@ -10,11 +10,14 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     case "$POSTGRES_USER$POSTGRES_DB" in
         *[!A-Za-z0-9_]*) echo "postgres-entrypoint: POSTGRES_USER and POSTGRES_DB: letters, digits and _ only" >&2; exit 2 ;;
     esac
-    pwfile=$(mktemp)
-    printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
-    initdb --username=postgres --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
+    # The superuser `postgres` exists already (local socket only, see below).
+    if [ "$POSTGRES_USER" = postgres ] || [ "$POSTGRES_DB" = postgres ]; then
+        echo "postgres-entrypoint: POSTGRES_USER and POSTGRES_DB must not be 'postgres'" >&2
+        exit 2
+    fi
+    # The superuser gets no password: over the network only POSTGRES_USER can log in.
+    initdb --username=postgres --encoding=UTF8 --locale=C.UTF-8 \
         --auth-local=peer --auth-host=scram-sha-256 >/dev/null
-    rm -f "$pwfile"
     echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"
     echo "host all all 0.0.0.0/0 scram-sha-256" >>"$PGDATA/pg_hba.conf"
     echo "host all all ::/0 scram-sha-256" >>"$PGDATA/pg_hba.conf"
