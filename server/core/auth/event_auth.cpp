@@ -335,17 +335,16 @@ std::optional<PowerLevel> level_in(const json* object, std::string_view key, con
   return value == nullptr ? std::nullopt : parse_power_level(*value, v);
 }
 
-// Keys present in either of two maps, in order.
-std::set<std::string> union_keys(const json* a, const json* b) {
-  std::set<std::string> keys;
-  for (const json* map : {a, b}) {
-    if (map != nullptr && map->is_object()) {
-      for (const auto& [key, value] : map->items()) {
-        keys.insert(key);
-      }
+// Calls `fn(key)` for each key of `map` (nothing when it is absent or not an object). A key
+// present only in the other map has no value here, so the rules below that need this side's
+// value can skip it; this avoids building the union of both maps.
+template <typename Fn>
+void for_each_key(const json* map, Fn&& fn) {
+  if (map != nullptr && map->is_object()) {
+    for (const auto& [key, value] : map->items()) {
+      fn(std::string_view(key));
     }
   }
-  return keys;
 }
 
 AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& old_content, const json& new_content,
@@ -363,41 +362,43 @@ AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& o
       return reject(R::power_levels_field_new_too_high);
     }
   }
-  std::vector<std::string_view> maps{"events"};
-  if (v.limit_notifications_power_levels) {
-    maps.emplace_back("notifications");
-  }
-  for (auto name : maps) {
-    const auto* before_map = member(old_content, name);
-    const auto* after_map = member(new_content, name);
-    auto keys = union_keys(before_map, after_map);
-    for (const auto& key : keys) {
+  constexpr std::string_view maps[] = {"events", "notifications"};
+  for (std::size_t m = 0; m < (v.limit_notifications_power_levels ? 2 : 1); ++m) {
+    const auto* before_map = member(old_content, maps[m]);
+    const auto* after_map = member(new_content, maps[m]);
+    bool rejected = false;
+    for_each_key(before_map, [&](std::string_view key) {
       auto before = level_in(before_map, key, v);
-      if (before && before != level_in(after_map, key, v) && *before > sender_level) {
-        return reject(R::power_levels_map_current_too_high);
-      }
+      rejected = rejected || (before && before != level_in(after_map, key, v) && *before > sender_level);
+    });
+    if (rejected) {
+      return reject(R::power_levels_map_current_too_high);
     }
-    for (const auto& key : keys) {
+    for_each_key(after_map, [&](std::string_view key) {
       auto after = level_in(after_map, key, v);
-      if (after && after != level_in(before_map, key, v) && *after > sender_level) {
-        return reject(R::power_levels_map_new_too_high);
-      }
+      rejected = rejected || (after && after != level_in(before_map, key, v) && *after > sender_level);
+    });
+    if (rejected) {
+      return reject(R::power_levels_map_new_too_high);
     }
   }
   const auto* before_users = member(old_content, "users");
   const auto* after_users = member(new_content, "users");
-  auto users = union_keys(before_users, after_users);
-  for (const auto& user : users) {
+  bool rejected = false;
+  for_each_key(before_users, [&](std::string_view user) {
     auto before = level_in(before_users, user, v);
-    if (user != sender && before && before != level_in(after_users, user, v) && *before >= sender_level) {
-      return reject(R::power_levels_user_current_too_high);
-    }
+    rejected = rejected || (user != sender && before && before != level_in(after_users, user, v) &&
+                            *before >= sender_level);
+  });
+  if (rejected) {
+    return reject(R::power_levels_user_current_too_high);
   }
-  for (const auto& user : users) {
+  for_each_key(after_users, [&](std::string_view user) {
     auto after = level_in(after_users, user, v);
-    if (after && after != level_in(before_users, user, v) && *after > sender_level) {
-      return reject(R::power_levels_user_new_too_high);
-    }
+    rejected = rejected || (after && after != level_in(before_users, user, v) && *after > sender_level);
+  });
+  if (rejected) {
+    return reject(R::power_levels_user_new_too_high);
   }
   return allow(R::power_levels_allowed);
 }
