@@ -30,11 +30,6 @@ ApiResponse render(const MatrixError& e, std::string_view endpoint) {
   return r;
 }
 
-bool is_client_facing(const Operation& op) {
-  // The .well-known documents for clients sit outside /_matrix but belong to the client API.
-  return op.api == ApiFamily::client_server;
-}
-
 /// Which listeners may serve an operation (config `listeners[].resources`).
 bool listener_serves(const ApiRequest& req, const Operation& op) {
   switch (op.api) {

@@ -42,6 +42,8 @@ enum class ErrCode {
   threepid_denied,
   weak_password,
   invalid_room_state,
+  profile_too_large,
+  key_too_large,
   bad_request,         ///< malformed HTTP: M_UNRECOGNIZED with 400
   headers_too_large,   ///< request headers over the limit: M_TOO_LARGE with 431
   too_many_connections,  ///< connection limit reached: M_LIMIT_EXCEEDED with 503

@@ -2,6 +2,7 @@
 // while registration is closed). Safe while the server runs: it goes through the same
 // transactional storage, and SQLite's busy timeout covers the server's own writes.
 
+#include "api/client/sessions.hpp"
 #include "api/password_hash.hpp"
 #include "app/args.hpp"
 #include "app/commands.hpp"
@@ -59,7 +60,13 @@ int run_register_user(int argc, char** argv) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
     auto db = storage::open_database(cfg.database);
-    auto result = db->write([&](storage::WriteTx& tx) { return tx.accounts().create(account); });
+    auto result = db->write([&](storage::WriteTx& tx) {
+      auto created = tx.accounts().create(account);
+      if (created == storage::CreateResult::created) {
+        api::create_initial_profile(tx, account.user_id, localpart);
+      }
+      return created;
+    });
     if (result == storage::CreateResult::exists) {
       std::cerr << "ranvier register-user: " << account.user_id << " already exists\n";
       return 1;

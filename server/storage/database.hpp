@@ -12,6 +12,7 @@
 #include "storage/database_url.hpp"
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
+#include "storage/profiles.hpp"
 #include "storage/rooms.hpp"
 #include "storage/state.hpp"
 #include "storage/stats.hpp"
@@ -34,6 +35,7 @@ class ReadTx {
   virtual ~ReadTx() = default;
   virtual AccountReads& accounts() = 0;
   virtual DeviceReads& devices() = 0;
+  virtual ProfileReads& profiles() = 0;
   virtual TokenReads& tokens() = 0;
   virtual EventReads& events() = 0;
   virtual StateReads& state() = 0;
@@ -46,6 +48,7 @@ class WriteTx : public ReadTx {
  public:
   AccountStore& accounts() override = 0;
   DeviceStore& devices() override = 0;
+  ProfileStore& profiles() override = 0;
   TokenStore& tokens() override = 0;
   EventStore& events() override = 0;
   StateStore& state() override = 0;

@@ -177,6 +177,25 @@ TEST_P(StorageTest, StringsSurviveTheRoundTrip) {
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.accounts().counts().total; }), 1);
 }
 
+TEST_P(StorageTest, ProfilesAreOneObjectPerUser) {
+  auto db = open();
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test", false));
+    EXPECT_EQ(tx.profiles().get("@alice:test"), std::nullopt);
+    EXPECT_TRUE(tx.profiles().lock_and_get("@alice:test").account_exists);
+    EXPECT_EQ(tx.profiles().lock_and_get("@alice:test").profile, std::nullopt);
+    EXPECT_FALSE(tx.profiles().lock_and_get("@nobody:test").account_exists);
+    tx.profiles().put("@alice:test", R"({"displayname":"Alice"})");
+    EXPECT_EQ(tx.profiles().lock_and_get("@alice:test").profile, R"({"displayname":"Alice"})");
+    tx.profiles().put("@alice:test", R"({"displayname":"Alice W","m.tz":"Europe/Paris"})");
+  });
+  auto stored = db->read([&](ReadTx& tx) { return tx.profiles().get("@alice:test"); });
+  EXPECT_EQ(stored, R"({"displayname":"Alice W","m.tz":"Europe/Paris"})");
+  // Profiles belong to accounts: none for a user that does not exist, and nothing half-written.
+  EXPECT_THROW(db->write([&](WriteTx& tx) { tx.profiles().put("@nobody:test", "{}"); }), StorageError);
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.profiles().get("@nobody:test"); }), std::nullopt);
+}
+
 TEST_P(StorageTest, DevicesAndTokens) {
   auto db = open();
   const std::string token = generate_access_token();

@@ -89,6 +89,7 @@ ApiResponse register_with_secret(RequestContext& ctx) {
     if (tx.accounts().create(account) == storage::CreateResult::exists) {
       throw MatrixError(ErrCode::user_in_use, "User ID already taken");
     }
+    create_initial_profile(tx, account.user_id, body.value("displayname", username));
     return log_device_in(tx, account.user_id, std::nullopt, std::nullopt, ctx.request.remote_address);
   });
   return json_response(login_response(ctx.services, login));

@@ -20,9 +20,10 @@ ApiResponse getCapabilities(RequestContext& ctx, const GetCapabilitiesRequest& r
                          {
                              {"m.change_password", {{"enabled", true}}},
                              {"m.room_versions", {{"default", core::default_room_version}, {"available", available}}},
-                             // Profiles, third-party IDs and login tokens are not implemented yet.
-                             {"m.set_displayname", disabled},
-                             {"m.set_avatar_url", disabled},
+                             {"m.set_displayname", {{"enabled", true}}},
+                             {"m.set_avatar_url", {{"enabled", true}}},
+                             {"m.profile_fields", {{"enabled", true}}},
+                             // Third-party IDs and login tokens are not implemented yet.
                              {"m.3pid_changes", disabled},
                              {"m.get_login_token", disabled},
                          }}});

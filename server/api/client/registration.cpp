@@ -97,6 +97,9 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
     if (tx.accounts().create(account) == storage::CreateResult::exists) {
       throw MatrixError(ErrCode::user_in_use, "User ID already taken");
     }
+    if (!guest) {
+      create_initial_profile(tx, account.user_id, localpart);
+    }
     if (req.inhibit_login.value_or(false) && !guest) {
       return LoginResult{account.user_id, "", ""};
     }

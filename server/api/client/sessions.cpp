@@ -67,6 +67,10 @@ LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
   return result;
 }
 
+void create_initial_profile(storage::WriteTx& tx, const std::string& user_id, const std::string& display_name) {
+  tx.profiles().put(user_id, nlohmann::json{{"displayname", display_name}}.dump());
+}
+
 nlohmann::json login_response(const Services& services, const LoginResult& login) {
   return {
       {"user_id", login.user_id},

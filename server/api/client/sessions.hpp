@@ -40,6 +40,10 @@ LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
                           const std::optional<std::string>& device_id,
                           const std::optional<std::string>& display_name, const std::string& client_ip);
 
+/// Gives a new account its first profile: the display name defaults to the localpart, as
+/// Synapse does, so other users see a name rather than nothing.
+void create_initial_profile(storage::WriteTx& tx, const std::string& user_id, const std::string& display_name);
+
 /// The JSON body /register and /login answer with.
 nlohmann::json login_response(const Services& services, const LoginResult& login);
 

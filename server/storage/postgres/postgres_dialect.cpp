@@ -77,6 +77,14 @@ constexpr sql::Dialect postgres_dialect{
             .remove = "DELETE FROM devices WHERE user_id = $1 AND device_id = $2",
             .remove_all = "DELETE FROM devices WHERE user_id = $1",
         },
+    .profiles =
+        {
+            .select_one = "SELECT profile FROM profiles WHERE user_id = $1",
+            .upsert = "INSERT INTO profiles (user_id, profile) VALUES ($1, $2)"
+                      " ON CONFLICT (user_id) DO UPDATE SET profile = excluded.profile",
+            .lock_one = "SELECT p.profile FROM accounts a LEFT JOIN profiles p ON p.user_id = a.user_id"
+                        " WHERE a.user_id = $1 FOR UPDATE OF a",
+        },
     .tokens =
         {
             .insert = "INSERT INTO access_tokens"

@@ -36,6 +36,14 @@ struct DeviceSql {
   StaticSql remove_all;        ///< (user_id)
 };
 
+/// Profiles: one JSON object text per user.
+struct ProfileSql {
+  StaticSql select_one;  ///< (user_id) → profile
+  StaticSql upsert;      ///< (user_id, profile); replaces an existing row
+  StaticSql lock_one;    ///< (user_id) → profile (NULL if none); no row if there is no account;
+                         ///< locks the account row until the transaction ends
+};
+
 /// Access tokens are keyed by the hex SHA-256 of the token.
 struct TokenSql {
   StaticSql insert;             ///< (token_hash, user_id, device_id, created_ts, expires_ts);
@@ -161,6 +169,7 @@ struct Dialect {
   MigrationSql migrations;
   AccountSql accounts;
   DeviceSql devices;
+  ProfileSql profiles;
   TokenSql tokens;
   EventSql events;
   StateSql state;

@@ -16,6 +16,7 @@ class SqlTx final : public WriteTx {
   SqlTx(Session& session, const Dialect& dialect)
       : accounts_(session, dialect.accounts),
         devices_(session, dialect.devices),
+        profiles_(session, dialect.profiles),
         tokens_(session, dialect.tokens),
         events_(session, dialect.events),
         state_(session, dialect.state),
@@ -23,6 +24,7 @@ class SqlTx final : public WriteTx {
 
   AccountStore& accounts() override { return accounts_; }
   DeviceStore& devices() override { return devices_; }
+  ProfileStore& profiles() override { return profiles_; }
   TokenStore& tokens() override { return tokens_; }
   EventStore& events() override { return events_; }
   StateStore& state() override { return state_; }
@@ -31,6 +33,7 @@ class SqlTx final : public WriteTx {
  private:
   SqlAccountStore accounts_;
   SqlDeviceStore devices_;
+  SqlProfileStore profiles_;
   SqlTokenStore tokens_;
   SqlEventStore events_;
   SqlStateStore state_;

@@ -4,6 +4,7 @@
 #include "storage/accounts.hpp"
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
+#include "storage/profiles.hpp"
 #include "storage/rooms.hpp"
 #include "storage/sql/queries.hpp"
 #include "storage/sql/session.hpp"
@@ -47,6 +48,19 @@ class SqlDeviceStore final : public DeviceStore {
  private:
   Session& session_;
   const DeviceSql& sql_;
+};
+
+class SqlProfileStore final : public ProfileStore {
+ public:
+  SqlProfileStore(Session& session, const ProfileSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<std::string> get(std::string_view user_id) override;
+  LockedProfile lock_and_get(std::string_view user_id) override;
+  void put(std::string_view user_id, std::string_view profile_json) override;
+
+ private:
+  Session& session_;
+  const ProfileSql& sql_;
 };
 
 class SqlTokenStore final : public TokenStore {
