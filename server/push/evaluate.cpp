@@ -1,5 +1,9 @@
 #include "push/evaluate.hpp"
 
+#include <charconv>
+#include <string>
+#include <system_error>
+
 namespace ranvier::push {
 namespace {
 
@@ -54,6 +58,15 @@ std::int64_t required_level(const PushContext& context, const std::string& key) 
     const auto it = context.notification_levels->find(key);
     if (it != context.notification_levels->end() && it->is_number_integer()) {
       return it->get<std::int64_t>();
+    }
+    // Room versions before 10 allow power levels written as strings of digits.
+    if (it != context.notification_levels->end() && it->is_string()) {
+      std::int64_t level = 0;
+      const auto& text = it->get_ref<const std::string&>();
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), level);
+      if (error == std::errc() && end == text.data() + text.size()) {
+        return level;
+      }
     }
   }
   return kDefaultNotificationLevel;

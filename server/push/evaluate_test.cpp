@@ -105,6 +105,9 @@ TEST_F(PushEvaluate, RoomMentionNeedsNotificationPermission) {
   EXPECT_EQ(winner(message("all", mention)), ".m.rule.message");
   context_.sender_power_level = 100;
   EXPECT_EQ(winner(message("all", mention)), ".m.rule.is_room_mention");
+  const json string_levels = {{"room", "101"}};  // older room versions allow strings
+  context_.notification_levels = &string_levels;
+  EXPECT_EQ(winner(message("all", mention)), ".m.rule.message");
   // `true` only: the string "true" and 1 are not casts of it.
   EXPECT_EQ(winner(message("all", {{"m.mentions", {{"room", "true"}}}})), ".m.rule.message");
   EXPECT_EQ(winner(message("all", {{"m.mentions", {{"room", 1}}}})), ".m.rule.message");

@@ -106,7 +106,12 @@ std::string fold_all(std::string_view s) {
 }
 
 bool search_words(std::string_view pattern, std::string_view value) {
+  // A literal first character rules out most starting points without entering the matcher.
+  const bool literal_first = !pattern.empty() && pattern[0] != '*' && pattern[0] != '?';
   for (std::size_t start = 0; start <= value.size(); ++start) {
+    if (literal_first && (start == value.size() || fold(value[start]) != pattern[0])) {
+      continue;
+    }
     if (!at_word_start(value, start)) {
       continue;
     }
