@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 34> table{{
+constexpr std::array<ErrorInfo, 35> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -45,6 +45,7 @@ constexpr std::array<ErrorInfo, 34> table{{
     {ErrCode::weak_password, "M_WEAK_PASSWORD", 400},
     {ErrCode::invalid_room_state, "M_INVALID_ROOM_STATE", 400},
     {ErrCode::profile_too_large, "M_PROFILE_TOO_LARGE", 400},
+    {ErrCode::server_owned_account_data, "M_BAD_JSON", 405},
     {ErrCode::key_too_large, "M_KEY_TOO_LARGE", 400},
     {ErrCode::bad_request, "M_UNRECOGNIZED", 400},
     {ErrCode::headers_too_large, "M_TOO_LARGE", 431},

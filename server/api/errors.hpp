@@ -43,6 +43,7 @@ enum class ErrCode {
   weak_password,
   invalid_room_state,
   profile_too_large,
+  server_owned_account_data,  ///< M_BAD_JSON with 405: m.fully_read and m.push_rules
   key_too_large,
   bad_request,         ///< malformed HTTP: M_UNRECOGNIZED with 400
   headers_too_large,   ///< request headers over the limit: M_TOO_LARGE with 431

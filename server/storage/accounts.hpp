@@ -55,6 +55,10 @@ class AccountReads {
 /// Account changes, available in write transactions.
 class AccountStore : public AccountReads {
  public:
+  /// Holds the account's row locked until the transaction ends, so that read-modify-write
+  /// updates of the user's data (profile, tags) cannot interleave on PostgreSQL (SQLite writes
+  /// are serialized anyway). False if there is no such account.
+  virtual bool lock(std::string_view user_id) = 0;
   /// Inserts `account`; `exists` (and no change) if the user ID is taken.
   virtual CreateResult create(const Account& account) = 0;
 

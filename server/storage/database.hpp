@@ -8,6 +8,7 @@
 // Calls are synchronous and thread-safe: run them from worker threads, never from a network
 // thread. A transaction's stores must not be used after the callback returns.
 
+#include "storage/account_data.hpp"
 #include "storage/accounts.hpp"
 #include "storage/database_url.hpp"
 #include "storage/devices.hpp"
@@ -34,6 +35,7 @@ class ReadTx {
  public:
   virtual ~ReadTx() = default;
   virtual AccountReads& accounts() = 0;
+  virtual AccountDataReads& account_data() = 0;
   virtual DeviceReads& devices() = 0;
   virtual ProfileReads& profiles() = 0;
   virtual TokenReads& tokens() = 0;
@@ -47,6 +49,7 @@ class ReadTx {
 class WriteTx : public ReadTx {
  public:
   AccountStore& accounts() override = 0;
+  AccountDataStore& account_data() override = 0;
   DeviceStore& devices() override = 0;
   ProfileStore& profiles() override = 0;
   TokenStore& tokens() override = 0;

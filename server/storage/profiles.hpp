@@ -16,18 +16,9 @@ class ProfileReads {
   virtual std::optional<std::string> get(std::string_view user_id) = 0;
 };
 
-/// What lock_and_get found.
-struct LockedProfile {
-  bool account_exists = false;
-  std::optional<std::string> profile;  ///< nullopt: no field set yet
-};
-
 /// Profile changes, available in write transactions.
 class ProfileStore : public ProfileReads {
  public:
-  /// Reads the profile and holds the user's account row locked until the transaction ends, so
-  /// concurrent read-modify-write updates of one profile (PostgreSQL) cannot lose a field.
-  virtual LockedProfile lock_and_get(std::string_view user_id) = 0;
   /// Replaces the whole profile (JSON object text) of an existing account
   /// (ErrorKind::constraint otherwise).
   virtual void put(std::string_view user_id, std::string_view profile_json) = 0;

@@ -177,16 +177,44 @@ TEST_P(StorageTest, StringsSurviveTheRoundTrip) {
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.accounts().counts().total; }), 1);
 }
 
+TEST_P(StorageTest, AccountDataAndFilters) {
+  auto db = open();
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test", false));
+    tx.account_data().put("@alice:test", "", "m.direct", R"({"@bob:test":["!r:test"]})");
+    tx.account_data().put("@alice:test", "!r:test", "m.tag", R"({"tags":{}})");
+    tx.account_data().put("@alice:test", "", "m.direct", R"({})");
+  });
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.account_data().get("@alice:test", "", "m.direct"), "{}");
+    EXPECT_EQ(tx.account_data().get("@alice:test", "!r:test", "m.tag"), R"({"tags":{}})");
+    EXPECT_EQ(tx.account_data().get("@alice:test", "!r:test", "m.direct"), std::nullopt);
+  });
+  auto [first, second] = db->write([&](WriteTx& tx) {
+    return std::pair{tx.account_data().create_filter("@alice:test", R"({"room":{}})"),
+                     tx.account_data().create_filter("@alice:test", R"({"presence":{}})")};
+  });
+  EXPECT_NE(first, second);
+  EXPECT_NE(first.front(), '{');
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.account_data().filter("@alice:test", first), R"({"room":{}})");
+    EXPECT_EQ(tx.account_data().filter("@alice:test", second), R"({"presence":{}})");
+    EXPECT_EQ(tx.account_data().filter("@bob:test", first), std::nullopt);  // not someone else's
+    EXPECT_EQ(tx.account_data().filter("@alice:test", "{x"), std::nullopt);
+    EXPECT_EQ(tx.account_data().filter("@alice:test", "99999999999999999999"), std::nullopt);
+  });
+  EXPECT_THROW(db->write([&](WriteTx& tx) { tx.account_data().put("@nobody:test", "", "t", "{}"); }),
+               StorageError);
+}
+
 TEST_P(StorageTest, ProfilesAreOneObjectPerUser) {
   auto db = open();
   db->write([&](WriteTx& tx) {
     tx.accounts().create(user("@alice:test", false));
     EXPECT_EQ(tx.profiles().get("@alice:test"), std::nullopt);
-    EXPECT_TRUE(tx.profiles().lock_and_get("@alice:test").account_exists);
-    EXPECT_EQ(tx.profiles().lock_and_get("@alice:test").profile, std::nullopt);
-    EXPECT_FALSE(tx.profiles().lock_and_get("@nobody:test").account_exists);
+    EXPECT_TRUE(tx.accounts().lock("@alice:test"));
+    EXPECT_FALSE(tx.accounts().lock("@nobody:test"));
     tx.profiles().put("@alice:test", R"({"displayname":"Alice"})");
-    EXPECT_EQ(tx.profiles().lock_and_get("@alice:test").profile, R"({"displayname":"Alice"})");
     tx.profiles().put("@alice:test", R"({"displayname":"Alice W","m.tz":"Europe/Paris"})");
   });
   auto stored = db->read([&](ReadTx& tx) { return tx.profiles().get("@alice:test"); });

@@ -46,11 +46,10 @@ void check_may_edit(const RequestContext& ctx, const std::string& user_id) {
 template <class Change>
 void update_profile(RequestContext& ctx, const std::string& user_id, Change&& change) {
   ctx.services.database.write([&](storage::WriteTx& tx) {
-    auto locked = tx.profiles().lock_and_get(user_id);
-    if (!locked.account_exists) {
+    if (!tx.accounts().lock(user_id)) {
       throw MatrixError(ErrCode::not_found, "Profile not found");
     }
-    auto profile = nlohmann::json::parse(locked.profile.value_or("{}"));
+    auto profile = nlohmann::json::parse(tx.profiles().get(user_id).value_or("{}"));
     change(profile);
     std::string text = profile.dump();
     if (text.size() > max_profile_bytes) {

@@ -60,6 +60,16 @@ constexpr sql::Dialect postgres_dialect{
             .set_admin = "UPDATE accounts SET is_admin = $2 WHERE user_id = $1",
             .deactivate = "UPDATE accounts SET deactivated = TRUE, password_hash = NULL"
                           " WHERE user_id = $1",
+            .lock = "SELECT 1 FROM accounts WHERE user_id = $1 FOR UPDATE",
+        },
+    .account_data =
+        {
+            .select_one = "SELECT content FROM account_data WHERE user_id = $1 AND room_id = $2 AND type = $3",
+            .upsert = "INSERT INTO account_data (user_id, room_id, type, content) VALUES ($1, $2, $3, $4)"
+                      " ON CONFLICT (user_id, room_id, type) DO UPDATE"
+                      " SET content = excluded.content, stream_id = nextval('account_data_stream')",
+            .select_filter = "SELECT filter FROM filters WHERE user_id = $1 AND filter_id = $2",
+            .insert_filter = "INSERT INTO filters (user_id, filter) VALUES ($1, $2) RETURNING filter_id",
         },
     .devices =
         {
@@ -82,8 +92,6 @@ constexpr sql::Dialect postgres_dialect{
             .select_one = "SELECT profile FROM profiles WHERE user_id = $1",
             .upsert = "INSERT INTO profiles (user_id, profile) VALUES ($1, $2)"
                       " ON CONFLICT (user_id) DO UPDATE SET profile = excluded.profile",
-            .lock_one = "SELECT p.profile FROM accounts a LEFT JOIN profiles p ON p.user_id = a.user_id"
-                        " WHERE a.user_id = $1 FOR UPDATE OF a",
         },
     .tokens =
         {

@@ -65,4 +65,8 @@ bool SqlAccountStore::deactivate(std::string_view user_id) {
   return session_.execute(sql_.deactivate, {user_id}) > 0;
 }
 
+bool SqlAccountStore::lock(std::string_view user_id) {
+  return !session_.query(sql_.lock, {user_id}).empty();
+}
+
 }  // namespace ranvier::storage::sql

@@ -10,14 +10,6 @@ std::optional<std::string> SqlProfileStore::get(std::string_view user_id) {
   return rows.front().at(0).as_text();
 }
 
-LockedProfile SqlProfileStore::lock_and_get(std::string_view user_id) {
-  auto rows = session_.query(sql_.lock_one, {user_id});
-  if (rows.empty()) {
-    return {};
-  }
-  return LockedProfile{true, rows.front().at(0).as_optional_text()};
-}
-
 void SqlProfileStore::put(std::string_view user_id, std::string_view profile_json) {
   session_.execute(sql_.upsert, {user_id, profile_json});
 }

@@ -21,6 +21,7 @@ struct AccountSql {
   StaticSql set_password;  ///< (user_id, password_hash)
   StaticSql set_admin;     ///< (user_id, is_admin)
   StaticSql deactivate;    ///< (user_id)
+  StaticSql lock;          ///< (user_id) → one row if the account exists; locks it until commit
 };
 
 /// Columns of a device row: user_id, device_id, display_name, created_ts, last_seen_ts,
@@ -36,12 +37,18 @@ struct DeviceSql {
   StaticSql remove_all;        ///< (user_id)
 };
 
+/// Account data rows: (user_id, room_id — '' for global —, type) → content; and filters.
+struct AccountDataSql {
+  StaticSql select_one;     ///< (user_id, room_id, type) → content
+  StaticSql upsert;         ///< (user_id, room_id, type, content); a change takes a new stream_id
+  StaticSql select_filter;  ///< (user_id, filter_id) → filter
+  StaticSql insert_filter;  ///< (user_id, filter) → filter_id
+};
+
 /// Profiles: one JSON object text per user.
 struct ProfileSql {
   StaticSql select_one;  ///< (user_id) → profile
   StaticSql upsert;      ///< (user_id, profile); replaces an existing row
-  StaticSql lock_one;    ///< (user_id) → profile (NULL if none); no row if there is no account;
-                         ///< locks the account row until the transaction ends
 };
 
 /// Access tokens are keyed by the hex SHA-256 of the token.
@@ -168,6 +175,7 @@ struct Dialect {
   std::string_view rollback;
   MigrationSql migrations;
   AccountSql accounts;
+  AccountDataSql account_data;
   DeviceSql devices;
   ProfileSql profiles;
   TokenSql tokens;

@@ -15,6 +15,7 @@ class SqlTx final : public WriteTx {
  public:
   SqlTx(Session& session, const Dialect& dialect)
       : accounts_(session, dialect.accounts),
+        account_data_(session, dialect.account_data),
         devices_(session, dialect.devices),
         profiles_(session, dialect.profiles),
         tokens_(session, dialect.tokens),
@@ -23,6 +24,7 @@ class SqlTx final : public WriteTx {
         rooms_(session, dialect.rooms) {}
 
   AccountStore& accounts() override { return accounts_; }
+  AccountDataStore& account_data() override { return account_data_; }
   DeviceStore& devices() override { return devices_; }
   ProfileStore& profiles() override { return profiles_; }
   TokenStore& tokens() override { return tokens_; }
@@ -32,6 +34,7 @@ class SqlTx final : public WriteTx {
 
  private:
   SqlAccountStore accounts_;
+  SqlAccountDataStore account_data_;
   SqlDeviceStore devices_;
   SqlProfileStore profiles_;
   SqlTokenStore tokens_;

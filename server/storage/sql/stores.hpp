@@ -1,6 +1,7 @@
 #pragma once
 // The store interfaces implemented once over Session + the backend's SQL text.
 
+#include "storage/account_data.hpp"
 #include "storage/accounts.hpp"
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
@@ -25,6 +26,7 @@ class SqlAccountStore final : public AccountStore {
                          const std::optional<std::string>& password_hash) override;
   bool set_admin(std::string_view user_id, bool is_admin) override;
   bool deactivate(std::string_view user_id) override;
+  bool lock(std::string_view user_id) override;
 
  private:
   Session& session_;
@@ -50,12 +52,27 @@ class SqlDeviceStore final : public DeviceStore {
   const DeviceSql& sql_;
 };
 
+class SqlAccountDataStore final : public AccountDataStore {
+ public:
+  SqlAccountDataStore(Session& session, const AccountDataSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<std::string> get(std::string_view user_id, std::string_view room_id,
+                                 std::string_view type) override;
+  std::optional<std::string> filter(std::string_view user_id, std::string_view filter_id) override;
+  void put(std::string_view user_id, std::string_view room_id, std::string_view type,
+           std::string_view content_json) override;
+  std::string create_filter(std::string_view user_id, std::string_view filter_json) override;
+
+ private:
+  Session& session_;
+  const AccountDataSql& sql_;
+};
+
 class SqlProfileStore final : public ProfileStore {
  public:
   SqlProfileStore(Session& session, const ProfileSql& sql) : session_(session), sql_(sql) {}
 
   std::optional<std::string> get(std::string_view user_id) override;
-  LockedProfile lock_and_get(std::string_view user_id) override;
   void put(std::string_view user_id, std::string_view profile_json) override;
 
  private:

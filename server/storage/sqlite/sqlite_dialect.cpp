@@ -56,6 +56,19 @@ constexpr sql::Dialect sqlite_dialect{
             .set_admin = "UPDATE accounts SET is_admin = ?2 WHERE user_id = ?1",
             .deactivate = "UPDATE accounts SET deactivated = 1, password_hash = NULL"
                           " WHERE user_id = ?1",
+            // Write transactions already hold SQLite's single write lock.
+            .lock = "SELECT 1 FROM accounts WHERE user_id = ?1",
+        },
+    .account_data =
+        {
+            .select_one = "SELECT content FROM account_data WHERE user_id = ?1 AND room_id = ?2 AND type = ?3",
+            // Writes are serialized on SQLite, so MAX + 1 is a safe next position.
+            .upsert = "INSERT INTO account_data (user_id, room_id, type, content, stream_id)"
+                      " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(stream_id), 0) + 1 FROM account_data))"
+                      " ON CONFLICT (user_id, room_id, type) DO UPDATE"
+                      " SET content = excluded.content, stream_id = excluded.stream_id",
+            .select_filter = "SELECT filter FROM filters WHERE user_id = ?1 AND filter_id = ?2",
+            .insert_filter = "INSERT INTO filters (user_id, filter) VALUES (?1, ?2) RETURNING filter_id",
         },
     .devices =
         {
@@ -78,9 +91,6 @@ constexpr sql::Dialect sqlite_dialect{
             .select_one = "SELECT profile FROM profiles WHERE user_id = ?1",
             .upsert = "INSERT INTO profiles (user_id, profile) VALUES (?1, ?2)"
                       " ON CONFLICT (user_id) DO UPDATE SET profile = excluded.profile",
-            // Write transactions already hold SQLite's single write lock.
-            .lock_one = "SELECT p.profile FROM accounts a LEFT JOIN profiles p ON p.user_id = a.user_id"
-                        " WHERE a.user_id = ?1",
         },
     .tokens =
         {
