@@ -42,6 +42,8 @@ TEST_P(StorageTest, RoomsAndTheDirectory) {
     Room taken = room("!a:test", true);
     taken.room_version = "1";
     EXPECT_EQ(tx.rooms().create(taken), CreateResult::exists);
+    EXPECT_TRUE(tx.rooms().lock("!a:test"));
+    EXPECT_FALSE(tx.rooms().lock("!zz:test"));
   });
   db->read([](ReadTx& tx) {
     EXPECT_EQ(tx.rooms().get("!a:test"), room("!a:test"));

@@ -127,6 +127,11 @@ class RoomStore : public RoomReads {
   /// Registers a room; `exists` and no change if the ID is taken.
   virtual CreateResult create(const Room& room) = 0;
 
+  /// Holds the room's row locked until the transaction ends, so that two writers building
+  /// events on the same frontier take turns (PostgreSQL; SQLite serializes writes anyway).
+  /// False if the room is unknown.
+  virtual bool lock(std::string_view room_id) = 0;
+
   /// Lists or unlists a room in the directory; false if the room is unknown.
   virtual bool set_public(std::string_view room_id, bool is_public) = 0;
 

@@ -189,6 +189,17 @@ TEST_P(StorageTest, AccountDataAndFilters) {
     EXPECT_EQ(tx.account_data().get("@alice:test", "", "m.direct"), "{}");
     EXPECT_EQ(tx.account_data().get("@alice:test", "!r:test", "m.tag"), R"({"tags":{}})");
     EXPECT_EQ(tx.account_data().get("@alice:test", "!r:test", "m.direct"), std::nullopt);
+    // The replaced m.direct moved behind m.tag in the stream; only later changes are listed.
+    auto all = tx.account_data().changed_since("@alice:test", 0);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].type, "m.tag");
+    EXPECT_EQ(all[1].type, "m.direct");
+    EXPECT_EQ(all[1].content, "{}");
+    EXPECT_LT(all[0].stream, all[1].stream);
+    EXPECT_EQ(tx.account_data().max_stream(), all[1].stream);
+    EXPECT_EQ(tx.account_data().changed_since("@alice:test", all[0].stream).size(), 1u);
+    EXPECT_TRUE(tx.account_data().changed_since("@alice:test", all[1].stream).empty());
+    EXPECT_TRUE(tx.account_data().changed_since("@bob:test", 0).empty());
   });
   auto [first, second] = db->write([&](WriteTx& tx) {
     return std::pair{tx.account_data().create_filter("@alice:test", R"({"room":{}})"),

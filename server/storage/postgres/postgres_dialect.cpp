@@ -70,6 +70,9 @@ constexpr sql::Dialect postgres_dialect{
                       " SET content = excluded.content, stream_id = nextval('account_data_stream')",
             .select_filter = "SELECT filter FROM filters WHERE user_id = $1 AND filter_id = $2",
             .insert_filter = "INSERT INTO filters (user_id, filter) VALUES ($1, $2) RETURNING filter_id",
+            .changed_since = "SELECT room_id, type, content, stream_id FROM account_data"
+                             " WHERE user_id = $1 AND stream_id > $2 ORDER BY stream_id",
+            .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM account_data",
         },
     .devices =
         {
@@ -239,6 +242,7 @@ constexpr sql::Dialect postgres_dialect{
         {
             .insert = "INSERT INTO rooms (room_id, room_version, created_ts, creator, is_public)"
                       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id) DO NOTHING",
+            .lock = "SELECT 1 FROM rooms WHERE room_id = $1 FOR UPDATE",
             .select_one = "SELECT room_id, room_version, created_ts, creator, is_public"
                           " FROM rooms WHERE room_id = $1",
             .public_after = "SELECT room_id, room_version, created_ts, creator, is_public"

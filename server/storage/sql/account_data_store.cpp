@@ -33,4 +33,16 @@ std::string SqlAccountDataStore::create_filter(std::string_view user_id, std::st
   return std::to_string(rows.front().at(0).as_int());
 }
 
+std::vector<AccountDataEntry> SqlAccountDataStore::changed_since(std::string_view user_id, std::int64_t after) {
+  std::vector<AccountDataEntry> entries;
+  for (const auto& row : session_.query(sql_.changed_since, {user_id, after})) {
+    entries.push_back({row.at(0).as_text(), row.at(1).as_text(), row.at(2).as_text(), row.at(3).as_int()});
+  }
+  return entries;
+}
+
+std::int64_t SqlAccountDataStore::max_stream() {
+  return session_.query(sql_.max_stream, {}).front().at(0).as_int();
+}
+
 }  // namespace ranvier::storage::sql

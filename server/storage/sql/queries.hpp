@@ -43,6 +43,8 @@ struct AccountDataSql {
   StaticSql upsert;         ///< (user_id, room_id, type, content); a change takes a new stream_id
   StaticSql select_filter;  ///< (user_id, filter_id) → filter
   StaticSql insert_filter;  ///< (user_id, filter) → filter_id
+  StaticSql changed_since;  ///< (user_id, after) → room_id, type, content, stream_id by stream_id
+  StaticSql max_stream;     ///< () → highest stream_id, 0 when none
 };
 
 /// Profiles: one JSON object text per user.
@@ -124,6 +126,8 @@ struct StateSql {
 struct RoomSql {
   StaticSql insert;              ///< (room_id, room_version, created_ts, creator, is_public);
                                  ///< does nothing if the room exists
+  StaticSql lock;                ///< (room_id) → 1 row when the room exists, locked until the
+                                 ///< transaction ends where the engine locks rows
   StaticSql select_one;          ///< (room_id) → room row
   StaticSql public_after;        ///< (after_room_id, limit) → public room rows by room_id
   StaticSql set_public;          ///< (room_id, is_public)

@@ -135,6 +135,10 @@ CreateResult SqlRoomStore::create(const Room& room) {
   return inserted == 0 ? CreateResult::exists : CreateResult::created;
 }
 
+bool SqlRoomStore::lock(std::string_view room_id) {
+  return !session_.query(sql_.lock, {room_id}).empty();
+}
+
 bool SqlRoomStore::set_public(std::string_view room_id, bool is_public) {
   return session_.execute(sql_.set_public, {room_id, is_public}) > 0;
 }

@@ -62,6 +62,8 @@ class SqlAccountDataStore final : public AccountDataStore {
   void put(std::string_view user_id, std::string_view room_id, std::string_view type,
            std::string_view content_json) override;
   std::string create_filter(std::string_view user_id, std::string_view filter_json) override;
+  std::vector<AccountDataEntry> changed_since(std::string_view user_id, std::int64_t after) override;
+  std::int64_t max_stream() override;
 
  private:
   Session& session_;
@@ -174,6 +176,7 @@ class SqlRoomStore final : public RoomStore {
                                                std::string_view device_id,
                                                std::string_view txn_id) override;
   CreateResult create(const Room& room) override;
+  bool lock(std::string_view room_id) override;
   bool set_public(std::string_view room_id, bool is_public) override;
   void add_forward_extremity(std::string_view room_id, std::string_view event_id,
                              std::span<const std::string> prev_events) override;

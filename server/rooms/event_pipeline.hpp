@@ -1,0 +1,82 @@
+#pragma once
+// The one path every event of a room takes into the database, in named phases:
+//
+//   frontier  prev_events = the room's forward extremities; the state before the event is the
+//             state after them (resolved when there are several)
+//   build     auth_events by selection, depth, hashes, signature, event ID
+//   format    the PDU checks of the room version (size, fields, identifiers)
+//   auth      against the event's own auth_events, then against the state before it
+//   persist   the event, its state group, the frontier, current state and memberships, all in
+//             the caller's write transaction (so a rejected event leaves nothing behind)
+//
+// Notifying waiting /sync requests happens after commit, in RoomService. Events received
+// over federation will enter at the format phase with the same functions.
+
+#include "core/room_version.hpp"
+#include "core/signing.hpp"
+#include "rooms/tx_event_source.hpp"
+#include "storage/database.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ranvier::rooms {
+
+/// What a local user asks to send: everything the server does not fill in itself.
+struct EventDraft {
+  std::string type;
+  std::string sender;
+  /// Present for state events.
+  std::optional<std::string> state_key{};
+  nlohmann::json content = nlohmann::json::object();
+  /// The redacted event, for m.room.redaction (placed where the room version wants it).
+  std::optional<std::string> redacts{};
+  /// Milliseconds since the epoch; the current time when absent.
+  std::optional<std::int64_t> origin_server_ts{};
+};
+
+/// An event that went through the pipeline and is stored.
+struct PersistedEvent {
+  std::string event_id;
+  std::string room_id;
+  std::int64_t stream = 0;
+  /// The PDU as stored (with `unsigned` state-replacement details for state events).
+  nlohmann::json pdu;
+};
+
+/// Builds, checks and stores local events. Stateless between calls apart from the identity,
+/// so one instance serves every thread.
+class EventPipeline {
+ public:
+  EventPipeline(std::string server_name, core::SigningKey signing_key)
+      : server_name_(std::move(server_name)), signing_key_(std::move(signing_key)) {}
+
+  /// Sends `draft` into an existing room. Throws RoomError: not_found (unknown room),
+  /// forbidden (fails authorization), too_large / bad_event (format).
+  PersistedEvent send(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const;
+
+  /// Creates a room from its m.room.create draft (`content.room_version` must be set): registers
+  /// the room and persists the create event. The room ID is derived from the create event in
+  /// room version 12, random before. Throws RoomError.
+  PersistedEvent create(storage::WriteTx& tx, const EventDraft& create_draft) const;
+
+  const std::string& server_name() const { return server_name_; }
+
+ private:
+  struct Frontier;
+  Frontier frontier(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,
+                    const core::RoomVersion& version) const;
+  nlohmann::json build(const core::RoomVersion& version, const std::string& room_id, const EventDraft& draft,
+                       const Frontier& frontier, TxEventSource& events, std::string& event_id) const;
+  PersistedEvent check_and_persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
+                                   const std::string& room_id, nlohmann::json pdu, const std::string& event_id,
+                                   const Frontier& frontier) const;
+
+  std::string server_name_;
+  core::SigningKey signing_key_;
+};
+
+}  // namespace ranvier::rooms
