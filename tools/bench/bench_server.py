@@ -1,0 +1,331 @@
+"""Shared pieces of the client-server load generators (romeo_juliet.py, sync_latency.py):
+a fresh `ranvier serve` on SQLite or PostgreSQL in a temporary folder, its RSS and database
+size, a Matrix client over one keep-alive connection, and latency summaries.
+
+Standard library only. The server start and the keep-alive client come from the project's
+own pieces: foundation_bench.py (ports, RSS, graceful stop), conformance/harness/client.py
+(the HTTP client) and conformance/harness/database.py (a fresh PostgreSQL database).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any, Optional
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(BENCH_DIR))
+
+from conformance.harness.client import Client, Response  # noqa: E402
+from conformance.harness.database import SuiteDatabase  # noqa: E402
+from foundation_bench import free_port, rss_kib, stop  # noqa: E402
+
+READY_TIMEOUT_S = 30.0
+PASSWORD = "romeo-and-juliet-benchmark"
+DEFAULT_BINARY = "build/server/app/ranvier"
+
+
+class ServerError(Exception):
+    """The server answered a benchmark request with an unexpected status."""
+
+    def __init__(self, method: str, path: str, body: Any, response: Response):
+        super().__init__(f"{method} {path} {body!r} -> {response.status} "
+                         f"{response.body[:500].decode('utf-8', 'replace')}")
+        self.response = response
+
+
+# What a workload stops on: an error status, a broken connection, a response that is not JSON.
+WORKLOAD_ERRORS = (ServerError, OSError, http.client.HTTPException, ValueError)
+
+
+def postgres_admin_url(explicit: Optional[str]) -> str:
+    """The PostgreSQL server to create the benchmark database on: --postgres-url, else
+    $RANVIER_TEST_DATABASE, else the throw-away server of ci/postgres.sh (started if needed)."""
+    if explicit:
+        return explicit
+    configured = os.environ.get("RANVIER_TEST_DATABASE", "")
+    if configured.startswith(("postgres://", "postgresql://")):
+        return configured
+    result = subprocess.run([str(REPO_ROOT / "ci/postgres.sh"), "start"], capture_output=True,
+                            text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"ci/postgres.sh start failed:\n{result.stderr}")
+    return result.stdout.strip().splitlines()[-1]
+
+
+class BenchServer:
+    """One `ranvier serve` in its own temporary folder with a fresh database. Registration is
+    open and rate limits are off (the workloads send far more than the per-user default of one
+    request a second); everything else is what `ranvier init` writes."""
+
+    def __init__(self, binary: str = DEFAULT_BINARY, database: str = "sqlite",
+                 postgres_url: Optional[str] = None, keep: bool = False):
+        self.binary = str(Path(binary).resolve())
+        self.workdir = Path(tempfile.mkdtemp(prefix="ranvier-load-"))
+        self.keep = keep
+        self.backend = database
+        self.client_port = free_port()
+        self.process: Optional[subprocess.Popen] = None
+        self._log = None
+        self._database: Optional[SuiteDatabase] = None
+        if database == "postgres":
+            # SuiteDatabase takes its server from the environment, as in the conformance suites.
+            os.environ["RANVIER_TEST_DATABASE"] = postgres_admin_url(postgres_url)
+        elif database == "sqlite":
+            os.environ["RANVIER_TEST_DATABASE"] = "sqlite"
+        else:
+            raise ValueError(f"unknown database {database!r}")
+        self._database = SuiteDatabase(self.workdir)
+        self.database_url = self._database.url
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.client_port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "server.log"
+
+    def start(self) -> None:
+        """`ranvier init` then `ranvier serve`; returns once the server sent READY=1."""
+        init = subprocess.run(
+            [self.binary, "init", "--server-name", "localhost", "--dir", str(self.workdir),
+             "--database", self.database_url, "--registration", "open",
+             "--client-listen", f"127.0.0.1:{self.client_port}",
+             "--federation-listen", f"127.0.0.1:{free_port()}"],
+            capture_output=True, text=True, timeout=60)
+        if init.returncode != 0:
+            raise RuntimeError(f"ranvier init failed:\n{init.stdout}{init.stderr}")
+        config = self.workdir / "ranvier.yaml"
+        text = config.read_text()
+        limits_on = "rate_limits:\n  enabled: true"
+        if limits_on not in text:
+            raise RuntimeError("ranvier init no longer writes 'rate_limits: enabled: true'; "
+                               "update BenchServer.start")
+        config.write_text(text.replace(limits_on, "rate_limits:\n  enabled: false"))
+
+        notify_path = self.workdir / "notify.sock"
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(str(notify_path))
+        self._log = open(self.log_path, "ab")
+        env = dict(os.environ, NOTIFY_SOCKET=str(notify_path))
+        self.process = subprocess.Popen([self.binary, "serve", "--config", str(config)],
+                                        stdin=subprocess.DEVNULL, stdout=self._log,
+                                        stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        try:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    break
+                notify.settimeout(0.1)
+                try:
+                    if "READY=1" in notify.recv(4096).decode("utf-8", "replace").split("\n"):
+                        return
+                except socket.timeout:
+                    continue
+        finally:
+            notify.close()
+        self.stop()
+        raise RuntimeError(f"ranvier serve did not get ready; log:\n{self.log_tail()}")
+
+    def rss_kib(self) -> int:
+        return rss_kib(self.pid)
+
+    def database_bytes(self) -> int:
+        return database_bytes(self.database_url)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> Optional[int]:
+        """SIGTERM and wait (killed after 15 s); returns the exit code."""
+        code = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                try:
+                    code = stop(self.process)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    code = self.process.wait()
+            else:
+                code = self.process.returncode
+            self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return code
+
+    def cleanup(self) -> None:
+        """Stops the server, drops a PostgreSQL database and deletes the folder (unless kept)."""
+        self.stop()
+        if self._database is not None and not self.keep:
+            self._database.drop()
+            self._database = None
+        if not self.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "BenchServer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.cleanup()
+
+
+def database_bytes(database_url: str) -> int:
+    """Size on disk: the SQLite file with its -wal (and -shm), or pg_database_size."""
+    if database_url.startswith("sqlite://"):
+        path = database_url[len("sqlite://"):]
+        return sum(os.path.getsize(path + suffix) for suffix in ("", "-wal", "-shm")
+                   if os.path.exists(path + suffix))
+    result = subprocess.run(["psql", database_url, "-X", "-tA", "-c",
+                             "SELECT pg_database_size(current_database())"],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+    return int(result.stdout.strip())
+
+
+class Matrix:
+    """One user's keep-alive connection to the client-server API, with JSON helpers that raise
+    ServerError on any status other than 200."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0):
+        parts = urllib.parse.urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.http = Client(parts.hostname, port, tls=parts.scheme == "https", timeout=timeout)
+        self.token: Optional[str] = None
+        self.user_id: Optional[str] = None
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.http.request(method, "/_matrix/client/v3" + path, json_body=body,
+                                     token=self.token)
+        if response.status != 200:
+            raise ServerError(method, path, body, response)
+        return response.json()
+
+    def register_and_login(self, username: str) -> None:
+        """POST /register (m.login.dummy) and then POST /login with the password, as a client
+        that registers once and logs in on each device would."""
+        self.call("POST", "/register", {"username": username, "password": PASSWORD,
+                                        "auth": {"type": "m.login.dummy"}})
+        login = self.call("POST", "/login", {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": username},
+            "password": PASSWORD})
+        self.token = login["access_token"]
+        self.user_id = login["user_id"]
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def quote(segment: str) -> str:
+    """A path segment with everything outside the unreserved set percent-encoded."""
+    return urllib.parse.quote(segment, safe="")
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = min(max(1, math.ceil(fraction * len(sorted_values))), len(sorted_values))
+    return sorted_values[rank - 1]
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """--server, or --database/--binary/--postgres-url to start a fresh one, and --keep."""
+    parser.add_argument("--server", help="base URL of a running server (default: start one)")
+    parser.add_argument("--pid", type=int,
+                        help="with --server: the server's process ID, to report its RSS")
+    parser.add_argument("--database-url",
+                        help="with --server: its database URL, to report the database size")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
+                        help="database of the server this script starts (default sqlite)")
+    parser.add_argument("--binary", default=DEFAULT_BINARY,
+                        help=f"ranvier binary to start (default {DEFAULT_BINARY})")
+    parser.add_argument("--postgres-url",
+                        help="PostgreSQL server to create a fresh database on (default: "
+                             "$RANVIER_TEST_DATABASE, else ci/postgres.sh start)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the started server's folder and database afterwards")
+
+
+class Target:
+    """The server a workload runs against: one started here (BenchServer) or the running one
+    named by --server. Reports RSS and database size where it can (None otherwise)."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.started: Optional[BenchServer] = None
+        if args.server:
+            self.url = args.server.rstrip("/")
+            self._pid = args.pid
+            self._database_url = args.database_url
+            self.description = f"running server {self.url}"
+        else:
+            self.started = BenchServer(args.binary, args.database, args.postgres_url, args.keep)
+            try:
+                self.started.start()
+            except BaseException:
+                self.started.cleanup()
+                raise
+            self.url = self.started.url
+            self._pid = self.started.pid
+            self._database_url = self.started.database_url
+            self.description = (f"fresh ranvier on {args.database} ({self.started.workdir}, "
+                                f"pid {self._pid})")
+
+    def rss_kib(self) -> Optional[int]:
+        return rss_kib(self._pid) if self._pid else None
+
+    def database_bytes(self) -> Optional[int]:
+        return database_bytes(self._database_url) if self._database_url else None
+
+    def failed(self, error: BaseException) -> int:
+        """Prints what went wrong with the end of the started server's log; returns 1."""
+        print(f"error: {error}", file=sys.stderr)
+        if self.started is not None:
+            print(f"server log (tail):\n{self.started.log_tail()}", file=sys.stderr)
+        return 1
+
+    def close(self) -> None:
+        if self.started is not None:
+            code = self.started.stop()
+            if code not in (0, None):
+                print(f"warning: the server exited with code {code}", file=sys.stderr)
+            self.started.cleanup()
+            self.started = None
+
+    def __enter__(self) -> "Target":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def mib(kib: Optional[int]) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.1f} MiB ({kib} KiB)"
+
+
+def megabytes(size: Optional[int]) -> str:
+    return "n/a" if size is None else f"{size / 1e6:.2f} MB ({size} bytes)"
