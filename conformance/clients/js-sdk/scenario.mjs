@@ -20,7 +20,7 @@ import {
   createClient,
 } from "matrix-js-sdk";
 
-import { journal, quietSdkLogger, recordingFetch, runSteps, until } from "./support.mjs";
+import { journal, quietSdkLogger, recordingFetch, runSteps, until, usedStandIn } from "./support.mjs";
 
 const BASE_URL = process.env.RANVIER_URL;
 const STEP_TIMEOUT_MS = Number(process.env.RANVIER_STEP_TIMEOUT_MS ?? 15000);
@@ -298,5 +298,9 @@ try {
   for (const client of state.clients) {
     client.stopClient();
   }
+}
+if (ok && usedStandIn()) {
+  console.log("js-sdk: GET /pushrules/ was answered by the stand-in, not the server: not a pass");
+  process.exit(3);
 }
 process.exit(ok ? 0 : 1);

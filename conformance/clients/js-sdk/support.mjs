@@ -45,6 +45,17 @@ function safeJson(value) {
 /** Every HTTP exchange of every client, in the order they started. */
 export const journal = [];
 
+// Diagnostics only: RANVIER_SDK_STANDIN_PUSHRULES=1 answers GET /pushrules/ (which the SDK
+// needs before its first /sync) with an empty rule set, so the steps after it can be tried on
+// a server without push rules. A run that used it never counts as passed (see scenario.mjs).
+const PUSHRULES_STANDIN = process.env.RANVIER_SDK_STANDIN_PUSHRULES === "1";
+const EMPTY_PUSH_RULES = { global: { override: [], content: [], room: [], sender: [], underride: [] } };
+
+/** True when some request was answered by the push-rules stand-in instead of the server. */
+export function usedStandIn() {
+  return journal.some((entry) => entry.standIn);
+}
+
 /** A fetch for `createClient({fetchFn})` that records method, path, status and, for answers
  * other than 2xx, the request and response bodies (passwords masked). */
 export function recordingFetch(clientName) {
@@ -59,6 +70,10 @@ export function recordingFetch(clientName) {
       started: Date.now(),
     };
     journal.push(entry);
+    if (PUSHRULES_STANDIN && entry.method === "GET" && url.pathname.endsWith("/pushrules/")) {
+      Object.assign(entry, { status: 200, ms: 0, standIn: true });
+      return new Response(JSON.stringify(EMPTY_PUSH_RULES), { headers: { "content-type": "application/json" } });
+    }
     try {
       const response = await fetch(input, init);
       entry.status = response.status;
@@ -83,6 +98,9 @@ function maskSecrets(body) {
 export function describeExchange(entry) {
   const outcome = entry.status ?? entry.error ?? `no answer after ${Date.now() - entry.started} ms`;
   let text = `  ${entry.client}: ${entry.method} ${entry.path} -> ${outcome}`;
+  if (entry.standIn) {
+    text += " [stand-in, not the server]";
+  }
   if (entry.ms !== undefined) {
     text += ` (${entry.ms} ms)`;
   }
