@@ -33,7 +33,7 @@ from foundation_bench import free_port, rss_kib, stop  # noqa: E402
 
 READY_TIMEOUT_S = 30.0
 PASSWORD = "romeo-and-juliet-benchmark"
-DEFAULT_BINARY = "build/server/app/ranvier"
+DEFAULT_BINARY = str(REPO_ROOT / "build/server/app/ranvier")
 
 
 class ServerError(Exception):
@@ -263,7 +263,7 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
                         help="database of the server this script starts (default sqlite)")
     parser.add_argument("--binary", default=DEFAULT_BINARY,
-                        help=f"ranvier binary to start (default {DEFAULT_BINARY})")
+                        help="ranvier binary to start (default build/server/app/ranvier in this checkout)")
     parser.add_argument("--postgres-url",
                         help="PostgreSQL server to create a fresh database on (default: "
                              "$RANVIER_TEST_DATABASE, else ci/postgres.sh start)")
