@@ -182,10 +182,9 @@ const steps = [
     });
     assert.match(roomId, /^!/);
     state.roomId = roomId;
-    await afterSync(state.alice, `herself joined to ${roomId}`,
-      () => room(state.alice)?.getMyMembership() === "join");
+    await afterSync(state.alice, `herself joined to ${roomId}, with the room's name`,
+      () => room(state.alice)?.getMyMembership() === "join" && room(state.alice).name === ROOM_NAME);
     const synced = room(state.alice);
-    assert.equal(synced.name, ROOM_NAME);
     const create = synced.currentState.getStateEvents(EventType.RoomCreate, "");
     assert.ok(create, "no m.room.create in alice's room state");
     return `${roomId}, room version ${create.getContent().room_version ?? "1 (no room_version)"}`;
@@ -224,10 +223,20 @@ const steps = [
       state.history.push(eventId);
     }
     await seesEvent(state.bob, state.history.at(-1));
-    const onTimeline = room(state.bob).getLiveTimeline().getEvents().map((event) => event.getId());
-    const positions = state.history.map((id) => onTimeline.indexOf(id));
+    // A server may cut a busy incremental sync short (limited, with prev_batch); the SDK then
+    // starts a new live timeline and the gap is filled by paging back, as a client would.
+    const synced = room(state.bob);
+    const timelineIds = () => synced.getLiveTimeline().getEvents().map((event) => event.getId());
+    let requests = 0;
+    while (!state.history.every((id) => timelineIds().includes(id)) && synced.oldState.paginationToken !== null) {
+      assert.ok(requests < 10, "paging back over the gap does not come to an end");
+      await state.bob.scrollback(synced, 10);
+      requests += 1;
+    }
+    const positions = state.history.map((id) => timelineIds().indexOf(id));
     assert.ok(positions.every((position) => position >= 0), "bob's timeline misses some messages");
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), "bob's timeline is out of order");
+    return requests ? `a limited sync left a gap, filled by ${requests} /messages requests` : "all through /sync";
   }],
   ["bob on a second device syncs 5 events and pages back (scrollback) to the room's creation", async () => {
     const phone = await logIn("bob", "bob tablet");
