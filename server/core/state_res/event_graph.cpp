@@ -1,5 +1,8 @@
 #include "core/state_res/event_graph.hpp"
 
+#include <bit>
+
+#include "core/auth/event_auth.hpp"
 #include "core/auth/event_view.hpp"
 
 namespace ranvier::state_res {
@@ -16,29 +19,61 @@ std::string_view string_or_empty(const nlohmann::json& value) {
   return value.is_string() ? std::string_view(value.get_ref<const std::string&>()) : std::string_view{};
 }
 
-// One pass over the PDU's members instead of a map lookup per field.
+// One pass over the PDU's members instead of a map lookup per field; the length decides which
+// name a key can be before any bytes are compared.
 void read_fields(const nlohmann::json& pdu, Node& node) {
   for (const auto& [key, value] : pdu.get_ref<const nlohmann::json::object_t&>()) {
-    if (key == "type") {
-      node.type = string_or_empty(value);
-    } else if (key == "state_key") {
-      node.is_state = value.is_string();
-      node.state_key = string_or_empty(value);
-    } else if (key == "sender") {
-      node.sender = string_or_empty(value);
-    } else if (key == "origin_server_ts") {
-      node.origin_server_ts = integer_or_zero(value);
-    } else if (key == "depth") {
-      node.depth = integer_or_zero(value);
+    std::string_view k = key;
+    switch (k.size()) {
+      case 4:
+        if (k == "type") {
+          node.type = string_or_empty(value);
+        }
+        break;
+      case 5:
+        if (k == "depth") {
+          node.depth = integer_or_zero(value);
+        }
+        break;
+      case 6:
+        if (k == "sender") {
+          node.sender = string_or_empty(value);
+        }
+        break;
+      case 7:
+        if (k == "room_id") {
+          node.room_id = string_or_empty(value);
+        }
+        break;
+      case 9:
+        if (k == "state_key") {
+          node.is_state = value.is_string();
+          node.state_key = string_or_empty(value);
+        }
+        break;
+      case 16:
+        if (k == "origin_server_ts") {
+          node.origin_server_ts = integer_or_zero(value);
+        }
+        break;
+      default:
+        break;
     }
   }
 }
 
 }  // namespace
 
+EventGraph::Slot& EventGraph::slot(NodeId id) {
+  // Chunk k holds 2^(first_chunk_bits + k) slots, starting at id 2^(first_chunk_bits + k) - 2^first_chunk_bits.
+  std::uint32_t j = id + (1u << first_chunk_bits);
+  auto k = static_cast<unsigned>(std::bit_width(j)) - 1 - first_chunk_bits;
+  return chunks_[k][j - ((1u << first_chunk_bits) << k)];
+}
+
 std::optional<NodeId> EventGraph::intern_copy(std::string id) {
-  if (auto it = index_.find(id); it != index_.end()) {
-    return it->second;
+  if (auto found = index_.find(id, IdIndex::hash(id))) {
+    return *found;
   }
   // The index keeps views of its keys, so the ID must live as long as the graph.
   auto node = intern(owned_ids_.emplace_front(std::move(id)));
@@ -54,66 +89,89 @@ void EventGraph::reserve(std::size_t events) {
 }
 
 std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
-  if (auto it = index_.find(event_id); it != index_.end()) {
-    return it->second;
+  const std::uint64_t hash = IdIndex::hash(event_id);
+  if (auto found = index_.find(event_id, hash)) {
+    return *found;
   }
   const auto* pdu = store_.fetch(event_id);
   if (pdu == nullptr || !pdu->is_object()) {
     return std::nullopt;
   }
-  Node& node = slots_.emplace_back().node;
+  const NodeId id = size_;
+  if (std::uint32_t j = id + (1u << first_chunk_bits); std::has_single_bit(j)) {
+    chunks_.push_back(std::make_unique<Slot[]>(j));
+  }
+  ++size_;
+  Node& node = slot(id).node;
   node.pdu = pdu;
   node.id = event_id;
-  auto id = static_cast<NodeId>(slots_.size() - 1);
-  index_.emplace(event_id, id);
+  index_.insert(event_id, hash, id);
   return id;
 }
 
 void EventGraph::load_edges(NodeId id) {
-  slots_[id].edges.loaded = true;
+  slot(id).edges_loaded = true;
   // Interning does not touch edges_, so the targets can be appended in place.
   auto begin = static_cast<std::uint32_t>(edges_.size());
-  auth::for_each_reference(auth::member(*slots_[id].node.pdu, "auth_events"), [&](std::string_view ref) {
+  auth::for_each_reference(auth::member(*slot(id).node.pdu, "auth_events"), [&](std::string_view ref) {
     auto target = intern(ref);
     if (target && *target != id) {
       edges_.push_back(*target);
     }
   });
-  Edges& edges = slots_[id].edges;
-  edges.begin = begin;
-  edges.count = static_cast<std::uint32_t>(edges_.size() - begin);
+  Slot& s = slot(id);
+  s.edges_begin = begin;
+  s.edges_count = static_cast<std::uint32_t>(edges_.size() - begin);
 }
 
 std::span<const NodeId> EventGraph::auth(NodeId id) {
-  if (!slots_[id].edges.loaded) {
+  Slot& s = slot(id);
+  if (!s.edges_loaded) {
     load_edges(id);
   }
-  const Edges& edges = slots_[id].edges;
-  return {edges_.data() + edges.begin, edges.count};
+  return {edges_.data() + s.edges_begin, s.edges_count};
 }
 
 std::optional<NodeId> EventGraph::power_levels_auth(NodeId id) {
-  if (!slots_[id].edges.power_levels_known) {
+  if (!slot(id).power_levels_known) {
     // node() reads fields only; it never loads edges, so the span stays valid.
+    std::optional<NodeId> found;
     for (NodeId target : auth(id)) {
       const Node& t = node(target);
       if (t.type == "m.room.power_levels" && t.is_state && t.state_key.empty()) {
-        slots_[id].edges.power_levels = target;
+        found = target;
       }
     }
-    slots_[id].edges.power_levels_known = true;
+    Slot& s = slot(id);
+    s.power_levels = found;
+    s.power_levels_known = true;
   }
-  return slots_[id].edges.power_levels;
+  return slot(id).power_levels;
+}
+
+std::optional<NodeId> EventGraph::create_for_room(std::string_view room_id) {
+  // Events of one resolution nearly always share their room, so one cached answer suffices.
+  if (!create_cache_ || create_cache_->first != room_id) {
+    create_cache_.emplace(room_id, intern_copy(auth::create_event_id_for_room(room_id)));
+  }
+  return create_cache_->second;
 }
 
 const Node& EventGraph::node(NodeId id) {
-  Node& n = slots_[id].node;
+  Node& n = slot(id).node;
   if (!n.fields_loaded) {
     n.fields_loaded = true;
     read_fields(*n.pdu, n);
-    n.rejected = store_.is_rejected(n.id);
   }
   return n;
+}
+
+bool EventGraph::rejected(NodeId id) {
+  Slot& s = slot(id);
+  if (s.rejected == Known::unknown) {
+    s.rejected = store_.is_rejected(s.node.id) ? Known::yes : Known::no;
+  }
+  return s.rejected == Known::yes;
 }
 
 std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::vector<std::uint32_t>& mark,
@@ -122,8 +180,8 @@ std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::v
   std::vector<NodeId> stack;
   auto expand = [&](NodeId n) {
     auto children = auth(n);
-    if (mark.size() < slots_.size()) {
-      mark.resize(slots_.size(), 0);
+    if (mark.size() < size_) {
+      mark.resize(size_, 0);
     }
     for (NodeId a : children) {
       if (mark[a] != stamp) {
@@ -141,7 +199,7 @@ std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::v
     stack.pop_back();
     expand(n);
   }
-  mark.resize(slots_.size(), 0);
+  mark.resize(size_, 0);
   return order;
 }
 

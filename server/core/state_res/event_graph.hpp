@@ -3,18 +3,18 @@
 // that auth chains, orderings and sets are vectors and flags instead of string maps.
 
 #include <cstdint>
-#include <deque>
 #include <forward_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/auth/event_store.hpp"
+#include "core/state_res/id_index.hpp"
 
 namespace ranvier::state_res {
 
@@ -29,8 +29,8 @@ struct Node {
   std::string_view type;
   std::string_view state_key;
   std::string_view sender;
+  std::string_view room_id;
   bool is_state = false;
-  bool rejected = false;
   std::int64_t origin_server_ts = 0;
   std::int64_t depth = 0;
 };
@@ -49,13 +49,17 @@ class EventGraph {
   std::optional<NodeId> intern(std::string_view event_id);
   /// The node's fields (a stable reference), read from the PDU on first access.
   const Node& node(NodeId id);
+  /// True if the store marks the event rejected (asked once per node).
+  bool rejected(NodeId id);
   /// The node's known auth events (unknown IDs dropped), loading them on first access. The
   /// span is invalidated by the next call that loads another node's edges.
   std::span<const NodeId> auth(NodeId id);
   /// The `m.room.power_levels` event among the node's auth events, if any.
   std::optional<NodeId> power_levels_auth(NodeId id);
+  /// The create event a v12 room ID names (`!x` → `$x`), if the store has it.
+  std::optional<NodeId> create_for_room(std::string_view room_id);
   /// Number of interned nodes.
-  std::size_t size() const { return slots_.size(); }
+  std::size_t size() const { return size_; }
 
   /// Every event reachable from `roots` through one or more auth edges; `mark` (sized to
   /// size() on return) gets `stamp` for each. Returns the events in visiting order.
@@ -63,26 +67,30 @@ class EventGraph {
                                  std::uint32_t stamp);
 
  private:
-  struct Edges {
-    bool loaded = false;
+  enum class Known : std::uint8_t { no, yes, unknown };
+  struct Slot {
+    Node node;
+    bool edges_loaded = false;
     bool power_levels_known = false;
-    std::uint32_t begin = 0;
-    std::uint32_t count = 0;
+    Known rejected = Known::unknown;
+    std::uint32_t edges_begin = 0;
+    std::uint32_t edges_count = 0;
     std::optional<NodeId> power_levels;
   };
+  // Slots live in chunks of doubling size, so references from node() stay valid while later
+  // lookups intern more events, and small resolutions allocate once.
+  static constexpr unsigned first_chunk_bits = 4;
+  Slot& slot(NodeId id);
   void load_edges(NodeId id);
 
   const auth::EventStore& store_;
-  // A deque keeps references from node() valid while later lookups intern more events.
-  struct Slot {
-    Node node;
-    Edges edges;
-  };
-  std::deque<Slot> slots_;
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  NodeId size_ = 0;
   // Rarely used; a forward_list allocates nothing until then and never moves its strings.
   std::forward_list<std::string> owned_ids_;
   std::vector<NodeId> edges_;
-  std::unordered_map<std::string_view, NodeId> index_;
+  IdIndex index_;
+  std::optional<std::pair<std::string_view, std::optional<NodeId>>> create_cache_;
 };
 
 }  // namespace ranvier::state_res

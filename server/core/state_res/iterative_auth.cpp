@@ -13,9 +13,8 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
   const Node& event = graph_.node(event_);
   if (version_.room_id_is_create_hash && type == "m.room.create" && state_key.empty()) {
     // v12: the room ID names the create event; it is never an auth event.
-    auto room_id = auth::EventView(*event.pdu).room_id();
-    auto create = graph_.intern_copy(auth::create_event_id_for_room(room_id.value_or("")));
-    if (!create || graph_.node(*create).rejected) {
+    auto create = graph_.create_for_room(event.room_id);
+    if (!create || graph_.rejected(*create)) {
       return nullptr;
     }
     return graph_.node(*create).pdu;
@@ -29,7 +28,7 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
   }
   for (NodeId a : graph_.auth(event_)) {
     const Node& candidate = graph_.node(a);
-    if (!candidate.rejected && candidate.is_state && candidate.type == type && candidate.state_key == state_key) {
+    if (candidate.is_state && candidate.type == type && candidate.state_key == state_key && !graph_.rejected(a)) {
       return candidate.pdu;
     }
   }

@@ -35,7 +35,7 @@ auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, Nod
   const Node& n = graph.node(id);
   const nlohmann::json* create = nullptr;
   if (v.room_id_is_create_hash) {
-    auto create_id = graph.intern_copy(auth::create_event_id_for_room(auth::EventView(*n.pdu).room_id().value_or("")));
+    auto create_id = graph.create_for_room(n.room_id);
     create = create_id ? graph.node(*create_id).pdu : nullptr;
   } else {
     for (NodeId a : graph.auth(id)) {
