@@ -1,0 +1,248 @@
+"""GET /sync: initial and incremental syncs of joined, invited and left rooms, limited timelines
+with prev_batch, long-polling (timeout), filters by ID and inline, full_state, room summaries,
+account data, and bad tokens."""
+
+import threading
+import time
+
+from harness.checks import assert_json_response, assert_matrix_error, spec
+from harness.rooms import (assert_client_event, create_room, invite, join, leave, messages, path,
+                           public_room, put_state, sync, text, timeline_events, user_fixture)
+
+CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
+SYNC = "client-server-api/#get_matrixclientv3sync"
+WIDE = {"room": {"timeline": {"limit": 50}}}
+STRIPPED_KEYS = {"type", "state_key", "content", "sender"}
+
+alice = user_fixture("alice")
+bob = user_fixture("bob")
+charlie = user_fixture("charlie")
+
+def joined(body, room_id):
+    return body.get("rooms", {}).get("join", {}).get(room_id)
+
+
+def section_rooms(body, section):
+    return body.get("rooms", {}).get(section, {})
+
+
+@spec(SYNC)
+def test_initial_sync_shows_joined_room(client, alice):
+    user_id, token = alice
+    room_id = create_room(client, token, name="Synced")
+    ids = [text(client, token, room_id, f"m{i}") for i in range(3)]
+    body = sync(client, token, filter=WIDE)
+    room = joined(body, room_id)
+    assert room is not None, body
+    events = room["timeline"]["events"]
+    state = room.get("state", {}).get("events", [])
+    for event in events + state:
+        assert_client_event(event)
+    assert [e["event_id"] for e in events][-3:] == ids
+    assert room["timeline"].get("limited", False) is False
+    # State is the state at the start of the timeline: nothing appears in both.
+    assert not {e["event_id"] for e in state} & {e["event_id"] for e in events}
+    everything = {(e["type"], e.get("state_key")) for e in state + events if "state_key" in e}
+    assert {("m.room.create", ""), ("m.room.name", ""), ("m.room.member", user_id),
+            ("m.room.power_levels", "")} <= everything
+
+
+@spec(SYNC)
+def test_limited_timeline_and_prev_batch(client, alice):
+    user_id, token = alice
+    room_id = create_room(client, token, name="Busy")
+    ids = [text(client, token, room_id, f"m{i}") for i in range(5)]
+    room = joined(sync(client, token, filter={"room": {"timeline": {"limit": 2}}}), room_id)
+    timeline = room["timeline"]
+    assert [e["event_id"] for e in timeline["events"]] == ids[-2:]
+    assert timeline["limited"] is True
+    # The state before the timeline includes the whole room state (the timeline has no state events).
+    state = {(e["type"], e["state_key"]): e for e in room["state"]["events"]}
+    assert state[("m.room.name", "")]["content"] == {"name": "Busy"}
+    assert ("m.room.create", "") in state and ("m.room.member", user_id) in state
+    # prev_batch continues in /messages right before the timeline.
+    page = messages(client, token, room_id, dir="b", limit=1, **{"from": timeline["prev_batch"]})
+    assert [e["event_id"] for e in page["chunk"]] == [ids[2]]
+
+
+@spec(SYNC)
+def test_incremental_sync_returns_only_new_events(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = create_room(client, token, preset="public_chat")
+    text(client, token, room_id, "old")
+    join(client, bob_token, room_id)
+    since = sync(client, bob_token)["next_batch"]
+    new = text(client, token, room_id, "new")
+    body = sync(client, bob_token, since=since)
+    room = joined(body, room_id)
+    assert [e["event_id"] for e in room["timeline"]["events"]] == [new]
+    assert room["timeline"].get("limited", False) is False
+    assert room.get("state", {}).get("events", []) == []
+    # Nothing new: the room has nothing to report.
+    quiet = sync(client, bob_token, since=body["next_batch"])
+    assert timeline_events(quiet, room_id) == []
+
+
+@spec(SYNC)
+def test_invited_rooms(client, alice, bob):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    since = sync(client, bob_token)["next_batch"]
+    room_id = create_room(client, token, preset="private_chat", name="Invitation")
+    invite(client, token, room_id, bob_id)
+    for body in (sync(client, bob_token), sync(client, bob_token, since=since)):
+        assert joined(body, room_id) is None
+        stripped = section_rooms(body, "invite")[room_id]["invite_state"]["events"]
+        for event in stripped:
+            # Stripped state: exactly type, state_key, content and sender.
+            assert set(event) == STRIPPED_KEYS, event
+        mine = [e for e in stripped if e["type"] == "m.room.member" and e["state_key"] == bob_id]
+        assert mine and mine[0]["content"]["membership"] == "invite" and mine[0]["sender"] == alice_id
+        # Name and create event SHOULD be in the stripped state (Synapse includes them).
+        types = {e["type"] for e in stripped}
+        assert {"m.room.create", "m.room.name", "m.room.join_rules"} <= types
+    since = sync(client, bob_token)["next_batch"]
+    join(client, bob_token, room_id)
+    body = sync(client, bob_token, since=since)
+    assert room_id not in section_rooms(body, "invite")
+    assert joined(body, room_id) is not None
+
+
+@spec("client-server-api/#leaving-rooms")
+def test_left_rooms(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    leave(client, bob_token, room_id)
+    body = sync(client, bob_token, since=since)
+    assert joined(body, room_id) is None
+    left = section_rooms(body, "leave")[room_id]
+    own = [e for e in left["timeline"]["events"] if e["type"] == "m.room.member" and e["state_key"] == bob_id]
+    assert own and own[-1]["content"]["membership"] == "leave"
+    # Afterwards the room appears only when the filter asks for left rooms.
+    assert room_id not in section_rooms(sync(client, bob_token), "leave")
+    assert room_id not in section_rooms(sync(client, bob_token), "join")
+    assert room_id in section_rooms(sync(client, bob_token, filter={"room": {"include_leave": True}}), "leave")
+
+
+@spec(SYNC)
+def test_long_poll_returns_when_an_event_arrives(server, client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    result = {}
+
+    def poll():
+        with server.client(timeout=30) as poller:
+            started = time.monotonic()
+            result["body"] = sync(poller, bob_token, since=since, timeout=10000)
+            result["returned"] = time.monotonic()
+            result["waited"] = result["returned"] - started
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    time.sleep(1.0)
+    sent_at = time.monotonic()
+    event_id = text(client, token, room_id, "wake up")
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "the long poll did not return"
+    assert "body" in result
+    assert result["waited"] >= 0.9, f"returned after {result['waited']:.2f}s, before anything happened"
+    assert result["returned"] - sent_at < 3.0, "the long poll did not wake up on the new event"
+    assert event_id in [e["event_id"] for e in timeline_events(result["body"], room_id)]
+
+
+@spec(SYNC)
+def test_timeouts_bound_the_wait(client, bob):
+    _, bob_token = bob
+    since = sync(client, bob_token)["next_batch"]
+    started = time.monotonic()
+    sync(client, bob_token, since=since, timeout=0)
+    assert time.monotonic() - started < 2.0
+    started = time.monotonic()
+    sync(client, bob_token, since=since, timeout=1500)
+    assert time.monotonic() - started < 1.5 + 3.0
+
+
+@spec(SYNC)
+def test_bad_requests(client, bob):
+    _, bob_token = bob
+    # The spec names no code for a `since` that is no token; Synapse answers 400.
+    assert_matrix_error(client.get(path("sync", query={"since": "garbage!"}), token=bob_token), 400, None)
+    assert_matrix_error(client.get(path("sync", query={"filter": "{not json"}), token=bob_token),
+                        400, ("M_NOT_JSON", "M_BAD_JSON", "M_INVALID_PARAM"))
+    assert_matrix_error(client.get(path("sync")), 401, "M_MISSING_TOKEN")
+
+
+@spec("client-server-api/#filtering")
+def test_filter_by_id_and_inline(client, alice):
+    user_id, token = alice
+    room_a = create_room(client, token)
+    room_b = create_room(client, token)
+    ids = [text(client, token, room_a, f"a{i}") for i in range(3)]
+    put_state(client, token, room_a, "org.example.marker", {"n": 1})
+    text(client, token, room_b, "b0")
+    definition = {"room": {"rooms": [room_a], "timeline": {"limit": 2, "types": ["m.room.message"]}}}
+    filter_id = assert_json_response(client.post(path("user", user_id, "filter"), token=token,
+                                                 json_body=definition))["filter_id"]
+    for chosen in (filter_id, definition):
+        body = sync(client, token, filter=chosen)
+        assert room_b not in section_rooms(body, "join")
+        timeline = joined(body, room_a)["timeline"]
+        assert [e["event_id"] for e in timeline["events"]] == ids[-2:]
+        assert timeline["limited"] is True
+    body = sync(client, token, filter={"room": {"timeline": {"not_types": ["m.room.message"], "limit": 50}}})
+    for room_id in (room_a, room_b):
+        assert "m.room.message" not in {e["type"] for e in timeline_events(body, room_id)}
+
+
+@spec(SYNC)
+def test_full_state(client, alice):
+    _, token = alice
+    room_id = create_room(client, token, name="Full")
+    since = sync(client, token)["next_batch"]
+    new = text(client, token, room_id, "after the token")
+    delta = joined(sync(client, token, since=since), room_id)
+    assert delta.get("state", {}).get("events", []) == []
+    full = joined(sync(client, token, since=since, full_state=True), room_id)
+    types = {e["type"] for e in full["state"]["events"]}
+    assert {"m.room.create", "m.room.name", "m.room.member", "m.room.power_levels"} <= types
+    # The timeline is still limited by `since`.
+    assert [e["event_id"] for e in full["timeline"]["events"]] == [new]
+
+
+@spec(SYNC)
+def test_room_summary(client, alice, bob, charlie):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    charlie_id, _ = charlie
+    room_id = public_room(client, token, bob_token)
+    invite(client, token, room_id, charlie_id)
+    summary = joined(sync(client, token), room_id)["summary"]
+    assert summary["m.joined_member_count"] == 2
+    assert summary["m.invited_member_count"] == 1
+    # No name or canonical alias: heroes are required, joined or invited, never the syncing user.
+    assert set(summary["m.heroes"]) == {bob_id, charlie_id}
+
+
+@spec("client-server-api/#account-data")
+def test_account_data_in_sync(client, alice):
+    user_id, token = alice
+    room_id = create_room(client, token)
+    assert_json_response(client.put(path("user", user_id, "account_data", "org.example.cfg"), token=token,
+                                    json_body={"v": 1}))
+    assert_json_response(client.put(path("user", user_id, "rooms", room_id, "account_data", "org.example.r"),
+                                    token=token, json_body={"r": True}))
+    body = sync(client, token)
+    found = {e["type"]: e["content"] for e in body["account_data"]["events"]}
+    assert found["org.example.cfg"] == {"v": 1}
+    in_room = {e["type"]: e["content"] for e in joined(body, room_id)["account_data"]["events"]}
+    assert in_room["org.example.r"] == {"r": True}
+    assert_json_response(client.put(path("user", user_id, "account_data", "org.example.cfg"), token=token,
+                                    json_body={"v": 2}))
+    later = sync(client, token, since=body["next_batch"])
+    found = {e["type"]: e["content"] for e in later["account_data"]["events"]}
+    assert found["org.example.cfg"] == {"v": 2}
