@@ -6,6 +6,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -27,11 +28,9 @@ std::atomic<std::int64_t> peak_live_bytes{0};
 
 }  // namespace
 
-void* operator new(std::size_t size) {
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) {
-    throw std::bad_alloc();
-  }
+namespace {
+
+void count_allocation(void* p) {
   if (counting.load(std::memory_order_relaxed)) {
     auto usable = malloc_usable_size(p);
     allocated_bytes += usable;
@@ -40,19 +39,47 @@ void* operator new(std::size_t size) {
     while (live > peak && !peak_live_bytes.compare_exchange_weak(peak, live)) {
     }
   }
+}
+
+// Out of line so the compiler does not pair the inlined free() with operator new and warn.
+[[gnu::noinline]] void release(void* p) {
+  if (counting.load(std::memory_order_relaxed)) {
+    live_bytes -= static_cast<std::int64_t>(malloc_usable_size(p));
+  }
+  std::free(p);
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) {
+    throw std::bad_alloc();
+  }
+  count_allocation(p);
+  return p;
+}
+
+// The aligned forms too: std::pmr's new_delete_resource (behind the resolution arena) uses them.
+void* operator new(std::size_t size, std::align_val_t align) {
+  auto alignment = std::max(static_cast<std::size_t>(align), sizeof(void*));
+  void* p = std::aligned_alloc(alignment, (std::max<std::size_t>(size, 1) + alignment - 1) / alignment * alignment);
+  if (p == nullptr) {
+    throw std::bad_alloc();
+  }
+  count_allocation(p);
   return p;
 }
 
 void operator delete(void* p) noexcept {
   if (p != nullptr) {
-    if (counting.load(std::memory_order_relaxed)) {
-      live_bytes -= static_cast<std::int64_t>(malloc_usable_size(p));
-    }
-    std::free(p);
+    release(p);
   }
 }
 
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete(void* p, std::align_val_t) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { operator delete(p); }
 
 namespace {
 

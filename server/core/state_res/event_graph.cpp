@@ -1,6 +1,8 @@
 #include "core/state_res/event_graph.hpp"
 
 #include <bit>
+#include <memory>
+#include <type_traits>
 
 #include "core/auth/event_auth.hpp"
 #include "core/auth/event_view.hpp"
@@ -64,6 +66,17 @@ void read_fields(const nlohmann::json& pdu, Node& node) {
 
 }  // namespace
 
+EventGraph::EventGraph(const auth::EventStore& store, std::pmr::memory_resource* memory)
+    : store_(store), memory_(memory), chunks_(memory), edges_(memory), index_(memory) {}
+
+EventGraph::~EventGraph() {
+  static_assert(std::is_trivially_destructible_v<Slot>);
+  for (std::size_t k = 0; k < chunks_.size(); ++k) {
+    std::size_t count = std::size_t{1} << (first_chunk_bits + k);
+    memory_->deallocate(chunks_[k], count * sizeof(Slot), alignof(Slot));
+  }
+}
+
 EventGraph::Slot& EventGraph::slot(NodeId id) {
   // Chunk k holds 2^(first_chunk_bits + k) slots, starting at id 2^(first_chunk_bits + k) - 2^first_chunk_bits.
   std::uint32_t j = id + (1u << first_chunk_bits);
@@ -99,7 +112,9 @@ std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   }
   const NodeId id = size_;
   if (std::uint32_t j = id + (1u << first_chunk_bits); std::has_single_bit(j)) {
-    chunks_.push_back(std::make_unique<Slot[]>(j));
+    auto* chunk = static_cast<Slot*>(memory_->allocate(j * sizeof(Slot), alignof(Slot)));
+    std::uninitialized_default_construct_n(chunk, j);
+    chunks_.push_back(chunk);
   }
   ++size_;
   Node& node = slot(id).node;
@@ -174,10 +189,10 @@ bool EventGraph::rejected(NodeId id) {
   return s.rejected == Known::yes;
 }
 
-std::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::vector<std::uint32_t>& mark,
-                                           std::uint32_t stamp) {
-  std::vector<NodeId> order;
-  std::vector<NodeId> stack;
+std::pmr::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::pmr::vector<std::uint32_t>& mark,
+                                                std::uint32_t stamp) {
+  std::pmr::vector<NodeId> order(memory_);
+  std::pmr::vector<NodeId> stack(memory_);
   auto expand = [&](NodeId n) {
     auto children = auth(n);
     if (mark.size() < size_) {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <forward_list>
-#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,7 +39,16 @@ struct Node {
 /// the caller's ID strings, which outlive the graph.
 class EventGraph {
  public:
-  explicit EventGraph(const auth::EventStore& store) : store_(store) {}
+  /// The graph's own tables and the scratch vectors of the algorithms come from `memory`
+  /// (an arena for one resolution); both arguments must outlive the graph.
+  explicit EventGraph(const auth::EventStore& store,
+                      std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+  ~EventGraph();
+  EventGraph(const EventGraph&) = delete;
+  EventGraph& operator=(const EventGraph&) = delete;
+
+  /// Where scratch vectors of one resolution should allocate.
+  std::pmr::memory_resource* memory() const { return memory_; }
 
   /// As intern, for an ID in a temporary string: the graph keeps its own copy.
   std::optional<NodeId> intern_copy(std::string id);
@@ -63,8 +72,8 @@ class EventGraph {
 
   /// Every event reachable from `roots` through one or more auth edges; `mark` (sized to
   /// size() on return) gets `stamp` for each. Returns the events in visiting order.
-  std::vector<NodeId> auth_chain(std::span<const NodeId> roots, std::vector<std::uint32_t>& mark,
-                                 std::uint32_t stamp);
+  std::pmr::vector<NodeId> auth_chain(std::span<const NodeId> roots, std::pmr::vector<std::uint32_t>& mark,
+                                      std::uint32_t stamp);
 
  private:
   enum class Known : std::uint8_t { no, yes, unknown };
@@ -84,11 +93,12 @@ class EventGraph {
   void load_edges(NodeId id);
 
   const auth::EventStore& store_;
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::pmr::memory_resource* memory_;
+  std::pmr::vector<Slot*> chunks_;
   NodeId size_ = 0;
   // Rarely used; a forward_list allocates nothing until then and never moves its strings.
   std::forward_list<std::string> owned_ids_;
-  std::vector<NodeId> edges_;
+  std::pmr::vector<NodeId> edges_;
   IdIndex index_;
   std::optional<std::pair<std::string_view, std::optional<NodeId>>> create_cache_;
 };

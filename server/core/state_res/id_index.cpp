@@ -82,8 +82,8 @@ void IdIndex::reserve(std::size_t count) {
 }
 
 void IdIndex::grow(std::size_t buckets) {
-  std::vector<Bucket> old = std::move(buckets_);
-  buckets_.assign(buckets, Bucket{});
+  std::pmr::vector<Bucket> old(buckets, Bucket{}, buckets_.get_allocator());
+  old.swap(buckets_);
   const std::size_t mask = buckets - 1;
   for (const Bucket& b : old) {
     if (b.data != nullptr) {

@@ -4,6 +4,7 @@
 // word-at-a-time hash beats std::unordered_map, which allocates per entry and hashes bytewise.
 
 #include <cstdint>
+#include <memory_resource>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@ namespace ranvier::state_res {
 /// Event ID → index, for IDs that outlive the table.
 class IdIndex {
  public:
+  /// Buckets come from `memory`, which must outlive the index.
+  explicit IdIndex(std::pmr::memory_resource* memory) : buckets_(memory) {}
+
   /// A hash of `id`: pass it to find and insert so a miss followed by an insert hashes once.
   static std::uint64_t hash(std::string_view id) noexcept;
 
@@ -32,7 +36,7 @@ class IdIndex {
   };
   void grow(std::size_t buckets);
 
-  std::vector<Bucket> buckets_;
+  std::pmr::vector<Bucket> buckets_;
   std::size_t count_ = 0;
 };
 

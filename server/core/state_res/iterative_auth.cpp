@@ -42,7 +42,7 @@ bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, const
 }
 
 void iterative_auth_checks(const core::RoomVersion& version, EventGraph& graph, WorkState& state,
-                           const std::vector<NodeId>& events, const auth::SignatureChecks& signatures) {
+                           std::span<const NodeId> events, const auth::SignatureChecks& signatures) {
   for (NodeId event : events) {
     const Node& node = graph.node(event);
     if (!node.is_state) {

@@ -2,7 +2,7 @@
 // The iterative auth checks shared by the resolution algorithms: apply each event to a working
 // state if the auth rules allow it against that state.
 
-#include <vector>
+#include <span>
 
 #include "core/auth/event_store.hpp"
 #include "core/room_version.hpp"
@@ -35,6 +35,6 @@ bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, const
 
 /// Applies `events` in order to `state`, skipping those the auth rules reject.
 void iterative_auth_checks(const core::RoomVersion& version, EventGraph& graph, WorkState& state,
-                           const std::vector<NodeId>& events, const auth::SignatureChecks& signatures);
+                           std::span<const NodeId> events, const auth::SignatureChecks& signatures);
 
 }  // namespace ranvier::state_res

@@ -27,7 +27,7 @@ struct Candidate {
   Sha1 hash;
 };
 
-std::vector<Candidate> candidates_for(EventGraph& graph, const std::vector<std::string_view>& ids) {
+std::vector<Candidate> candidates_for(EventGraph& graph, std::span<const std::string_view> ids) {
   std::vector<Candidate> out;
   for (auto id : ids) {
     if (auto node = graph.intern(id)) {
@@ -41,8 +41,8 @@ std::vector<Candidate> candidates_for(EventGraph& graph, const std::vector<std::
 
 StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
                     const auth::SignatureChecks& signatures) {
-  SplitStates split = split_states(states);
-  WorkState resolved(&split.unconflicted);
+  SplitStates split = split_states(states, graph.memory());
+  WorkState resolved(&split.unconflicted, graph.memory());
   auto passes = [&](NodeId node) { return allowed_in_state(v, graph, resolved, node, false, signatures); };
 
   // Power levels, then join rules, then memberships: ascending depth, descending sha1(event_id);

@@ -52,8 +52,8 @@ auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, Nod
 
 // Kahn's algorithm over the auth edges inside `events`, always taking the smallest ready event
 // by (higher power first, then origin_server_ts, then event ID).
-std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, EventGraph& graph,
-                                                    const std::vector<NodeId>& events) {
+std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, EventGraph& graph,
+                                                    std::span<const NodeId> events) {
   struct Key {
     auth::PowerLevel neg_power;
     std::int64_t ts;
@@ -63,12 +63,12 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
   };
   // Local slots keep the bookkeeping proportional to `events`, not to the whole graph.
   constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
-  std::vector<std::uint32_t> slot(graph.size(), absent);
+  std::pmr::vector<std::uint32_t> slot(graph.size(), absent, graph.memory());
   for (std::uint32_t i = 0; i < events.size(); ++i) {
     slot[events[i]] = i;
   }
-  std::vector<std::uint32_t> waiting(events.size(), 0);
-  std::vector<std::vector<NodeId>> dependents(events.size());
+  std::pmr::vector<std::uint32_t> waiting(events.size(), 0, graph.memory());
+  std::pmr::vector<std::pmr::vector<NodeId>> dependents(events.size(), graph.memory());
   for (NodeId e : events) {
     for (NodeId a : graph.auth(e)) {
       if (a < slot.size() && slot[a] != absent) {
@@ -83,13 +83,13 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
     return Key{power == auth::infinite_power ? std::numeric_limits<auth::PowerLevel>::min() : -power,
                n.origin_server_ts, n.id, e};
   };
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> ready;
+  std::priority_queue<Key, std::pmr::vector<Key>, std::greater<>> ready(graph.memory());
   for (NodeId e : events) {
     if (waiting[slot[e]] == 0) {
       ready.push(key_of(e));
     }
   }
-  std::vector<NodeId> order;
+  std::pmr::vector<NodeId> order(graph.memory());
   order.reserve(events.size());
   while (!ready.empty()) {
     NodeId e = ready.top().node;
@@ -106,12 +106,12 @@ std::vector<NodeId> reverse_topological_power_order(const core::RoomVersion& v, 
 
 // Orders `events` by their position relative to the mainline of `power_levels` (earlier
 // mainline first), then origin_server_ts, then event ID.
-void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::vector<NodeId>& events) {
+void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::pmr::vector<NodeId>& events) {
   constexpr std::uint64_t unknown = std::numeric_limits<std::uint64_t>::max() - 1;
   constexpr std::uint64_t infinity = std::numeric_limits<std::uint64_t>::max();
   // position[n]: the mainline index of n if n is on the mainline, else of the first mainline
   // event on n's power-levels chain (infinity if none); computed once per node.
-  std::vector<std::uint64_t> position(graph.size(), unknown);
+  std::pmr::vector<std::uint64_t> position(graph.size(), unknown, graph.memory());
   std::uint64_t index = 0;
   for (auto p = power_levels; p; p = graph.power_levels_auth(*p)) {
     if (*p >= position.size()) {
@@ -122,7 +122,7 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
     }
     position[*p] = index++;
   }
-  std::vector<NodeId> path;
+  std::pmr::vector<NodeId> path(graph.memory());
   auto chain_position = [&](std::optional<NodeId> start) {
     path.clear();
     std::uint64_t found = infinity;
@@ -147,7 +147,7 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
     std::string_view id;
     NodeId node;
   };
-  std::vector<Keyed> keyed;
+  std::pmr::vector<Keyed> keyed(graph.memory());
   keyed.reserve(events.size());
   for (NodeId e : events) {
     const Node& n = graph.node(e);
@@ -165,10 +165,10 @@ void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::v
 }
 
 // v2.1: every event on an auth path between two conflicted events (endpoints included).
-std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<NodeId>& conflicted) {
-  std::vector<std::uint32_t> below;
+std::pmr::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::pmr::vector<NodeId>& conflicted) {
+  std::pmr::vector<std::uint32_t> below(graph.memory());
   auto descendants = graph.auth_chain(conflicted, below, 1);
-  std::vector<char> candidate(graph.size(), 0);
+  std::pmr::vector<char> candidate(graph.size(), 0, graph.memory());
   for (NodeId n : descendants) {
     candidate[n] = 1;
   }
@@ -176,7 +176,7 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
     candidate[c] = 1;
   }
   // Which candidates can reach a conflicted event: walk auth edges backwards from them.
-  std::vector<std::vector<NodeId>> referrers(graph.size());
+  std::pmr::vector<std::pmr::vector<NodeId>> referrers(graph.size(), graph.memory());
   for (NodeId n = 0; n < graph.size(); ++n) {
     if (candidate[n]) {
       for (NodeId a : graph.auth(n)) {
@@ -186,8 +186,8 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
       }
     }
   }
-  std::vector<char> reaches(graph.size(), 0);
-  std::vector<NodeId> stack(conflicted.begin(), conflicted.end());
+  std::pmr::vector<char> reaches(graph.size(), 0, graph.memory());
+  std::pmr::vector<NodeId> stack(conflicted.begin(), conflicted.end(), graph.memory());
   for (NodeId c : conflicted) {
     reaches[c] = 1;
   }
@@ -201,7 +201,7 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
       }
     }
   }
-  std::vector<NodeId> out(conflicted.begin(), conflicted.end());
+  std::pmr::vector<NodeId> out(conflicted.begin(), conflicted.end(), graph.memory());
   for (NodeId n : descendants) {
     if (reaches[n]) {
       out.push_back(n);
@@ -212,15 +212,15 @@ std::vector<NodeId> conflicted_subgraph(EventGraph& graph, const std::vector<Nod
 
 // Which of `targets` lie in the auth chain of `roots`. The walk stops as soon as every target
 // has been found.
-std::vector<char> reached_by(EventGraph& graph, const std::vector<NodeId>& roots, const std::vector<NodeId>& targets) {
-  std::vector<char> wanted(graph.size(), 0);
+std::pmr::vector<char> reached_by(EventGraph& graph, std::span<const NodeId> roots, std::span<const NodeId> targets) {
+  std::pmr::vector<char> wanted(graph.size(), 0, graph.memory());
   for (NodeId t : targets) {
     wanted[t] = 1;
   }
   std::size_t remaining = targets.size();
-  std::vector<char> reached(graph.size(), 0);
-  std::vector<char> seen(graph.size(), 0);
-  std::vector<NodeId> stack;
+  std::pmr::vector<char> reached(graph.size(), 0, graph.memory());
+  std::pmr::vector<char> seen(graph.size(), 0, graph.memory());
+  std::pmr::vector<NodeId> stack(graph.memory());
   auto expand = [&](NodeId n) {
     auto children = graph.auth(n);
     if (seen.size() < graph.size()) {
@@ -254,9 +254,9 @@ std::vector<char> reached_by(EventGraph& graph, const std::vector<NodeId>& roots
 StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
                     const auth::SignatureChecks& signatures) {
   const bool v2_1 = v.state_res == core::StateResAlgorithm::v2_1;
-  SplitStates split = split_states(states);
+  SplitStates split = split_states(states, graph.memory());
 
-  std::vector<NodeId> conflicted;
+  std::pmr::vector<NodeId> conflicted(graph.memory());
   for (const auto& [key, ids] : split.conflicted) {
     for (auto id : ids) {
       if (auto node = graph.intern(id)) {
@@ -269,11 +269,11 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   // chain is U ∪ A_i (U: chain of the unconflicted events, A_i: chain of the state's
   // conflicted events) and ∪C_i − ∩C_i = (∪A_i − ∩A_i) − U. The A_i are small; U, often the
   // whole room, is only searched for the candidates that are not conflicted anyway.
-  std::vector<std::uint32_t> chain_count;
-  std::vector<std::uint32_t> mark;
-  std::vector<NodeId> chain_union;
+  std::pmr::vector<std::uint32_t> chain_count(graph.memory());
+  std::pmr::vector<std::uint32_t> mark(graph.memory());
+  std::pmr::vector<NodeId> chain_union(graph.memory());
   for (std::size_t i = 0; i < states.size(); ++i) {
-    std::vector<NodeId> roots;
+    std::pmr::vector<NodeId> roots(graph.memory());
     for (auto id : split.conflicted_by_state[i]) {
       if (auto node = graph.intern(id)) {
         roots.push_back(*node);
@@ -288,8 +288,8 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
     }
   }
 
-  std::vector<char> in_full(graph.size(), 0);
-  std::vector<NodeId> full;
+  std::pmr::vector<char> in_full(graph.size(), 0, graph.memory());
+  std::pmr::vector<NodeId> full(graph.memory());
   auto add_full = [&](NodeId n) {
     if (in_full.size() < graph.size()) {
       in_full.resize(graph.size(), 0);
@@ -302,14 +302,14 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   for (NodeId n : conflicted) {
     add_full(n);
   }
-  std::vector<NodeId> candidates;
+  std::pmr::vector<NodeId> candidates(graph.memory());
   for (NodeId n : chain_union) {
     if (chain_count[n] < states.size() && !in_full[n]) {
       candidates.push_back(n);
     }
   }
   if (!candidates.empty()) {
-    std::vector<NodeId> unconflicted_nodes;
+    std::pmr::vector<NodeId> unconflicted_nodes(graph.memory());
     unconflicted_nodes.reserve(split.unconflicted.size());
     for (const auto& [key, id] : split.unconflicted) {
       if (auto node = graph.intern(id)) {
@@ -333,19 +333,19 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   in_full.resize(graph.size(), 0);
 
   // Step 1: power events of the full conflicted set and their auth chains within it.
-  std::vector<NodeId> power_roots;
+  std::pmr::vector<NodeId> power_roots(graph.memory());
   for (NodeId n : full) {
     if (is_power_event(graph.node(n))) {
       power_roots.push_back(n);
     }
   }
-  std::vector<char> in_power(graph.size(), 0);
-  std::vector<NodeId> power_events;
+  std::pmr::vector<char> in_power(graph.size(), 0, graph.memory());
+  std::pmr::vector<NodeId> power_events(graph.memory());
   for (NodeId n : power_roots) {
     in_power[n] = 1;
     power_events.push_back(n);
   }
-  std::vector<std::uint32_t> power_mark;
+  std::pmr::vector<std::uint32_t> power_mark(graph.memory());
   for (NodeId n : graph.auth_chain(power_roots, power_mark, 1)) {
     if (in_full[n] && !in_power[n]) {
       in_power[n] = 1;
@@ -355,11 +355,11 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   auto sorted_power = reverse_topological_power_order(v, graph, power_events);
 
   // Step 2: iterative auth checks from the unconflicted state (v2) or from nothing (v2.1).
-  WorkState state(v2_1 ? nullptr : &split.unconflicted);
+  WorkState state(v2_1 ? nullptr : &split.unconflicted, graph.memory());
   iterative_auth_checks(v, graph, state, sorted_power, signatures);
 
   // Steps 3–4: the rest, in mainline order of the resolved power levels.
-  std::vector<NodeId> rest;
+  std::pmr::vector<NodeId> rest(graph.memory());
   for (NodeId n : full) {
     if (!in_power[n]) {
       rest.push_back(n);

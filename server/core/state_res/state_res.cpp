@@ -1,6 +1,9 @@
 #include "core/state_res/state_res.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory_resource>
 
 #include "core/state_res/event_graph.hpp"
 #include "core/state_res/resolve_v1.hpp"
@@ -22,7 +25,12 @@ StateMap resolve(const core::RoomVersion& version, std::span<const StateMap> sta
   if (all_equal) {
     return states[0];
   }
-  EventGraph graph(store);
+  // One arena holds every table and scratch vector of the resolution, so the algorithms pay
+  // no malloc/free per vector; small resolutions never leave the stack buffer. Only the
+  // returned StateMap uses the ordinary allocator.
+  std::array<std::byte, 16 * 1024> buffer;
+  std::pmr::monotonic_buffer_resource arena(buffer.data(), buffer.size());
+  EventGraph graph(store, &arena);
   std::size_t largest = 0;
   for (const auto& state : states) {
     largest = std::max(largest, state.size());

@@ -4,14 +4,20 @@
 
 namespace ranvier::state_res {
 
-SplitStates split_states(std::span<const StateMap> states) {
-  SplitStates out;
+SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_resource* memory) {
+  SplitStates out(memory);
   out.conflicted_by_state.resize(states.size());
-  std::vector<StateMap::const_iterator> cursors;
+  std::size_t smallest = states.empty() ? 0 : states[0].size();
+  for (const auto& state : states) {
+    smallest = std::min(smallest, state.size());
+  }
+  // Every unconflicted key is in the smallest state.
+  out.unconflicted.reserve(smallest);
+  std::pmr::vector<StateMap::const_iterator> cursors(memory);
   cursors.reserve(states.size());
   // A min-heap of (current key, state index) merges all maps in O(total · log states).
   using Head = std::pair<KeyView, std::size_t>;
-  std::vector<Head> heap;
+  std::pmr::vector<Head> heap(memory);
   for (std::size_t i = 0; i < states.size(); ++i) {
     cursors.push_back(states[i].begin());
     if (cursors[i] != states[i].end()) {
@@ -20,7 +26,7 @@ SplitStates split_states(std::span<const StateMap> states) {
   }
   auto later = [](const Head& a, const Head& b) { return a > b; };
   std::make_heap(heap.begin(), heap.end(), later);
-  std::vector<std::size_t> holders;
+  std::pmr::vector<std::size_t> holders(memory);
   while (!heap.empty()) {
     KeyView key = heap.front().first;
     holders.clear();
@@ -37,7 +43,7 @@ SplitStates split_states(std::span<const StateMap> states) {
     if (same_everywhere) {
       out.unconflicted.emplace_back(key, cursors[holders.front()]->second);
     } else {
-      std::vector<std::string_view> values;
+      std::pmr::vector<std::string_view> values(memory);
       for (std::size_t i : holders) {
         std::string_view id = cursors[i]->second;
         out.conflicted_by_state[i].push_back(id);
@@ -91,7 +97,7 @@ std::optional<std::string_view> WorkState::find(const KeyView& key) const {
 }
 
 StateMap WorkState::merged_with(const SortedEntries& winners) const {
-  SortedEntries extra;
+  SortedEntries extra(winners.get_allocator());
   for (const auto& [key, id] : overlay_) {
     if (!contains_key(winners, key)) {
       extra.emplace_back(key, id);

@@ -3,6 +3,7 @@
 // working state map the resolution algorithms build up.
 
 #include <functional>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -26,20 +27,24 @@ struct KeyViewHash {
 };
 
 /// Key-ordered (key, event) pairs.
-using SortedEntries = std::vector<std::pair<KeyView, std::string_view>>;
+using SortedEntries = std::pmr::vector<std::pair<KeyView, std::string_view>>;
 
-/// The states split per key, in key order.
+/// The states split per key, in key order. All vectors allocate from one memory resource.
 struct SplitStates {
+  explicit SplitStates(std::pmr::memory_resource* memory)
+      : unconflicted(memory), conflicted(memory), conflicted_by_state(memory) {}
+
   /// Keys present in every state with the same event.
   SortedEntries unconflicted;
   /// Every other key with the distinct events the states give it (in input order, deduplicated).
-  std::vector<std::pair<KeyView, std::vector<std::string_view>>> conflicted;
+  std::pmr::vector<std::pair<KeyView, std::pmr::vector<std::string_view>>> conflicted;
   /// Per input state, the events it gives the conflicted keys.
-  std::vector<std::vector<std::string_view>> conflicted_by_state;
+  std::pmr::vector<std::pmr::vector<std::string_view>> conflicted_by_state;
 };
 
 /// Splits `states` by walking all maps in key order at once (linear in their total size).
-SplitStates split_states(std::span<const StateMap> states);
+SplitStates split_states(std::span<const StateMap> states,
+                         std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
 /// The StateMap holding `sorted` plus `extra` (any order; keys must not repeat those in
 /// `sorted`), built in one ordered pass.
@@ -54,7 +59,9 @@ bool contains_key(const SortedEntries& sorted, const KeyView& key);
 class WorkState {
  public:
   /// `base` (may be null) must outlive the WorkState.
-  explicit WorkState(const SortedEntries* base = nullptr) : base_(base) {}
+  explicit WorkState(const SortedEntries* base = nullptr,
+                     std::pmr::memory_resource* memory = std::pmr::get_default_resource())
+      : base_(base), overlay_(memory) {}
 
   /// The event for `key`: the latest one set, else the base's.
   std::optional<std::string_view> find(const KeyView& key) const;
@@ -66,7 +73,7 @@ class WorkState {
 
  private:
   const SortedEntries* base_;
-  std::unordered_map<KeyView, std::string_view, KeyViewHash> overlay_;
+  std::pmr::unordered_map<KeyView, std::string_view, KeyViewHash> overlay_;
 };
 
 }  // namespace ranvier::state_res
