@@ -85,7 +85,7 @@ EventGraph::Slot& EventGraph::slot(NodeId id) {
 }
 
 std::optional<NodeId> EventGraph::intern_copy(std::string id) {
-  if (auto found = index_.find(id, IdIndex::hash(id))) {
+  if (auto found = index_.find(id, hash_string(id))) {
     return *found;
   }
   // The index keeps views of its keys, so the ID must live as long as the graph.
@@ -102,7 +102,7 @@ void EventGraph::reserve(std::size_t events) {
 }
 
 std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
-  const std::uint64_t hash = IdIndex::hash(event_id);
+  const std::uint64_t hash = hash_string(event_id);
   if (auto found = index_.find(event_id, hash)) {
     return *found;
   }

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/auth/event_store.hpp"
-#include "core/state_res/id_index.hpp"
+#include "core/state_res/flat_index.hpp"
 
 namespace ranvier::state_res {
 
@@ -56,6 +56,10 @@ class EventGraph {
   void reserve(std::size_t events);
   /// The node for an event ID, fetching it on first sight; nullopt if the store lacks it.
   std::optional<NodeId> intern(std::string_view event_id);
+  /// The node's event ID.
+  std::string_view id(NodeId id) { return slot(id).node.id; }
+  /// The node's PDU.
+  const nlohmann::json* pdu(NodeId id) { return slot(id).node.pdu; }
   /// The node's fields (a stable reference), read from the PDU on first access.
   const Node& node(NodeId id);
   /// True if the store marks the event rejected (asked once per node).
@@ -99,7 +103,7 @@ class EventGraph {
   // Rarely used; a forward_list allocates nothing until then and never moves its strings.
   std::forward_list<std::string> owned_ids_;
   std::pmr::vector<NodeId> edges_;
-  IdIndex index_;
+  FlatIndex<std::string_view> index_;
   std::optional<std::pair<std::string_view, std::optional<NodeId>>> create_cache_;
 };
 

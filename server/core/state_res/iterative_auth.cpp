@@ -5,7 +5,7 @@
 
 namespace ranvier::state_res {
 
-ResolutionState::ResolutionState(const core::RoomVersion& version, EventGraph& graph, const WorkState& state,
+ResolutionState::ResolutionState(const core::RoomVersion& version, EventGraph& graph, WorkState& state,
                                  NodeId event, bool use_auth_events)
     : version_(version), graph_(graph), state_(state), event_(event), use_auth_events_(use_auth_events) {}
 
@@ -17,11 +17,10 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
     if (!create || graph_.rejected(*create)) {
       return nullptr;
     }
-    return graph_.node(*create).pdu;
+    return graph_.pdu(*create);
   }
-  if (auto found = state_.find(KeyView{type, state_key})) {
-    auto id = graph_.intern(*found);
-    return id ? graph_.node(*id).pdu : nullptr;
+  if (auto found = state_.find(KeyView{type, state_key}); found.present) {
+    return found.node ? graph_.pdu(*found.node) : nullptr;
   }
   if (!use_auth_events_) {
     return nullptr;
@@ -35,7 +34,7 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
   return nullptr;
 }
 
-bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, const WorkState& state, NodeId event,
+bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, WorkState& state, NodeId event,
                       bool use_auth_events, const auth::SignatureChecks& signatures) {
   ResolutionState view(version, graph, state, event, use_auth_events);
   return auth::check_against_state(version, *graph.node(event).pdu, view, signatures).allowed;
@@ -49,7 +48,7 @@ void iterative_auth_checks(const core::RoomVersion& version, EventGraph& graph, 
       continue;
     }
     if (allowed_in_state(version, graph, state, event, true, signatures)) {
-      state.set(KeyView{node.type, node.state_key}, node.id);
+      state.set(KeyView{node.type, node.state_key}, event);
     }
   }
 }

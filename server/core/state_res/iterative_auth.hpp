@@ -16,7 +16,7 @@ class ResolutionState final : public auth::AuthState {
  public:
   /// With `use_auth_events`, keys missing from `state` fall back to the event's own (not
   /// rejected) auth events, as state resolution v2 requires; v1 consults only `state`.
-  ResolutionState(const core::RoomVersion& version, EventGraph& graph, const WorkState& state, NodeId event,
+  ResolutionState(const core::RoomVersion& version, EventGraph& graph, WorkState& state, NodeId event,
                   bool use_auth_events);
 
   const nlohmann::json* get(std::string_view type, std::string_view state_key) const override;
@@ -24,13 +24,13 @@ class ResolutionState final : public auth::AuthState {
  private:
   const core::RoomVersion& version_;
   EventGraph& graph_;
-  const WorkState& state_;
+  WorkState& state_;
   NodeId event_;
   bool use_auth_events_;
 };
 
 /// True if the auth rules allow `event` against `state` (see ResolutionState).
-bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, const WorkState& state, NodeId event,
+bool allowed_in_state(const core::RoomVersion& version, EventGraph& graph, WorkState& state, NodeId event,
                       bool use_auth_events, const auth::SignatureChecks& signatures);
 
 /// Applies `events` in order to `state`, skipping those the auth rules reject.

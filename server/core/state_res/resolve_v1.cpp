@@ -42,7 +42,7 @@ std::vector<Candidate> candidates_for(EventGraph& graph, std::span<const std::st
 StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states, EventGraph& graph,
                     const auth::SignatureChecks& signatures) {
   SplitStates split = split_states(states, graph.memory());
-  WorkState resolved(&split.unconflicted, graph.memory());
+  WorkState resolved(&split.unconflicted, graph);
   auto passes = [&](NodeId node) { return allowed_in_state(v, graph, resolved, node, false, signatures); };
 
   // Power levels, then join rules, then memberships: ascending depth, descending sha1(event_id);
@@ -59,12 +59,12 @@ StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states
       std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
         return a.depth != b.depth ? a.depth < b.depth : a.hash > b.hash;
       });
-      resolved.set(key, graph.node(list.front().node).id);
+      resolved.set(key, list.front().node);
       for (std::size_t i = 1; i < list.size(); ++i) {
         if (!passes(list[i].node)) {
           break;
         }
-        resolved.set(key, graph.node(list[i].node).id);
+        resolved.set(key, list[i].node);
       }
     }
   }
@@ -89,7 +89,7 @@ StateMap resolve_v1(const core::RoomVersion& v, std::span<const StateMap> states
         break;
       }
     }
-    resolved.set(key, graph.node(chosen).id);
+    resolved.set(key, chosen);
   }
   return resolved.merged_with(split.unconflicted);
 }

@@ -355,7 +355,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   auto sorted_power = reverse_topological_power_order(v, graph, power_events);
 
   // Step 2: iterative auth checks from the unconflicted state (v2) or from nothing (v2.1).
-  WorkState state(v2_1 ? nullptr : &split.unconflicted, graph.memory());
+  WorkState state(v2_1 ? nullptr : &split.unconflicted, graph);
   iterative_auth_checks(v, graph, state, sorted_power, signatures);
 
   // Steps 3–4: the rest, in mainline order of the resolved power levels.
@@ -365,10 +365,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
       rest.push_back(n);
     }
   }
-  std::optional<NodeId> power_levels;
-  if (auto found = state.find(KeyView{"m.room.power_levels", ""})) {
-    power_levels = graph.intern(*found);
-  }
+  std::optional<NodeId> power_levels = state.find(KeyView{"m.room.power_levels", ""}).node;
   mainline_sort(graph, power_levels, rest);
   iterative_auth_checks(v, graph, state, rest, signatures);
 

@@ -139,7 +139,7 @@ TEST(state_res_v2, state_res_rejected_auth_events_are_not_used_as_fallback) {
   for (bool rejected : {true, false}) {
     room.store.set_rejected(join_carol, rejected);
     EventGraph graph(room.store);
-    WorkState empty;
+    WorkState empty(nullptr, graph);
     ResolutionState view(rv("10"), graph, empty, *graph.intern(topic), true);
     const json* membership = view.get("m.room.member", "@carol:c.org");
     EXPECT_EQ(membership == nullptr, rejected);

@@ -82,25 +82,53 @@ bool contains_key(const SortedEntries& sorted, const KeyView& key) {
   return it != sorted.end() && it->first == key;
 }
 
-std::optional<std::string_view> WorkState::find(const KeyView& key) const {
-  if (auto it = overlay_.find(key); it != overlay_.end()) {
-    return it->second;
+namespace {
+
+constexpr NodeId unknown = 0xFFFFFFFF;
+constexpr NodeId missing = 0xFFFFFFFE;
+
+}  // namespace
+
+WorkState::WorkState(const SortedEntries* base, EventGraph& graph)
+    : base_(base),
+      graph_(graph),
+      base_nodes_(base != nullptr ? base->size() : 0, unknown, graph.memory()),
+      overlay_index_(graph.memory()),
+      overlay_(graph.memory()) {}
+
+WorkState::Entry WorkState::find(const KeyView& key) {
+  if (auto at = overlay_index_.find(key, hash_key(key))) {
+    return {true, overlay_[*at].second};
   }
   if (base_ != nullptr) {
     auto it = std::lower_bound(base_->begin(), base_->end(), key,
                                [](const auto& entry, const KeyView& k) { return entry.first < k; });
     if (it != base_->end() && it->first == key) {
-      return it->second;
+      NodeId& node = base_nodes_[static_cast<std::size_t>(it - base_->begin())];
+      if (node == unknown) {
+        node = graph_.intern(it->second).value_or(missing);
+      }
+      return {true, node == missing ? std::nullopt : std::optional(node)};
     }
   }
-  return std::nullopt;
+  return {};
+}
+
+void WorkState::set(const KeyView& key, NodeId node) {
+  std::uint64_t hash = hash_key(key);
+  if (auto at = overlay_index_.find(key, hash)) {
+    overlay_[*at].second = node;
+    return;
+  }
+  overlay_index_.insert(key, hash, static_cast<std::uint32_t>(overlay_.size()));
+  overlay_.emplace_back(key, node);
 }
 
 StateMap WorkState::merged_with(const SortedEntries& winners) const {
   SortedEntries extra(winners.get_allocator());
-  for (const auto& [key, id] : overlay_) {
+  for (const auto& [key, node] : overlay_) {
     if (!contains_key(winners, key)) {
-      extra.emplace_back(key, id);
+      extra.emplace_back(key, graph_.id(node));
     }
   }
   return merge_entries(winners, std::move(extra));

@@ -7,24 +7,17 @@
 #include <optional>
 #include <span>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/state_res/event_graph.hpp"
+#include "core/state_res/flat_index.hpp"
 #include "core/state_res/state_res.hpp"
 
 namespace ranvier::state_res {
 
 /// (type, state_key) as views into strings that outlive the resolution.
 using KeyView = std::pair<std::string_view, std::string_view>;
-
-/// Hash for KeyView.
-struct KeyViewHash {
-  std::size_t operator()(const KeyView& key) const noexcept {
-    std::size_t h = std::hash<std::string_view>{}(key.first);
-    return h ^ (std::hash<std::string_view>{}(key.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-  }
-};
 
 /// Key-ordered (key, event) pairs.
 using SortedEntries = std::pmr::vector<std::pair<KeyView, std::string_view>>;
@@ -54,26 +47,35 @@ StateMap merge_entries(const SortedEntries& sorted, SortedEntries extra);
 bool contains_key(const SortedEntries& sorted, const KeyView& key);
 
 /// A state map under construction: an optional sorted base (the unconflicted state map) with
-/// the entries set since on top. Keeping the base apart saves copying a large unconflicted map
-/// into a hash table for every resolution.
+/// the entries set since on top, all as graph nodes. Keeping the base apart saves copying a
+/// large unconflicted map into a table for every resolution; its IDs are interned on first use.
 class WorkState {
  public:
-  /// `base` (may be null) must outlive the WorkState.
-  explicit WorkState(const SortedEntries* base = nullptr,
-                     std::pmr::memory_resource* memory = std::pmr::get_default_resource())
-      : base_(base), overlay_(memory) {}
+  /// `base` (may be null) and `graph` must outlive the WorkState.
+  explicit WorkState(const SortedEntries* base, EventGraph& graph);
 
+  /// What find() says about a key.
+  struct Entry {
+    /// The key has an event.
+    bool present = false;
+    /// That event, if the store knows it.
+    std::optional<NodeId> node;
+  };
   /// The event for `key`: the latest one set, else the base's.
-  std::optional<std::string_view> find(const KeyView& key) const;
-  /// Sets `key` to `id`.
-  void set(const KeyView& key, std::string_view id) { overlay_[key] = id; }
+  Entry find(const KeyView& key);
+  /// Sets `key` to `node`.
+  void set(const KeyView& key, NodeId node);
   /// `winners` plus every entry set on top whose key `winners` lacks. The base, if any, must
   /// be `winners` itself (state resolution lets the unconflicted map win at the end).
   StateMap merged_with(const SortedEntries& winners) const;
 
  private:
   const SortedEntries* base_;
-  std::pmr::unordered_map<KeyView, std::string_view, KeyViewHash> overlay_;
+  EventGraph& graph_;
+  // Per base entry: its node once interned (`unknown` before, `missing` if the store lacks it).
+  std::pmr::vector<NodeId> base_nodes_;
+  FlatIndex<KeyView> overlay_index_;
+  std::pmr::vector<std::pair<KeyView, NodeId>> overlay_;
 };
 
 }  // namespace ranvier::state_res

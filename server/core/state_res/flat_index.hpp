@@ -1,0 +1,101 @@
+#pragma once
+// An open-addressing table from keys (event IDs, state keys) to small integers. Resolution
+// looks keys up far more often than it adds them (every auth edge, state entry and auth-rule
+// query is a lookup), so a flat table with a word-at-a-time hash beats std::unordered_map,
+// which allocates per entry and hashes bytewise.
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <memory_resource>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ranvier::state_res {
+
+/// A well-mixed 64-bit hash of `text`, eight bytes per step.
+std::uint64_t hash_string(std::string_view text) noexcept;
+
+/// The hash of a (type, state_key) pair.
+inline std::uint64_t hash_key(std::pair<std::string_view, std::string_view> key) noexcept {
+  std::uint64_t h = hash_string(key.first);
+  return h ^ (hash_string(key.second) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2));
+}
+
+/// Key → value for keys whose referenced bytes outlive the table. Callers hash once and pass
+/// the hash to find and insert, so a miss followed by an insert hashes once.
+template <typename Key>
+class FlatIndex {
+ public:
+  /// Buckets come from `memory`, which must outlive the index.
+  explicit FlatIndex(std::pmr::memory_resource* memory) : buckets_(memory) {}
+
+  /// The value stored for `key`, if any.
+  std::optional<std::uint32_t> find(const Key& key, std::uint64_t hash) const noexcept {
+    if (buckets_.empty()) {
+      return std::nullopt;
+    }
+    const std::size_t mask = buckets_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Bucket& b = buckets_[i];
+      if (b.value == empty) {
+        return std::nullopt;
+      }
+      if (b.hash == hash && b.key == key) {
+        return b.value;
+      }
+    }
+  }
+
+  /// Stores `value` (not the maximum uint32) for `key`, which must not be present yet.
+  void insert(const Key& key, std::uint64_t hash, std::uint32_t value) {
+    // At most half full, so probe sequences stay short.
+    if ((count_ + 1) * 2 > buckets_.size()) {
+      rehash(std::max<std::size_t>(16, buckets_.size() * 2));
+    }
+    place(Bucket{key, hash, value});
+    ++count_;
+  }
+
+  /// Makes room for `count` entries without rehashing.
+  void reserve(std::size_t count) {
+    std::size_t wanted = std::bit_ceil(std::max<std::size_t>(16, count * 2));
+    if (wanted > buckets_.size()) {
+      rehash(wanted);
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t empty = 0xFFFFFFFF;
+  struct Bucket {
+    Key key{};
+    std::uint64_t hash = 0;
+    std::uint32_t value = empty;
+  };
+
+  void place(const Bucket& bucket) {
+    const std::size_t mask = buckets_.size() - 1;
+    std::size_t i = bucket.hash & mask;
+    while (buckets_[i].value != empty) {
+      i = (i + 1) & mask;
+    }
+    buckets_[i] = bucket;
+  }
+
+  void rehash(std::size_t buckets) {
+    std::pmr::vector<Bucket> old(buckets, Bucket{}, buckets_.get_allocator());
+    old.swap(buckets_);
+    for (const Bucket& b : old) {
+      if (b.value != empty) {
+        place(b);
+      }
+    }
+  }
+
+  std::pmr::vector<Bucket> buckets_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace ranvier::state_res
