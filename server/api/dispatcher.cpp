@@ -5,7 +5,9 @@
 #include "api/errors.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/services.hpp"
+#include "api/room_errors.hpp"
 #include "metrics/metrics.hpp"
+#include "rooms/errors.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -150,6 +152,8 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     return r;
   } catch (const MatrixError& e) {
     return render(e, op.operation_id);
+  } catch (const rooms::RoomError& e) {
+    return render(to_matrix_error(e), op.operation_id);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ranvier: %.*s failed: %s\n", static_cast<int>(op.operation_id.size()),
                  op.operation_id.data(), e.what());
@@ -172,10 +176,35 @@ std::optional<ApiResponse> Dispatcher::handle_inline(const ApiRequest& req) cons
 ApiResponse Dispatcher::handle(const ApiRequest& req) const {
   auto routed = route(req);
   ApiResponse r = routed.response ? std::move(*routed.response) : run(req, routed.match);
+  finish(req, r);
+  return r;
+}
+
+void Dispatcher::finish(const ApiRequest& req, ApiResponse& r) const {
+  if (r.long_poll) {
+    // The answer that ends the wait gets the same treatment as an immediate one: errors
+    // rendered, endpoint named, CORS headers added.
+    const auto endpoint = r.endpoint;
+    r.long_poll->resume = [this, &req, endpoint, resume = std::move(r.long_poll->resume)](bool at_deadline) {
+      ApiResponse again;
+      try {
+        again = resume(at_deadline);
+      } catch (const MatrixError& e) {
+        again = render(e, endpoint);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "ranvier: %.*s failed: %s\n", static_cast<int>(endpoint.size()), endpoint.data(),
+                     e.what());
+        again = render(MatrixError(ErrCode::internal, "Internal server error"), endpoint);
+      }
+      again.endpoint = endpoint;
+      finish(req, again);
+      return again;
+    };
+    return;
+  }
   if (req.on_client_listener) {
     add_cors(r);
   }
-  return r;
 }
 
 }  // namespace ranvier::api

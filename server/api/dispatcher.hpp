@@ -33,6 +33,9 @@ class Dispatcher {
   };
   Routed route(const ApiRequest& request) const;
   ApiResponse run(const ApiRequest& request, RouteMatch& match) const;
+  /// Adds what every response gets (CORS on the client listener); for a long poll, arranges
+  /// that the eventual answer gets it too.
+  void finish(const ApiRequest& request, ApiResponse& response) const;
 
   Services& services_;
   std::vector<Operation> all_operations_;  ///< spec operations, then extensions

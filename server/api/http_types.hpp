@@ -2,6 +2,9 @@
 // Plain request/response values exchanged between the network layer (server/http, which
 // owns Boost.Beast) and the API layer. Nothing here pulls in Asio or Beast.
 
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +37,21 @@ struct ApiRequest {
   }
 };
 
+struct ApiResponse;
+
+/// A request that has nothing to answer yet and wants to wait (long-polling /sync). The
+/// network layer parks it without holding a worker thread and asks again when woken or at the
+/// deadline.
+struct LongPoll {
+  std::chrono::steady_clock::time_point deadline;
+  /// Registers `wake`, to be called at most once from any thread when the answer may have
+  /// changed (possibly at once, from inside `arm`). Returns a function that unregisters it.
+  std::function<std::function<void()>(std::function<void()> wake)> arm;
+  /// Computes the answer again, on a worker thread. `at_deadline` asks for a final answer; without
+  /// it the result may carry another LongPoll to keep waiting.
+  std::function<ApiResponse(bool at_deadline)> resume;
+};
+
 /// One HTTP response.
 struct ApiResponse {
   int status = 200;
@@ -42,6 +60,8 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   /// The operationId that produced it ("unknown" when unrouted), for logs and metrics.
   std::string_view endpoint = "unknown";
+  /// Set instead of a body when the handler wants to wait (see LongPoll).
+  std::shared_ptr<LongPoll> long_poll{};
 };
 
 }  // namespace ranvier::api

@@ -10,6 +10,10 @@ class Registry;
 namespace ranvier::storage {
 class Database;
 }
+namespace ranvier::rooms {
+class EventPipeline;
+class Notifier;
+}
 
 namespace ranvier::api {
 
@@ -24,6 +28,9 @@ struct Services {
   RateLimiter& rate_limiter;
   const ServerIdentity& identity;
   NonceStore& nonces;
+  const rooms::EventPipeline& pipeline;
+  /// Wakes long-polling /sync requests; bumped after every commit they may care about.
+  rooms::Notifier& notifier;
 };
 
 }  // namespace ranvier::api

@@ -13,6 +13,8 @@
 #include "config/config.hpp"
 #include "http/http_server.hpp"
 #include "metrics/metrics.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/notifier.hpp"
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
 
@@ -96,7 +98,9 @@ int run_serve(int argc, char** argv) {
                            api::Rate{cfg.rate_limits.fallback.per_second, cfg.rate_limits.fallback.burst},
                            std::move(endpoint_rates));
   api::NonceStore nonces;
-  api::Services services{cfg, *db, metrics, limiter, identity, nonces};
+  rooms::EventPipeline pipeline(identity.server_name, identity.signing_key);
+  rooms::Notifier notifier;
+  api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier};
   api::Dispatcher dispatcher(services, api::extension_operations());
 
   http::ServerOptions options;

@@ -122,6 +122,8 @@ struct HttpServer::Impl {
   /// Open sessions: id → a function that closes the connection if it is idle.
   std::mutex sessions_mutex;
   std::map<std::uint64_t, std::function<void()>> idle_closers;
+  /// Long-polling requests waiting on a timer: id → a function that wakes one.
+  std::map<std::uint64_t, std::function<void()>> parked_wakers;
   std::uint64_t next_session_id = 0;
   std::atomic<bool> stopping{false};
   std::atomic<std::int64_t> in_flight{0};
@@ -167,12 +169,47 @@ struct HttpServer::Impl {
       if (auto immediate = handlers.handle_inline(req)) {
         co_return std::move(*immediate);
       }
-      co_return co_await asio::co_spawn(
+      auto response = co_await asio::co_spawn(
           workers, [&]() -> awaitable<api::ApiResponse> { co_return handlers.handle(req); }, use_awaitable);
+      while (response.long_poll) {
+        response = co_await long_poll(std::move(response.long_poll));
+      }
+      co_return response;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "ranvier: internal error on %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
     }
     co_return error_response(api::ErrCode::internal, "Internal server error");
+  }
+
+  /// Parks a long-polling request on a timer of the connection's strand (no worker thread is
+  /// held while it waits), then asks the handler again once woken or at the deadline.
+  awaitable<api::ApiResponse> long_poll(std::shared_ptr<api::LongPoll> poll) {
+    auto executor = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(executor, poll->deadline);
+    auto cancel = [timer, executor] {
+      // From another thread: the timer may only be touched on its own strand.
+      asio::post(executor, [timer] { timer->cancel(); });
+    };
+    std::uint64_t id = 0;
+    {
+      // Shutdown answers parked requests at once instead of waiting out their timeouts.
+      std::lock_guard lock(sessions_mutex);
+      id = next_session_id++;
+      parked_wakers[id] = cancel;
+    }
+    if (stopping) {
+      cancel();
+    }
+    auto disarm = poll->arm(cancel);
+    auto [ec] = co_await timer->async_wait(tuple_awaitable);
+    disarm();
+    {
+      std::lock_guard lock(sessions_mutex);
+      parked_wakers.erase(id);
+    }
+    const bool at_deadline = !ec || stopping;
+    co_return co_await asio::co_spawn(
+        workers, [&]() -> awaitable<api::ApiResponse> { co_return poll->resume(at_deadline); }, use_awaitable);
   }
 
   template <class Stream>
@@ -391,6 +428,9 @@ struct HttpServer::Impl {
     std::lock_guard lock(sessions_mutex);
     for (auto& [id, closer] : idle_closers) {
       closer();
+    }
+    for (auto& [id, wake] : parked_wakers) {
+      wake();
     }
   }
 

@@ -1,0 +1,82 @@
+#include "api/client/room_access.hpp"
+
+#include "api/clock.hpp"
+#include "api/errors.hpp"
+#include "core/identifiers.hpp"
+#include "rooms/client_event.hpp"
+
+namespace ranvier::api::client_server {
+
+const core::RoomVersion& room_version(storage::ReadTx& tx, std::string_view room_id) {
+  auto room = tx.rooms().get(room_id);
+  const core::RoomVersion* version = room ? core::find_room_version(room->room_version) : nullptr;
+  if (version == nullptr) {
+    throw MatrixError(ErrCode::forbidden, "You are not in the room " + std::string(room_id));
+  }
+  return *version;
+}
+
+storage::RoomMember require_joined(storage::ReadTx& tx, std::string_view room_id, std::string_view user_id) {
+  auto member = tx.rooms().membership(room_id, user_id);
+  if (!member || member->membership != storage::Membership::join) {
+    throw MatrixError(ErrCode::forbidden, std::string(user_id) + " is not in the room " + std::string(room_id));
+  }
+  return *member;
+}
+
+nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std::string_view membership,
+                              const std::optional<std::string>& reason) {
+  nlohmann::json content = {{"membership", membership}};
+  if (auto profile_text = tx.profiles().get(user_id)) {
+    auto profile = nlohmann::json::parse(*profile_text, nullptr, false);
+    if (profile.is_object()) {
+      for (const char* key : {"displayname", "avatar_url"}) {
+        if (profile.contains(key) && profile[key].is_string()) {
+          content[key] = profile[key];
+        }
+      }
+    }
+  }
+  if (reason) {
+    content["reason"] = *reason;
+  }
+  return content;
+}
+
+nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version) {
+  std::optional<storage::StoredEvent> redaction;
+  if (event.redacted_by) {
+    redaction = tx.events().get(*event.redacted_by);
+  }
+  return rooms::client_event(event, version, now_ms(), redaction ? &*redaction : nullptr);
+}
+
+std::string checked_user_id(const std::string& user_id) {
+  if (!core::parse_user_id(user_id)) {
+    throw MatrixError(ErrCode::invalid_param, "Not a valid user ID: " + user_id);
+  }
+  return user_id;
+}
+
+rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& room_id, const std::string& target,
+                                        std::string_view membership, const std::optional<std::string>& reason,
+                                        nlohmann::json extra) {
+  const std::string& sender = ctx.principal->user_id;
+  return write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    room_version(tx, room_id);
+    // Joins and invites carry the target's profile; kicks, bans and unbans only the change.
+    const bool with_profile = membership == "join" || membership == "invite";
+    auto content = with_profile ? member_content(tx, target, membership, reason)
+                                : nlohmann::json{{"membership", membership}};
+    if (!with_profile && reason) {
+      content["reason"] = *reason;
+    }
+    for (auto& [key, value] : extra.items()) {
+      content[key] = value;
+    }
+    rooms::EventDraft draft{.type = "m.room.member", .sender = sender, .state_key = target, .content = content};
+    return ctx.services.pipeline.send(tx, room_id, draft);
+  });
+}
+
+}  // namespace ranvier::api::client_server

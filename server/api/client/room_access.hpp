@@ -1,0 +1,54 @@
+#pragma once
+// What the room endpoints share: sending through the pipeline and waking /sync afterwards,
+// membership checks with the spec's errors, member event content from the profile, and
+// serving stored events in client format.
+
+#include "api/context.hpp"
+#include "api/services.hpp"
+#include "core/room_version.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/notifier.hpp"
+#include "storage/database.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ranvier::api::client_server {
+
+/// Runs `fn(WriteTx&)` in one write transaction, then wakes waiting /sync requests.
+template <class F>
+auto write_and_notify(RequestContext& ctx, F&& fn) {
+  struct Notify {
+    rooms::Notifier& notifier;
+    ~Notify() { notifier.notify(); }
+  } notify{ctx.services.notifier};
+  return ctx.services.database.write(std::forward<F>(fn));
+}
+
+/// The version of a room this server has; M_FORBIDDEN for unknown rooms (as for rooms one is
+/// not in, so that room IDs cannot be probed).
+const core::RoomVersion& room_version(storage::ReadTx& tx, std::string_view room_id);
+
+/// The user's membership, which must be `join`; M_FORBIDDEN otherwise.
+storage::RoomMember require_joined(storage::ReadTx& tx, std::string_view room_id, std::string_view user_id);
+
+/// Content of a member event for `user_id` with the given membership: display name and avatar
+/// from the local profile, and `reason` when given.
+nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std::string_view membership,
+                              const std::optional<std::string>& reason = std::nullopt);
+
+/// A stored event in client format, with its redaction when it was redacted.
+nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version);
+
+/// Sends a membership change of `target` by the caller through the pipeline.
+rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& room_id, const std::string& target,
+                                        std::string_view membership, const std::optional<std::string>& reason,
+                                        nlohmann::json extra = nlohmann::json::object());
+
+/// A user ID from a request body; M_INVALID_PARAM when malformed.
+std::string checked_user_id(const std::string& user_id);
+
+}  // namespace ranvier::api::client_server

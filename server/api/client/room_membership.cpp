@@ -1,0 +1,190 @@
+// Joining, inviting, leaving, kicking, banning, unbanning, forgetting, and the member lists
+// (client-server API, "Room membership"). Every change is an m.room.member event through the
+// pipeline; the auth rules decide who may do what.
+
+#include "api/client/room_access.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "core/identifiers.hpp"
+#include "rooms/history_visibility.hpp"
+
+namespace ranvier::api::client_server {
+namespace {
+
+/// The room an ID or alias names; M_NOT_FOUND for unknown aliases and rooms (joining rooms on
+/// other servers needs federation).
+std::string resolve_room(RequestContext& ctx, const std::string& id_or_alias) {
+  return ctx.services.database.read([&](storage::ReadTx& tx) {
+    std::string room_id = id_or_alias;
+    if (id_or_alias.starts_with("#")) {
+      auto alias = tx.rooms().alias(id_or_alias);
+      if (!alias) {
+        throw MatrixError(ErrCode::not_found, "Unknown room alias " + id_or_alias);
+      }
+      room_id = alias->room_id;
+    } else if (!id_or_alias.starts_with("!")) {
+      throw MatrixError(ErrCode::invalid_param, "Not a room ID or alias: " + id_or_alias);
+    }
+    if (!tx.rooms().get(room_id)) {
+      throw MatrixError(ErrCode::not_found, "This server does not know the room " + room_id);
+    }
+    return room_id;
+  });
+}
+
+ApiResponse joined(const std::string& room_id) { return json_response({{"room_id", room_id}}); }
+
+}  // namespace
+
+ApiResponse joinRoomById(RequestContext& ctx, const JoinRoomByIdRequest& req) {
+  auto room_id = resolve_room(ctx, req.room_id);
+  change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
+  return joined(room_id);
+}
+
+ApiResponse joinRoom(RequestContext& ctx, const JoinRoomRequest& req) {
+  auto room_id = resolve_room(ctx, req.room_id_or_alias);
+  change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
+  return joined(room_id);
+}
+
+ApiResponse inviteUser(RequestContext& ctx, const InviteUserRequest& req) {
+  auto target = checked_user_id(req.user_id);
+  auto current = ctx.services.database.read([&](storage::ReadTx& tx) {
+    room_version(tx, req.room_id);
+    require_joined(tx, req.room_id, ctx.principal->user_id);
+    return tx.rooms().membership(req.room_id, target);
+  });
+  if (current && current->membership == storage::Membership::ban) {
+    throw MatrixError(ErrCode::forbidden, target + " is banned from the room");
+  }
+  if (current && current->membership == storage::Membership::join) {
+    throw MatrixError(ErrCode::forbidden, target + " is already in the room");
+  }
+  change_membership(ctx, req.room_id, target, "invite", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse leaveRoom(RequestContext& ctx, const LeaveRoomRequest& req) {
+  const auto& user = ctx.principal->user_id;
+  auto current = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().membership(req.room_id, user); });
+  // Leaving a room one already left is a no-op for Synapse and clients rely on it.
+  if (current && current->membership == storage::Membership::leave) {
+    return json_response(nlohmann::json::object());
+  }
+  change_membership(ctx, req.room_id, user, "leave", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse kick(RequestContext& ctx, const KickRequest& req) {
+  change_membership(ctx, req.room_id, checked_user_id(req.user_id), "leave", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse ban(RequestContext& ctx, const BanRequest& req) {
+  change_membership(ctx, req.room_id, checked_user_id(req.user_id), "ban", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse unban(RequestContext& ctx, const UnbanRequest& req) {
+  auto target = checked_user_id(req.user_id);
+  auto current = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().membership(req.room_id, target); });
+  if (!current || current->membership != storage::Membership::ban) {
+    throw MatrixError(ErrCode::forbidden, target + " is not banned");
+  }
+  change_membership(ctx, req.room_id, target, "leave", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse getJoinedRooms(RequestContext& ctx, const GetJoinedRoomsRequest&) {
+  auto rooms = ctx.services.database.read(
+      [&](storage::ReadTx& tx) { return tx.rooms().rooms_for_user(ctx.principal->user_id, storage::Membership::join); });
+  auto ids = nlohmann::json::array();
+  for (const auto& member : rooms) {
+    ids.push_back(member.room_id);
+  }
+  return json_response({{"joined_rooms", ids}});
+}
+
+ApiResponse getMembersByRoom(RequestContext& ctx, const GetMembersByRoomRequest& req) {
+  const auto& user = ctx.principal->user_id;
+  auto parse_filter = [](const std::optional<std::string>& name) -> std::optional<storage::Membership> {
+    if (!name) {
+      return std::nullopt;
+    }
+    auto m = storage::parse_membership(*name);
+    if (!m) {
+      throw MatrixError(ErrCode::invalid_param, "Unknown membership " + *name);
+    }
+    return m;
+  };
+  const auto only = parse_filter(req.membership);
+  const auto except = parse_filter(req.not_membership);
+  auto chunk = ctx.services.database.read([&](storage::ReadTx& tx) {
+    const auto& version = room_version(tx, req.room_id);
+    rooms::HistoryVisibility visibility(tx, req.room_id, user);
+    const auto& member = visibility.membership();
+    storage::StateMap members;
+    if (member && member->membership == storage::Membership::join) {
+      members = tx.rooms().current_state_of_type(req.room_id, "m.room.member");
+    } else if (member && (member->membership == storage::Membership::leave ||
+                          member->membership == storage::Membership::ban)) {
+      // Former members see the member list as it was when they left.
+      if (auto group = tx.state().event_state_group(member->event_id)) {
+        for (auto& [key, id] : tx.state().state_map(*group)) {
+          if (key.type == "m.room.member") {
+            members.emplace(key, id);
+          }
+        }
+      }
+    } else if (visibility.may_read_room()) {
+      members = tx.rooms().current_state_of_type(req.room_id, "m.room.member");
+    } else {
+      throw MatrixError(ErrCode::forbidden, user + " is not in the room " + req.room_id);
+    }
+    std::vector<std::string> ids;
+    for (const auto& [key, id] : members) {
+      ids.push_back(id);
+    }
+    auto list = nlohmann::json::array();
+    for (const auto& event : tx.events().get_many(ids)) {
+      auto served = serve_event(tx, event, version);
+      auto membership = storage::parse_membership(served["content"].value("membership", ""));
+      if ((only && membership != only) || (except && membership == except)) {
+        continue;
+      }
+      list.push_back(std::move(served));
+    }
+    return list;
+  });
+  return json_response({{"chunk", chunk}});
+}
+
+ApiResponse getJoinedMembersByRoom(RequestContext& ctx, const GetJoinedMembersByRoomRequest& req) {
+  auto joined_map = ctx.services.database.read([&](storage::ReadTx& tx) {
+    room_version(tx, req.room_id);
+    require_joined(tx, req.room_id, ctx.principal->user_id);
+    std::vector<std::string> ids;
+    for (const auto& member : tx.rooms().members(req.room_id, storage::Membership::join)) {
+      ids.push_back(member.event_id);
+    }
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& event : tx.events().get_many(ids)) {
+      auto pdu = nlohmann::json::parse(event.json);
+      const auto& content = pdu["content"];
+      nlohmann::json entry = nlohmann::json::object();
+      if (content.contains("displayname") && content["displayname"].is_string()) {
+        entry["display_name"] = content["displayname"];
+      }
+      if (content.contains("avatar_url") && content["avatar_url"].is_string()) {
+        entry["avatar_url"] = content["avatar_url"];
+      }
+      out[event.state_key.value_or("")] = entry;
+    }
+    return out;
+  });
+  return json_response({{"joined", joined_map}});
+}
+
+}  // namespace ranvier::api::client_server

@@ -1,0 +1,131 @@
+// GET /rooms/{roomId}/messages (client-server API, "Syncing" → "Getting events for a room"):
+// pages through a room's timeline in DAG order, either way, with filters, history visibility
+// and lazy-loaded members.
+
+#include "api/client/room_access.hpp"
+#include "api/client/stream_tokens.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "rooms/errors.hpp"
+#include "rooms/event_filter.hpp"
+#include "rooms/history_visibility.hpp"
+
+#include <limits>
+#include <set>
+
+namespace ranvier::api::client_server {
+namespace {
+
+constexpr std::size_t default_limit = 10;
+constexpr std::size_t max_limit = 1000;
+constexpr std::int64_t end_of_room = std::numeric_limits<std::int64_t>::max();
+
+rooms::EventFilter parse_filter(const std::optional<std::string>& text) {
+  if (!text) {
+    return {};
+  }
+  auto json = nlohmann::json::parse(*text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    throw MatrixError(ErrCode::invalid_param, "filter must be a JSON object");
+  }
+  return rooms::EventFilter::parse(json);
+}
+
+/// Where a `from`/`to` token points in the room's DAG order.
+storage::TopologicalPosition position_of(storage::ReadTx& tx, const std::string& room_id, const std::string& token,
+                                         storage::Direction dir) {
+  if (auto topo = TopologicalToken::parse(token)) {
+    return {topo->depth, topo->stream};
+  }
+  if (auto sync = SyncToken::parse(token)) {
+    // A /sync token: just after the room's last event at that point of the stream.
+    auto last = tx.events().room_events(room_id, 0, sync->events, storage::Direction::backward, 1);
+    if (last.empty()) {
+      return {0, 0};
+    }
+    return {last.front().depth, last.front().stream + (dir == storage::Direction::backward ? 1 : 0)};
+  }
+  throw MatrixError(ErrCode::invalid_param, "Unknown pagination token " + token);
+}
+
+}  // namespace
+
+ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) {
+  if (req.dir != "b" && req.dir != "f") {
+    throw MatrixError(ErrCode::invalid_param, "dir must be b or f");
+  }
+  const auto dir = req.dir == "b" ? storage::Direction::backward : storage::Direction::forward;
+  rooms::EventFilter filter = parse_filter(req.filter);
+  if (req.limit && *req.limit < 0) {
+    throw MatrixError(ErrCode::invalid_param, "limit must not be negative");
+  }
+  std::size_t limit = req.limit ? static_cast<std::size_t>(*req.limit) : default_limit;
+  if (filter.limit) {
+    limit = std::min(limit, *filter.limit);
+  }
+  limit = std::min(limit, max_limit);
+  const auto& user = ctx.principal->user_id;
+
+  auto body = ctx.services.database.read([&](storage::ReadTx& tx) {
+    const auto& version = room_version(tx, req.room_id);
+    rooms::HistoryVisibility visibility(tx, req.room_id, user);
+    if (!visibility.may_read_room()) {
+      throw MatrixError(ErrCode::forbidden, user + " is not in the room " + req.room_id);
+    }
+    storage::TopologicalPosition from =
+        req.from ? position_of(tx, req.room_id, *req.from, dir)
+                 : (dir == storage::Direction::backward ? storage::TopologicalPosition{end_of_room, end_of_room}
+                                                        : storage::TopologicalPosition{0, 0});
+    std::optional<storage::TopologicalPosition> to;
+    if (req.to) {
+      to = position_of(tx, req.room_id, *req.to, dir == storage::Direction::backward ? storage::Direction::forward
+                                                                                    : storage::Direction::backward);
+    }
+    auto page = tx.events().room_messages(req.room_id, from, dir, limit);
+    bool more = page.size() == limit && limit > 0;
+    auto chunk = nlohmann::json::array();
+    std::set<std::string> senders;
+    std::optional<storage::TopologicalPosition> last;
+    for (const auto& event : page) {
+      storage::TopologicalPosition here{event.depth, event.stream};
+      if (to && (dir == storage::Direction::backward ? here < *to : here > *to)) {
+        more = false;
+        break;
+      }
+      last = here;
+      if (!filter.matches(event) || !visibility.may_see(event)) {
+        continue;
+      }
+      senders.insert(event.sender);
+      chunk.push_back(serve_event(tx, event, version));
+    }
+    nlohmann::json out = {{"chunk", chunk},
+                          {"start", req.from ? *req.from : TopologicalToken{from.depth, from.stream}.text()}};
+    if (more && last) {
+      out["end"] = TopologicalToken{last->depth, last->stream}.text();
+    }
+    if (filter.lazy_load_members && !page.empty()) {
+      // The members who sent the chunk's events, as the state at the nearest event has them.
+      auto state = nlohmann::json::array();
+      if (auto group = tx.state().event_state_group(page.front().event_id)) {
+        std::vector<storage::StateKey> keys;
+        for (const auto& sender : senders) {
+          keys.push_back({"m.room.member", sender});
+        }
+        std::vector<std::string> ids;
+        for (const auto& [key, id] : tx.state().state_for_keys(*group, keys)) {
+          ids.push_back(id);
+        }
+        for (const auto& event : tx.events().get_many(ids)) {
+          state.push_back(serve_event(tx, event, version));
+        }
+      }
+      out["state"] = state;
+    }
+    return out;
+  });
+  return json_response(body);
+}
+
+}  // namespace ranvier::api::client_server

@@ -1,0 +1,59 @@
+#include "api/client/stream_tokens.hpp"
+
+#include <charconv>
+
+namespace ranvier::api::client_server {
+namespace {
+
+/// Parses `<prefix><a>_<b>` with non-negative decimal numbers.
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view text, char prefix) {
+  if (text.size() < 4 || text.front() != prefix) {
+    return std::nullopt;
+  }
+  text.remove_prefix(1);
+  auto sep = text.find('_');
+  if (sep == std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto number = [](std::string_view digits) -> std::optional<std::int64_t> {
+    std::int64_t value = 0;
+    if (digits.empty() || digits.front() == '-') {
+      return std::nullopt;
+    }
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()) {
+      return std::nullopt;
+    }
+    return value;
+  };
+  auto a = number(text.substr(0, sep));
+  auto b = number(text.substr(sep + 1));
+  if (!a || !b) {
+    return std::nullopt;
+  }
+  return std::pair{*a, *b};
+}
+
+}  // namespace
+
+std::string SyncToken::text() const { return "s" + std::to_string(events) + "_" + std::to_string(account_data); }
+
+std::optional<SyncToken> SyncToken::parse(std::string_view text) {
+  auto pair = parse_pair(text, 's');
+  if (!pair) {
+    return std::nullopt;
+  }
+  return SyncToken{pair->first, pair->second};
+}
+
+std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }
+
+std::optional<TopologicalToken> TopologicalToken::parse(std::string_view text) {
+  auto pair = parse_pair(text, 't');
+  if (!pair) {
+    return std::nullopt;
+  }
+  return TopologicalToken{pair->first, pair->second};
+}
+
+}  // namespace ranvier::api::client_server

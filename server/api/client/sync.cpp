@@ -1,0 +1,389 @@
+// GET /_matrix/client/v3/sync (client-server API, "Syncing"): initial and incremental syncs
+// of joined, invited and left rooms and account data, with filters, lazy-loaded members and
+// long-polling. A request with nothing new parks on the notifier (see api::LongPoll) instead of
+// holding a worker thread, and is computed again when something commits.
+
+#include "api/client/room_access.hpp"
+#include "api/client/stream_tokens.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "rooms/client_event.hpp"
+#include "rooms/errors.hpp"
+#include "rooms/event_filter.hpp"
+#include "rooms/history_visibility.hpp"
+
+#include <set>
+
+namespace ranvier::api::client_server {
+namespace {
+
+constexpr std::size_t default_timeline_limit = 10;
+constexpr std::size_t max_timeline_limit = 1000;
+constexpr std::int64_t max_timeout_ms = 10 * 60 * 1000;
+
+/// Everything one sync computation needs to know about the request.
+struct SyncParams {
+  std::string user_id;
+  std::optional<SyncToken> since;
+  rooms::SyncFilter filter;
+  bool full_state = false;
+};
+
+rooms::SyncFilter load_filter(RequestContext& ctx, const std::optional<std::string>& param) {
+  if (!param) {
+    return {};
+  }
+  std::string text = *param;
+  if (!text.starts_with("{")) {
+    auto stored = ctx.services.database.read(
+        [&](storage::ReadTx& tx) { return tx.account_data().filter(ctx.principal->user_id, text); });
+    if (!stored) {
+      throw MatrixError(ErrCode::invalid_param, "No filter with ID " + text);
+    }
+    text = *stored;
+  }
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    throw MatrixError(ErrCode::invalid_param, "filter must be a JSON object or a filter ID");
+  }
+  try {
+    return rooms::SyncFilter::parse(json);
+  } catch (const rooms::RoomError& e) {
+    throw MatrixError(ErrCode::invalid_param, e.what());
+  }
+}
+
+/// Builds one /sync response inside a read transaction.
+class SyncBuilder {
+ public:
+  SyncBuilder(storage::ReadTx& tx, const SyncParams& params) : tx_(tx), p_(params) {
+    now_ = {tx.events().max_stream(), tx.account_data().max_stream()};
+  }
+
+  /// The response, and whether it carries anything new.
+  std::pair<nlohmann::json, bool> build() {
+    if (p_.since && (p_.since->events > now_.events || p_.since->account_data > now_.account_data)) {
+      throw MatrixError(ErrCode::invalid_param, "The since token is from the future");
+    }
+    const std::int64_t since_events = p_.since ? p_.since->events : 0;
+    nlohmann::json join = nlohmann::json::object(), invite = nlohmann::json::object(),
+                   leave = nlohmann::json::object();
+    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+      if (!p_.filter.room_filter.matches_room(member.room_id)) {
+        continue;
+      }
+      auto room = joined_room(member);
+      if (room) {
+        join[member.room_id] = std::move(*room);
+      }
+    }
+    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::invite)) {
+      if (member.stream > since_events && member.stream <= now_.events &&
+          p_.filter.room_filter.matches_room(member.room_id)) {
+        invite[member.room_id] = invited_room(member);
+      }
+    }
+    for (auto kind : {storage::Membership::leave, storage::Membership::ban}) {
+      for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, kind)) {
+        const bool changed = p_.since && member.stream > since_events && member.stream <= now_.events;
+        const bool wanted = changed || (p_.filter.include_leave && (!p_.since || p_.full_state));
+        if (wanted && p_.filter.room_filter.matches_room(member.room_id)) {
+          leave[member.room_id] = left_room(member);
+        }
+      }
+    }
+    auto global_data = nlohmann::json::array();
+    for (const auto& entry : account_data_changes()) {
+      if (entry.room_id.empty() && p_.filter.account_data.matches_type(entry.type)) {
+        global_data.push_back({{"type", entry.type}, {"content", nlohmann::json::parse(entry.content)}});
+      }
+    }
+    const bool has_updates = !join.empty() || !invite.empty() || !leave.empty() || !global_data.empty();
+    nlohmann::json response = {
+        {"next_batch", now_.text()},
+        {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", nlohmann::json::object()}}},
+        {"account_data", {{"events", global_data}}},
+        {"presence", {{"events", nlohmann::json::array()}}}};
+    return {std::move(response), has_updates};
+  }
+
+ private:
+  const std::vector<storage::AccountDataEntry>& account_data_changes() {
+    if (!account_data_) {
+      account_data_ = tx_.account_data().changed_since(p_.user_id, p_.since ? p_.since->account_data : 0);
+      std::erase_if(*account_data_, [&](const auto& e) { return e.stream > now_.account_data; });
+    }
+    return *account_data_;
+  }
+
+  const core::RoomVersion& version_of(const std::string& room_id) {
+    return client_server::room_version(tx_, room_id);
+  }
+
+  std::size_t timeline_limit() const {
+    return std::min(p_.filter.timeline.limit.value_or(default_timeline_limit), max_timeline_limit);
+  }
+
+  /// The state group in force at stream position `at` in a room (after its last event there).
+  std::optional<std::int64_t> group_at(const std::string& room_id, std::int64_t at) {
+    auto last = tx_.events().room_events(room_id, 0, at, storage::Direction::backward, 1);
+    if (last.empty()) {
+      return std::nullopt;
+    }
+    return tx_.state().event_state_group(last.front().event_id);
+  }
+
+  struct Timeline {
+    std::vector<storage::StoredEvent> events;  ///< oldest first
+    bool limited = false;
+  };
+
+  /// The newest timeline events with `after < stream <= up_to`, at most the filter's limit,
+  /// visible to the user.
+  Timeline timeline(const std::string& room_id, std::int64_t after, std::int64_t up_to,
+                    rooms::HistoryVisibility& visibility) {
+    const std::size_t limit = timeline_limit();
+    auto newest = tx_.events().room_events(room_id, after, up_to, storage::Direction::backward, limit + 1);
+    Timeline t;
+    t.limited = newest.size() > limit;
+    if (t.limited) {
+      newest.pop_back();
+    }
+    for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+      if (p_.filter.timeline.matches(*it) && visibility.may_see(*it)) {
+        t.events.push_back(std::move(*it));
+      }
+    }
+    // An empty page that was cut short is still limited: older events exist.
+    if (t.events.empty() && !newest.empty() && t.limited) {
+      t.limited = true;
+    }
+    return t;
+  }
+
+  /// The `state` section: the state at the start of the timeline (full) or what changed between
+  /// `since` and the start of the timeline (incremental), minus what the timeline shows, with
+  /// members cut to the timeline's senders when lazy-loading.
+  nlohmann::json state_section(const std::string& room_id, const Timeline& t, std::int64_t up_to,
+                               std::optional<std::int64_t> since_events, const core::RoomVersion& version) {
+    // The state just before the timeline: after the event preceding its first event.
+    const std::int64_t start = t.events.empty() ? up_to : t.events.front().stream - 1;
+    auto start_group = group_at(room_id, start);
+    storage::StateMap state;
+    if (since_events) {
+      if (!t.limited && !t.events.empty()) {
+        return nlohmann::json::array();  // every change is in the timeline
+      }
+      auto since_group = group_at(room_id, *since_events);
+      if (start_group) {
+        auto delta = since_group ? tx_.state().state_difference(*since_group, *start_group)
+                                 : storage::StateDelta{};
+        for (auto& [key, id] : delta) {
+          if (id) {
+            state.emplace(key, *id);
+          }
+        }
+        if (!since_group) {
+          state = tx_.state().state_map(*start_group);
+        }
+      }
+    } else if (start_group && (t.limited || t.events.empty() || t.events.front().depth > 1)) {
+      state = tx_.state().state_map(*start_group);
+    }
+    std::set<std::string> in_timeline, senders;
+    for (const auto& event : t.events) {
+      in_timeline.insert(event.event_id);
+      senders.insert(event.sender);
+    }
+    senders.insert(p_.user_id);
+    const auto& filter = p_.filter.state;
+    std::vector<std::string> ids;
+    for (const auto& [key, id] : state) {
+      if (in_timeline.contains(id) || !filter.matches_type(key.type)) {
+        continue;
+      }
+      if (filter.lazy_load_members && key.type == "m.room.member" && !senders.contains(key.state_key)) {
+        continue;
+      }
+      ids.push_back(id);
+    }
+    if (filter.lazy_load_members && start_group) {
+      // Senders whose member event is not in the delta still need it to be shown.
+      std::vector<storage::StateKey> keys;
+      for (const auto& sender : senders) {
+        if (!state.contains({"m.room.member", sender})) {
+          keys.push_back({"m.room.member", sender});
+        }
+      }
+      for (const auto& [key, id] : tx_.state().state_for_keys(*start_group, keys)) {
+        if (!in_timeline.contains(id) && (since_events ? false : true)) {
+          ids.push_back(id);
+        }
+      }
+    }
+    auto out = nlohmann::json::array();
+    for (const auto& event : tx_.events().get_many(ids)) {
+      if (filter.matches(event)) {
+        out.push_back(serve_event(tx_, event, version));
+      }
+    }
+    return out;
+  }
+
+  nlohmann::json serve_timeline(const Timeline& t, const core::RoomVersion& version, const std::string& room_id,
+                                std::int64_t up_to) {
+    auto events = nlohmann::json::array();
+    for (const auto& event : t.events) {
+      events.push_back(serve_event(tx_, event, version));
+    }
+    std::string prev_batch;
+    if (!t.events.empty()) {
+      prev_batch = TopologicalToken{t.events.front().depth, t.events.front().stream}.text();
+    } else {
+      prev_batch = SyncToken{up_to, now_.account_data}.text();
+    }
+    (void)room_id;
+    return {{"events", events}, {"limited", t.limited}, {"prev_batch", prev_batch}};
+  }
+
+  nlohmann::json room_account_data(const std::string& room_id) {
+    auto events = nlohmann::json::array();
+    for (const auto& entry : account_data_changes()) {
+      if (entry.room_id == room_id && p_.filter.room_account_data.matches_type(entry.type)) {
+        events.push_back({{"type", entry.type}, {"content", nlohmann::json::parse(entry.content)}});
+      }
+    }
+    return {{"events", events}};
+  }
+
+  std::optional<nlohmann::json> joined_room(const storage::RoomMember& member) {
+    const auto& room_id = member.room_id;
+    const auto& version = version_of(room_id);
+    rooms::HistoryVisibility visibility(tx_, room_id, p_.user_id);
+    // A room joined since the token is new to the client: it gets the full picture.
+    const bool fresh = !p_.since || p_.full_state || member.stream > p_.since->events;
+    const std::int64_t after = fresh ? 0 : p_.since->events;
+    auto t = timeline(room_id, after, now_.events, visibility);
+    auto account_data = room_account_data(room_id);
+    if (!fresh && t.events.empty() && account_data["events"].empty()) {
+      return std::nullopt;
+    }
+    auto state = state_section(room_id, t, now_.events, fresh ? std::nullopt : std::optional(p_.since->events),
+                               version);
+    nlohmann::json room = {{"timeline", serve_timeline(t, version, room_id, now_.events)},
+                           {"state", {{"events", state}}},
+                           {"account_data", account_data},
+                           {"ephemeral", {{"events", nlohmann::json::array()}}},
+                           {"unread_notifications", nlohmann::json::object()}};
+    room["summary"] = {
+        {"m.joined_member_count", tx_.rooms().members(room_id, storage::Membership::join).size()},
+        {"m.invited_member_count", tx_.rooms().members(room_id, storage::Membership::invite).size()}};
+    return room;
+  }
+
+  nlohmann::json invited_room(const storage::RoomMember& member) {
+    // Stripped state a client needs to show the invite (client-server API, "Stripped state").
+    static const char* const shown[] = {"m.room.create",       "m.room.join_rules", "m.room.name",
+                                        "m.room.avatar",       "m.room.topic",      "m.room.canonical_alias",
+                                        "m.room.encryption"};
+    std::vector<std::string> ids;
+    for (const char* type : shown) {
+      if (auto id = tx_.rooms().current_state_event(member.room_id, {type, ""})) {
+        ids.push_back(*id);
+      }
+    }
+    ids.push_back(member.event_id);
+    auto events = nlohmann::json::array();
+    for (const auto& event : tx_.events().get_many(ids)) {
+      events.push_back(rooms::stripped_state_event(event));
+    }
+    return {{"invite_state", {{"events", events}}}};
+  }
+
+  nlohmann::json left_room(const storage::RoomMember& member) {
+    const auto& room_id = member.room_id;
+    const auto& version = version_of(room_id);
+    rooms::HistoryVisibility visibility(tx_, room_id, p_.user_id);
+    const std::int64_t after = p_.since && !p_.full_state ? p_.since->events : 0;
+    // Up to and including the leave: later events are not the user's to see.
+    auto t = timeline(room_id, after, member.stream, visibility);
+    auto state = state_section(room_id, t, member.stream,
+                               after > 0 ? std::optional(after) : std::nullopt, version);
+    return {{"timeline", serve_timeline(t, version, room_id, member.stream)},
+            {"state", {{"events", state}}},
+            {"account_data", room_account_data(room_id)}};
+  }
+
+  storage::ReadTx& tx_;
+  const SyncParams& p_;
+  SyncToken now_;
+  std::optional<std::vector<storage::AccountDataEntry>> account_data_;
+};
+
+ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,
+                    std::chrono::steady_clock::time_point deadline, bool at_deadline);
+
+/// Parks the request until the notifier moves past `generation` or the deadline passes.
+ApiResponse wait_for_updates(RequestContext& ctx, const SyncParams& params, std::int64_t generation,
+                             std::chrono::steady_clock::time_point deadline) {
+  ApiResponse waiting;
+  waiting.long_poll = std::make_shared<LongPoll>();
+  waiting.long_poll->deadline = deadline;
+  auto& notifier = ctx.services.notifier;
+  waiting.long_poll->arm = [&notifier, generation](std::function<void()> wake) {
+    auto ticket = notifier.wait(generation, std::move(wake));
+    return std::function<void()>([&notifier, ticket] { notifier.cancel(ticket); });
+  };
+  // The request outlives the parked request (the network layer keeps it until the answer is
+  // written); services and the operation table live as long as the server.
+  auto copy = std::make_shared<SyncParams>(params);
+  Services* services = &ctx.services;
+  const ApiRequest* request = &ctx.request;
+  const Operation* operation = &ctx.operation;
+  auto principal = ctx.principal;
+  waiting.long_poll->resume = [services, request, operation, principal, copy, deadline](bool at_deadline) {
+    RequestContext again{*request, *operation, *services, {}, {}, principal, std::nullopt};
+    return compute(again, *copy, 1, deadline, at_deadline);
+  };
+  return waiting;
+}
+
+ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,
+                    std::chrono::steady_clock::time_point deadline, bool at_deadline) {
+  // Read the generation first: anything committed after this point wakes the wait below.
+  const auto generation = ctx.services.notifier.generation();
+  auto [response, has_updates] =
+      ctx.services.database.read([&](storage::ReadTx& tx) { return SyncBuilder(tx, params).build(); });
+  if (has_updates || !params.since || params.full_state || timeout_ms <= 0 || at_deadline) {
+    return json_response(response);
+  }
+  return wait_for_updates(ctx, params, generation, deadline);
+}
+
+}  // namespace
+
+ApiResponse sync(RequestContext& ctx, const SyncRequest& req) {
+  SyncParams params;
+  params.user_id = ctx.principal->user_id;
+  if (req.since) {
+    params.since = SyncToken::parse(*req.since);
+    if (!params.since) {
+      throw MatrixError(ErrCode::invalid_param, "Unknown since token");
+    }
+  }
+  if (req.set_presence && *req.set_presence != "online" && *req.set_presence != "offline" &&
+      *req.set_presence != "unavailable") {
+    throw MatrixError(ErrCode::invalid_param, "set_presence must be online, offline or unavailable");
+  }
+  if (req.timeout && *req.timeout < 0) {
+    throw MatrixError(ErrCode::invalid_param, "timeout must not be negative");
+  }
+  params.filter = load_filter(ctx, req.filter);
+  params.full_state = req.full_state.value_or(false);
+  const std::int64_t timeout_ms = std::min(req.timeout.value_or(0), max_timeout_ms);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  return compute(ctx, params, timeout_ms, deadline, false);
+}
+
+}  // namespace ranvier::api::client_server
