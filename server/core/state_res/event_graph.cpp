@@ -191,8 +191,11 @@ bool EventGraph::rejected(NodeId id) {
 
 std::pmr::vector<NodeId> EventGraph::auth_chain(std::span<const NodeId> roots, std::pmr::vector<std::uint32_t>& mark,
                                                 std::uint32_t stamp) {
+  // The arena makes generous reservations cheap; growing would leave copies behind.
   std::pmr::vector<NodeId> order(memory_);
   std::pmr::vector<NodeId> stack(memory_);
+  order.reserve(64);
+  stack.reserve(64);
   auto expand = [&](NodeId n) {
     auto children = auth(n);
     if (mark.size() < size_) {

@@ -67,23 +67,37 @@ std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion
   for (std::uint32_t i = 0; i < events.size(); ++i) {
     slot[events[i]] = i;
   }
+  // Each event's dependents (the events citing it) as one array with per-event offsets.
   std::pmr::vector<std::uint32_t> waiting(events.size(), 0, graph.memory());
-  std::pmr::vector<std::pmr::vector<NodeId>> dependents(events.size(), graph.memory());
-  for (NodeId e : events) {
-    for (NodeId a : graph.auth(e)) {
-      if (a < slot.size() && slot[a] != absent) {
-        ++waiting[slot[e]];
-        dependents[slot[a]].push_back(e);
+  std::pmr::vector<std::uint32_t> first_dependent(events.size() + 1, 0, graph.memory());
+  auto for_each_edge = [&](auto&& fn) {
+    for (NodeId e : events) {
+      for (NodeId a : graph.auth(e)) {
+        if (a < slot.size() && slot[a] != absent) {
+          fn(slot[a], e);
+        }
       }
     }
+  };
+  for_each_edge([&](std::uint32_t target, NodeId e) {
+    ++waiting[slot[e]];
+    ++first_dependent[target + 1];
+  });
+  for (std::size_t i = 1; i < first_dependent.size(); ++i) {
+    first_dependent[i] += first_dependent[i - 1];
   }
+  std::pmr::vector<NodeId> dependents(first_dependent.back(), 0, graph.memory());
+  std::pmr::vector<std::uint32_t> fill(first_dependent.begin(), first_dependent.end() - 1, graph.memory());
+  for_each_edge([&](std::uint32_t target, NodeId e) { dependents[fill[target]++] = e; });
   auto key_of = [&](NodeId e) {
     auth::PowerLevel power = sender_power(v, graph, e);
     const Node& n = graph.node(e);
     return Key{power == auth::infinite_power ? std::numeric_limits<auth::PowerLevel>::min() : -power,
                n.origin_server_ts, n.id, e};
   };
-  std::priority_queue<Key, std::pmr::vector<Key>, std::greater<>> ready(graph.memory());
+  std::pmr::vector<Key> heap(graph.memory());
+  heap.reserve(events.size());
+  std::priority_queue<Key, std::pmr::vector<Key>, std::greater<>> ready(std::greater<>{}, std::move(heap));
   for (NodeId e : events) {
     if (waiting[slot[e]] == 0) {
       ready.push(key_of(e));
@@ -95,7 +109,8 @@ std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion
     NodeId e = ready.top().node;
     ready.pop();
     order.push_back(e);
-    for (NodeId d : dependents[slot[e]]) {
+    for (std::uint32_t i = first_dependent[slot[e]]; i < first_dependent[slot[e] + 1]; ++i) {
+      NodeId d = dependents[i];
       if (--waiting[slot[d]] == 0) {
         ready.push(key_of(d));
       }

@@ -4,6 +4,93 @@
 
 namespace ranvier::state_res {
 
+namespace {
+
+KeyView key_at(StateMap::const_iterator it) { return {it->first.type, it->first.state_key}; }
+
+// Walks all state maps in key order at once, handing out the states that hold the next key.
+class KeyMerger {
+ public:
+  KeyMerger(std::span<const StateMap> states, std::pmr::memory_resource* memory)
+      : states_(states), cursors_(memory), heap_(memory) {
+    cursors_.reserve(states.size());
+    for (const auto& state : states) {
+      cursors_.push_back(state.begin());
+    }
+    if (states.size() > linear_limit) {
+      for (std::size_t i = 0; i < states.size(); ++i) {
+        push(i);
+      }
+    }
+  }
+
+  /// The current entry of state `i`.
+  StateMap::const_iterator at(std::size_t i) const { return cursors_[i]; }
+
+  /// Fills `holders` (ascending) with the states whose current key is the smallest; false
+  /// once every map is exhausted. Call advance() before asking again.
+  bool next(std::pmr::vector<std::size_t>& holders) {
+    holders.clear();
+    if (states_.size() <= linear_limit) {
+      // Few states (the usual two or three): a scan beats heap upkeep.
+      std::optional<KeyView> smallest;
+      for (std::size_t i = 0; i < states_.size(); ++i) {
+        if (cursors_[i] == states_[i].end()) {
+          continue;
+        }
+        KeyView key = key_at(cursors_[i]);
+        if (!smallest || key < *smallest) {
+          smallest = key;
+          holders.clear();
+        }
+        if (key == *smallest) {
+          holders.push_back(i);
+        }
+      }
+      return !holders.empty();
+    }
+    // Many states: a min-heap of (current key, state index) keeps it O(total · log states).
+    if (heap_.empty()) {
+      return false;
+    }
+    KeyView key = heap_.front().first;
+    while (!heap_.empty() && heap_.front().first == key) {
+      std::pop_heap(heap_.begin(), heap_.end(), later);
+      holders.push_back(heap_.back().second);
+      heap_.pop_back();
+    }
+    std::sort(holders.begin(), holders.end());
+    return true;
+  }
+
+  /// Moves the `holders` from next() past their current key.
+  void advance(const std::pmr::vector<std::size_t>& holders) {
+    for (std::size_t i : holders) {
+      ++cursors_[i];
+      if (states_.size() > linear_limit) {
+        push(i);
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t linear_limit = 4;
+  using Head = std::pair<KeyView, std::size_t>;
+  static bool later(const Head& a, const Head& b) { return a > b; }
+  void push(std::size_t i) {
+    if (cursors_[i] != states_[i].end()) {
+      heap_.emplace_back(key_at(cursors_[i]), i);
+      std::push_heap(heap_.begin(), heap_.end(), later);
+    }
+  }
+
+  std::span<const StateMap> states_;
+  std::pmr::vector<StateMap::const_iterator> cursors_;
+  std::pmr::vector<Head> heap_;
+};
+
+}  // namespace
+
 SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_resource* memory) {
   SplitStates out(memory);
   out.conflicted_by_state.resize(states.size());
@@ -13,39 +100,23 @@ SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_reso
   }
   // Every unconflicted key is in the smallest state.
   out.unconflicted.reserve(smallest);
-  std::pmr::vector<StateMap::const_iterator> cursors(memory);
-  cursors.reserve(states.size());
-  // A min-heap of (current key, state index) merges all maps in O(total · log states).
-  using Head = std::pair<KeyView, std::size_t>;
-  std::pmr::vector<Head> heap(memory);
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    cursors.push_back(states[i].begin());
-    if (cursors[i] != states[i].end()) {
-      heap.emplace_back(KeyView{cursors[i]->first.type, cursors[i]->first.state_key}, i);
-    }
-  }
-  auto later = [](const Head& a, const Head& b) { return a > b; };
-  std::make_heap(heap.begin(), heap.end(), later);
+  KeyMerger merger(states, memory);
   std::pmr::vector<std::size_t> holders(memory);
-  while (!heap.empty()) {
-    KeyView key = heap.front().first;
-    holders.clear();
-    while (!heap.empty() && heap.front().first == key) {
-      std::pop_heap(heap.begin(), heap.end(), later);
-      holders.push_back(heap.back().second);
-      heap.pop_back();
-    }
-    std::sort(holders.begin(), holders.end());
+  holders.reserve(states.size());
+  while (merger.next(holders)) {
+    KeyView key = key_at(merger.at(holders.front()));
+    std::string_view first_id = merger.at(holders.front())->second;
     bool same_everywhere = holders.size() == states.size();
     for (std::size_t i : holders) {
-      same_everywhere = same_everywhere && cursors[i]->second == cursors[holders.front()]->second;
+      same_everywhere = same_everywhere && merger.at(i)->second == first_id;
     }
     if (same_everywhere) {
-      out.unconflicted.emplace_back(key, cursors[holders.front()]->second);
+      out.unconflicted.emplace_back(key, first_id);
     } else {
       std::pmr::vector<std::string_view> values(memory);
+      values.reserve(holders.size());
       for (std::size_t i : holders) {
-        std::string_view id = cursors[i]->second;
+        std::string_view id = merger.at(i)->second;
         out.conflicted_by_state[i].push_back(id);
         if (std::find(values.begin(), values.end(), id) == values.end()) {
           values.push_back(id);
@@ -53,12 +124,7 @@ SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_reso
       }
       out.conflicted.emplace_back(key, std::move(values));
     }
-    for (std::size_t i : holders) {
-      if (++cursors[i] != states[i].end()) {
-        heap.emplace_back(KeyView{cursors[i]->first.type, cursors[i]->first.state_key}, i);
-        std::push_heap(heap.begin(), heap.end(), later);
-      }
-    }
+    merger.advance(holders);
   }
   return out;
 }
@@ -90,44 +156,46 @@ constexpr NodeId missing = 0xFFFFFFFE;
 }  // namespace
 
 WorkState::WorkState(const SortedEntries* base, EventGraph& graph)
-    : base_(base),
-      graph_(graph),
-      base_nodes_(base != nullptr ? base->size() : 0, unknown, graph.memory()),
-      overlay_index_(graph.memory()),
-      overlay_(graph.memory()) {}
-
-WorkState::Entry WorkState::find(const KeyView& key) {
-  if (auto at = overlay_index_.find(key, hash_key(key))) {
-    return {true, overlay_[*at].second};
-  }
+    : base_(base), graph_(graph), entries_(graph.memory()), index_(graph.memory()) {
   if (base_ != nullptr) {
-    auto it = std::lower_bound(base_->begin(), base_->end(), key,
-                               [](const auto& entry, const KeyView& k) { return entry.first < k; });
-    if (it != base_->end() && it->first == key) {
-      NodeId& node = base_nodes_[static_cast<std::size_t>(it - base_->begin())];
-      if (node == unknown) {
-        node = graph_.intern(it->second).value_or(missing);
-      }
-      return {true, node == missing ? std::nullopt : std::optional(node)};
+    base_size_ = base_->size();
+    entries_.reserve(base_size_);
+    index_.reserve(base_size_);
+    for (const auto& [key, id] : *base_) {
+      index_.insert(key, hash_key(key), static_cast<std::uint32_t>(entries_.size()));
+      entries_.emplace_back(key, unknown);
     }
   }
-  return {};
+}
+
+WorkState::Entry WorkState::find(const KeyView& key) {
+  auto at = index_.find(key, hash_key(key));
+  if (!at) {
+    return {};
+  }
+  NodeId& node = entries_[*at].second;
+  if (node == unknown) {
+    node = graph_.intern((*base_)[*at].second).value_or(missing);
+  }
+  return {true, node == missing ? std::nullopt : std::optional(node)};
 }
 
 void WorkState::set(const KeyView& key, NodeId node) {
   std::uint64_t hash = hash_key(key);
-  if (auto at = overlay_index_.find(key, hash)) {
-    overlay_[*at].second = node;
+  if (auto at = index_.find(key, hash)) {
+    entries_[*at].second = node;
     return;
   }
-  overlay_index_.insert(key, hash, static_cast<std::uint32_t>(overlay_.size()));
-  overlay_.emplace_back(key, node);
+  index_.insert(key, hash, static_cast<std::uint32_t>(entries_.size()));
+  entries_.emplace_back(key, node);
 }
 
 StateMap WorkState::merged_with(const SortedEntries& winners) const {
+  // Base keys are winners' keys, so only the keys first set on top can add anything.
   SortedEntries extra(winners.get_allocator());
-  for (const auto& [key, node] : overlay_) {
-    if (!contains_key(winners, key)) {
+  for (std::size_t i = base_size_; i < entries_.size(); ++i) {
+    const auto& [key, node] = entries_[i];
+    if (base_ != nullptr || !contains_key(winners, key)) {
       extra.emplace_back(key, graph_.id(node));
     }
   }

@@ -46,9 +46,9 @@ StateMap merge_entries(const SortedEntries& sorted, SortedEntries extra);
 /// True if `key` is among the keys of `sorted`.
 bool contains_key(const SortedEntries& sorted, const KeyView& key);
 
-/// A state map under construction: an optional sorted base (the unconflicted state map) with
-/// the entries set since on top, all as graph nodes. Keeping the base apart saves copying a
-/// large unconflicted map into a table for every resolution; its IDs are interned on first use.
+/// A state map under construction: an optional base (the unconflicted state map) with the
+/// entries set since on top, all as graph nodes. One hash table indexes both; base IDs are
+/// interned on first use, so a large unconflicted state costs one table insert per key.
 class WorkState {
  public:
   /// `base` (may be null) and `graph` must outlive the WorkState.
@@ -72,10 +72,11 @@ class WorkState {
  private:
   const SortedEntries* base_;
   EventGraph& graph_;
-  // Per base entry: its node once interned (`unknown` before, `missing` if the store lacks it).
-  std::pmr::vector<NodeId> base_nodes_;
-  FlatIndex<KeyView> overlay_index_;
-  std::pmr::vector<std::pair<KeyView, NodeId>> overlay_;
+  // The base's entries first, in its order, then keys first set on top. A node is `unknown`
+  // until a base ID is interned and `missing` if the store lacks it.
+  std::pmr::vector<std::pair<KeyView, NodeId>> entries_;
+  std::size_t base_size_ = 0;
+  FlatIndex<KeyView> index_;
 };
 
 }  // namespace ranvier::state_res
