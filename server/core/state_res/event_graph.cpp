@@ -64,6 +64,16 @@ void read_fields(const nlohmann::json& pdu, Node& node) {
   }
 }
 
+// The PDU's `auth_events`. Object keys are sorted and "auth_events" sorts before every other
+// PDU field, so it is nearly always the first key: one comparison instead of a tree search.
+const nlohmann::json* auth_events_of(const nlohmann::json& pdu) {
+  const auto& object = pdu.get_ref<const nlohmann::json::object_t&>();
+  if (!object.empty() && std::string_view(object.begin()->first) == "auth_events") {
+    return &object.begin()->second;
+  }
+  return auth::member(pdu, "auth_events");
+}
+
 }  // namespace
 
 EventGraph::EventGraph(const auth::EventStore& store, std::pmr::memory_resource* memory)
@@ -128,7 +138,7 @@ void EventGraph::load_edges(NodeId id) {
   slot(id).edges_loaded = true;
   // Interning does not touch edges_, so the targets can be appended in place.
   auto begin = static_cast<std::uint32_t>(edges_.size());
-  auth::for_each_reference(auth::member(*slot(id).node.pdu, "auth_events"), [&](std::string_view ref) {
+  auth::for_each_reference(auth_events_of(*slot(id).node.pdu), [&](std::string_view ref) {
     auto target = intern(ref);
     if (target && *target != id) {
       edges_.push_back(*target);

@@ -149,6 +149,29 @@ TEST(state_res_v2, state_res_rejected_auth_events_are_not_used_as_fallback) {
   }
 }
 
+TEST(state_res_v2, state_res_many_states_split_like_two) {
+  // More than four states take the heap merge in split_states; repeating the two forks must not
+  // change the answer, and neither must extra keys only some states hold.
+  Room room("10");
+  StateMap before = room.base;
+  auto topic_a = room.add("$ta:a.org", 6, "m.room.topic", alice, "", {{"topic", "a"}},
+                          {room.create, room.power_levels, room.join_alice});
+  auto topic_b = room.add("$tb:b.org", 6, "m.room.topic", bob, "", {{"topic", "b"}},
+                          {room.create, room.power_levels, room.join_bob});
+  auto name = room.add("$n:a.org", 7, "m.room.name", alice, "", {{"name", "n"}},
+                       {room.create, room.power_levels, room.join_alice});
+  auto two = room.fork(before, {topic_a, topic_b});
+  two[0][{"m.room.name", ""}] = name;
+  std::vector<StateMap> many;
+  for (int i = 0; i < 3; ++i) {
+    many.push_back(two[1]);
+    many.push_back(two[0]);
+  }
+  auto expected = resolve(rv("10"), two, room.store, {});
+  EXPECT_EQ(expected.at({"m.room.name", ""}), name);
+  EXPECT_EQ(resolve(rv("10"), many, room.store, {}), expected);
+}
+
 TEST(state_res_v2, state_res_no_states_resolve_to_empty) {
   Room room("12");
   EXPECT_TRUE(resolve(rv("12"), {}, room.store, {}).empty());

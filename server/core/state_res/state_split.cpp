@@ -32,18 +32,19 @@ class KeyMerger {
   bool next(std::pmr::vector<std::size_t>& holders) {
     holders.clear();
     if (states_.size() <= linear_limit) {
-      // Few states (the usual two or three): a scan beats heap upkeep.
+      // Few states (the usual two or three): a scan beats heap upkeep. Most keys are in every
+      // state, so equality (cheap on length mismatch) is tried before ordering.
       std::optional<KeyView> smallest;
       for (std::size_t i = 0; i < states_.size(); ++i) {
         if (cursors_[i] == states_[i].end()) {
           continue;
         }
         KeyView key = key_at(cursors_[i]);
-        if (!smallest || key < *smallest) {
+        if (smallest && key == *smallest) {
+          holders.push_back(i);
+        } else if (!smallest || key < *smallest) {
           smallest = key;
           holders.clear();
-        }
-        if (key == *smallest) {
           holders.push_back(i);
         }
       }
