@@ -125,6 +125,9 @@ fi
 wait "$server_pid" || server_rc=$?
 server_pid=
 
+if ((scenario_rc == 3)); then
+  fail "every step passed, but GET /pushrules/ was answered by the stand-in (RANVIER_SDK_STANDIN_PUSHRULES=1), not the server"
+fi
 if ((scenario_rc != 0)); then
   show_server_log
   fail "the matrix-js-sdk scenario failed on $backend (exit $scenario_rc); see the failing step above"

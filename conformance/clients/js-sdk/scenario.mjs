@@ -14,6 +14,7 @@ import {
   ClientEvent,
   Direction,
   EventType,
+  Method,
   MsgType,
   Preset,
   Visibility,
@@ -215,6 +216,17 @@ const steps = [
   ["bob answers (sendEvent m.notice); alice sees it in her timeline", async () => {
     const { ms } = await deliver(state.bob, state.alice, { msgtype: MsgType.Notice, body: "hi alice" });
     return `delivered to alice in ${ms} ms`;
+  }],
+  ["a send retried with the same transaction ID (as the SDK's queue does) makes one event", async () => {
+    const path = `/rooms/${encodeURIComponent(state.roomId)}/send/m.room.message/retry-${suffix}`;
+    const content = { msgtype: MsgType.Text, body: "sent twice, shown once" };
+    const first = await state.alice.http.authedRequest(Method.Put, path, undefined, content);
+    const again = await state.alice.http.authedRequest(Method.Put, path, undefined, content);
+    assert.equal(again.event_id, first.event_id, "the retry made a second event");
+    await seesEvent(state.bob, first.event_id);
+    const copies = room(state.bob).getLiveTimeline().getEvents()
+      .filter((event) => event.getContent().body === content.body);
+    assert.equal(copies.length, 1, `bob sees ${copies.length} copies`);
   }],
   [`alice sends ${HISTORY_MESSAGES} messages; bob receives all in order`, async () => {
     state.history = [];
