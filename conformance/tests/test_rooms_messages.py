@@ -6,7 +6,7 @@ import pytest
 
 from harness.checks import assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, bodies, create_room, join, leave,
-                           messages, path, public_room, send, text, user_fixture)
+                           messages, path, public_room, send, sync, text, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 MESSAGES = "client-server-api/#get_matrixclientv3roomsroomidmessages"
@@ -76,7 +76,8 @@ def test_tokens_are_positions_between_events(client, alice, history):
     # Paging on from `end` continues where the chunk stopped ...
     older = messages(client, token, room_id, dir="b", limit=3, **{"from": newest["end"]})
     assert [e["event_id"] for e in older["chunk"]] == ids[-4:-7:-1]
-    # ... and going forwards from the same token gives the newest three again, oldest first.
+    # ... and going forwards from the same token gives the newest three again, oldest first:
+    # tokens are positions between events (client-server-api/#syncing draws them so).
     again = messages(client, token, room_id, dir="f", limit=10, **{"from": newest["end"]})
     assert [e["event_id"] for e in again["chunk"]] == ids[-3:]
     # `to` stops the pagination at a token.
@@ -85,15 +86,17 @@ def test_tokens_are_positions_between_events(client, alice, history):
 
 
 @spec(MESSAGES)
-def test_new_events_after_a_token(client, alice):
+def test_paging_forwards_from_a_sync_token(client, alice):
     _, token = alice
     room_id = create_room(client, token)
     text(client, token, room_id, "earlier")
-    newest = messages(client, token, room_id, dir="b", limit=1)
-    # `start` of a page without `from` marks the present; events sent later come after it.
+    # `from` may be a next_batch token of /sync: events sent later come after it.
+    since = sync(client, token)["next_batch"]
     later = text(client, token, room_id, "later")
-    page = messages(client, token, room_id, dir="f", limit=10, **{"from": newest["start"]})
+    page = messages(client, token, room_id, dir="f", limit=10, **{"from": since})
     assert [e["event_id"] for e in page["chunk"]] == [later]
+    page = messages(client, token, room_id, dir="b", limit=10, **{"from": since})
+    assert "later" not in bodies(page["chunk"]) and "earlier" in bodies(page["chunk"])
 
 
 @spec(MESSAGES)

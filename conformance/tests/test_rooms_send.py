@@ -117,8 +117,9 @@ def test_events_default_power_applies(client, alice, bob):
 def test_get_event_not_found(client, alice, eve, room):
     _, token = alice
     _, eve_token = eve
-    assert_matrix_error(client.get(path("rooms", room, "event", "$doesnotexist"), token=token),
-                        404, "M_NOT_FOUND")
+    # Well formed for the room version (v12: `$` + 43 URL-safe base64 characters), but unknown.
+    unknown = "$" + "A" * 43
+    assert_matrix_error(client.get(path("rooms", room, "event", unknown), token=token), 404, "M_NOT_FOUND")
     event_id = text(client, token, room, "private")
     # Not found "or you do not have permission to read this event".
     assert_matrix_error(client.get(path("rooms", room, "event", event_id), token=eve_token),
@@ -199,7 +200,8 @@ def test_event_size_limits(client, alice, room):
     response = client.put(path("rooms", room, "state", "org.example.big", ""), token=token,
                           json_body={"blob": "y" * 70000})
     assert_matrix_error(response, 413, "M_TOO_LARGE")
-    # `type` and `state_key` are limited to 255 bytes each.
+    # `type` and `state_key` are limited to 255 bytes each; Synapse refuses these with the same
+    # 413 M_TOO_LARGE as an oversized event.
     response = client.put(path("rooms", room, "send", "org.example." + "t" * 250, txn()), token=token,
                           json_body={})
     assert_matrix_error(response, 413, "M_TOO_LARGE")
