@@ -230,6 +230,22 @@ def test_room_alias_name(client, alice, bob):
     assert sorted(joined_rooms(client, token)) == sorted(before)
 
 
+@spec("client-server-api/#get_matrixclientv3directorylistroomroomid")
+def test_visibility_publishes_the_room(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    listed = create_room(client, token, visibility="public", name="Listed")
+    unlisted = create_room(client, token, visibility="private", preset="public_chat")
+    assert assert_json_response(client.get(path("directory", "list", "room", listed))) == {"visibility": "public"}
+    assert assert_json_response(client.get(path("directory", "list", "room", unlisted))) == {"visibility": "private"}
+    chunk = assert_json_response(client.get(path("publicRooms"), token=bob_token))["chunk"]
+    rooms = {entry["room_id"]: entry for entry in chunk}
+    assert listed in rooms and unlisted not in rooms
+    entry = rooms[listed]
+    assert entry["name"] == "Listed" and entry["num_joined_members"] == 1
+    assert entry["world_readable"] is False and entry["guest_can_join"] is False
+
+
 @spec("client-server-api/#post_matrixclientv3createroom")
 def test_malformed_requests(client, alice):
     _, token = alice

@@ -5,8 +5,9 @@ redactions (PUT /redact and m.room.redaction through /send), size limits and bad
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import (all_messages, assert_client_event, create_room, join, login, path,
-                           public_room, send, sync, text, timeline_events, txn, user_fixture)
+from harness.rooms import (all_messages, assert_client_event, create_room, get_state, join, login, path,
+                           public_room, put_state, send, sync, text, timeline_events, txn,
+                           user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 
@@ -167,6 +168,18 @@ def test_redaction_through_send(client, alice, room):
     event = assert_json_response(client.get(path("rooms", room, "event", event_id), token=token))
     assert event["content"] == {}
     assert event["unsigned"]["redacted_because"]["event_id"] == redaction_id
+
+
+@spec("client-server-api/#redactions")
+def test_redacted_state_event_stays_in_state_without_content(client, alice, room):
+    _, token = alice
+    topic_id = put_state(client, token, room, "m.room.topic", {"topic": "secret plans"})
+    assert_json_response(client.put(path("rooms", room, "redact", topic_id, txn()), token=token, json_body={}))
+    # "a redacted topic ... causes the topic to be removed from the room": the event keeps its
+    # place in the state with the content the redaction algorithm leaves (none for m.room.topic).
+    assert get_state(client, token, room, "m.room.topic") == {}
+    event = assert_json_response(client.get(path("rooms", room, "event", topic_id), token=token))
+    assert event["content"] == {} and event["state_key"] == ""
 
 
 @spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")

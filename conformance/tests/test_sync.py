@@ -84,6 +84,38 @@ def test_incremental_sync_returns_only_new_events(client, alice, bob):
     assert timeline_events(quiet, room_id) == []
 
 
+@spec("client-server-api/#syncing")
+def test_limited_incremental_sync_carries_the_state_of_the_gap(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    put_state(client, token, room_id, "m.room.name", {"name": "Renamed in the gap"})
+    ids = [text(client, token, room_id, f"gap{i}") for i in range(4)]
+    room = joined(sync(client, bob_token, since=since, filter={"room": {"timeline": {"limit": 2}}}), room_id)
+    assert [e["event_id"] for e in room["timeline"]["events"]] == ids[-2:]
+    assert room["timeline"]["limited"] is True
+    # The state delta between `since` and the start of the timeline has the new name.
+    names = [e["content"] for e in room["state"]["events"] if e["type"] == "m.room.name"]
+    assert names == [{"name": "Renamed in the gap"}]
+
+
+@spec("client-server-api/#lazy-loading-room-members")
+def test_lazy_loading_members_in_sync(client, alice, bob, charlie):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    _, charlie_token = charlie
+    room_id = public_room(client, token, bob_token, charlie_token)
+    text(client, bob_token, room_id, "only bob speaks")
+    room = joined(sync(client, token, filter={"room": {"timeline": {"limit": 1},
+                                                      "state": {"lazy_load_members": True}}}), room_id)
+    assert [e["sender"] for e in room["timeline"]["events"]] == [bob_id]
+    members = {e["state_key"] for e in room["state"]["events"] if e["type"] == "m.room.member"}
+    # The timeline's sender, plus the syncing user's own membership (MUST when the full state is
+    # requested, which an initial sync is); not charlie, who sent nothing.
+    assert members == {bob_id, alice_id}
+
+
 @spec(SYNC)
 def test_invited_rooms(client, alice, bob):
     alice_id, token = alice
