@@ -82,20 +82,20 @@ EventGraph::EventGraph(const auth::EventStore& store, std::pmr::memory_resource*
 EventGraph::~EventGraph() {
   static_assert(std::is_trivially_destructible_v<Slot>);
   for (std::size_t k = 0; k < chunks_.size(); ++k) {
-    std::size_t count = std::size_t{1} << (first_chunk_bits + k);
-    memory_->deallocate(chunks_[k], count * sizeof(Slot), alignof(Slot));
+    memory_->deallocate(chunks_[k], (k == 0 ? first_chunk : chunk) * sizeof(Slot), alignof(Slot));
   }
 }
 
 EventGraph::Slot& EventGraph::slot(NodeId id) {
-  // Chunk k holds 2^(first_chunk_bits + k) slots, starting at id 2^(first_chunk_bits + k) - 2^first_chunk_bits.
-  std::uint32_t j = id + (1u << first_chunk_bits);
-  auto k = static_cast<unsigned>(std::bit_width(j)) - 1 - first_chunk_bits;
-  return chunks_[k][j - ((1u << first_chunk_bits) << k)];
+  if (id < first_chunk) {
+    return chunks_[0][id];
+  }
+  id -= first_chunk;
+  return chunks_[1 + id / chunk][id % chunk];
 }
 
 std::optional<NodeId> EventGraph::intern_copy(std::string id) {
-  if (auto found = index_.find(id, hash_string(id))) {
+  if (auto found = index_.find(hash_string(id), [&](NodeId n) { return slot(n).node.id == id; })) {
     return *found;
   }
   // The index keeps views of its keys, so the ID must live as long as the graph.
@@ -113,7 +113,7 @@ void EventGraph::reserve(std::size_t events) {
 
 std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   const std::uint64_t hash = hash_string(event_id);
-  if (auto found = index_.find(event_id, hash)) {
+  if (auto found = index_.find(hash, [&](NodeId n) { return slot(n).node.id == event_id; })) {
     return *found;
   }
   const auto* pdu = store_.fetch(event_id);
@@ -121,16 +121,17 @@ std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
     return std::nullopt;
   }
   const NodeId id = size_;
-  if (std::uint32_t j = id + (1u << first_chunk_bits); std::has_single_bit(j)) {
-    auto* chunk = static_cast<Slot*>(memory_->allocate(j * sizeof(Slot), alignof(Slot)));
-    std::uninitialized_default_construct_n(chunk, j);
-    chunks_.push_back(chunk);
+  if (id == 0 || (id >= first_chunk && (id - first_chunk) % chunk == 0)) {
+    std::uint32_t count = id == 0 ? first_chunk : chunk;
+    auto* fresh = static_cast<Slot*>(memory_->allocate(count * sizeof(Slot), alignof(Slot)));
+    std::uninitialized_default_construct_n(fresh, count);
+    chunks_.push_back(fresh);
   }
   ++size_;
   Node& node = slot(id).node;
   node.pdu = pdu;
   node.id = event_id;
-  index_.insert(event_id, hash, id);
+  index_.insert(hash, id);
   return id;
 }
 

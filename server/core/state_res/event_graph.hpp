@@ -90,9 +90,11 @@ class EventGraph {
     std::uint32_t edges_count = 0;
     std::optional<NodeId> power_levels;
   };
-  // Slots live in chunks of doubling size, so references from node() stay valid while later
-  // lookups intern more events, and small resolutions allocate once.
-  static constexpr unsigned first_chunk_bits = 4;
+  // Slots live in chunks (a small first one, then fixed-size ones), so references from node()
+  // stay valid while later lookups intern more events, small resolutions allocate once and
+  // large ones waste at most one chunk.
+  static constexpr std::uint32_t first_chunk = 16;
+  static constexpr std::uint32_t chunk = 256;
   Slot& slot(NodeId id);
   void load_edges(NodeId id);
 
@@ -103,7 +105,7 @@ class EventGraph {
   // Rarely used; a forward_list allocates nothing until then and never moves its strings.
   std::forward_list<std::string> owned_ids_;
   std::pmr::vector<NodeId> edges_;
-  FlatIndex<std::string_view> index_;
+  FlatIndex index_;
   std::optional<std::pair<std::string_view, std::optional<NodeId>>> create_cache_;
 };
 

@@ -24,38 +24,40 @@ inline std::uint64_t hash_key(std::pair<std::string_view, std::string_view> key)
   return h ^ (hash_string(key.second) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2));
 }
 
-/// Key → value for keys whose referenced bytes outlive the table. Callers hash once and pass
-/// the hash to find and insert, so a miss followed by an insert hashes once.
-template <typename Key>
+/// Hash → small integer, for keys the caller stores elsewhere (graph nodes, state entries):
+/// a bucket is just 32 bits of hash and the value, and lookups ask the caller whether the
+/// value's key is the one sought. Callers hash once per lookup-then-insert.
 class FlatIndex {
  public:
   /// Buckets come from `memory`, which must outlive the index.
   explicit FlatIndex(std::pmr::memory_resource* memory) : buckets_(memory) {}
 
-  /// The value stored for `key`, if any.
-  std::optional<std::uint32_t> find(const Key& key, std::uint64_t hash) const noexcept {
+  /// The first stored value with this hash for which `matches(value)` holds, if any.
+  template <typename Matches>
+  std::optional<std::uint32_t> find(std::uint64_t hash, Matches&& matches) const {
     if (buckets_.empty()) {
       return std::nullopt;
     }
+    const auto h = static_cast<std::uint32_t>(hash);
     const std::size_t mask = buckets_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Bucket& b = buckets_[i];
       if (b.value == empty) {
         return std::nullopt;
       }
-      if (b.hash == hash && b.key == key) {
+      if (b.hash == h && matches(b.value)) {
         return b.value;
       }
     }
   }
 
-  /// Stores `value` (not the maximum uint32) for `key`, which must not be present yet.
-  void insert(const Key& key, std::uint64_t hash, std::uint32_t value) {
+  /// Stores `value` (not the maximum uint32) under `hash`.
+  void insert(std::uint64_t hash, std::uint32_t value) {
     // At most half full, so probe sequences stay short.
     if ((count_ + 1) * 2 > buckets_.size()) {
       rehash(std::max<std::size_t>(16, buckets_.size() * 2));
     }
-    place(Bucket{key, hash, value});
+    place(Bucket{static_cast<std::uint32_t>(hash), value});
     ++count_;
   }
 
@@ -70,8 +72,7 @@ class FlatIndex {
  private:
   static constexpr std::uint32_t empty = 0xFFFFFFFF;
   struct Bucket {
-    Key key{};
-    std::uint64_t hash = 0;
+    std::uint32_t hash = 0;
     std::uint32_t value = empty;
   };
 

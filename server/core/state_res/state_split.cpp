@@ -163,14 +163,14 @@ WorkState::WorkState(const SortedEntries* base, EventGraph& graph)
     entries_.reserve(base_size_);
     index_.reserve(base_size_);
     for (const auto& [key, id] : *base_) {
-      index_.insert(key, hash_key(key), static_cast<std::uint32_t>(entries_.size()));
+      index_.insert(hash_key(key), static_cast<std::uint32_t>(entries_.size()));
       entries_.emplace_back(key, unknown);
     }
   }
 }
 
 WorkState::Entry WorkState::find(const KeyView& key) {
-  auto at = index_.find(key, hash_key(key));
+  auto at = index_.find(hash_key(key), [&](std::uint32_t i) { return entries_[i].first == key; });
   if (!at) {
     return {};
   }
@@ -183,11 +183,11 @@ WorkState::Entry WorkState::find(const KeyView& key) {
 
 void WorkState::set(const KeyView& key, NodeId node) {
   std::uint64_t hash = hash_key(key);
-  if (auto at = index_.find(key, hash)) {
+  if (auto at = index_.find(hash, [&](std::uint32_t i) { return entries_[i].first == key; })) {
     entries_[*at].second = node;
     return;
   }
-  index_.insert(key, hash, static_cast<std::uint32_t>(entries_.size()));
+  index_.insert(hash, static_cast<std::uint32_t>(entries_.size()));
   entries_.emplace_back(key, node);
 }
 

@@ -76,7 +76,7 @@ class WorkState {
   // until a base ID is interned and `missing` if the store lacks it.
   std::pmr::vector<std::pair<KeyView, NodeId>> entries_;
   std::size_t base_size_ = 0;
-  FlatIndex<KeyView> index_;
+  FlatIndex index_;
 };
 
 }  // namespace ranvier::state_res
