@@ -202,7 +202,7 @@ def test_redacting_others_needs_the_redact_level(client, alice, bob, room):
 
 
 @spec("client-server-api/#size-limits")
-def test_event_size_limits(client, alice, room):
+def test_events_over_64_kib_are_refused(client, alice, room):
     _, token = alice
     before = event_ids(client, token, room)
     # The request body (~70 KB) is within the HTTP body limit; the event would exceed 65536 bytes.
@@ -213,17 +213,23 @@ def test_event_size_limits(client, alice, room):
     response = client.put(path("rooms", room, "state", "org.example.big", ""), token=token,
                           json_body={"blob": "y" * 70000})
     assert_matrix_error(response, 413, "M_TOO_LARGE")
-    # `type` and `state_key` are limited to 255 bytes each; Synapse refuses these with the same
-    # 413 M_TOO_LARGE as an oversized event.
-    response = client.put(path("rooms", room, "send", "org.example." + "t" * 250, txn()), token=token,
-                          json_body={})
-    assert_matrix_error(response, 413, "M_TOO_LARGE")
-    response = client.put(path("rooms", room, "state", "org.example.key", "k" * 256), token=token,
-                          json_body={})
-    assert_matrix_error(response, 413, "M_TOO_LARGE")
     assert event_ids(client, token, room) == before
     # Comfortably below the limit is fine.
     send(client, token, room, {"msgtype": "m.text", "body": "z" * 60000})
+
+
+@spec("client-server-api/#size-limits")
+@pytest.mark.parametrize("field", ["type", "state_key"])
+def test_type_and_state_key_over_255_bytes_are_refused(client, alice, room, field):
+    _, token = alice
+    before = event_ids(client, token, room)
+    if field == "type":
+        url = path("rooms", room, "send", "org.example." + "t" * 250, txn())
+    else:
+        url = path("rooms", room, "state", "org.example.key", "k" * 256)
+    # Synapse refuses these with the same 413 M_TOO_LARGE as an oversized event.
+    assert_matrix_error(client.put(url, token=token, json_body={}), 413, "M_TOO_LARGE")
+    assert event_ids(client, token, room) == before
 
 
 @spec("client-server-api/#api-standards")
