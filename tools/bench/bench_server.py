@@ -2,18 +2,22 @@
 a fresh `ranvier serve` on SQLite or PostgreSQL in a temporary folder, its RSS and database
 size, a Matrix client over one keep-alive connection, and latency summaries.
 
-Standard library only. The server start and the keep-alive client come from the project's
-own pieces: foundation_bench.py (ports, RSS, graceful stop), conformance/harness/client.py
-(the HTTP client) and conformance/harness/database.py (a fresh PostgreSQL database).
+Standard library only. Ports, RSS and the graceful stop come from foundation_bench.py, a
+fresh PostgreSQL database from conformance/harness/database.py. The HTTP client is a lean one
+of its own (one write per request, a minimal response parser): http.client costs about three
+times as much client CPU per request, which on two cores shared with the server showed up in
+the per-send figures. `--http-client` switches to http.client for comparison.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import math
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,7 +31,6 @@ REPO_ROOT = BENCH_DIR.parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
-from conformance.harness.client import Client, Response  # noqa: E402
 from conformance.harness.database import SuiteDatabase  # noqa: E402
 from foundation_bench import free_port, rss_kib, stop  # noqa: E402
 
@@ -39,9 +42,10 @@ DEFAULT_BINARY = str(REPO_ROOT / "build/server/app/ranvier")
 class ServerError(Exception):
     """The server answered a benchmark request with an unexpected status."""
 
-    def __init__(self, method: str, path: str, body: Any, response: Response):
-        super().__init__(f"{method} {path} {body!r} -> {response.status} "
-                         f"{response.body[:500].decode('utf-8', 'replace')}")
+    def __init__(self, method: str, path: str, body: Any, status: int, response: bytes):
+        super().__init__(f"{method} {path} {body!r} -> {status} "
+                         f"{response[:500].decode('utf-8', 'replace')}")
+        self.status = status
         self.response = response
 
 
@@ -204,25 +208,152 @@ def database_bytes(database_url: str) -> int:
     return int(result.stdout.strip())
 
 
-class Matrix:
-    """One user's keep-alive connection to the client-server API, with JSON helpers that raise
-    ServerError on any status other than 200."""
+class Connection:
+    """One keep-alive HTTP/1.1 connection. `send` writes a whole request in one system call,
+    `receive` reads one response (Content-Length or chunked); split so a caller can note the
+    moment its request is on the wire. A connection the server closed while idle is reopened
+    once, before anything of the response was read."""
 
     def __init__(self, base_url: str, timeout: float = 60.0):
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.http = Client(parts.hostname, port, tls=parts.scheme == "https", timeout=timeout)
+        self.tls = parts.scheme == "https"
+        self.address = (parts.hostname, parts.port or (443 if self.tls else 80))
+        self.host_header = parts.netloc
+        self.timeout = timeout
+        self.sock: Optional[socket.socket] = None
+        self.buffer = b""
+        self.last_request = b""
+
+    def _open(self) -> socket.socket:
+        sock = socket.create_connection(self.address, timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            sock = context.wrap_socket(sock, server_hostname=self.address[0])
+        self.buffer = b""
+        return sock
+
+    def send(self, method: str, path: str, body: Optional[bytes] = None,
+             token: Optional[str] = None) -> None:
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host_header}\r\n"
+        if token is not None:
+            head += f"Authorization: Bearer {token}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.last_request = head.encode() + b"\r\n" + (body or b"")
+        if self.sock is None:
+            self.sock = self._open()
+        try:
+            self.sock.sendall(self.last_request)
+        except (BrokenPipeError, ConnectionResetError):
+            self.sock = self._open()
+            self.sock.sendall(self.last_request)
+
+    def _fill(self) -> bool:
+        chunk = self.sock.recv(262144)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def _take_until(self, marker: bytes) -> bytes:
+        while marker not in self.buffer:
+            if not self._fill():
+                raise ConnectionResetError("the server closed the connection mid-response")
+        head, self.buffer = self.buffer.split(marker, 1)
+        return head
+
+    def _take(self, count: int) -> bytes:
+        while len(self.buffer) < count:
+            if not self._fill():
+                raise ConnectionResetError("the server closed the connection mid-body")
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def receive(self) -> tuple[int, bytes]:
+        """(status, body) of the next response."""
+        if not self.buffer and not self._fill():
+            # Closed while idle, before our request was read: send it again on a new one.
+            self.sock = self._open()
+            self.sock.sendall(self.last_request)
+        lines = self._take_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = b""
+            while True:
+                size = int(self._take_until(b"\r\n").split(b";")[0], 16)
+                body += self._take(size)
+                self._take_until(b"\r\n")
+                if size == 0:
+                    break
+        else:
+            body = self._take(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+class StdlibConnection:
+    """The same interface over http.client, for comparing client overhead (--http-client)."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0):
+        parts = urllib.parse.urlsplit(base_url)
+        https = parts.scheme == "https"
+        kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+        extra = {"context": ssl._create_unverified_context()} if https else {}
+        self.connection = kind(parts.hostname, parts.port, timeout=timeout, **extra)
+
+    def send(self, method: str, path: str, body: Optional[bytes] = None,
+             token: Optional[str] = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=body, headers=headers)
+
+    def receive(self) -> tuple[int, bytes]:
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# Which connection class Matrix uses; --http-client sets it to StdlibConnection.
+connection_class: Any = Connection
+
+
+def connect(base_url: str, timeout: float = 60.0) -> Any:
+    """A new connection of the selected kind."""
+    return connection_class(base_url, timeout)
+
+
+class Matrix:
+    """One user's keep-alive connection to the client-server API, with JSON helpers that raise
+    ServerError on any status other than 200."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0):
+        self.http = connect(base_url, timeout)
         self.token: Optional[str] = None
         self.user_id: Optional[str] = None
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, "/_matrix/client/v3" + path, json_body=body,
-                                     token=self.token)
-        if response.status != 200:
-            raise ServerError(method, path, body, response)
-        return response.json()
+        payload = None if body is None else json.dumps(body).encode()
+        self.http.send(method, "/_matrix/client/v3" + path, payload, self.token)
+        status, response = self.http.receive()
+        if status != 200:
+            raise ServerError(method, path, body, status, response)
+        return json.loads(response)
 
     def register_and_login(self, username: str) -> None:
         """POST /register (m.login.dummy) and then POST /login with the password, as a client
@@ -263,12 +394,14 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
                         help="database of the server this script starts (default sqlite)")
     parser.add_argument("--binary", default=DEFAULT_BINARY,
-                        help="ranvier binary to start (default build/server/app/ranvier in this checkout)")
+                        help="ranvier binary to start (default: build/server/app/ranvier here)")
     parser.add_argument("--postgres-url",
                         help="PostgreSQL server to create a fresh database on (default: "
                              "$RANVIER_TEST_DATABASE, else ci/postgres.sh start)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the started server's folder and database afterwards")
+    parser.add_argument("--http-client", action="store_true",
+                        help="send with Python's http.client instead of the lean client")
 
 
 class Target:
@@ -276,6 +409,8 @@ class Target:
     named by --server. Reports RSS and database size where it can (None otherwise)."""
 
     def __init__(self, args: argparse.Namespace):
+        global connection_class
+        connection_class = StdlibConnection if args.http_client else Connection
         self.started: Optional[BenchServer] = None
         if args.server:
             self.url = args.server.rstrip("/")
@@ -300,6 +435,19 @@ class Target:
 
     def database_bytes(self) -> Optional[int]:
         return database_bytes(self._database_url) if self._database_url else None
+
+    def logged_ms(self, method: str, path_part: str) -> list[float]:
+        """Durations the started server logged for its requests with this method and a path
+        containing `path_part` (empty without a started server or request logging)."""
+        if self.started is None:
+            return []
+        durations = []
+        for line in self.started.log_path.read_text(errors="replace").splitlines():
+            fields = line.split(" ")
+            if (len(fields) == 5 and fields[1] == method and path_part in fields[2]
+                    and fields[4].endswith("ms")):
+                durations.append(float(fields[4][:-2]))
+        return durations
 
     def failed(self, error: BaseException) -> int:
         """Prints what went wrong with the end of the started server's log; returns 1."""

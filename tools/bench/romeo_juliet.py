@@ -206,6 +206,10 @@ def report(play: Play, target: Target, wall: float, verify: bool) -> int:
     print(f"per-send latency: p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
           f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
           f"max {latencies[-1] * 1000:.2f} ms")
+    logged = target.logged_ms("PUT", "/send/m.room.message/")
+    if logged:
+        print(f"  as the server logged them: {sum(logged) / 1000:.3f} s in total, "
+              f"p50 {percentile(sorted(logged), 0.5):.2f} ms (the rest is client and network)")
     print(f"server RSS after the workload: {mib(rss)}")
     print(f"database size: {megabytes(size)}")
     if not verify:

@@ -18,16 +18,14 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import sys
 import threading
 import time
-import urllib.parse
 from typing import Optional
 
-from bench_server import (WORKLOAD_ERRORS, Matrix, Target, add_server_arguments, mib,
-                          percentile, quote)
+from bench_server import (WORKLOAD_ERRORS, Matrix, Target, add_server_arguments, connect,
+                          mib, percentile, quote)
 
 SYNC_TIMEOUT_MS = 30000
 
@@ -37,12 +35,8 @@ class Sleeper(threading.Thread):
 
     def __init__(self, url: str, token: str, room_id: str, since: str):
         super().__init__(daemon=True)
-        parts = urllib.parse.urlsplit(url)
-        connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
-                            else http.client.HTTPConnection)
-        self.connection = connection_class(parts.hostname, parts.port,
-                                           timeout=SYNC_TIMEOUT_MS / 1000 + 30)
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.connection = connect(url, timeout=SYNC_TIMEOUT_MS / 1000 + 30)
+        self.token = token
         self.room_id = room_id
         self.since = since
         self.parked = threading.Event()  # set once the next sync request has been written
@@ -58,13 +52,12 @@ class Sleeper(threading.Thread):
             while not self.stopping:
                 path = (f"/_matrix/client/v3/sync?since={quote(self.since)}"
                         f"&timeout={SYNC_TIMEOUT_MS}")
-                self.connection.request("GET", path, headers=self.headers)
+                self.connection.send("GET", path, token=self.token)
                 self.parked.set()
-                response = self.connection.getresponse()
-                body = response.read()
+                status, body = self.connection.receive()
                 received = time.perf_counter()
-                if response.status != 200:
-                    raise RuntimeError(f"GET {path} -> {response.status} {body[:500]!r}")
+                if status != 200:
+                    raise RuntimeError(f"GET {path} -> {status} {body[:500]!r}")
                 self.take(json.loads(body), received)
         except Exception as error:  # reported by the main thread
             if not self.stopping:
