@@ -286,6 +286,9 @@ def test_joined_members_carry_profiles(client, alice, bob, charlie):
     assert joined[alice_id]["display_name"] == "alice"
     assert_matrix_error(client.get(path("rooms", room_id, "joined_members"), token=charlie_token),
                         403, "M_FORBIDDEN")
+    leave(client, bob_token, room_id)
+    assert_matrix_error(client.get(path("rooms", room_id, "joined_members"), token=bob_token),
+                        403, "M_FORBIDDEN")
 
 
 @spec("client-server-api/#events-on-change-of-profile-information")

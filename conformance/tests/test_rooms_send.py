@@ -182,6 +182,20 @@ def test_redacted_state_event_stays_in_state_without_content(client, alice, room
     assert event["content"] == {} and event["state_key"] == ""
 
 
+@spec("client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid")
+def test_redaction_through_send_in_older_room_versions(client, alice):
+    _, token = alice
+    room_id = create_room(client, token, room_version="10")
+    event_id = text(client, token, room_id, "remove me too")
+    redaction_id = send(client, token, room_id, {"redacts": event_id}, event_type="m.room.redaction")
+    # Before v11, the server MUST move `redacts` from content to the top level.
+    redaction = assert_json_response(client.get(path("rooms", room_id, "event", redaction_id), token=token))
+    assert redaction["redacts"] == event_id
+    event = assert_json_response(client.get(path("rooms", room_id, "event", event_id), token=token))
+    assert event["content"] == {}
+    assert event["unsigned"]["redacted_because"]["event_id"] == redaction_id
+
+
 @spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")
 def test_redacting_others_needs_the_redact_level(client, alice, bob, room):
     _, token = alice

@@ -124,6 +124,24 @@ def test_writes_need_power_and_membership(client, alice, bob, eve, room):
     put_state(client, token, room, "org.example.owned", {"x": 2}, alice_id)
 
 
+@spec("client-server-api/#permissions")
+def test_raised_power_allows_state_writes(client, alice, bob, room):
+    _, token = alice
+    bob_id, bob_token = bob
+    name = path("rooms", room, "state", "m.room.name", "")
+    assert_matrix_error(client.put(name, token=bob_token, json_body={"name": "bob's"}), 403, "M_FORBIDDEN")
+    levels = get_state(client, token, room, "m.room.power_levels")
+    levels.setdefault("users", {})[bob_id] = 50
+    put_state(client, token, room, "m.room.power_levels", levels)
+    put_state(client, bob_token, room, "m.room.name", {"name": "bob's"})
+    assert get_state(client, token, room, "m.room.name") == {"name": "bob's"}
+    # Nobody grants more than their own level: bob (50) cannot make himself 100.
+    levels["users"][bob_id] = 100
+    response = client.put(path("rooms", room, "state", "m.room.power_levels", ""), token=bob_token,
+                          json_body=levels)
+    assert_matrix_error(response, 403, "M_FORBIDDEN")
+
+
 @spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
 def test_canonical_alias_must_exist_and_point_here(client, alice, room):
     _, token = alice

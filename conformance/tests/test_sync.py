@@ -159,32 +159,99 @@ def test_left_rooms(client, alice, bob):
     assert room_id in section_rooms(sync(client, bob_token, filter={"room": {"include_leave": True}}), "leave")
 
 
+class LongPoll:
+    """A /sync with `timeout` running on its own connection in a thread."""
+
+    def __init__(self, server, token, since, timeout_ms=10000):
+        self.body = None
+        self.returned = None
+        self.started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, args=(server, token, since, timeout_ms))
+        self._thread.start()
+
+    def _run(self, server, token, since, timeout_ms):
+        with server.client(timeout=timeout_ms / 1000 + 20) as poller:
+            self.body = sync(poller, token, since=since, timeout=timeout_ms)
+            self.returned = time.monotonic()
+
+    def finish(self, woken_at):
+        """Waits for the answer; checks it came soon after `woken_at` and not before."""
+        self._thread.join(timeout=30)
+        assert not self._thread.is_alive(), "the long poll did not return"
+        assert self.body is not None, "the long poll failed"
+        waited = self.returned - self.started
+        assert self.returned >= woken_at, f"returned after {waited:.2f}s, before anything happened"
+        assert self.returned - woken_at < 3.0, "the long poll did not wake up on the change"
+        return self.body
+
+
+@spec(SYNC)
+def test_newly_joined_room_comes_with_its_state(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = create_room(client, token, preset="public_chat", name="Joined later")
+    for i in range(3):
+        text(client, token, room_id, f"before{i}")
+    since = sync(client, bob_token)["next_batch"]
+    join(client, bob_token, room_id)
+    room = joined(sync(client, bob_token, since=since, filter={"room": {"timeline": {"limit": 1}}}), room_id)
+    # The timeline ends with bob's join; the state before it is new to bob, so all of it comes.
+    assert room["timeline"]["events"][-1]["type"] == "m.room.member"
+    types = {e["type"] for e in room["state"]["events"]}
+    assert {"m.room.create", "m.room.name", "m.room.power_levels", "m.room.join_rules"} <= types
+
+
+@spec(SYNC)
+def test_banned_rooms_are_in_the_leave_section(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    assert_json_response(client.post(path("rooms", room_id, "ban"), token=token,
+                                     json_body={"user_id": bob_id, "reason": "enough"}))
+    body = sync(client, bob_token, since=since)
+    assert joined(body, room_id) is None
+    events = section_rooms(body, "leave")[room_id]["timeline"]["events"]
+    ban = [e for e in events if e["type"] == "m.room.member" and e["state_key"] == bob_id]
+    assert ban and ban[-1]["content"]["membership"] == "ban"
+
+
 @spec(SYNC)
 def test_long_poll_returns_when_an_event_arrives(server, client, alice, bob):
     _, token = alice
     _, bob_token = bob
     room_id = public_room(client, token, bob_token)
-    since = sync(client, bob_token)["next_batch"]
-    result = {}
-
-    def poll():
-        with server.client(timeout=30) as poller:
-            started = time.monotonic()
-            result["body"] = sync(poller, bob_token, since=since, timeout=10000)
-            result["returned"] = time.monotonic()
-            result["waited"] = result["returned"] - started
-
-    thread = threading.Thread(target=poll)
-    thread.start()
+    poll = LongPoll(server, bob_token, sync(client, bob_token)["next_batch"])
     time.sleep(1.0)
-    sent_at = time.monotonic()
+    woken_at = time.monotonic()
     event_id = text(client, token, room_id, "wake up")
-    thread.join(timeout=20)
-    assert not thread.is_alive(), "the long poll did not return"
-    assert "body" in result
-    assert result["waited"] >= 0.9, f"returned after {result['waited']:.2f}s, before anything happened"
-    assert result["returned"] - sent_at < 3.0, "the long poll did not wake up on the new event"
-    assert event_id in [e["event_id"] for e in timeline_events(result["body"], room_id)]
+    body = poll.finish(woken_at)
+    assert event_id in [e["event_id"] for e in timeline_events(body, room_id)]
+
+
+@spec(SYNC)
+def test_long_poll_returns_on_an_invite(server, client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = create_room(client, token)
+    poll = LongPoll(server, bob_token, sync(client, bob_token)["next_batch"])
+    time.sleep(1.0)
+    woken_at = time.monotonic()
+    invite(client, token, room_id, bob_id)
+    body = poll.finish(woken_at)
+    assert room_id in section_rooms(body, "invite")
+
+
+@spec(SYNC)
+def test_long_poll_returns_on_account_data(server, client, bob):
+    bob_id, bob_token = bob
+    poll = LongPoll(server, bob_token, sync(client, bob_token)["next_batch"])
+    time.sleep(1.0)
+    woken_at = time.monotonic()
+    assert_json_response(client.put(path("user", bob_id, "account_data", "org.example.poke"), token=bob_token,
+                                    json_body={"poked": True}))
+    body = poll.finish(woken_at)
+    assert {"type": "org.example.poke", "content": {"poked": True}} in body["account_data"]["events"]
 
 
 @spec(SYNC)
