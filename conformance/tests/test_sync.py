@@ -100,6 +100,24 @@ def test_limited_incremental_sync_carries_the_state_of_the_gap(client, alice, bo
     assert names == [{"name": "Renamed in the gap"}]
 
 
+@spec("client-server-api/#syncing")
+def test_gap_of_a_limited_sync_is_filled_with_messages(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    ids = [text(client, token, room_id, f"e{i}") for i in range(7, 11)]
+    room = joined(sync(client, bob_token, since=since, filter={"room": {"timeline": {"limit": 3}}}), room_id)
+    assert [e["event_id"] for e in room["timeline"]["events"]] == ids[1:]
+    assert room["timeline"]["limited"] is True
+    # The spec's example: the gap is E7; /messages from `since` to `prev_batch` closes it.
+    prev_batch = room["timeline"]["prev_batch"]
+    forwards = messages(client, bob_token, room_id, dir="f", to=prev_batch, **{"from": since})
+    assert [e["event_id"] for e in forwards["chunk"]] == ids[:1]
+    backwards = messages(client, bob_token, room_id, dir="b", to=since, **{"from": prev_batch})
+    assert [e["event_id"] for e in backwards["chunk"]] == ids[:1]
+
+
 @spec("client-server-api/#lazy-loading-room-members")
 def test_lazy_loading_members_in_sync(client, alice, bob, charlie):
     alice_id, token = alice
