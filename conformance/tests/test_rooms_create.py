@@ -255,6 +255,11 @@ def test_malformed_requests(client, alice):
     assert_matrix_error(client.post(CREATE, token=token, json_body={"name": 42}), 400, "M_BAD_JSON")
     assert_matrix_error(client.post(CREATE, token=token, json_body={"initial_state": "x"}),
                         400, "M_BAD_JSON")
+    # Values that are well-typed but invalid; the spec gives 400 without naming the code.
+    assert_matrix_error(client.post(CREATE, token=token, json_body={"invite": ["not-a-user-id"]}),
+                        400, ("M_BAD_JSON", "M_INVALID_PARAM"))
+    assert_matrix_error(client.post(CREATE, token=token, json_body={"room_alias_name": "a:b"}),
+                        400, ("M_BAD_JSON", "M_INVALID_PARAM"))
     assert_matrix_error(client.post(CREATE, token=token, body=b"{not json",
                                     headers={"Content-Type": "application/json"}), 400, "M_NOT_JSON")
     assert_matrix_error(client.post(CREATE, json_body={}), 401, "M_MISSING_TOKEN")

@@ -131,6 +131,18 @@ def test_get_event_not_found(client, alice, eve, room):
                         404, "M_NOT_FOUND")
 
 
+@spec("client-server-api/#get_matrixclientv3roomsroomideventeventid")
+def test_departed_member_reads_only_events_from_before_leaving(client, alice, bob, room):
+    _, token = alice
+    _, bob_token = bob
+    before = text(client, token, room, "bob can see this")
+    assert_json_response(client.post(path("rooms", room, "leave"), token=bob_token, json_body={}))
+    after = text(client, token, room, "bob cannot see this")
+    event = assert_json_response(client.get(path("rooms", room, "event", before), token=bob_token))
+    assert event["content"]["body"] == "bob can see this"
+    assert_matrix_error(client.get(path("rooms", room, "event", after), token=bob_token), 404, "M_NOT_FOUND")
+
+
 @spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")
 def test_redact_own_message(client, alice, bob, room):
     _, token = alice
