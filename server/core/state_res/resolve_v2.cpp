@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <queue>
 #include <tuple>
 
 #include "core/auth/event_auth.hpp"
@@ -58,7 +57,6 @@ std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion
     auth::PowerLevel neg_power;
     std::int64_t ts;
     std::string_view id;
-    NodeId node;
     bool operator>(const Key& o) const { return std::tie(neg_power, ts, id) > std::tie(o.neg_power, o.ts, o.id); }
   };
   // Local slots keep the bookkeeping proportional to `events`, not to the whole graph.
@@ -93,26 +91,41 @@ std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion
     auth::PowerLevel power = sender_power(v, graph, e);
     const Node& n = graph.node(e);
     return Key{power == auth::infinite_power ? std::numeric_limits<auth::PowerLevel>::min() : -power,
-               n.origin_server_ts, n.id, e};
+               n.origin_server_ts, n.id};
   };
-  std::pmr::vector<Key> heap(graph.memory());
-  heap.reserve(events.size());
-  std::priority_queue<Key, std::pmr::vector<Key>, std::greater<>> ready(std::greater<>{}, std::move(heap));
+  // Keys are computed when the heap first compares an event: an event that is alone in the
+  // ready set (chains, single power events) never needs its sender's power level.
+  std::pmr::vector<std::optional<Key>> keys(events.size(), graph.memory());
+  auto key = [&](NodeId e) -> const Key& {
+    auto& k = keys[slot[e]];
+    if (!k) {
+      k = key_of(e);
+    }
+    return *k;
+  };
+  auto later = [&](NodeId a, NodeId b) { return key(a) > key(b); };
+  std::pmr::vector<NodeId> ready(graph.memory());
+  ready.reserve(events.size());
+  auto push = [&](NodeId e) {
+    ready.push_back(e);
+    std::push_heap(ready.begin(), ready.end(), later);
+  };
   for (NodeId e : events) {
     if (waiting[slot[e]] == 0) {
-      ready.push(key_of(e));
+      push(e);
     }
   }
   std::pmr::vector<NodeId> order(graph.memory());
   order.reserve(events.size());
   while (!ready.empty()) {
-    NodeId e = ready.top().node;
-    ready.pop();
+    std::pop_heap(ready.begin(), ready.end(), later);
+    NodeId e = ready.back();
+    ready.pop_back();
     order.push_back(e);
     for (std::uint32_t i = first_dependent[slot[e]]; i < first_dependent[slot[e] + 1]; ++i) {
       NodeId d = dependents[i];
       if (--waiting[slot[d]] == 0) {
-        ready.push(key_of(d));
+        push(d);
       }
     }
   }
@@ -122,6 +135,9 @@ std::pmr::vector<NodeId> reverse_topological_power_order(const core::RoomVersion
 // Orders `events` by their position relative to the mainline of `power_levels` (earlier
 // mainline first), then origin_server_ts, then event ID.
 void mainline_sort(EventGraph& graph, std::optional<NodeId> power_levels, std::pmr::vector<NodeId>& events) {
+  if (events.size() < 2) {
+    return;
+  }
   constexpr std::uint64_t unknown = std::numeric_limits<std::uint64_t>::max() - 1;
   constexpr std::uint64_t infinity = std::numeric_limits<std::uint64_t>::max();
   // position[n]: the mainline index of n if n is on the mainline, else of the first mainline
