@@ -10,15 +10,20 @@
 namespace ranvier::state_res {
 namespace {
 
+// get_ptr checks the type once; get<>/get_ref go through conversion code with a throw path.
 std::int64_t integer_or_zero(const nlohmann::json& value) {
-  if (value.is_number_integer()) {
-    return value.get<std::int64_t>();
+  if (const auto* signed_value = value.get_ptr<const nlohmann::json::number_integer_t*>()) {
+    return *signed_value;
+  }
+  if (const auto* unsigned_value = value.get_ptr<const nlohmann::json::number_unsigned_t*>()) {
+    return static_cast<std::int64_t>(*unsigned_value);
   }
   return 0;
 }
 
 std::string_view string_or_empty(const nlohmann::json& value) {
-  return value.is_string() ? std::string_view(value.get_ref<const std::string&>()) : std::string_view{};
+  const auto* text = value.get_ptr<const nlohmann::json::string_t*>();
+  return text != nullptr ? std::string_view(*text) : std::string_view{};
 }
 
 // One pass over the PDU's members instead of a map lookup per field; the length decides which

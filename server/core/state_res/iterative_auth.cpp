@@ -10,10 +10,9 @@ ResolutionState::ResolutionState(const core::RoomVersion& version, EventGraph& g
     : version_(version), graph_(graph), state_(state), event_(event), use_auth_events_(use_auth_events) {}
 
 const nlohmann::json* ResolutionState::get(std::string_view type, std::string_view state_key) const {
-  const Node& event = graph_.node(event_);
   if (version_.room_id_is_create_hash && type == "m.room.create" && state_key.empty()) {
     // v12: the room ID names the create event; it is never an auth event.
-    auto create = graph_.create_for_room(event.room_id);
+    auto create = graph_.create_for_room(graph_.node(event_).room_id);
     if (!create || graph_.rejected(*create)) {
       return nullptr;
     }
