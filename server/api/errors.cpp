@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 36> table{{
+constexpr std::array<ErrorInfo, 37> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -51,6 +51,7 @@ constexpr std::array<ErrorInfo, 36> table{{
     {ErrCode::headers_too_large, "M_TOO_LARGE", 431},
     {ErrCode::too_many_connections, "M_LIMIT_EXCEEDED", 503},
     {ErrCode::conflict, "M_UNKNOWN", 409},
+    {ErrCode::bad_alias, "M_BAD_ALIAS", 400},
 }};
 
 const ErrorInfo& info(ErrCode code) {

@@ -48,6 +48,7 @@ enum class ErrCode {
   bad_request,         ///< malformed HTTP: M_UNRECOGNIZED with 400
   headers_too_large,   ///< request headers over the limit: M_TOO_LARGE with 431
   too_many_connections,  ///< connection limit reached: M_LIMIT_EXCEEDED with 503
+  bad_alias,  ///< M_BAD_ALIAS: a canonical alias that does not exist or names another room
   conflict,  ///< M_UNKNOWN with 409: the resource exists already (a taken room alias)
 };
 

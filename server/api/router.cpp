@@ -75,7 +75,10 @@ RouteMatch Router::match(std::string_view method, std::string_view raw_path) con
   const Route* best = nullptr;
   const Route* best_any_method = nullptr;
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size()) {
+    // `.../state/{eventType}` without the trailing slash means the empty state key, as Synapse
+    // and clients have it.
+    const bool key_omitted = route.segments.size() == segments.size() + 1 && route.segments.back() == "{stateKey}";
+    if (route.segments.size() != segments.size() && !key_omitted) {
       continue;
     }
     bool ok = true;
@@ -110,7 +113,11 @@ RouteMatch Router::match(std::string_view method, std::string_view raw_path) con
     }
     return result;
   }
-  for (std::size_t i = 0; i < segments.size(); ++i) {
+  for (std::size_t i = 0; i < best->segments.size(); ++i) {
+    if (i == segments.size()) {
+      result.params.emplace_back();  // the omitted state key
+      break;
+    }
     if (is_param(best->segments[i])) {
       auto decoded = percent_decode(segments[i]);
       if (!decoded) {

@@ -42,6 +42,11 @@ TEST(RouterTest, EmptyLastParameterIsAnEmptyStateKey) {
   ASSERT_EQ(m.kind, RouteMatch::Kind::found);
   EXPECT_EQ(m.params.back(), "");
   EXPECT_EQ(r.match("GET", "/_matrix/client/v3/rooms//state").kind, RouteMatch::Kind::no_such_path);
+  // Without the trailing slash the state key is empty too.
+  auto bare = r.match("GET", "/_matrix/client/v3/rooms/!a:b/state/m.room.name");
+  ASSERT_EQ(bare.kind, RouteMatch::Kind::found);
+  EXPECT_EQ(bare.operation->operation_id, "getRoomStateWithKey");
+  EXPECT_EQ(bare.params, (std::vector<std::string>{"!a:b", "m.room.name", ""}));
 }
 
 TEST(RouterTest, WrongMethodListsAllowedMethods) {

@@ -207,6 +207,10 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
     if (issue->error == core::PduFormatError::too_large) {
       throw RoomError(RoomErrorKind::too_large, "The event is larger than 65536 bytes");
     }
+    if (issue->error == core::PduFormatError::too_long) {
+      // Synapse answers over-long types and state keys as an oversized event, too.
+      throw RoomError(RoomErrorKind::too_large, std::string(issue->field) + " is longer than 255 bytes");
+    }
     std::string field(issue->field);
     throw RoomError(RoomErrorKind::bad_event, std::string(core::to_string(issue->error)) +
                                                   (field.empty() ? "" : " (" + field + ")"));

@@ -38,7 +38,7 @@ HistoryVisibility::HistoryVisibility(storage::ReadTx& tx, std::string room_id, s
 }
 
 bool HistoryVisibility::may_read_room() {
-  if (membership_ && membership_->membership != storage::Membership::invite &&
+  if (membership_ && !membership_->forgotten && membership_->membership != storage::Membership::invite &&
       membership_->membership != storage::Membership::knock) {
     return true;
   }
@@ -67,6 +67,9 @@ bool HistoryVisibility::may_see(const storage::StoredEvent& event) {
   const auto visibility = content_string(tx_, find(keys[0]), "history_visibility", "shared");
   if (visibility == "world_readable") {
     return true;
+  }
+  if (membership_ && membership_->forgotten) {
+    return false;
   }
   const auto membership = content_string(tx_, find(keys[1]), "membership", "leave");
   if (membership == "join") {

@@ -162,6 +162,21 @@ TEST_P(StorageTest, MembershipsByUserAndByRoom) {
             ErrorKind::constraint);
 }
 
+TEST_P(StorageTest, ForgettingNeedsALeftRoomAndLastsUntilTheNextChange) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.rooms().create(room("!r:test"));
+    tx.rooms().set_membership({"!r:test", "@a:test", Membership::join, "$j", 1});
+    EXPECT_FALSE(tx.rooms().forget("!r:test", "@a:test"));
+    tx.rooms().set_membership({"!r:test", "@a:test", Membership::leave, "$l", 2});
+    EXPECT_TRUE(tx.rooms().forget("!r:test", "@a:test"));
+    EXPECT_TRUE(tx.rooms().membership("!r:test", "@a:test")->forgotten);
+    EXPECT_FALSE(tx.rooms().forget("!r:test", "@nobody:test"));
+    tx.rooms().set_membership({"!r:test", "@a:test", Membership::invite, "$i", 3});
+    EXPECT_FALSE(tx.rooms().membership("!r:test", "@a:test")->forgotten);
+  });
+}
+
 TEST_P(StorageTest, MembershipNamesRoundTrip) {
   for (Membership membership : {Membership::invite, Membership::join, Membership::knock,
                                 Membership::leave, Membership::ban}) {
@@ -223,6 +238,8 @@ TEST_P(StorageTest, ClientTransactionIdsArePerDevice) {
     EXPECT_EQ(tx.rooms().transaction("@alice:test", "PHONE", "t1"), sent);
     EXPECT_EQ(tx.rooms().transaction("@alice:test", "LAPTOP", "t1")->event_id, "$laptop");
     EXPECT_EQ(tx.rooms().transaction("@alice:test", "PHONE", "t2"), std::nullopt);
+    EXPECT_EQ(tx.rooms().transaction_of_event("@alice:test", "PHONE", "$sent"), sent);
+    EXPECT_EQ(tx.rooms().transaction_of_event("@alice:test", "LAPTOP", "$sent"), std::nullopt);
   });
   // Deleting the device forgets its transactions.
   db->write([](WriteTx& tx) { tx.devices().remove("@alice:test", "PHONE"); });

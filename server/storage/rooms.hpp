@@ -45,6 +45,8 @@ struct RoomMember {
   /// The m.room.member event that set it, and that event's stream position.
   std::string event_id;
   std::int64_t stream = 0;
+  /// The user forgot the room after leaving it (POST /forget); cleared by the next change.
+  bool forgotten = false;
 
   bool operator==(const RoomMember&) const = default;
 };
@@ -117,6 +119,11 @@ class RoomReads {
   virtual std::optional<ClientTransaction> transaction(std::string_view user_id,
                                                        std::string_view device_id,
                                                        std::string_view txn_id) = 0;
+
+  /// The transaction of that device which produced `event_id`, to echo its ID to the sender.
+  virtual std::optional<ClientTransaction> transaction_of_event(std::string_view user_id,
+                                                                std::string_view device_id,
+                                                                std::string_view event_id) = 0;
 };
 
 /// Room changes, available in write transactions. Extremities, current state, memberships and
@@ -150,6 +157,9 @@ class RoomStore : public RoomReads {
   /// Records a user's membership as of a member event (inserting or replacing). The pipeline
   /// calls it with apply_state_delta for each m.room.member change, in the same transaction.
   virtual void set_membership(const RoomMember& member) = 0;
+
+  /// Marks a left or banned user's room as forgotten; false when the user is not in that state.
+  virtual bool forget(std::string_view room_id, std::string_view user_id) = 0;
 
   /// Creates an alias; `exists` and no change if the alias is taken.
   virtual CreateResult create_alias(const RoomAlias& alias) = 0;

@@ -6,6 +6,7 @@
 // Spec: client-server API, "Client Config", "Room Tagging", "Filtering". Users reach only
 // their own data. Tags are the room account data type m.tag.
 
+#include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
@@ -57,7 +58,7 @@ ApiResponse write(RequestContext& ctx, const std::string& user_id, std::string_v
                   const nlohmann::json& content) {
   check_own(ctx, user_id);
   check_client_writable(type);
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.account_data().put(user_id, room_id, type, content.dump());
   });
   return json_response(nlohmann::json::object());
@@ -66,7 +67,7 @@ ApiResponse write(RequestContext& ctx, const std::string& user_id, std::string_v
 /// Changes the room's m.tag content under the user's lock, so concurrent tag edits keep each other.
 template <class Change>
 void update_tags(RequestContext& ctx, const std::string& user_id, const std::string& room_id, Change&& change) {
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.accounts().lock(user_id);
     auto stored = tx.account_data().get(user_id, room_id, "m.tag");
     auto content = stored ? nlohmann::json::parse(*stored) : nlohmann::json{{"tags", nlohmann::json::object()}};

@@ -3,15 +3,19 @@
 // Profiles of users on other servers need federation (/query/profile), which is not there yet:
 // they are answered like unknown users.
 
+#include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
 #include "api/services.hpp"
 #include "config/config.hpp"
 #include "core/identifiers.hpp"
+#include "rooms/errors.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <cstdio>
 
 namespace ranvier::api::client_server {
 namespace {
@@ -42,10 +46,28 @@ void check_may_edit(const RequestContext& ctx, const std::string& user_id) {
   }
 }
 
+/// The name and avatar shown in rooms live in each room's member event: a change sends a new
+/// join event to every room the user is in (in the same transaction as the profile change).
+void update_member_events(RequestContext& ctx, storage::WriteTx& tx, const std::string& user_id) {
+  for (const auto& member : tx.rooms().rooms_for_user(user_id, storage::Membership::join)) {
+    rooms::EventDraft draft{.type = "m.room.member", .sender = user_id, .state_key = user_id,
+                            .content = member_content(tx, user_id, "join")};
+    try {
+      ctx.services.pipeline.send(tx, member.room_id, draft);
+    } catch (const rooms::RoomError& e) {
+      // A room whose rules refuse the update keeps the old name; the profile still changes.
+      std::fprintf(stderr, "ranvier: member event update of %s in %s refused: %s\n", user_id.c_str(),
+                   member.room_id.c_str(), e.what());
+    }
+  }
+}
+
+bool shown_in_rooms(const std::string& key) { return key == "displayname" || key == "avatar_url"; }
+
 /// Applies `change` to the stored profile in one transaction that locks it.
 template <class Change>
-void update_profile(RequestContext& ctx, const std::string& user_id, Change&& change) {
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+void update_profile(RequestContext& ctx, const std::string& user_id, const std::string& key, Change&& change) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     if (!tx.accounts().lock(user_id)) {
       throw MatrixError(ErrCode::not_found, "Profile not found");
     }
@@ -56,6 +78,9 @@ void update_profile(RequestContext& ctx, const std::string& user_id, Change&& ch
       throw MatrixError(ErrCode::profile_too_large, "The profile would be larger than 64 KiB");
     }
     tx.profiles().put(user_id, text);
+    if (shown_in_rooms(key)) {
+      update_member_events(ctx, tx, user_id);
+    }
   });
 }
 
@@ -91,14 +116,13 @@ ApiResponse setProfileField(RequestContext& ctx, const SetProfileFieldRequest& r
       !value.get_ref<const std::string&>().starts_with("mxc://")) {
     throw MatrixError(ErrCode::bad_json, "avatar_url must be an mxc:// URI");
   }
-  // Member events carrying the new name and avatar follow once rooms exist.
-  update_profile(ctx, req.user_id, [&](nlohmann::json& profile) { profile[req.key_name] = value; });
+  update_profile(ctx, req.user_id, req.key_name, [&](nlohmann::json& profile) { profile[req.key_name] = value; });
   return json_response(nlohmann::json::object());
 }
 
 ApiResponse deleteProfileField(RequestContext& ctx, const DeleteProfileFieldRequest& req) {
   check_may_edit(ctx, req.user_id);
-  update_profile(ctx, req.user_id, [&](nlohmann::json& profile) { profile.erase(req.key_name); });
+  update_profile(ctx, req.user_id, req.key_name, [&](nlohmann::json& profile) { profile.erase(req.key_name); });
   return json_response(nlohmann::json::object());
 }
 

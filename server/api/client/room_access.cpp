@@ -3,6 +3,7 @@
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "core/identifiers.hpp"
+#include "core/percent_encoding.hpp"
 #include "rooms/client_event.hpp"
 
 namespace ranvier::api::client_server {
@@ -43,12 +44,23 @@ nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std
   return content;
 }
 
-nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version) {
+nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
+                           const Principal* viewer) {
   std::optional<storage::StoredEvent> redaction;
   if (event.redacted_by) {
     redaction = tx.events().get(*event.redacted_by);
   }
-  return rooms::client_event(event, version, now_ms(), redaction ? &*redaction : nullptr);
+  auto served = rooms::client_event(event, version, now_ms(), redaction ? &*redaction : nullptr);
+  if (viewer != nullptr && viewer->user_id == event.sender) {
+    if (auto txn = tx.rooms().transaction_of_event(viewer->user_id, viewer->device_id, event.event_id)) {
+      // Transactions are remembered by their raw request path; the ID is its last segment.
+      const auto& path = txn->txn_id;
+      if (auto id = core::percent_decode(std::string_view(path).substr(path.rfind('/') + 1))) {
+        served["unsigned"]["transaction_id"] = *id;
+      }
+    }
+  }
+  return served;
 }
 
 std::string checked_user_id(const std::string& user_id) {

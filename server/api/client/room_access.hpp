@@ -40,8 +40,10 @@ storage::RoomMember require_joined(storage::ReadTx& tx, std::string_view room_id
 nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std::string_view membership,
                               const std::optional<std::string>& reason = std::nullopt);
 
-/// A stored event in client format, with its redaction when it was redacted.
-nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version);
+/// A stored event in client format, with its redaction when it was redacted. Shown to the device
+/// that sent it (`viewer`), it carries the request's transaction ID in `unsigned`.
+nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
+                           const Principal* viewer = nullptr);
 
 /// Sends a membership change of `target` by the caller through the pipeline.
 rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& room_id, const std::string& target,

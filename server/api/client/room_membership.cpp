@@ -3,6 +3,7 @@
 // pipeline; the auth rules decide who may do what.
 
 #include "api/client/room_access.hpp"
+#include "api/client/stream_tokens.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
@@ -78,7 +79,14 @@ ApiResponse leaveRoom(RequestContext& ctx, const LeaveRoomRequest& req) {
 }
 
 ApiResponse kick(RequestContext& ctx, const KickRequest& req) {
-  change_membership(ctx, req.room_id, checked_user_id(req.user_id), "leave", req.reason);
+  auto target = checked_user_id(req.user_id);
+  auto current = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().membership(req.room_id, target); });
+  // The auth rules would let a moderator "kick" someone who already left; Synapse refuses.
+  if (!current || (current->membership != storage::Membership::join && current->membership != storage::Membership::invite &&
+                   current->membership != storage::Membership::knock)) {
+    throw MatrixError(ErrCode::forbidden, target + " is not in the room");
+  }
+  change_membership(ctx, req.room_id, target, "leave", req.reason);
   return json_response(nlohmann::json::object());
 }
 
@@ -91,9 +99,21 @@ ApiResponse unban(RequestContext& ctx, const UnbanRequest& req) {
   auto target = checked_user_id(req.user_id);
   auto current = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().membership(req.room_id, target); });
   if (!current || current->membership != storage::Membership::ban) {
-    throw MatrixError(ErrCode::forbidden, target + " is not banned");
+    throw MatrixError(ErrCode::bad_state, target + " is not banned");
   }
   change_membership(ctx, req.room_id, target, "leave", req.reason);
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse forgetRoom(RequestContext& ctx, const ForgetRoomRequest& req) {
+  const auto& user = ctx.principal->user_id;
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    auto member = tx.rooms().membership(req.room_id, user);
+    if (member && member->membership != storage::Membership::leave && member->membership != storage::Membership::ban) {
+      throw MatrixError(ErrCode::unknown, user + " has not left the room " + req.room_id);
+    }
+    tx.rooms().forget(req.room_id, user);
+  });
   return json_response(nlohmann::json::object());
 }
 
@@ -143,6 +163,32 @@ ApiResponse getMembersByRoom(RequestContext& ctx, const GetMembersByRoomRequest&
     } else {
       throw MatrixError(ErrCode::forbidden, user + " is not in the room " + req.room_id);
     }
+    if (req.at) {
+      // The member list as of a sync or pagination token (never past what the caller may see:
+      // a former member's list stops at their leaving).
+      std::optional<storage::StoredEvent> last;
+      if (auto sync = SyncToken::parse(*req.at)) {
+        auto found = tx.events().room_events(req.room_id, 0, sync->events, storage::Direction::backward, 1);
+        if (!found.empty()) last = found.front();
+      } else if (auto topo = TopologicalToken::parse(*req.at)) {
+        auto found = tx.events().room_messages(req.room_id, {topo->depth, topo->stream},
+                                               storage::Direction::backward, 1);
+        if (!found.empty()) last = found.front();
+      } else {
+        throw MatrixError(ErrCode::invalid_param, "Unknown token in at");
+      }
+      const bool former = member && member->membership != storage::Membership::join;
+      if (last && (!former || last->stream <= member->stream)) {
+        members.clear();
+        if (auto group = tx.state().event_state_group(last->event_id)) {
+          for (auto& [key, id] : tx.state().state_map(*group)) {
+            if (key.type == "m.room.member") {
+              members.emplace(key, id);
+            }
+          }
+        }
+      }
+    }
     std::vector<std::string> ids;
     for (const auto& [key, id] : members) {
       ids.push_back(id);
@@ -151,7 +197,10 @@ ApiResponse getMembersByRoom(RequestContext& ctx, const GetMembersByRoomRequest&
     for (const auto& event : tx.events().get_many(ids)) {
       auto served = serve_event(tx, event, version);
       auto membership = storage::parse_membership(served["content"].value("membership", ""));
-      if ((only && membership != only) || (except && membership == except)) {
+      // With both filters an entry passes when it matches either (as Synapse reads the spec).
+      const bool passes_only = only && membership == only;
+      const bool passes_except = except && membership != except;
+      if ((only || except) && !passes_only && !passes_except) {
         continue;
       }
       list.push_back(std::move(served));

@@ -21,6 +21,15 @@ constexpr std::size_t default_limit = 10;
 constexpr std::size_t max_limit = 1000;
 constexpr std::int64_t end_of_room = std::numeric_limits<std::int64_t>::max();
 
+/// The gap after the room's last timeline event at or below stream position `at`.
+storage::TopologicalPosition after_last_event(storage::ReadTx& tx, const std::string& room_id, std::int64_t at) {
+  auto last = tx.events().room_events(room_id, 0, at, storage::Direction::backward, 1);
+  if (last.empty()) {
+    return {0, 0};
+  }
+  return {last.front().depth, last.front().stream + 1};
+}
+
 rooms::EventFilter parse_filter(const std::optional<std::string>& text) {
   if (!text) {
     return {};
@@ -32,19 +41,14 @@ rooms::EventFilter parse_filter(const std::optional<std::string>& text) {
   return rooms::EventFilter::parse(json);
 }
 
-/// Where a `from`/`to` token points in the room's DAG order.
-storage::TopologicalPosition position_of(storage::ReadTx& tx, const std::string& room_id, const std::string& token,
-                                         storage::Direction dir) {
+/// Where a `from`/`to` token points: the gap just before the event at (depth, stream), so
+/// paging backwards from it gives older events and forwards from it that event and newer.
+storage::TopologicalPosition position_of(storage::ReadTx& tx, const std::string& room_id, const std::string& token) {
   if (auto topo = TopologicalToken::parse(token)) {
     return {topo->depth, topo->stream};
   }
   if (auto sync = SyncToken::parse(token)) {
-    // A /sync token: just after the room's last event at that point of the stream.
-    auto last = tx.events().room_events(room_id, 0, sync->events, storage::Direction::backward, 1);
-    if (last.empty()) {
-      return {0, 0};
-    }
-    return {last.front().depth, last.front().stream + (dir == storage::Direction::backward ? 1 : 0)};
+    return after_last_event(tx, room_id, sync->events);
   }
   throw MatrixError(ErrCode::invalid_param, "Unknown pagination token " + token);
 }
@@ -73,37 +77,42 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
     if (!visibility.may_read_room()) {
       throw MatrixError(ErrCode::forbidden, user + " is not in the room " + req.room_id);
     }
+    // Without `from`, backwards starts at the present and forwards at the room's beginning.
     storage::TopologicalPosition from =
-        req.from ? position_of(tx, req.room_id, *req.from, dir)
-                 : (dir == storage::Direction::backward ? storage::TopologicalPosition{end_of_room, end_of_room}
+        req.from ? position_of(tx, req.room_id, *req.from)
+                 : (dir == storage::Direction::backward ? after_last_event(tx, req.room_id, end_of_room)
                                                         : storage::TopologicalPosition{0, 0});
     std::optional<storage::TopologicalPosition> to;
     if (req.to) {
-      to = position_of(tx, req.room_id, *req.to, dir == storage::Direction::backward ? storage::Direction::forward
-                                                                                    : storage::Direction::backward);
+      to = position_of(tx, req.room_id, *req.to);
     }
-    auto page = tx.events().room_messages(req.room_id, from, dir, limit);
+    // Storage pages strictly before or after a position; forwards from a gap includes the
+    // event just after it.
+    const storage::TopologicalPosition query =
+        dir == storage::Direction::backward ? from : storage::TopologicalPosition{from.depth, from.stream - 1};
+    auto page = tx.events().room_messages(req.room_id, query, dir, limit);
     bool more = page.size() == limit && limit > 0;
     auto chunk = nlohmann::json::array();
     std::set<std::string> senders;
-    std::optional<storage::TopologicalPosition> last;
+    std::optional<storage::TopologicalPosition> next;
     for (const auto& event : page) {
       storage::TopologicalPosition here{event.depth, event.stream};
-      if (to && (dir == storage::Direction::backward ? here < *to : here > *to)) {
+      if (to && (dir == storage::Direction::backward ? here < *to : here >= *to)) {
         more = false;
         break;
       }
-      last = here;
+      // The gap on the far side of this event, where the next page starts.
+      next = dir == storage::Direction::backward ? here : storage::TopologicalPosition{here.depth, here.stream + 1};
       if (!filter.matches(event) || !visibility.may_see(event)) {
         continue;
       }
       senders.insert(event.sender);
-      chunk.push_back(serve_event(tx, event, version));
+      chunk.push_back(serve_event(tx, event, version, &*ctx.principal));
     }
     nlohmann::json out = {{"chunk", chunk},
                           {"start", req.from ? *req.from : TopologicalToken{from.depth, from.stream}.text()}};
-    if (more && last) {
-      out["end"] = TopologicalToken{last->depth, last->stream}.text();
+    if (more && next) {
+      out["end"] = TopologicalToken{next->depth, next->stream}.text();
     }
     if (filter.lazy_load_members && !page.empty()) {
       // The members who sent the chunk's events, as the state at the nearest event has them.

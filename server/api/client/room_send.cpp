@@ -90,7 +90,7 @@ ApiResponse getOneRoomEvent(RequestContext& ctx, const GetOneRoomEventRequest& r
     if (!visibility.may_see(*stored)) {
       return std::nullopt;
     }
-    return serve_event(tx, *stored, room_version(tx, req.room_id));
+    return serve_event(tx, *stored, room_version(tx, req.room_id), &*ctx.principal);
   });
   if (!event) {
     throw MatrixError(ErrCode::not_found, "Event not found");

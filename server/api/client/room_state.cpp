@@ -7,6 +7,7 @@
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "core/identifiers.hpp"
 #include "rooms/history_visibility.hpp"
 
 namespace ranvier::api::client_server {
@@ -70,12 +71,48 @@ ApiResponse getRoomStateWithKey(RequestContext& ctx, const GetRoomStateWithKeyRe
   return json_response((*event)["content"]);
 }
 
+namespace {
+
+/// m.room.canonical_alias may only name well-formed aliases that point at the room (Synapse's
+/// rule, which clients rely on so that a room's published alias leads back to it).
+void check_canonical_alias(storage::ReadTx& tx, const std::string& room_id, const nlohmann::json& content) {
+  std::vector<std::string> aliases;
+  auto take = [&](const nlohmann::json& value) {
+    if (!value.is_string() || !core::is_valid_room_alias(value.get<std::string>())) {
+      throw MatrixError(ErrCode::invalid_param, "Not a valid room alias: " + value.dump());
+    }
+    aliases.push_back(value.get<std::string>());
+  };
+  if (content.contains("alias") && !content["alias"].is_null()) {
+    take(content["alias"]);
+  }
+  if (content.contains("alt_aliases")) {
+    if (!content["alt_aliases"].is_array()) {
+      throw MatrixError(ErrCode::invalid_param, "alt_aliases must be a list of aliases");
+    }
+    for (const auto& alias : content["alt_aliases"]) {
+      take(alias);
+    }
+  }
+  for (const auto& alias : aliases) {
+    auto found = tx.rooms().alias(alias);
+    if (!found || found->room_id != room_id) {
+      throw MatrixError(ErrCode::bad_alias, alias + " does not point to this room");
+    }
+  }
+}
+
+}  // namespace
+
 ApiResponse setRoomStateWithKey(RequestContext& ctx, const SetRoomStateWithKeyRequest& req) {
   if (!req.body.is_object()) {
     throw MatrixError(ErrCode::bad_json, "The state content must be an object");
   }
   auto sent = write_and_notify(ctx, [&](storage::WriteTx& tx) {
     room_version(tx, req.room_id);
+    if (req.event_type == "m.room.canonical_alias" && req.state_key.empty()) {
+      check_canonical_alias(tx, req.room_id, req.body);
+    }
     rooms::EventDraft draft{.type = req.event_type, .sender = ctx.principal->user_id, .state_key = req.state_key,
                             .content = req.body};
     return ctx.services.pipeline.send(tx, req.room_id, draft);

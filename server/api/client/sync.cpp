@@ -13,6 +13,7 @@
 #include "rooms/event_filter.hpp"
 #include "rooms/history_visibility.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace ranvier::api::client_server {
@@ -25,6 +26,8 @@ constexpr std::int64_t max_timeout_ms = 10 * 60 * 1000;
 /// Everything one sync computation needs to know about the request.
 struct SyncParams {
   std::string user_id;
+  /// The requesting device, to whom its own events carry their transaction IDs.
+  Principal viewer;
   std::optional<SyncToken> since;
   rooms::SyncFilter filter;
   bool full_state = false;
@@ -88,7 +91,7 @@ class SyncBuilder {
       for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, kind)) {
         const bool changed = p_.since && member.stream > since_events && member.stream <= now_.events;
         const bool wanted = changed || (p_.filter.include_leave && (!p_.since || p_.full_state));
-        if (wanted && p_.filter.room_filter.matches_room(member.room_id)) {
+        if (wanted && !member.forgotten && p_.filter.room_filter.matches_room(member.room_id)) {
           leave[member.room_id] = left_room(member);
         }
       }
@@ -144,21 +147,31 @@ class SyncBuilder {
   Timeline timeline(const std::string& room_id, std::int64_t after, std::int64_t up_to,
                     rooms::HistoryVisibility& visibility) {
     const std::size_t limit = timeline_limit();
-    auto newest = tx_.events().room_events(room_id, after, up_to, storage::Direction::backward, limit + 1);
     Timeline t;
-    t.limited = newest.size() > limit;
-    if (t.limited) {
-      newest.pop_back();
-    }
-    for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
-      if (p_.filter.timeline.matches(*it) && visibility.may_see(*it)) {
-        t.events.push_back(std::move(*it));
+    // Walk back in batches until `limit` events pass the filter and visibility; the timeline
+    // is limited when events older than the oldest one returned were left out.
+    const std::size_t batch = std::max<std::size_t>(limit + 1, 50);
+    std::int64_t below = up_to;
+    while (t.events.size() < limit) {
+      auto page = tx_.events().room_events(room_id, after, below, storage::Direction::backward, batch);
+      for (auto& event : page) {
+        below = event.stream - 1;
+        if (t.events.size() == limit) {
+          t.limited = true;
+          break;
+        }
+        if (p_.filter.timeline.matches(event) && visibility.may_see(event)) {
+          t.events.push_back(std::move(event));
+        }
+      }
+      if (page.size() < batch || t.limited) {
+        break;
       }
     }
-    // An empty page that was cut short is still limited: older events exist.
-    if (t.events.empty() && !newest.empty() && t.limited) {
-      t.limited = true;
+    if (!t.limited && t.events.size() == limit && below > after) {
+      t.limited = !tx_.events().room_events(room_id, after, below, storage::Direction::backward, 1).empty();
     }
+    std::reverse(t.events.begin(), t.events.end());
     return t;
   }
 
@@ -166,7 +179,8 @@ class SyncBuilder {
   /// `since` and the start of the timeline (incremental), minus what the timeline shows, with
   /// members cut to the timeline's senders when lazy-loading.
   nlohmann::json state_section(const std::string& room_id, const Timeline& t, std::int64_t up_to,
-                               std::optional<std::int64_t> since_events, const core::RoomVersion& version) {
+                               std::optional<std::int64_t> since_events, const core::RoomVersion& version,
+                               bool full_state = false) {
     // The state just before the timeline: after the event preceding its first event.
     const std::int64_t start = t.events.empty() ? up_to : t.events.front().stream - 1;
     auto start_group = group_at(room_id, start);
@@ -188,7 +202,7 @@ class SyncBuilder {
           state = tx_.state().state_map(*start_group);
         }
       }
-    } else if (start_group && (t.limited || t.events.empty() || t.events.front().depth > 1)) {
+    } else if (start_group && (full_state || t.limited || t.events.empty() || t.events.front().depth > 1)) {
       state = tx_.state().state_map(*start_group);
     }
     std::set<std::string> in_timeline, senders;
@@ -235,7 +249,7 @@ class SyncBuilder {
                                 std::int64_t up_to) {
     auto events = nlohmann::json::array();
     for (const auto& event : t.events) {
-      events.push_back(serve_event(tx_, event, version));
+      events.push_back(serve_event(tx_, event, version, &p_.viewer));
     }
     std::string prev_batch;
     if (!t.events.empty()) {
@@ -261,25 +275,43 @@ class SyncBuilder {
     const auto& room_id = member.room_id;
     const auto& version = version_of(room_id);
     rooms::HistoryVisibility visibility(tx_, room_id, p_.user_id);
-    // A room joined since the token is new to the client: it gets the full picture.
-    const bool fresh = !p_.since || p_.full_state || member.stream > p_.since->events;
-    const std::int64_t after = fresh ? 0 : p_.since->events;
+    // A room joined since the token is new to the client: it gets the full picture. With
+    // full_state the state is complete but the timeline still starts at the token.
+    const bool newly_joined = !p_.since || member.stream > p_.since->events;
+    const std::int64_t after = newly_joined ? 0 : p_.since->events;
     auto t = timeline(room_id, after, now_.events, visibility);
     auto account_data = room_account_data(room_id);
-    if (!fresh && t.events.empty() && account_data["events"].empty()) {
+    if (!newly_joined && !p_.full_state && t.events.empty() && account_data["events"].empty()) {
       return std::nullopt;
     }
-    auto state = state_section(room_id, t, now_.events, fresh ? std::nullopt : std::optional(p_.since->events),
-                               version);
+    const bool full = newly_joined || p_.full_state;
+    auto state = state_section(room_id, t, now_.events, full ? std::nullopt : std::optional(p_.since->events),
+                               version, p_.full_state);
     nlohmann::json room = {{"timeline", serve_timeline(t, version, room_id, now_.events)},
                            {"state", {{"events", state}}},
                            {"account_data", account_data},
                            {"ephemeral", {{"events", nlohmann::json::array()}}},
                            {"unread_notifications", nlohmann::json::object()}};
-    room["summary"] = {
-        {"m.joined_member_count", tx_.rooms().members(room_id, storage::Membership::join).size()},
-        {"m.invited_member_count", tx_.rooms().members(room_id, storage::Membership::invite).size()}};
+    room["summary"] = summary(room_id);
     return room;
+  }
+
+  /// The room summary: member counts, and up to five other members as heroes for clients to
+  /// name the room by when it has no name (joined first, then invited, by user ID).
+  nlohmann::json summary(const std::string& room_id) {
+    auto joined = tx_.rooms().members(room_id, storage::Membership::join);
+    auto invited = tx_.rooms().members(room_id, storage::Membership::invite);
+    auto heroes = nlohmann::json::array();
+    for (const auto* list : {&joined, &invited}) {
+      for (const auto& m : *list) {
+        if (m.user_id != p_.user_id && heroes.size() < 5) {
+          heroes.push_back(m.user_id);
+        }
+      }
+    }
+    return {{"m.joined_member_count", joined.size()},
+            {"m.invited_member_count", invited.size()},
+            {"m.heroes", heroes}};
   }
 
   nlohmann::json invited_room(const storage::RoomMember& member) {
@@ -366,6 +398,7 @@ ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t 
 ApiResponse sync(RequestContext& ctx, const SyncRequest& req) {
   SyncParams params;
   params.user_id = ctx.principal->user_id;
+  params.viewer = *ctx.principal;
   if (req.since) {
     params.since = SyncToken::parse(*req.since);
     if (!params.since) {

@@ -121,7 +121,7 @@ struct StateSql {
 };
 
 /// Columns of a room row: room_id, room_version, created_ts, creator, is_public.
-/// Columns of a member row: room_id, user_id, membership, event_id, stream.
+/// Columns of a member row: room_id, user_id, membership, event_id, stream, forgotten.
 /// Columns of a transaction row: user_id, device_id, txn_id, room_id, event_id, request_digest.
 struct RoomSql {
   StaticSql insert;              ///< (room_id, room_version, created_ts, creator, is_public);
@@ -144,7 +144,8 @@ struct RoomSql {
   StaticSql rooms_for_user;      ///< (user_id, membership) → member rows by room_id
   StaticSql members;             ///< (room_id, membership) → member rows by user_id
   StaticSql member_put;          ///< (room_id, user_id, membership, event_id, stream);
-                                 ///< inserts or replaces
+                                 ///< inserts or replaces (and clears `forgotten`)
+  StaticSql member_forget;       ///< (room_id, user_id); only a leave or ban row
   StaticSql alias_insert;        ///< (alias, room_id, creator); does nothing if taken
   StaticSql alias_one;           ///< (alias) → alias, room_id, creator
   StaticSql aliases_of;          ///< (room_id) → alias, sorted
@@ -152,6 +153,7 @@ struct RoomSql {
   StaticSql txn_insert;          ///< (user_id, device_id, txn_id, room_id, event_id,
                                  ///<  request_digest); does nothing if the ID was used
   StaticSql txn_one;             ///< (user_id, device_id, txn_id) → transaction row
+  StaticSql txn_of_event;        ///< (user_id, device_id, event_id) → transaction row
 };
 
 /// How migrations are tracked. The schema version table is `schema_migrations`

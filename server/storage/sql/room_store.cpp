@@ -27,6 +27,7 @@ RoomMember member_from(const Row& row) {
       .membership = *membership,
       .event_id = row.at(3).as_text(),
       .stream = row.at(4).as_int(),
+      .forgotten = row.at(5).as_bool(),
   };
 }
 
@@ -110,10 +111,9 @@ std::vector<std::string> SqlRoomStore::aliases_of(std::string_view room_id) {
   return text_column(session_.query(sql_.aliases_of, {room_id}));
 }
 
-std::optional<ClientTransaction> SqlRoomStore::transaction(std::string_view user_id,
-                                                           std::string_view device_id,
-                                                           std::string_view txn_id) {
-  auto rows = session_.query(sql_.txn_one, {user_id, device_id, txn_id});
+namespace {
+
+std::optional<ClientTransaction> transaction_from(const std::vector<Row>& rows) {
   if (rows.empty()) {
     return std::nullopt;
   }
@@ -126,6 +126,20 @@ std::optional<ClientTransaction> SqlRoomStore::transaction(std::string_view user
       .event_id = row.at(4).as_text(),
       .request_digest = row.at(5).as_text(),
   };
+}
+
+}  // namespace
+
+std::optional<ClientTransaction> SqlRoomStore::transaction(std::string_view user_id,
+                                                           std::string_view device_id,
+                                                           std::string_view txn_id) {
+  return transaction_from(session_.query(sql_.txn_one, {user_id, device_id, txn_id}));
+}
+
+std::optional<ClientTransaction> SqlRoomStore::transaction_of_event(std::string_view user_id,
+                                                                    std::string_view device_id,
+                                                                    std::string_view event_id) {
+  return transaction_from(session_.query(sql_.txn_of_event, {user_id, device_id, event_id}));
 }
 
 CreateResult SqlRoomStore::create(const Room& room) {
@@ -170,6 +184,10 @@ void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta&
       session_.execute(sql_.state_remove, {room_id, type, state_key});
     }
   }
+}
+
+bool SqlRoomStore::forget(std::string_view room_id, std::string_view user_id) {
+  return session_.execute(sql_.member_forget, {room_id, user_id}) > 0;
 }
 
 void SqlRoomStore::set_membership(const RoomMember& member) {

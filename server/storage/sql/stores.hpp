@@ -175,6 +175,9 @@ class SqlRoomStore final : public RoomStore {
   std::optional<ClientTransaction> transaction(std::string_view user_id,
                                                std::string_view device_id,
                                                std::string_view txn_id) override;
+  std::optional<ClientTransaction> transaction_of_event(std::string_view user_id,
+                                                        std::string_view device_id,
+                                                        std::string_view event_id) override;
   CreateResult create(const Room& room) override;
   bool lock(std::string_view room_id) override;
   bool set_public(std::string_view room_id, bool is_public) override;
@@ -184,6 +187,7 @@ class SqlRoomStore final : public RoomStore {
                                std::span<const std::string> event_ids) override;
   void apply_state_delta(std::string_view room_id, const StateDelta& delta) override;
   void set_membership(const RoomMember& member) override;
+  bool forget(std::string_view room_id, std::string_view user_id) override;
   CreateResult create_alias(const RoomAlias& alias) override;
   bool remove_alias(std::string_view alias) override;
   CreateResult record_transaction(const ClientTransaction& transaction) override;

@@ -10,6 +10,7 @@ namespace {
   "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, outlier," \
   " rejected_reason, soft_failed, stream, redacted_by, relates_to, rel_type"
 #define MEMBER_COLUMNS "room_id, user_id, membership, event_id, stream"
+#define MEMBER_SELECT MEMBER_COLUMNS ", forgotten"
 #define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
 // Clients never see outliers, rejected or soft-failed events.
 #define TIMELINE "outlier = 0 AND rejected_reason IS NULL AND soft_failed = 0"
@@ -253,16 +254,18 @@ constexpr sql::Dialect sqlite_dialect{
                          " DO UPDATE SET event_id = excluded.event_id",
             .state_remove = "DELETE FROM room_current_state"
                             " WHERE room_id = ?1 AND type = ?2 AND state_key = ?3",
-            .member_one = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+            .member_one = "SELECT " MEMBER_SELECT " FROM room_memberships"
                           " WHERE room_id = ?1 AND user_id = ?2",
-            .rooms_for_user = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+            .rooms_for_user = "SELECT " MEMBER_SELECT " FROM room_memberships"
                               " WHERE user_id = ?1 AND membership = ?2 ORDER BY room_id",
-            .members = "SELECT " MEMBER_COLUMNS " FROM room_memberships"
+            .members = "SELECT " MEMBER_SELECT " FROM room_memberships"
                        " WHERE room_id = ?1 AND membership = ?2 ORDER BY user_id",
             .member_put = "INSERT INTO room_memberships (" MEMBER_COLUMNS ")"
                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (room_id, user_id)"
                           " DO UPDATE SET membership = excluded.membership,"
-                          " event_id = excluded.event_id, stream = excluded.stream",
+                          " event_id = excluded.event_id, stream = excluded.stream, forgotten = 0",
+            .member_forget = "UPDATE room_memberships SET forgotten = 1 WHERE room_id = ?1 AND user_id = ?2"
+                             " AND membership IN ('leave', 'ban')",
             .alias_insert = "INSERT INTO room_aliases (alias, room_id, creator)"
                             " VALUES (?1, ?2, ?3) ON CONFLICT (alias) DO NOTHING",
             .alias_one = "SELECT alias, room_id, creator FROM room_aliases WHERE alias = ?1",
@@ -273,11 +276,14 @@ constexpr sql::Dialect sqlite_dialect{
                           " ON CONFLICT (user_id, device_id, txn_id) DO NOTHING",
             .txn_one = "SELECT " TXN_COLUMNS " FROM client_transactions"
                        " WHERE user_id = ?1 AND device_id = ?2 AND txn_id = ?3",
+            .txn_of_event = "SELECT " TXN_COLUMNS " FROM client_transactions"
+                            " WHERE user_id = ?1 AND device_id = ?2 AND event_id = ?3",
         },
 };
 
 #undef EVENT_COLUMNS
 #undef MEMBER_COLUMNS
+#undef MEMBER_SELECT
 #undef TXN_COLUMNS
 #undef TIMELINE
 #undef BASE_CHAIN
