@@ -260,6 +260,12 @@ def test_malformed_requests(client, alice):
                         400, ("M_BAD_JSON", "M_INVALID_PARAM"))
     assert_matrix_error(client.post(CREATE, token=token, json_body={"room_alias_name": "a:b"}),
                         400, ("M_BAD_JSON", "M_INVALID_PARAM"))
+    assert_matrix_error(client.post(CREATE, token=token, json_body={"visibility": "secret"}),
+                        400, "M_BAD_JSON")
+    assert_matrix_error(client.post(CREATE, token=token, json_body={"power_level_content_override": 5}),
+                        400, "M_BAD_JSON")
+    assert_matrix_error(client.post(CREATE, token=token, json_body={"initial_state": [{"content": {}}]}),
+                        400, "M_BAD_JSON")
     assert_matrix_error(client.post(CREATE, token=token, body=b"{not json",
                                     headers={"Content-Type": "application/json"}), 400, "M_NOT_JSON")
     assert_matrix_error(client.post(CREATE, json_body={}), 401, "M_MISSING_TOKEN")

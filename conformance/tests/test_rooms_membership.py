@@ -2,6 +2,8 @@
 with their permission errors; /joined_rooms, /rooms/{roomId}/members (with its filters and
 `at`) and /rooms/{roomId}/joined_members; profile data in member events."""
 
+import pytest
+
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, assert_json_response_list, create_room,
                            get_state, invite, join, joined_rooms, leave, membership, path, public_room,
@@ -145,6 +147,10 @@ def test_forget(client, alice, bob):
     # "a user will no longer be able to retrieve history"; /messages answers non-members with 403.
     assert_matrix_error(client.get(path("rooms", room_id, "messages", query={"dir": "b"}), token=bob_token),
                         403, "M_FORBIDDEN")
+    # Until the user joins again.
+    join(client, bob_token, room_id)
+    assert room_id in sync(client, bob_token).get("rooms", {}).get("join", {})
+    assert "history" in [e["content"].get("body") for e in all_messages(client, bob_token, room_id)]
 
 
 @spec("client-server-api/#post_matrixclientv3roomsroomidkick")
@@ -321,3 +327,51 @@ def test_membership_through_the_state_api(client, alice, bob):
     put_state(client, token, room_id, "m.room.member", {"membership": "leave"}, bob_id)
     assert membership(client, token, room_id, bob_id) == "leave"
     assert room_id not in joined_rooms(client, bob_token)
+
+
+@spec("client-server-api/#room-membership")
+@pytest.mark.parametrize("version", [str(v) for v in range(1, 13)])
+def test_membership_life_cycle_in_every_room_version(client, alice, bob, version):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    room_id = create_room(client, token, room_version=version, preset="private_chat")
+    assert_matrix_error(post(client, bob_token, room_id, "join", {}), 403, "M_FORBIDDEN")
+    invite(client, token, room_id, bob_id)
+    join(client, bob_token, room_id)
+    said = text(client, bob_token, room_id, f"bob in v{version}")
+    assert said in [e["event_id"] for e in all_messages(client, token, room_id)]
+    assert_json_response(post(client, token, room_id, "kick", {"user_id": bob_id}))
+    assert membership(client, token, room_id, bob_id) == "leave"
+    assert_json_response(post(client, token, room_id, "ban", {"user_id": bob_id}))
+    assert_matrix_error(post(client, token, room_id, "invite", {"user_id": bob_id}), 403, "M_FORBIDDEN")
+    assert_json_response(post(client, token, room_id, "unban", {"user_id": bob_id}))
+    invite(client, token, room_id, bob_id)
+    join(client, bob_token, room_id)
+    assert set(members(client, token, room_id, membership="join")) == {alice_id, bob_id}
+
+
+@spec("client-server-api/#get_matrixclientv3roomsroomidjoined_members")
+def test_per_room_display_name(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    put_state(client, bob_token, room_id, "m.room.member", {"membership": "join", "displayname": "Bob here"},
+              bob_id)
+    joined = assert_json_response(client.get(path("rooms", room_id, "joined_members"), token=token))["joined"]
+    assert joined[bob_id]["display_name"] == "Bob here"
+
+
+@spec("client-server-api/#redactions")
+def test_redacted_join_still_counts_as_joined(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    join_event = [e for e in assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
+                  if e["type"] == "m.room.member" and e["state_key"] == bob_id][0]
+    assert_json_response(client.put(path("rooms", room_id, "redact", join_event["event_id"], "r1"), token=token,
+                                    json_body={}))
+    # The redaction algorithm keeps `membership`: bob stays joined, without his display name.
+    assert get_state(client, token, room_id, "m.room.member", bob_id) == {"membership": "join"}
+    assert bob_id in assert_json_response(client.get(path("rooms", room_id, "joined_members"),
+                                                     token=token))["joined"]
+    text(client, bob_token, room_id, "still here")

@@ -117,6 +117,31 @@ def test_type_filters(client, alice, history):
 
 
 @spec(MESSAGES)
+def test_sender_filters(client, alice, bob):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    text(client, token, room_id, "from alice")
+    text(client, bob_token, room_id, "from bob")
+    only_bob = all_messages(client, token, room_id, filter={"senders": [bob_id]})
+    assert only_bob and {e["sender"] for e in only_bob} == {bob_id}
+    assert "from bob" in bodies(only_bob)
+    not_alice = all_messages(client, token, room_id, filter={"not_senders": [alice_id]})
+    assert {e["sender"] for e in not_alice} == {bob_id}
+
+
+@spec(MESSAGES)
+def test_nothing_after_the_live_edge(client, alice):
+    _, token = alice
+    room_id = create_room(client, token)
+    text(client, token, room_id, "last word")
+    since = sync(client, token)["next_batch"]
+    page = messages(client, token, room_id, dir="f", **{"from": since})
+    # No further events: an empty chunk and no `end`.
+    assert page["chunk"] == [] and "end" not in page
+
+
+@spec(MESSAGES)
 def test_contains_url_filter(client, alice):
     _, token = alice
     room_id = create_room(client, token)

@@ -174,3 +174,23 @@ def test_malformed_state_bodies(client, alice, room):
     # POST is not supported on state paths.
     response = client.post(url, token=token, json_body={})
     assert_matrix_error(response, 405, "M_UNRECOGNIZED")
+
+
+@spec("client-server-api/#get_matrixclientv3roomsroomidstate")
+def test_invitees_cannot_read_state(client, alice, eve):
+    _, token = alice
+    eve_id, eve_token = eve
+    room_id = create_room(client, token, preset="private_chat", invite=[eve_id])
+    # Invited is not (and never was) a member; the invite's stripped state comes through /sync.
+    assert_matrix_error(client.get(path("rooms", room_id, "state"), token=eve_token), 403, "M_FORBIDDEN")
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
+def test_a_second_create_event_is_refused(client, alice, room):
+    _, token = alice
+    before = get_state(client, token, room, "m.room.create")
+    response = client.put(path("rooms", room, "state", "m.room.create", ""), token=token,
+                          json_body={"room_version": "12"})
+    # The auth rules reject any m.room.create with previous events.
+    assert_matrix_error(response, 403, "M_FORBIDDEN")
+    assert get_state(client, token, room, "m.room.create") == before

@@ -363,3 +363,20 @@ def test_account_data_in_sync(client, alice):
     later = sync(client, token, since=body["next_batch"])
     found = {e["type"]: e["content"] for e in later["account_data"]["events"]}
     assert found["org.example.cfg"] == {"v": 2}
+
+
+@spec("client-server-api/#filtering")
+def test_state_and_account_data_filters(client, alice):
+    user_id, token = alice
+    room_id = create_room(client, token, name="Filtered")
+    text(client, token, room_id, "the timeline's one event")
+    assert_json_response(client.put(path("user", user_id, "account_data", "org.example.keep"), token=token,
+                                    json_body={"k": 1}))
+    assert_json_response(client.put(path("user", user_id, "account_data", "org.example.drop"), token=token,
+                                    json_body={"d": 1}))
+    body = sync(client, token, filter={"account_data": {"not_types": ["org.example.drop"]},
+                                       "room": {"timeline": {"limit": 1}, "state": {"types": ["m.room.name"]}}})
+    state = joined(body, room_id)["state"]["events"]
+    assert [e["type"] for e in state] == ["m.room.name"]
+    types = {e["type"] for e in body["account_data"]["events"]}
+    assert "org.example.keep" in types and "org.example.drop" not in types
