@@ -25,3 +25,12 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The real-client test (conformance/clients) needs Node.js 20 and npm, which machines of this
+# kind carry. Where there is no Node.js at all, Debian's is installed (version 18: the client
+# test then stops with a message saying it needs 20).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "ci/install-deps.sh: installing nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends nodejs npm
+fi

@@ -59,6 +59,12 @@ if [[ -x conformance/run.sh ]]; then
   record $? "conformance (postgres)"
 fi
 
+step "a real client: the matrix-js-sdk scenario on SQLite and PostgreSQL"
+conformance/clients/run.sh sqlite
+record $? "js-sdk (sqlite)"
+conformance/clients/run.sh postgres
+record $? "js-sdk (postgres)"
+
 step "harness adapters (SyTest result comparison)"
 $python conformance/sytest/test_compare.py
 record $? "sytest compare tests"
