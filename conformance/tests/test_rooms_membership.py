@@ -375,3 +375,15 @@ def test_redacted_join_still_counts_as_joined(client, alice, bob):
     assert bob_id in assert_json_response(client.get(path("rooms", room_id, "joined_members"),
                                                      token=token))["joined"]
     text(client, bob_token, room_id, "still here")
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
+def test_nobody_joins_on_behalf_of_another(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token)
+    response = client.put(path("rooms", room_id, "state", "m.room.member", bob_id), token=token,
+                          json_body={"membership": "join"})
+    assert_matrix_error(response, 403, "M_FORBIDDEN")
+    assert membership(client, token, room_id, bob_id) is None
+    assert room_id not in joined_rooms(client, bob_token)

@@ -6,7 +6,7 @@ import pytest
 
 from harness.checks import assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, bodies, create_room, join, leave,
-                           messages, path, public_room, send, sync, text, user_fixture)
+                           invite, messages, path, public_room, send, sync, text, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 MESSAGES = "client-server-api/#get_matrixclientv3roomsroomidmessages"
@@ -233,3 +233,17 @@ def test_bad_parameters(client, alice, history):
     # A `from` that is no token: the spec names no code; Synapse answers 400.
     assert_matrix_error(client.get(url + "?dir=b&from=not-a-token", token=token), 400, None)
     assert_matrix_error(client.get(url + "?dir=b"), 401, "M_MISSING_TOKEN")
+
+
+@spec("client-server-api/#room-history-visibility")
+def test_invited_history_starts_at_the_invite(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = create_room(client, token, preset="private_chat", initial_state=[
+        {"type": "m.room.history_visibility", "content": {"history_visibility": "invited"}}])
+    text(client, token, room_id, "before the invite")
+    invite(client, token, room_id, bob_id)
+    text(client, token, room_id, "after the invite")
+    join(client, bob_token, room_id)
+    text(client, token, room_id, "after the join")
+    assert bodies(all_messages(client, bob_token, room_id, dir="f")) == ["after the invite", "after the join"]

@@ -2,6 +2,8 @@
 transaction-ID idempotency, GET /rooms/{roomId}/event/{eventId} in the client format,
 redactions (PUT /redact and m.room.redaction through /send), size limits and bad bodies."""
 
+import threading
+
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
@@ -268,3 +270,40 @@ def test_bodies_must_be_json_objects(client, alice, room):
                                    headers={"Content-Type": "application/json"}), 400, "M_NOT_JSON")
     assert_matrix_error(client.put(url, token=token, json_body=[1, 2]), 400, ("M_BAD_JSON", "M_NOT_JSON"))
     assert_matrix_error(client.put(url, token=token, json_body="text"), 400, ("M_BAD_JSON", "M_NOT_JSON"))
+
+
+@spec("client-server-api/#transaction-identifiers")
+def test_concurrent_retries_of_one_transaction_make_one_event(server, alice, room):
+    _, token = alice
+    txn_id = txn()
+    results, errors = [], []
+
+    def retry():
+        try:
+            with server.client() as c:
+                results.append(send(c, token, room, {"msgtype": "m.text", "body": "raced"}, txn_id=txn_id))
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert len(results) == 8 and len(set(results)) == 1, results
+    with server.client() as c:
+        bodies = [e["content"].get("body") for e in all_messages(c, token, room, limit=50)]
+    assert bodies.count("raced") == 1
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")
+def test_redaction_cannot_reach_into_another_room(client, alice, room):
+    _, token = alice
+    other = create_room(client, token)
+    elsewhere = text(client, token, other, "lives in the other room")
+    # The path names `room`; the event is in `other`. Whatever the answer, `other` keeps its event.
+    client.put(path("rooms", room, "redact", elsewhere, txn()), token=token, json_body={})
+    event = assert_json_response(client.get(path("rooms", other, "event", elsewhere), token=token))
+    assert event["content"]["body"] == "lives in the other room"
+    assert "redacted_because" not in event.get("unsigned", {})

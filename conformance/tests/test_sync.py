@@ -380,3 +380,63 @@ def test_state_and_account_data_filters(client, alice):
     assert [e["type"] for e in state] == ["m.room.name"]
     types = {e["type"] for e in body["account_data"]["events"]}
     assert "org.example.keep" in types and "org.example.drop" not in types
+
+
+@spec(SYNC)
+def test_incremental_syncs_miss_nothing_while_events_stream_in(server, client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    count = 40
+    sent = []
+
+    def sender():
+        with server.client() as c:
+            for i in range(count):
+                sent.append(text(c, token, room_id, f"s{i}"))
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    seen = []
+    wide = {"room": {"timeline": {"limit": 100}}}
+    deadline = time.monotonic() + 60
+    while len(seen) < count and time.monotonic() < deadline:
+        body = sync(client, bob_token, since=since, timeout=2000, filter=wide)
+        room = joined(body, room_id)
+        if room is not None:
+            assert room["timeline"].get("limited", False) is False
+            seen += [e["event_id"] for e in room["timeline"]["events"]]
+        since = body["next_batch"]
+    thread.join(timeout=30)
+    # Every event exactly once, in the order it was sent.
+    assert seen == sent
+
+
+@spec(SYNC)
+def test_long_poll_shows_nothing_from_rooms_of_others(server, client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    secret = create_room(client, token, preset="private_chat")
+    poll = LongPoll(server, bob_token, sync(client, bob_token)["next_batch"], timeout_ms=2000)
+    time.sleep(0.5)
+    text(client, token, secret, "not for bob")
+    poll._thread.join(timeout=30)
+    assert poll.body is not None
+    for section in ("join", "invite", "leave", "knock"):
+        assert secret not in section_rooms(poll.body, section)
+
+
+@spec("client-server-api/#leaving-rooms")
+def test_left_room_timeline_stops_at_the_leave(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    text(client, token, room_id, "before leaving")
+    leave(client, bob_token, room_id)
+    text(client, token, room_id, "after leaving")
+    left = section_rooms(sync(client, bob_token, since=since), "leave")[room_id]
+    events = left["timeline"]["events"]
+    assert [e["content"].get("body") for e in events if e["type"] == "m.room.message"] == ["before leaving"]
+    assert events[-1]["type"] == "m.room.member" and events[-1]["state_key"] == bob_id
