@@ -2,11 +2,13 @@
 with their permission errors; /joined_rooms, /rooms/{roomId}/members (with its filters and
 `at`) and /rooms/{roomId}/joined_members; profile data in member events."""
 
+import threading
+
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, assert_json_response_list, create_room,
-                           get_state, invite, join, joined_rooms, leave, membership, path, public_room,
+                           get_state, invite, join, joined_rooms, leave, membership, new_user, path, public_room,
                            put_state, sync, text, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
@@ -387,3 +389,63 @@ def test_nobody_joins_on_behalf_of_another(client, alice, bob):
     assert_matrix_error(response, 403, "M_FORBIDDEN")
     assert membership(client, token, room_id, bob_id) is None
     assert room_id not in joined_rooms(client, bob_token)
+
+
+@spec("client-server-api/#room-membership")
+def test_concurrent_joins_and_messages(server, client, alice):
+    alice_id, token = alice
+    room_id = public_room(client, token)
+    users = [new_user(client, f"crowd{i}") for i in range(8)]
+    errors = []
+
+    def join_and_speak(user):
+        user_id, user_token = user
+        try:
+            with server.client() as c:
+                join(c, user_token, room_id)
+                text(c, user_token, room_id, f"hello from {user_id}")
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=join_and_speak, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    expected = {alice_id} | {user_id for user_id, _ in users}
+    joined = assert_json_response(client.get(path("rooms", room_id, "joined_members"), token=token))["joined"]
+    assert set(joined) == expected
+    events = all_messages(client, token, room_id, limit=100)
+    said = [e["content"]["body"] for e in events if e["type"] == "m.room.message"]
+    assert sorted(said) == sorted(f"hello from {user_id}" for user_id, _ in users)
+    assert len({e["event_id"] for e in events}) == len(events)
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
+def test_concurrent_writes_to_one_state_key(server, client, alice):
+    _, token = alice
+    room_id = public_room(client, token)
+    errors = []
+
+    def write(i):
+        try:
+            with server.client() as c:
+                put_state(c, token, room_id, "org.example.counter", {"value": i})
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    final = get_state(client, token, room_id, "org.example.counter")
+    assert final["value"] in range(10)
+    events = assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
+    counters = [e for e in events if e["type"] == "org.example.counter"]
+    assert len(counters) == 1 and counters[0]["content"] == final
+    # The latest write in the timeline is the one in the state.
+    timeline = [e for e in all_messages(client, token, room_id, limit=100) if e["type"] == "org.example.counter"]
+    assert len(timeline) == 10 and timeline[0]["event_id"] == counters[0]["event_id"]

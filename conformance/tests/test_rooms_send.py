@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import (all_messages, assert_client_event, create_room, get_state, join, login, path,
+from harness.rooms import (all_messages, assert_client_event, assert_json_response_list, create_room,
+                           get_state, join, login, path,
                            public_room, put_state, send, sync, text, timeline_events, txn,
                            user_fixture)
 
@@ -275,26 +276,33 @@ def test_bodies_must_be_json_objects(client, alice, room):
 @spec("client-server-api/#transaction-identifiers")
 def test_concurrent_retries_of_one_transaction_make_one_event(server, alice, room):
     _, token = alice
-    txn_id = txn()
-    results, errors = [], []
+    rounds, retries = 5, 8
+    for round_number in range(rounds):
+        txn_id = txn()
+        body = f"raced {round_number}"
+        start = threading.Barrier(retries)
+        results, errors = [], []
 
-    def retry():
-        try:
-            with server.client() as c:
-                results.append(send(c, token, room, {"msgtype": "m.text", "body": "raced"}, txn_id=txn_id))
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
+        def retry():
+            try:
+                with server.client() as c:
+                    c.get(path("account", "whoami"), token=token)  # connect before the race starts
+                    start.wait(timeout=10)
+                    results.append(send(c, token, room, {"msgtype": "m.text", "body": body}, txn_id=txn_id))
+            except Exception as error:  # reported below, with the others
+                errors.append(error)
 
-    threads = [threading.Thread(target=retry) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    assert len(results) == 8 and len(set(results)) == 1, results
+        threads = [threading.Thread(target=retry) for _ in range(retries)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not errors, errors
+        assert len(results) == retries and len(set(results)) == 1, f"round {round_number}: {results}"
     with server.client() as c:
-        bodies = [e["content"].get("body") for e in all_messages(c, token, room, limit=50)]
-    assert bodies.count("raced") == 1
+        bodies = [e["content"].get("body") for e in all_messages(c, token, room, limit=100)]
+    for round_number in range(rounds):
+        assert bodies.count(f"raced {round_number}") == 1
 
 
 @spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")
@@ -307,3 +315,36 @@ def test_redaction_cannot_reach_into_another_room(client, alice, room):
     event = assert_json_response(client.get(path("rooms", other, "event", elsewhere), token=token))
     assert event["content"]["body"] == "lives in the other room"
     assert "redacted_because" not in event.get("unsigned", {})
+
+
+@spec("rooms/v6#canonical-json")
+def test_content_must_be_canonical_json(client, alice, room):
+    _, token = alice
+    before = event_ids(client, token, room)
+    # From room version 6 on: integers only, within +-(2**53 - 1); else 400 M_BAD_JSON.
+    for content in ({"n": 2 ** 53}, {"n": -(2 ** 53)}, {"f": 1.5}, {"deep": {"list": [1, 0.25]}}):
+        response = client.put(path("rooms", room, "send", "org.example.num", txn()), token=token,
+                              json_body=content)
+        assert_matrix_error(response, 400, "M_BAD_JSON")
+        response = client.put(path("rooms", room, "state", "org.example.num", "k"), token=token,
+                              json_body=content)
+        assert_matrix_error(response, 400, "M_BAD_JSON")
+    assert event_ids(client, token, room) == before
+    edge = send(client, token, room, {"max": 2 ** 53 - 1, "min": -(2 ** 53 - 1)}, event_type="org.example.num")
+    event = assert_json_response(client.get(path("rooms", room, "event", edge), token=token))
+    assert event["content"] == {"max": 2 ** 53 - 1, "min": -(2 ** 53 - 1)}
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
+def test_unicode_and_reserved_characters_in_paths_and_content(client, alice, room):
+    _, token = alice
+    # Percent-encoded path segments, including a slash and a space inside the state key.
+    key = "a/b c?d#e%f ü 🐈"
+    put_state(client, token, room, "org.example.odd type", {"cat": "🐈", "nul": "a\u0000b"}, key)
+    assert get_state(client, token, room, "org.example.odd type", key) == {"cat": "🐈", "nul": "a\u0000b"}
+    events = assert_json_response_list(client.get(path("rooms", room, "state"), token=token))
+    assert [e["state_key"] for e in events if e["type"] == "org.example.odd type"] == [key]
+    event_id = send(client, token, room, {"msgtype": "m.text", "body": "Grüße, 世界 \U0001F600"},
+                    txn_id="tx/with spaces+ü")
+    event = assert_json_response(client.get(path("rooms", room, "event", event_id), token=token))
+    assert event["content"]["body"] == "Grüße, 世界 \U0001F600"
