@@ -77,7 +77,7 @@ rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& 
   return write_and_notify(ctx, [&](storage::WriteTx& tx) {
     room_version(tx, room_id);
     // Joins and invites carry the target's profile; kicks, bans and unbans only the change.
-    const bool with_profile = membership == "join" || membership == "invite";
+    const bool with_profile = membership == "join" || membership == "invite" || membership == "knock";
     auto content = with_profile ? member_content(tx, target, membership, reason)
                                 : nlohmann::json{{"membership", membership}};
     if (!with_profile && reason) {

@@ -50,6 +50,12 @@ ApiResponse joinRoom(RequestContext& ctx, const JoinRoomRequest& req) {
   return joined(room_id);
 }
 
+ApiResponse knockRoom(RequestContext& ctx, const KnockRoomRequest& req) {
+  auto room_id = resolve_room(ctx, req.room_id_or_alias);
+  change_membership(ctx, room_id, ctx.principal->user_id, "knock", req.reason);
+  return joined(room_id);
+}
+
 ApiResponse inviteUser(RequestContext& ctx, const InviteUserRequest& req) {
   auto target = checked_user_id(req.user_id);
   auto current = ctx.services.database.read([&](storage::ReadTx& tx) {

@@ -71,7 +71,7 @@ class SyncBuilder {
     }
     const std::int64_t since_events = p_.since ? p_.since->events : 0;
     nlohmann::json join = nlohmann::json::object(), invite = nlohmann::json::object(),
-                   leave = nlohmann::json::object();
+                   leave = nlohmann::json::object(), knock = nlohmann::json::object();
     for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
       if (!p_.filter.room_filter.matches_room(member.room_id)) {
         continue;
@@ -85,6 +85,12 @@ class SyncBuilder {
       if (member.stream > since_events && member.stream <= now_.events &&
           p_.filter.room_filter.matches_room(member.room_id)) {
         invite[member.room_id] = invited_room(member);
+      }
+    }
+    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::knock)) {
+      if (member.stream > since_events && member.stream <= now_.events &&
+          p_.filter.room_filter.matches_room(member.room_id)) {
+        knock[member.room_id] = {{"knock_state", stripped_state(member)}};
       }
     }
     for (auto kind : {storage::Membership::leave, storage::Membership::ban}) {
@@ -102,10 +108,11 @@ class SyncBuilder {
         global_data.push_back({{"type", entry.type}, {"content", nlohmann::json::parse(entry.content)}});
       }
     }
-    const bool has_updates = !join.empty() || !invite.empty() || !leave.empty() || !global_data.empty();
+    const bool has_updates =
+        !join.empty() || !invite.empty() || !leave.empty() || !knock.empty() || !global_data.empty();
     nlohmann::json response = {
         {"next_batch", now_.text()},
-        {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", nlohmann::json::object()}}},
+        {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", knock}}},
         {"account_data", {{"events", global_data}}},
         {"presence", {{"events", nlohmann::json::array()}}}};
     return {std::move(response), has_updates};
@@ -315,7 +322,12 @@ class SyncBuilder {
   }
 
   nlohmann::json invited_room(const storage::RoomMember& member) {
-    // Stripped state a client needs to show the invite (client-server API, "Stripped state").
+    return {{"invite_state", stripped_state(member)}};
+  }
+
+  /// Stripped state a client needs to show an invite or knock (client-server API, "Stripped
+  /// state"), ending with the user's own member event.
+  nlohmann::json stripped_state(const storage::RoomMember& member) {
     static const char* const shown[] = {"m.room.create",       "m.room.join_rules", "m.room.name",
                                         "m.room.avatar",       "m.room.topic",      "m.room.canonical_alias",
                                         "m.room.encryption"};
@@ -330,7 +342,7 @@ class SyncBuilder {
     for (const auto& event : tx_.events().get_many(ids)) {
       events.push_back(rooms::stripped_state_event(event));
     }
-    return {{"invite_state", {{"events", events}}}};
+    return {{"events", events}};
   }
 
   nlohmann::json left_room(const storage::RoomMember& member) {
