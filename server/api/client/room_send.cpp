@@ -22,17 +22,24 @@ std::string send_once(RequestContext& ctx, const std::string& room_id, const roo
   const std::string& txn_key = ctx.request.path;
   const std::string digest = core::base64_encode(core::as_bytes(core::sha256(ctx.request.body)));
   return write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    // Concurrent retries take turns on the room's row, so a retry waiting here sees the first
+    // attempt's transaction once that commits (PostgreSQL writes run at READ COMMITTED).
+    room_version(tx, room_id);
+    tx.rooms().lock(room_id);
     if (auto earlier = tx.rooms().transaction(principal.user_id, principal.device_id, txn_key)) {
       return earlier->event_id;
     }
-    room_version(tx, room_id);
     require_joined(tx, room_id, principal.user_id);
     if (extra_checks) {
       extra_checks(tx);
     }
     auto sent = ctx.services.pipeline.send(tx, room_id, draft);
-    tx.rooms().record_transaction(
-        {principal.user_id, principal.device_id, txn_key, room_id, sent.event_id, digest});
+    if (tx.rooms().record_transaction({principal.user_id, principal.device_id, txn_key, room_id, sent.event_id,
+                                       digest}) == storage::CreateResult::exists) {
+      // Lost a race the room lock did not cover: undo this event rather than send twice.
+      throw MatrixError(ErrCode::limit_exceeded, "The same transaction is being sent concurrently; retry",
+                        nlohmann::json{{"retry_after_ms", 100}});
+    }
     return sent.event_id;
   });
 }
