@@ -3,6 +3,7 @@ creator's join, power levels, preset state, initial_state, name, topic, invites)
 room version, aliases, and the errors for bad requests."""
 
 import re
+import threading
 
 import pytest
 
@@ -236,8 +237,9 @@ def test_visibility_publishes_the_room(client, alice, bob):
     _, bob_token = bob
     listed = create_room(client, token, visibility="public", name="Listed")
     unlisted = create_room(client, token, visibility="private", preset="public_chat")
-    assert assert_json_response(client.get(path("directory", "list", "room", listed))) == {"visibility": "public"}
-    assert assert_json_response(client.get(path("directory", "list", "room", unlisted))) == {"visibility": "private"}
+    for room_id, visibility in ((listed, "public"), (unlisted, "private")):
+        listing = assert_json_response(client.get(path("directory", "list", "room", room_id)))
+        assert listing == {"visibility": visibility}
     chunk = assert_json_response(client.get(path("publicRooms"), token=bob_token))["chunk"]
     rooms = {entry["room_id"]: entry for entry in chunk}
     assert listed in rooms and unlisted not in rooms
@@ -270,3 +272,31 @@ def test_malformed_requests(client, alice):
                                     headers={"Content-Type": "application/json"}), 400, "M_NOT_JSON")
     assert_matrix_error(client.post(CREATE, json_body={}), 401, "M_MISSING_TOKEN")
     assert sorted(joined_rooms(client, token)) == sorted(before)
+
+
+@spec("client-server-api/#post_matrixclientv3createroom")
+def test_concurrent_requests_for_one_alias(server, client, alice):
+    _, token = alice
+    attempts = 6
+    start = threading.Barrier(attempts)
+    answers = []
+
+    def attempt():
+        with server.client() as c:
+            c.get(path("account", "whoami"), token=token)  # connect before the race starts
+            start.wait(timeout=10)
+            answers.append(c.post(CREATE, token=token, json_body={"room_alias_name": "contested"}))
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == attempts
+    won = [assert_json_response(a)["room_id"] for a in answers if a.status == 200]
+    assert len(won) == 1, answers
+    for answer in answers:
+        if answer.status != 200:
+            assert_matrix_error(answer, 400, "M_ROOM_IN_USE")
+    resolved = assert_json_response(client.get(path("directory", "room", "#contested:localhost"), token=token))
+    assert resolved["room_id"] == won[0]

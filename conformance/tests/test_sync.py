@@ -6,7 +6,7 @@ import threading
 import time
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import (assert_client_event, create_room, invite, join, leave, messages, path,
+from harness.rooms import (assert_client_event, create_room, invite, join, leave, messages, new_user, path,
                            public_room, put_state, sync, text, timeline_events, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
@@ -440,3 +440,16 @@ def test_left_room_timeline_stops_at_the_leave(client, alice, bob):
     events = left["timeline"]["events"]
     assert [e["content"].get("body") for e in events if e["type"] == "m.room.message"] == ["before leaving"]
     assert events[-1]["type"] == "m.room.member" and events[-1]["state_key"] == bob_id
+
+
+@spec(SYNC)
+def test_every_waiting_long_poll_wakes(server, client, alice):
+    _, token = alice
+    crowd = [new_user(client, f"listener{i}") for i in range(5)]
+    room_id = public_room(client, token, *[user_token for _, user_token in crowd])
+    polls = [LongPoll(server, user_token, sync(client, user_token)["next_batch"]) for _, user_token in crowd]
+    time.sleep(1.0)
+    woken_at = time.monotonic()
+    event_id = text(client, token, room_id, "everybody up")
+    for poll in polls:
+        assert event_id in [e["event_id"] for e in timeline_events(poll.finish(woken_at), room_id)]
