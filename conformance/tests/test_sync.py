@@ -292,6 +292,11 @@ def test_bad_requests(client, bob):
     assert_matrix_error(client.get(path("sync", query={"filter": "{not json"}), token=bob_token),
                         400, ("M_NOT_JSON", "M_BAD_JSON", "M_INVALID_PARAM"))
     assert_matrix_error(client.get(path("sync")), 401, "M_MISSING_TOKEN")
+    # Query parameters of the wrong type or outside their enum: Synapse answers 400 M_INVALID_PARAM.
+    for query in ({"timeout": "soon"}, {"full_state": "maybe"}, {"set_presence": "dancing"}):
+        assert_matrix_error(client.get(path("sync", query=query), token=bob_token), 400, "M_INVALID_PARAM")
+    assert_json_response(client.get(path("sync", query={"set_presence": "offline", "timeout": 0}),
+                                    token=bob_token))
 
 
 @spec("client-server-api/#filtering")
@@ -453,3 +458,63 @@ def test_every_waiting_long_poll_wakes(server, client, alice):
     event_id = text(client, token, room_id, "everybody up")
     for poll in polls:
         assert event_id in [e["event_id"] for e in timeline_events(poll.finish(woken_at), room_id)]
+
+
+@spec(SYNC)
+def test_incremental_syncs_miss_nothing_with_concurrent_senders(server, client, alice, bob, charlie):
+    _, token = alice
+    _, bob_token = bob
+    _, charlie_token = charlie
+    rooms = [public_room(client, token, bob_token, charlie_token) for _ in range(2)]
+    since = sync(client, bob_token)["next_batch"]
+    per_sender = 15
+    sent, errors = [], []
+
+    def sender(sender_token, room_id, label):
+        try:
+            with server.client() as c:
+                for i in range(per_sender):
+                    sent.append(text(c, sender_token, room_id, f"{label}{i}"))
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender, args=(t, r, f"{n}-{r[:6]}-"))
+               for r in rooms for n, t in (("alice", token), ("charlie", charlie_token))]
+    for thread in threads:
+        thread.start()
+    seen = []
+    wide = {"room": {"timeline": {"limit": 200}}}
+    deadline = time.monotonic() + 60
+    total = per_sender * len(threads)
+    while len(seen) < total and time.monotonic() < deadline:
+        body = sync(client, bob_token, since=since, timeout=1000, filter=wide)
+        for room_id in rooms:
+            room = joined(body, room_id)
+            if room is not None:
+                assert room["timeline"].get("limited", False) is False
+                seen += [e["event_id"] for e in room["timeline"]["events"]]
+        since = body["next_batch"]
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    # Every event exactly once, however the senders' writes interleaved.
+    assert len(seen) == len(set(seen)) == total
+    assert set(seen) == set(sent)
+
+
+@spec(SYNC)
+def test_limited_means_events_were_left_out(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    three = {"room": {"timeline": {"limit": 3}}}
+    since = sync(client, bob_token)["next_batch"]
+    exactly = [text(client, token, room_id, f"fits{i}") for i in range(3)]
+    body = sync(client, bob_token, since=since, filter=three)
+    timeline = joined(body, room_id)["timeline"]
+    assert [e["event_id"] for e in timeline["events"]] == exactly
+    assert timeline.get("limited", False) is False
+    more = [text(client, token, room_id, f"spills{i}") for i in range(4)]
+    timeline = joined(sync(client, bob_token, since=body["next_batch"], filter=three), room_id)["timeline"]
+    assert [e["event_id"] for e in timeline["events"]] == more[1:]
+    assert timeline["limited"] is True
