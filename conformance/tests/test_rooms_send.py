@@ -348,3 +348,31 @@ def test_unicode_and_reserved_characters_in_paths_and_content(client, alice, roo
                     txn_id="tx/with spaces+ü")
     event = assert_json_response(client.get(path("rooms", room, "event", event_id), token=token))
     assert event["content"]["body"] == "Grüße, 世界 \U0001F600"
+
+
+@spec("rooms/v11#redactions")
+@pytest.mark.parametrize("version", ["10", "12"])
+def test_redaction_algorithm_follows_the_room_version(client, alice, version):
+    user_id, token = alice
+    room_id = create_room(client, token, room_version=version, power_level_content_override={
+        "invite": 30, "notifications": {"room": 20}, "org.example.extra": True})
+    create_before = get_state(client, token, room_id, "m.room.create")
+    levels_id = [e for e in assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
+                 if e["type"] == "m.room.power_levels"][0]["event_id"]
+    create_id = [e for e in assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
+                 if e["type"] == "m.room.create"][0]["event_id"]
+    for event_id in (levels_id, create_id):
+        assert_json_response(client.put(path("rooms", room_id, "redact", event_id, txn()), token=token,
+                                        json_body={}))
+    levels = get_state(client, token, room_id, "m.room.power_levels")
+    create = get_state(client, token, room_id, "m.room.create")
+    assert "notifications" not in levels and "org.example.extra" not in levels
+    if version == "12":
+        # v11 algorithm: power levels keep `invite`; the create event keeps all of its content.
+        assert levels["invite"] == 30
+        assert create == create_before
+    else:
+        # v9 algorithm: `invite` goes; the create event keeps only `creator`.
+        assert "invite" not in levels
+        assert levels["users"][user_id] == 100
+        assert create == {"creator": user_id}
