@@ -2,10 +2,14 @@
 with prev_batch, long-polling (timeout), filters by ID and inline, full_state, room summaries,
 account data, and bad tokens."""
 
+import signal
 import threading
 import time
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
+from harness.client import build_request
+from harness.probes import assert_still_serving
+from harness.server import RanvierServer, describe_exit
 from harness.rooms import (assert_client_event, create_room, invite, join, leave, messages, new_user, path,
                            public_room, put_state, sync, text, timeline_events, user_fixture)
 
@@ -183,20 +187,24 @@ class LongPoll:
     def __init__(self, server, token, since, timeout_ms=10000):
         self.body = None
         self.returned = None
+        self.error = None
         self.started = time.monotonic()
         self._thread = threading.Thread(target=self._run, args=(server, token, since, timeout_ms))
         self._thread.start()
 
     def _run(self, server, token, since, timeout_ms):
-        with server.client(timeout=timeout_ms / 1000 + 20) as poller:
-            self.body = sync(poller, token, since=since, timeout=timeout_ms)
-            self.returned = time.monotonic()
+        try:
+            with server.client(timeout=timeout_ms / 1000 + 20) as poller:
+                self.body = sync(poller, token, since=since, timeout=timeout_ms)
+                self.returned = time.monotonic()
+        except Exception as error:  # reported by finish(); a shutdown may also end the poll
+            self.error = error
 
     def finish(self, woken_at):
         """Waits for the answer; checks it came soon after `woken_at` and not before."""
         self._thread.join(timeout=30)
         assert not self._thread.is_alive(), "the long poll did not return"
-        assert self.body is not None, "the long poll failed"
+        assert self.body is not None, f"the long poll failed: {self.error!r}"
         waited = self.returned - self.started
         assert self.returned >= woken_at, f"returned after {waited:.2f}s, before anything happened"
         assert self.returned - woken_at < 3.0, "the long poll did not wake up on the change"
@@ -518,3 +526,44 @@ def test_limited_means_events_were_left_out(client, alice, bob):
     timeline = joined(sync(client, bob_token, since=body["next_batch"], filter=three), room_id)["timeline"]
     assert [e["event_id"] for e in timeline["events"]] == more[1:]
     assert timeline["limited"] is True
+
+
+@spec(SYNC)
+def test_abandoned_long_polls_do_no_harm(server, client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    # Clients that give up on a long poll: the connection closes while the server is waiting.
+    for _ in range(5):
+        with server.raw(timeout=5) as raw:
+            raw.send(build_request("GET", path("sync", query={"since": since, "timeout": 10000}),
+                                   headers={"Authorization": f"Bearer {bob_token}"}))
+            time.sleep(0.2)
+    event_id = text(client, token, room_id, "anyone still there?")
+    assert_still_serving(server)
+    body = sync(client, bob_token, since=since)
+    assert event_id in [e["event_id"] for e in timeline_events(body, room_id)]
+
+
+@spec("ranvier:issue-2#set-up-and-commands")  # SIGTERM stops gracefully with exit code 0
+def test_sigterm_with_waiting_long_polls(tmp_path):
+    instance = RanvierServer(tmp_path)
+    try:
+        instance.init()
+        instance.configure({"rate_limits": {"enabled": False}})
+        instance.start()
+        with instance.client() as c:
+            _, user_token = new_user(c, "sleeper")
+            since = sync(c, user_token)["next_batch"]
+        polls = [LongPoll(instance, user_token, since, timeout_ms=30000) for _ in range(3)]
+        time.sleep(0.5)
+        began = time.monotonic()
+        code = instance.stop(signal.SIGTERM)
+        assert code == 0, describe_exit(code)
+        assert time.monotonic() - began < 10, "waiting long polls held up shutdown"
+        for poll in polls:
+            poll._thread.join(timeout=10)
+            assert not poll._thread.is_alive()
+    finally:
+        instance.cleanup()
