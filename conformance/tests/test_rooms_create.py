@@ -300,3 +300,14 @@ def test_concurrent_requests_for_one_alias(server, client, alice):
             assert_matrix_error(answer, 400, "M_ROOM_IN_USE")
     resolved = assert_json_response(client.get(path("directory", "room", "#contested:localhost"), token=token))
     assert resolved["room_id"] == won[0]
+
+
+@spec("client-server-api/#post_matrixclientv3createroom")
+def test_initial_state_the_creator_cannot_send_is_invalid(client, alice):
+    user_id, token = alice
+    before = joined_rooms(client, token)
+    # The spec's own example: the creator's power level set below what setting the name needs.
+    response = client.post(CREATE, token=token, json_body={
+        "room_version": "11", "name": "Unreachable", "power_level_content_override": {"users": {user_id: 0}}})
+    assert_matrix_error(response, 400, "M_INVALID_ROOM_STATE")
+    assert sorted(joined_rooms(client, token)) == sorted(before)

@@ -194,3 +194,14 @@ def test_a_second_create_event_is_refused(client, alice, room):
     # The auth rules reject any m.room.create with previous events.
     assert_matrix_error(response, 403, "M_FORBIDDEN")
     assert get_state(client, token, room, "m.room.create") == before
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
+def test_v12_creators_cannot_be_listed_in_power_levels(client, alice, room):
+    user_id, token = alice
+    levels = get_state(client, token, room, "m.room.power_levels")
+    listed = dict(levels, users=dict(levels.get("users", {}), **{user_id: 100}))
+    response = client.put(path("rooms", room, "state", "m.room.power_levels", ""), token=token, json_body=listed)
+    # Refused by the v12 auth rules; the spec names no code for an event that fails them.
+    assert_matrix_error(response, (400, 403), ("M_FORBIDDEN", "M_BAD_JSON"))
+    assert get_state(client, token, room, "m.room.power_levels") == levels
