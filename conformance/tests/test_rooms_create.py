@@ -311,3 +311,24 @@ def test_initial_state_the_creator_cannot_send_is_invalid(client, alice):
         "room_version": "11", "name": "Unreachable", "power_level_content_override": {"users": {user_id: 0}}})
     assert_matrix_error(response, 400, "M_INVALID_ROOM_STATE")
     assert sorted(joined_rooms(client, token)) == sorted(before)
+
+
+@spec("client-server-api/#put_matrixclientv3directoryroomroomalias")
+def test_alias_directory(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = create_room(client, token, room_alias_name="first")
+    alias = path("directory", "room", "#second:localhost")
+    assert assert_json_response(client.put(alias, token=token, json_body={"room_id": room_id})) == {}
+    assert assert_json_response(client.get(alias))["room_id"] == room_id
+    assert_matrix_error(client.put(alias, token=token, json_body={"room_id": room_id}), 409, "M_UNKNOWN")
+    aliases = assert_json_response(client.get(path("rooms", room_id, "aliases"), token=token))["aliases"]
+    assert sorted(aliases) == ["#first:localhost", "#second:localhost"]
+    # Only members (or anyone, for world_readable rooms) may list a room's aliases.
+    assert_matrix_error(client.get(path("rooms", room_id, "aliases"), token=bob_token), 403, "M_FORBIDDEN")
+    assert assert_json_response(client.request("DELETE", alias, token=token)) == {}
+    assert_matrix_error(client.get(alias), 404, "M_NOT_FOUND")
+    assert_matrix_error(client.request("DELETE", alias, token=token), 404, "M_NOT_FOUND")
+    assert_matrix_error(client.get(path("directory", "room", "no-sigil:localhost")), 400, "M_INVALID_PARAM")
+    assert assert_json_response(client.get(path("rooms", room_id, "aliases"), token=token))["aliases"] == \
+        ["#first:localhost"]
