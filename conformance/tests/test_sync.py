@@ -567,3 +567,22 @@ def test_sigterm_with_waiting_long_polls(tmp_path):
             assert not poll._thread.is_alive()
     finally:
         instance.cleanup()
+
+
+@spec(SYNC)
+def test_lazy_loading_sends_members_changed_in_the_gap(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    lazy = {"room": {"timeline": {"limit": 2}, "state": {"lazy_load_members": True}}}
+    text(client, bob_token, room_id, "bob, known")
+    since = sync(client, token, filter=lazy)["next_batch"]
+    put_state(client, bob_token, room_id, "m.room.member", {"membership": "join", "displayname": "Renamed Bob"},
+              bob_id)
+    for i in range(4):
+        text(client, bob_token, room_id, f"bob again {i}")
+    room = joined(sync(client, token, since=since, filter=lazy), room_id)
+    assert room["timeline"]["limited"] is True
+    # A limited sync MUST carry the membership events of the gap, redundant or not.
+    bobs = [e for e in room["state"]["events"] if e["type"] == "m.room.member" and e["state_key"] == bob_id]
+    assert bobs and bobs[-1]["content"]["displayname"] == "Renamed Bob"
