@@ -287,7 +287,9 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   const bool v2_1 = v.state_res == core::StateResAlgorithm::v2_1;
   SplitStates split = split_states(states, graph.memory());
 
+  // Reservations below spare the arena the copies that growing vectors leave behind.
   std::pmr::vector<NodeId> conflicted(graph.memory());
+  conflicted.reserve(split.conflicted.size() * 2);
   for (const auto& [key, ids] : split.conflicted) {
     for (auto id : ids) {
       if (auto node = graph.intern(id)) {
@@ -303,8 +305,10 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   std::pmr::vector<std::uint32_t> chain_count(graph.memory());
   std::pmr::vector<std::uint32_t> mark(graph.memory());
   std::pmr::vector<NodeId> chain_union(graph.memory());
+  chain_union.reserve(graph.size());
   for (std::size_t i = 0; i < states.size(); ++i) {
     std::pmr::vector<NodeId> roots(graph.memory());
+    roots.reserve(split.conflicted_by_state[i].size());
     for (auto id : split.conflicted_by_state[i]) {
       if (auto node = graph.intern(id)) {
         roots.push_back(*node);
@@ -321,6 +325,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
 
   std::pmr::vector<char> in_full(graph.size(), 0, graph.memory());
   std::pmr::vector<NodeId> full(graph.memory());
+  full.reserve(graph.size());
   auto add_full = [&](NodeId n) {
     if (in_full.size() < graph.size()) {
       in_full.resize(graph.size(), 0);
@@ -334,6 +339,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
     add_full(n);
   }
   std::pmr::vector<NodeId> candidates(graph.memory());
+  candidates.reserve(chain_union.size());
   for (NodeId n : chain_union) {
     if (chain_count[n] < states.size() && !in_full[n]) {
       candidates.push_back(n);
@@ -365,6 +371,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
 
   // Step 1: power events of the full conflicted set and their auth chains within it.
   std::pmr::vector<NodeId> power_roots(graph.memory());
+  power_roots.reserve(full.size());
   for (NodeId n : full) {
     if (is_power_event(graph.node(n))) {
       power_roots.push_back(n);
@@ -372,6 +379,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
   }
   std::pmr::vector<char> in_power(graph.size(), 0, graph.memory());
   std::pmr::vector<NodeId> power_events(graph.memory());
+  power_events.reserve(full.size());
   for (NodeId n : power_roots) {
     in_power[n] = 1;
     power_events.push_back(n);
@@ -391,6 +399,7 @@ StateMap resolve_v2(const core::RoomVersion& v, std::span<const StateMap> states
 
   // Steps 3–4: the rest, in mainline order of the resolved power levels.
   std::pmr::vector<NodeId> rest(graph.memory());
+  rest.reserve(full.size());
   for (NodeId n : full) {
     if (!in_power[n]) {
       rest.push_back(n);

@@ -95,6 +95,10 @@ class KeyMerger {
 SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_resource* memory) {
   SplitStates out(memory);
   out.conflicted_by_state.resize(states.size());
+  for (auto& ids : out.conflicted_by_state) {
+    ids.reserve(8);
+  }
+  out.conflicted.reserve(8);
   std::size_t smallest = states.empty() ? 0 : states[0].size();
   for (const auto& state : states) {
     smallest = std::min(smallest, state.size());
