@@ -449,3 +449,59 @@ def test_concurrent_writes_to_one_state_key(server, client, alice):
     # The latest write in the timeline is the one in the state.
     timeline = [e for e in all_messages(client, token, room_id, limit=100) if e["type"] == "org.example.counter"]
     assert len(timeline) == 10 and timeline[0]["event_id"] == counters[0]["event_id"]
+
+
+@spec("client-server-api/#room-membership")
+def test_racing_joins_and_leaves_settle_consistently(server, client, alice, bob):
+    alice_id, token = alice
+    bob_id, bob_token = bob
+    room_id = public_room(client, token)
+    errors = []
+
+    def toggle(first):
+        try:
+            with server.client() as c:
+                for i in range(6):
+                    action = "join" if (i % 2 == 0) == first else "leave"
+                    c.post(path("rooms", room_id, action), token=bob_token, json_body={})
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=toggle, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    # Whatever order the server took them in, every view agrees on the outcome.
+    final = membership(client, token, room_id, bob_id)
+    assert final in ("join", "leave")
+    assert (room_id in joined_rooms(client, bob_token)) == (final == "join")
+    joined = assert_json_response(client.get(path("rooms", room_id, "joined_members"), token=token))["joined"]
+    assert (bob_id in joined) == (final == "join")
+    assert members(client, token, room_id).get(bob_id) == final
+    in_sync = room_id in sync(client, bob_token).get("rooms", {}).get("join", {})
+    assert in_sync == (final == "join")
+
+
+@spec("client-server-api/#post_matrixclientv3createroom")
+def test_concurrent_room_creation(server, client, alice, bob):
+    tokens = [alice[1], bob[1]] * 4
+    created, errors = [], []
+
+    def create(user_token):
+        try:
+            with server.client() as c:
+                created.append(create_room(c, user_token))
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, args=(t,)) for t in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(set(created)) == len(tokens)
+    for user_token in (alice[1], bob[1]):
+        assert len(set(created) & set(joined_rooms(client, user_token))) == len(tokens) // 2
