@@ -100,7 +100,7 @@ EventGraph::Slot& EventGraph::slot(NodeId id) {
 }
 
 std::optional<NodeId> EventGraph::intern_copy(std::string id) {
-  if (auto found = index_.find(hash_string(id), [&](NodeId n) { return slot(n).node.id == id; })) {
+  if (auto found = index_.find(hash_string(id), [&](NodeId n) { return same_text(slot(n).node.id, id); })) {
     return *found;
   }
   // The index keeps views of its keys, so the ID must live as long as the graph.
@@ -118,7 +118,7 @@ void EventGraph::reserve(std::size_t events) {
 
 std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
   const std::uint64_t hash = hash_string(event_id);
-  if (auto found = index_.find(hash, [&](NodeId n) { return slot(n).node.id == event_id; })) {
+  if (auto found = index_.find(hash, [&](NodeId n) { return same_text(slot(n).node.id, event_id); })) {
     return *found;
   }
   const auto* pdu = store_.fetch(event_id);

@@ -59,6 +59,35 @@ inline std::uint64_t hash_string(std::string_view text) noexcept {
   return h ^ (h >> 32);
 }
 
+/// `a == b` without a call into libc: IDs and state keys are short, and most comparisons
+/// confirm a hash match, so an inline word compare beats memcmp's call overhead.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  std::size_t n = a.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
+    if (detail::load8(a.data() + i) != detail::load8(b.data() + i)) {
+      return false;
+    }
+  }
+  return detail::load8(a.data() + n - 8) == detail::load8(b.data() + n - 8);
+}
+
+/// `same_text` for both halves of a (type, state_key) pair.
+inline bool same_key(std::pair<std::string_view, std::string_view> a,
+                     std::pair<std::string_view, std::string_view> b) noexcept {
+  return same_text(a.second, b.second) && same_text(a.first, b.first);
+}
+
 /// The hash of a (type, state_key) pair.
 inline std::uint64_t hash_key(std::pair<std::string_view, std::string_view> key) noexcept {
   std::uint64_t h = hash_string(key.first);

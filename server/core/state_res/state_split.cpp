@@ -40,7 +40,7 @@ class KeyMerger {
           continue;
         }
         KeyView key = key_at(cursors_[i]);
-        if (smallest && key == *smallest) {
+        if (smallest && same_key(key, *smallest)) {
           holders.push_back(i);
         } else if (!smallest || key < *smallest) {
           smallest = key;
@@ -113,7 +113,7 @@ SplitStates split_states(std::span<const StateMap> states, std::pmr::memory_reso
     std::string_view first_id = merger.at(holders.front())->second;
     bool same_everywhere = holders.size() == states.size();
     for (std::size_t i : holders) {
-      same_everywhere = same_everywhere && merger.at(i)->second == first_id;
+      same_everywhere = same_everywhere && same_text(merger.at(i)->second, first_id);
     }
     if (same_everywhere) {
       out.unconflicted.emplace_back(key, first_id);
@@ -174,7 +174,7 @@ WorkState::WorkState(const SortedEntries* base, EventGraph& graph)
 }
 
 WorkState::Entry WorkState::find(const KeyView& key) {
-  auto at = index_.find(hash_key(key), [&](std::uint32_t i) { return entries_[i].first == key; });
+  auto at = index_.find(hash_key(key), [&](std::uint32_t i) { return same_key(entries_[i].first, key); });
   if (!at) {
     return {};
   }
@@ -187,7 +187,7 @@ WorkState::Entry WorkState::find(const KeyView& key) {
 
 void WorkState::set(const KeyView& key, NodeId node) {
   std::uint64_t hash = hash_key(key);
-  if (auto at = index_.find(hash, [&](std::uint32_t i) { return entries_[i].first == key; })) {
+  if (auto at = index_.find(hash, [&](std::uint32_t i) { return same_key(entries_[i].first, key); })) {
     entries_[*at].second = node;
     return;
   }
