@@ -313,6 +313,106 @@ TEST_P(StorageTest, BulkTokenRemovalAndDeactivation) {
   EXPECT_EQ(db->write([](WriteTx& tx) { return tx.devices().remove_all("@bob:test"); }), 1);
 }
 
+TEST_P(StorageTest, LoginTokensAreSingleUseAndExpire) {
+  auto db = open();
+  const std::string token = generate_token("rvl_");
+  const std::string expiring = generate_token("rvl_");
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test"));
+    EXPECT_EQ(tx.tokens().create_login_token({token, "@alice:test", t0, t0 + 1000}), CreateResult::created);
+    EXPECT_EQ(tx.tokens().create_login_token({token, "@alice:test", t0, t0 + 1000}), CreateResult::exists);
+    EXPECT_EQ(tx.tokens().create_login_token({expiring, "@alice:test", t0, t0 + 10}), CreateResult::created);
+  });
+  // A login token is no access token.
+  EXPECT_FALSE(db->read([&](ReadTx& tx) { return tx.tokens().lookup(token); }));
+  auto consume = [&](const std::string& t, std::int64_t now) {
+    return db->write([&](WriteTx& tx) { return tx.tokens().consume_login_token(t, now); });
+  };
+  EXPECT_EQ(consume(token, t0 + 999), "@alice:test");
+  EXPECT_EQ(consume(token, t0 + 1), std::nullopt);
+  EXPECT_EQ(consume(expiring, t0 + 10), std::nullopt);
+  EXPECT_EQ(consume(expiring, t0), std::nullopt);  // consumed by the expired attempt
+  EXPECT_EQ(consume("rvl_unknown", t0), std::nullopt);
+
+  // Making a token sweeps the ones expired by then, used or not.
+  const std::string stale = generate_token("rvl_");
+  const std::string fresh = generate_token("rvl_");
+  db->write([&](WriteTx& tx) {
+    tx.tokens().create_login_token({stale, "@alice:test", t0, t0 + 10});
+    tx.tokens().create_login_token({fresh, "@alice:test", t0 + 20, t0 + 1000});
+  });
+  EXPECT_EQ(consume(stale, t0), std::nullopt);
+  EXPECT_EQ(consume(fresh, t0 + 21), "@alice:test");
+}
+
+TEST_P(StorageTest, RefreshTokenExchanges) {
+  auto db = open();
+  const std::string r1 = generate_token("rvr_");
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@alice:test"));
+    tx.devices().create(device("@alice:test", "PHONE"));
+    EXPECT_EQ(tx.tokens().create_refresh_token({r1, "@alice:test", "PHONE", t0}), CreateResult::created);
+    EXPECT_EQ(tx.tokens().create_refresh_token({r1, "@alice:test", "PHONE", t0}), CreateResult::exists);
+  });
+  auto exchange = [&](const std::string& old, const std::string& refresh, const std::string& access) {
+    return db->write([&](WriteTx& tx) {
+      return tx.tokens().exchange_refresh_token(old, {refresh, access, t0 + 1, t0 + 300});
+    });
+  };
+  auto lookup = [&](const std::string& access) {
+    return db->read([&](ReadTx& tx) { return tx.tokens().lookup(access); });
+  };
+  const RefreshedDevice phone{"@alice:test", "PHONE"};
+  // A refresh token is no access token.
+  EXPECT_FALSE(lookup(r1));
+  EXPECT_EQ(exchange("rvr_unknown", generate_token("rvr_"), generate_access_token()), std::nullopt);
+
+  const std::string r2 = generate_token("rvr_");
+  const std::string a2 = generate_access_token();
+  EXPECT_EQ(exchange(r1, r2, a2), phone);
+  auto owner = lookup(a2);
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(*owner, (TokenOwner{"@alice:test", "PHONE", false, false, t0 + 1, t0 + 300, true}));
+
+  // The client lost that answer and exchanges r1 again: what the first exchange issued is gone.
+  const std::string r2b = generate_token("rvr_");
+  const std::string a2b = generate_access_token();
+  EXPECT_EQ(exchange(r1, r2b, a2b), phone);
+  EXPECT_FALSE(lookup(a2));
+  EXPECT_EQ(exchange(r2, generate_token("rvr_"), generate_access_token()), std::nullopt);
+
+  // The first use of the new access token revokes r1, once.
+  EXPECT_TRUE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b); }));
+  EXPECT_FALSE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b); }));
+  EXPECT_FALSE(lookup(a2b)->retires_refresh_token);
+  EXPECT_EQ(exchange(r1, generate_token("rvr_"), generate_access_token()), std::nullopt);
+
+  // Exchanging the new refresh token revokes the one before it too; old access tokens stay.
+  const std::string r3 = generate_token("rvr_");
+  const std::string r4 = generate_token("rvr_");
+  const std::string a4 = generate_access_token();
+  EXPECT_EQ(exchange(r2b, r3, generate_access_token()), phone);
+  EXPECT_EQ(exchange(r3, r4, a4), phone);
+  EXPECT_EQ(exchange(r2b, generate_token("rvr_"), generate_access_token()), std::nullopt);
+  EXPECT_TRUE(lookup(a2b));
+
+  // Deactivation stops refreshes; deleting the device (logout) deletes its refresh tokens.
+  db->write([](WriteTx& tx) { tx.accounts().deactivate("@alice:test"); });
+  EXPECT_EQ(exchange(r4, generate_token("rvr_"), generate_access_token()), std::nullopt);
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@bob:test"));
+    tx.devices().create(device("@bob:test", "D"));
+    tx.tokens().create_refresh_token({r1, "@bob:test", "D", t0});
+  });
+  db->write([](WriteTx& tx) { tx.devices().remove("@bob:test", "D"); });
+  db->write([](WriteTx& tx) { tx.devices().create(device("@bob:test", "D")); });
+  EXPECT_EQ(exchange(r1, generate_token("rvr_"), generate_access_token()), std::nullopt);
+  EXPECT_THROW(db->write([&](WriteTx& tx) {
+                 tx.tokens().create_refresh_token({r2, "@bob:test", "NO_SUCH_DEVICE", t0});
+               }),
+               StorageError);
+}
+
 TEST_P(StorageTest, TokenForUnknownDeviceIsAConstraintError) {
   auto db = open();
   db->write([](WriteTx& tx) { tx.accounts().create(user("@alice:test")); });

@@ -1,5 +1,6 @@
 #pragma once
-// Access tokens: opaque strings handed to clients, each bound to one device.
+// Access tokens: opaque strings handed to clients, each bound to one device. Also the tokens
+// that lead to one: single-use login tokens (m.login.token) and refresh tokens.
 
 #include "storage/accounts.hpp"
 
@@ -22,6 +23,40 @@ struct NewAccessToken {
   std::optional<std::int64_t> expires_ts{};
 };
 
+/// A single-use login token (spec: POST /login/get_token), stored as a SHA-256 digest.
+struct NewLoginToken {
+  std::string token;
+  std::string user_id;
+  std::int64_t created_ts = 0;
+  std::int64_t expires_ts = 0;
+};
+
+/// A refresh token for an existing device, stored as a SHA-256 digest.
+struct NewRefreshToken {
+  std::string token;
+  std::string user_id;
+  std::string device_id;
+  std::int64_t created_ts = 0;
+};
+
+/// What exchanging a refresh token issues: a new refresh token and a new access token for the
+/// same device.
+struct RefreshExchange {
+  std::string refresh_token;
+  std::string access_token;
+  std::int64_t created_ts = 0;
+  /// When the new access token expires; nullopt: never.
+  std::optional<std::int64_t> expires_ts{};
+};
+
+/// Who a refresh token was exchanged for.
+struct RefreshedDevice {
+  std::string user_id;
+  std::string device_id;
+
+  bool operator==(const RefreshedDevice&) const = default;
+};
+
 /// Who a token belongs to.
 struct TokenOwner {
   std::string user_id;
@@ -30,6 +65,9 @@ struct TokenOwner {
   bool is_admin = false;
   std::int64_t created_ts = 0;
   std::optional<std::int64_t> expires_ts{};
+  /// Set until the first use of a token issued by a refresh: that use revokes the refresh token
+  /// it was exchanged for (TokenStore::retire_replaced_refresh_token).
+  bool retires_refresh_token = false;
 
   /// True once `now_ts` (ms since the epoch) reaches the expiry; the spec then wants
   /// M_UNKNOWN_TOKEN with soft_logout.
@@ -63,10 +101,36 @@ class TokenStore : public TokenReads {
 
   /// Deletes every token of a user (logout/all); returns how many.
   virtual std::int64_t remove_for_user(std::string_view user_id) = 0;
+
+  /// Stores a login token; also deletes login tokens that expired by `token.created_ts`.
+  /// `exists` if the same token string is already stored.
+  virtual CreateResult create_login_token(const NewLoginToken& token) = 0;
+
+  /// Uses up a login token: its user, or nullopt when the token is unknown, already used or
+  /// expired at `now_ts`. The token is gone afterwards either way.
+  virtual std::optional<std::string> consume_login_token(std::string_view token, std::int64_t now_ts) = 0;
+
+  /// Stores a refresh token for an existing device (ErrorKind::constraint otherwise); `exists`
+  /// if the same token string is already stored.
+  virtual CreateResult create_refresh_token(const NewRefreshToken& token) = 0;
+
+  /// Exchanges `refresh_token` for `issued` (spec: POST /refresh): nullopt when the refresh
+  /// token is unknown, revoked, or its account deactivated. The old refresh token stays valid
+  /// until the new refresh token or access token is first used; exchanging it again replaces
+  /// what the earlier exchange issued. Locks the old token's row until the transaction ends.
+  virtual std::optional<RefreshedDevice> exchange_refresh_token(std::string_view refresh_token,
+                                                                const RefreshExchange& issued) = 0;
+
+  /// At the first use of an access token issued by a refresh (TokenOwner::retires_refresh_token):
+  /// revokes the refresh token it was exchanged for. False if there was nothing to do.
+  virtual bool retire_replaced_refresh_token(std::string_view access_token) = 0;
 };
 
-/// A fresh random access token (256 bits, URL-safe base64 with a `rvt_` prefix). Callers may
-/// mint tokens any other way; the store accepts any string.
+/// A fresh random token: `prefix` then 256 random bits in URL-safe base64. Callers may mint
+/// tokens any other way; the stores accept any string.
+std::string generate_token(std::string_view prefix);
+
+/// A fresh access token (`rvt_` prefix).
 std::string generate_access_token();
 
 }  // namespace ranvier::storage

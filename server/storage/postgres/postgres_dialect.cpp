@@ -100,15 +100,33 @@ constexpr sql::Dialect postgres_dialect{
     .tokens =
         {
             .insert = "INSERT INTO access_tokens"
-                      " (token_hash, user_id, device_id, created_ts, expires_ts)"
-                      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING",
+                      " (token_hash, user_id, device_id, created_ts, expires_ts, retires_refresh_hash)"
+                      " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_hash) DO NOTHING",
             .lookup = "SELECT t.user_id, t.device_id, a.is_guest, a.is_admin, t.created_ts,"
-                      " t.expires_ts FROM access_tokens t"
+                      " t.expires_ts, t.retires_refresh_hash IS NOT NULL FROM access_tokens t"
                       " JOIN accounts a ON a.user_id = t.user_id"
                       " WHERE t.token_hash = $1 AND NOT a.deactivated",
             .remove = "DELETE FROM access_tokens WHERE token_hash = $1",
             .remove_for_device = "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2",
             .remove_for_user = "DELETE FROM access_tokens WHERE user_id = $1",
+            .login_insert = "INSERT INTO login_tokens (token_hash, user_id, created_ts, expires_ts)"
+                            " VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO NOTHING",
+            .login_purge = "DELETE FROM login_tokens WHERE expires_ts <= $1",
+            .login_take = "DELETE FROM login_tokens WHERE token_hash = $1 RETURNING user_id, expires_ts",
+            .refresh_insert = "INSERT INTO refresh_tokens"
+                              " (token_hash, user_id, device_id, created_ts, replaces_hash)"
+                              " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING",
+            // Two exchanges of one token take turns, so the second sees what the first issued.
+            .refresh_lock = "SELECT r.user_id, r.device_id, r.replaces_hash FROM refresh_tokens r"
+                            " JOIN accounts a ON a.user_id = r.user_id"
+                            " WHERE r.token_hash = $1 AND NOT a.deactivated FOR UPDATE OF r",
+            .refresh_remove = "DELETE FROM refresh_tokens WHERE token_hash = $1",
+            .refresh_remove_successors = "DELETE FROM refresh_tokens WHERE replaces_hash = $1",
+            .remove_retiring = "DELETE FROM access_tokens WHERE retires_refresh_hash = $1",
+            .retire_refresh = "DELETE FROM refresh_tokens WHERE token_hash ="
+                              " (SELECT retires_refresh_hash FROM access_tokens WHERE token_hash = $1)",
+            .clear_retiring = "UPDATE access_tokens SET retires_refresh_hash = NULL"
+                              " WHERE token_hash = $1 AND retires_refresh_hash IS NOT NULL",
         },
     .events =
         {

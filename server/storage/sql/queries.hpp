@@ -53,15 +53,33 @@ struct ProfileSql {
   StaticSql upsert;      ///< (user_id, profile); replaces an existing row
 };
 
-/// Access tokens are keyed by the hex SHA-256 of the token.
+/// Access, login and refresh tokens are keyed by the hex SHA-256 of the token.
 struct TokenSql {
-  StaticSql insert;             ///< (token_hash, user_id, device_id, created_ts, expires_ts);
-                                ///< does nothing if the hash exists
+  StaticSql insert;             ///< (token_hash, user_id, device_id, created_ts, expires_ts,
+                                ///<  retires_refresh_hash); does nothing if the hash exists
   StaticSql lookup;             ///< (token_hash) → user_id, device_id, is_guest, is_admin,
-                                ///< created_ts, expires_ts; no row for deactivated accounts
+                                ///< created_ts, expires_ts, retires_refresh_hash IS NOT NULL;
+                                ///< no row for deactivated accounts
   StaticSql remove;             ///< (token_hash)
   StaticSql remove_for_device;  ///< (user_id, device_id)
   StaticSql remove_for_user;    ///< (user_id)
+  StaticSql login_insert;       ///< (token_hash, user_id, created_ts, expires_ts); does nothing
+                                ///< if the hash exists
+  StaticSql login_purge;        ///< (now_ts) deletes login tokens expired by then
+  StaticSql login_take;         ///< (token_hash) deletes the row → user_id, expires_ts
+  StaticSql refresh_insert;     ///< (token_hash, user_id, device_id, created_ts, replaces_hash);
+                                ///< does nothing if the hash exists
+  StaticSql refresh_lock;       ///< (token_hash) → user_id, device_id, replaces_hash; no row for
+                                ///< deactivated accounts; locks the row until commit
+  StaticSql refresh_remove;     ///< (token_hash)
+  StaticSql refresh_remove_successors;  ///< (replaces_hash) deletes the refresh tokens
+                                        ///< exchanged for it
+  StaticSql remove_retiring;    ///< (retires_refresh_hash) deletes the access tokens issued
+                                ///< in exchange for it and not used yet
+  StaticSql retire_refresh;     ///< (token_hash) deletes the refresh token the access token
+                                ///< retires
+  StaticSql clear_retiring;     ///< (token_hash) clears the access token's retires_refresh_hash
+                                ///< if set
 };
 
 /// Sets of IDs travel as one parameter: a JSON array text (see json_array.hpp), which SQLite

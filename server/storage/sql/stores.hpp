@@ -91,6 +91,12 @@ class SqlTokenStore final : public TokenStore {
   bool remove(std::string_view token) override;
   std::int64_t remove_for_device(std::string_view user_id, std::string_view device_id) override;
   std::int64_t remove_for_user(std::string_view user_id) override;
+  CreateResult create_login_token(const NewLoginToken& token) override;
+  std::optional<std::string> consume_login_token(std::string_view token, std::int64_t now_ts) override;
+  CreateResult create_refresh_token(const NewRefreshToken& token) override;
+  std::optional<RefreshedDevice> exchange_refresh_token(std::string_view refresh_token,
+                                                        const RefreshExchange& issued) override;
+  bool retire_replaced_refresh_token(std::string_view access_token) override;
 
  private:
   Session& session_;

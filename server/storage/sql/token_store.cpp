@@ -1,5 +1,7 @@
 #include "storage/sql/stores.hpp"
 
+#include "storage/errors.hpp"
+
 #include <openssl/sha.h>
 
 #include <array>
@@ -33,6 +35,7 @@ std::optional<TokenOwner> SqlTokenStore::lookup(std::string_view token) {
       .is_admin = row.at(3).as_bool(),
       .created_ts = row.at(4).as_int(),
       .expires_ts = row.at(5).as_optional_int(),
+      .retires_refresh_token = row.at(6).as_bool(),
   };
 }
 
@@ -41,7 +44,7 @@ CreateResult SqlTokenStore::create(const NewAccessToken& token) {
   std::int64_t inserted =
       session_.execute(sql_.insert, {std::string_view(digest), std::string_view(token.user_id),
                                      std::string_view(token.device_id), token.created_ts,
-                                     nullable(token.expires_ts)});
+                                     nullable(token.expires_ts), nullptr});
   return inserted == 0 ? CreateResult::exists : CreateResult::created;
 }
 
@@ -57,6 +60,70 @@ std::int64_t SqlTokenStore::remove_for_device(std::string_view user_id,
 
 std::int64_t SqlTokenStore::remove_for_user(std::string_view user_id) {
   return session_.execute(sql_.remove_for_user, {user_id});
+}
+
+CreateResult SqlTokenStore::create_login_token(const NewLoginToken& token) {
+  session_.execute(sql_.login_purge, {token.created_ts});
+  const std::string digest = token_digest(token.token);
+  std::int64_t inserted = session_.execute(
+      sql_.login_insert, {std::string_view(digest), std::string_view(token.user_id), token.created_ts, token.expires_ts});
+  return inserted == 0 ? CreateResult::exists : CreateResult::created;
+}
+
+std::optional<std::string> SqlTokenStore::consume_login_token(std::string_view token, std::int64_t now_ts) {
+  const std::string digest = token_digest(token);
+  // Deleting and reading in one statement: of two logins racing with one token, one gets the row.
+  auto rows = session_.query(sql_.login_take, {std::string_view(digest)});
+  if (rows.empty() || now_ts >= rows.front().at(1).as_int()) {
+    return std::nullopt;
+  }
+  return rows.front().at(0).as_text();
+}
+
+CreateResult SqlTokenStore::create_refresh_token(const NewRefreshToken& token) {
+  const std::string digest = token_digest(token.token);
+  std::int64_t inserted =
+      session_.execute(sql_.refresh_insert, {std::string_view(digest), std::string_view(token.user_id),
+                                             std::string_view(token.device_id), token.created_ts, nullptr});
+  return inserted == 0 ? CreateResult::exists : CreateResult::created;
+}
+
+std::optional<RefreshedDevice> SqlTokenStore::exchange_refresh_token(std::string_view refresh_token,
+                                                                     const RefreshExchange& issued) {
+  const std::string old_digest = token_digest(refresh_token);
+  auto rows = session_.query(sql_.refresh_lock, {std::string_view(old_digest)});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  RefreshedDevice device{rows.front().at(0).as_text(), rows.front().at(1).as_text()};
+  // Using this token revokes the one it replaced (spec: "the old refresh token remains valid
+  // until the new access token or refresh token is used").
+  if (const auto predecessor = rows.front().at(2).as_optional_text()) {
+    session_.execute(sql_.refresh_remove, {std::string_view(*predecessor)});
+  }
+  // A second exchange means the client never got (or never used) the first one's tokens.
+  session_.execute(sql_.refresh_remove_successors, {std::string_view(old_digest)});
+  session_.execute(sql_.remove_retiring, {std::string_view(old_digest)});
+
+  const std::string refresh_digest = token_digest(issued.refresh_token);
+  const std::string access_digest = token_digest(issued.access_token);
+  const std::int64_t stored =
+      session_.execute(sql_.refresh_insert, {std::string_view(refresh_digest), std::string_view(device.user_id),
+                                             std::string_view(device.device_id), issued.created_ts,
+                                             std::string_view(old_digest)}) +
+      session_.execute(sql_.insert, {std::string_view(access_digest), std::string_view(device.user_id),
+                                     std::string_view(device.device_id), issued.created_ts,
+                                     nullable(issued.expires_ts), std::string_view(old_digest)});
+  if (stored != 2) {
+    throw StorageError(ErrorKind::constraint, "a token issued by a refresh was already stored");
+  }
+  return device;
+}
+
+bool SqlTokenStore::retire_replaced_refresh_token(std::string_view access_token) {
+  const std::string digest = token_digest(access_token);
+  session_.execute(sql_.retire_refresh, {std::string_view(digest)});
+  return session_.execute(sql_.clear_retiring, {std::string_view(digest)}) > 0;
 }
 
 }  // namespace ranvier::storage::sql
