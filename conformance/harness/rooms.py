@@ -8,7 +8,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from typing import Any, Iterable, Optional
+import threading
+from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -216,3 +217,34 @@ def assert_client_event(event: dict, room_id: Optional[str] = None) -> None:
     assert not leaked, f"federation-only fields {leaked} in a client event: {event}"
     if room_id is not None:
         assert event.get("room_id") == room_id, event
+
+
+def run_concurrently(server, work: Callable[[Any, Any], Any], arguments: Iterable[Any],
+                     together: bool = False, timeout: float = 60.0) -> list:
+    """Calls `work(client, argument)` for every argument at once, each on its own thread with
+    its own connection, and returns the results in argument order. With `together`, every
+    thread connects first and then waits at a barrier, so the requests race as closely as
+    possible. Fails the test with every error the calls raised."""
+    arguments = list(arguments)
+    start = threading.Barrier(len(arguments)) if together else None
+    results: list = [None] * len(arguments)
+    errors: list = []
+
+    def run(index: int, argument: Any) -> None:
+        try:
+            with server.client() as c:
+                if start is not None:
+                    c.get("/_matrix/client/versions")
+                    start.wait(timeout=10)
+                results[index] = work(c, argument)
+        except Exception as error:  # collected: every thread's failure is reported together
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "concurrent calls did not finish"
+    assert not errors, errors
+    return results

@@ -3,13 +3,13 @@ creator's join, power levels, preset state, initial_state, name, topic, invites)
 room version, aliases, and the errors for bad requests."""
 
 import re
-import threading
 
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.rooms import (V12_ROOM_ID, assert_client_event, assert_json_response_list, create_room,
-                           get_state, joined_rooms, membership, path, state_event, text, user_fixture)
+                           get_state, joined_rooms, membership, path, run_concurrently, state_event, text,
+                           user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 CREATE = path("createRoom")
@@ -278,21 +278,9 @@ def test_malformed_requests(client, alice):
 def test_concurrent_requests_for_one_alias(server, client, alice):
     _, token = alice
     attempts = 6
-    start = threading.Barrier(attempts)
-    answers = []
-
-    def attempt():
-        with server.client() as c:
-            c.get(path("account", "whoami"), token=token)  # connect before the race starts
-            start.wait(timeout=10)
-            answers.append(c.post(CREATE, token=token, json_body={"room_alias_name": "contested"}))
-
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(answers) == attempts
+    answers = run_concurrently(server, lambda c, _: c.post(CREATE, token=token,
+                                                           json_body={"room_alias_name": "contested"}),
+                               range(attempts), together=True)
     won = [assert_json_response(a)["room_id"] for a in answers if a.status == 200]
     assert len(won) == 1, answers
     for answer in answers:

@@ -2,14 +2,12 @@
 with their permission errors; /joined_rooms, /rooms/{roomId}/members (with its filters and
 `at`) and /rooms/{roomId}/joined_members; profile data in member events."""
 
-import threading
-
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, assert_json_response_list, create_room,
-                           get_state, invite, join, joined_rooms, leave, membership, new_user, path, public_room,
-                           put_state, sync, text, user_fixture)
+                           get_state, invite, join, joined_rooms, leave, membership, new_user, path,
+                           public_room, put_state, run_concurrently, sync, text, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 
@@ -396,23 +394,13 @@ def test_concurrent_joins_and_messages(server, client, alice):
     alice_id, token = alice
     room_id = public_room(client, token)
     users = [new_user(client, f"crowd{i}") for i in range(8)]
-    errors = []
 
-    def join_and_speak(user):
+    def join_and_speak(c, user):
         user_id, user_token = user
-        try:
-            with server.client() as c:
-                join(c, user_token, room_id)
-                text(c, user_token, room_id, f"hello from {user_id}")
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
+        join(c, user_token, room_id)
+        text(c, user_token, room_id, f"hello from {user_id}")
 
-    threads = [threading.Thread(target=join_and_speak, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    run_concurrently(server, join_and_speak, users)
     expected = {alice_id} | {user_id for user_id, _ in users}
     joined = assert_json_response(client.get(path("rooms", room_id, "joined_members"), token=token))["joined"]
     assert set(joined) == expected
@@ -426,21 +414,8 @@ def test_concurrent_joins_and_messages(server, client, alice):
 def test_concurrent_writes_to_one_state_key(server, client, alice):
     _, token = alice
     room_id = public_room(client, token)
-    errors = []
-
-    def write(i):
-        try:
-            with server.client() as c:
-                put_state(c, token, room_id, "org.example.counter", {"value": i})
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
-
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    run_concurrently(server, lambda c, i: put_state(c, token, room_id, "org.example.counter", {"value": i}),
+                     range(10))
     final = get_state(client, token, room_id, "org.example.counter")
     assert final["value"] in range(10)
     events = assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
@@ -456,23 +431,13 @@ def test_racing_joins_and_leaves_settle_consistently(server, client, alice, bob)
     alice_id, token = alice
     bob_id, bob_token = bob
     room_id = public_room(client, token)
-    errors = []
 
-    def toggle(first):
-        try:
-            with server.client() as c:
-                for i in range(6):
-                    action = "join" if (i % 2 == 0) == first else "leave"
-                    c.post(path("rooms", room_id, action), token=bob_token, json_body={})
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
+    def toggle(c, first):
+        for i in range(6):
+            action = "join" if (i % 2 == 0) == first else "leave"
+            c.post(path("rooms", room_id, action), token=bob_token, json_body={})
 
-    threads = [threading.Thread(target=toggle, args=(first,)) for first in (True, False)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    run_concurrently(server, toggle, (True, False))
     # Whatever order the server took them in, every view agrees on the outcome.
     final = membership(client, token, room_id, bob_id)
     assert final in ("join", "leave")
@@ -487,21 +452,7 @@ def test_racing_joins_and_leaves_settle_consistently(server, client, alice, bob)
 @spec("client-server-api/#post_matrixclientv3createroom")
 def test_concurrent_room_creation(server, client, alice, bob):
     tokens = [alice[1], bob[1]] * 4
-    created, errors = [], []
-
-    def create(user_token):
-        try:
-            with server.client() as c:
-                created.append(create_room(c, user_token))
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
-
-    threads = [threading.Thread(target=create, args=(t,)) for t in tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    created = run_concurrently(server, create_room, tokens)
     assert len(set(created)) == len(tokens)
     for user_token in (alice[1], bob[1]):
         assert len(set(created) & set(joined_rooms(client, user_token))) == len(tokens) // 2

@@ -2,15 +2,13 @@
 transaction-ID idempotency, GET /rooms/{roomId}/event/{eventId} in the client format,
 redactions (PUT /redact and m.room.redaction through /send), size limits and bad bodies."""
 
-import threading
-
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.rooms import (all_messages, assert_client_event, assert_json_response_list, create_room,
                            get_state, join, login, path,
-                           public_room, put_state, send, sync, text, timeline_events, txn,
-                           user_fixture)
+                           public_room, put_state, run_concurrently, send, sync, text, timeline_events,
+                           txn, user_fixture)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 
@@ -279,26 +277,10 @@ def test_concurrent_retries_of_one_transaction_make_one_event(server, alice, roo
     rounds, retries = 5, 8
     for round_number in range(rounds):
         txn_id = txn()
-        body = f"raced {round_number}"
-        start = threading.Barrier(retries)
-        results, errors = [], []
-
-        def retry():
-            try:
-                with server.client() as c:
-                    c.get(path("account", "whoami"), token=token)  # connect before the race starts
-                    start.wait(timeout=10)
-                    results.append(send(c, token, room, {"msgtype": "m.text", "body": body}, txn_id=txn_id))
-            except Exception as error:  # reported below, with the others
-                errors.append(error)
-
-        threads = [threading.Thread(target=retry) for _ in range(retries)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert not errors, errors
-        assert len(results) == retries and len(set(results)) == 1, f"round {round_number}: {results}"
+        content = {"msgtype": "m.text", "body": f"raced {round_number}"}
+        results = run_concurrently(server, lambda c, _: send(c, token, room, content, txn_id=txn_id),
+                                   range(retries), together=True)
+        assert len(set(results)) == 1, f"round {round_number}: {results}"
     with server.client() as c:
         bodies = [e["content"].get("body") for e in all_messages(c, token, room, limit=100)]
     for round_number in range(rounds):
