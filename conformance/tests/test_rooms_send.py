@@ -358,3 +358,28 @@ def test_redaction_algorithm_follows_the_room_version(client, alice, version):
         assert "invite" not in levels
         assert levels["users"][user_id] == 100
         assert create == {"creator": user_id}
+
+
+@spec("client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid")
+def test_outsiders_cannot_redact(client, alice, eve, room):
+    _, token = alice
+    _, eve_token = eve
+    event_id = text(client, token, room, "eve would like this gone")
+    response = client.put(path("rooms", room, "redact", event_id, txn()), token=eve_token, json_body={})
+    assert_matrix_error(response, 403, "M_FORBIDDEN")
+    event = assert_json_response(client.get(path("rooms", room, "event", event_id), token=token))
+    assert event["content"]["body"] == "eve would like this gone"
+
+
+@spec("client-server-api/#room-history-visibility")
+def test_invitees_cannot_read_shared_history_before_joining(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = create_room(client, token, preset="private_chat")
+    event_id = text(client, token, room_id, "members only")
+    assert_json_response(client.post(path("rooms", room_id, "invite"), token=token, json_body={"user_id": bob_id}))
+    # `shared` lets members who join later read it; an invitee has not joined yet.
+    assert_matrix_error(client.get(path("rooms", room_id, "event", event_id), token=bob_token), 404, "M_NOT_FOUND")
+    join(client, bob_token, room_id)
+    event = assert_json_response(client.get(path("rooms", room_id, "event", event_id), token=bob_token))
+    assert event["content"]["body"] == "members only"

@@ -2,6 +2,7 @@
 with prev_batch, long-polling (timeout), filters by ID and inline, full_state, room summaries,
 account data, and bad tokens."""
 
+import json
 import signal
 import threading
 import time
@@ -586,3 +587,31 @@ def test_lazy_loading_sends_members_changed_in_the_gap(client, alice, bob):
     # A limited sync MUST carry the membership events of the gap, redundant or not.
     bobs = [e for e in room["state"]["events"] if e["type"] == "m.room.member" and e["state_key"] == bob_id]
     assert bobs and bobs[-1]["content"]["displayname"] == "Renamed Bob"
+
+
+@spec("client-server-api/#room-history-visibility")
+def test_sync_respects_joined_history_visibility(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = create_room(client, token, preset="public_chat", initial_state=[
+        {"type": "m.room.history_visibility", "content": {"history_visibility": "joined"}}])
+    text(client, token, room_id, "before bob")
+    since = sync(client, bob_token)["next_batch"]
+    join(client, bob_token, room_id)
+    text(client, token, room_id, "after bob")
+    for body in (sync(client, bob_token, since=since, filter=WIDE), sync(client, bob_token, filter=WIDE)):
+        said = [e["content"].get("body") for e in timeline_events(body, room_id) if e["type"] == "m.room.message"]
+        assert said == ["after bob"]
+
+
+@spec(SYNC)
+def test_invites_carry_no_timeline(client, alice, bob):
+    _, token = alice
+    bob_id, bob_token = bob
+    room_id = create_room(client, token, preset="private_chat")
+    text(client, token, room_id, "not for invitees")
+    invite(client, token, room_id, bob_id)
+    invited = section_rooms(sync(client, bob_token, filter=WIDE), "invite")[room_id]
+    # An invited room has only its stripped invite_state.
+    assert set(invited) <= {"invite_state"}
+    assert "not for invitees" not in json.dumps(invited)
