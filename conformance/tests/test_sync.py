@@ -298,8 +298,12 @@ def test_bad_requests(client, bob):
     _, bob_token = bob
     # The spec names no code for a `since` that is no token; Synapse answers 400.
     assert_matrix_error(client.get(path("sync", query={"since": "garbage!"}), token=bob_token), 400, None)
-    assert_matrix_error(client.get(path("sync", query={"filter": "{not json"}), token=bob_token),
-                        400, ("M_NOT_JSON", "M_BAD_JSON", "M_INVALID_PARAM"))
+    for bad_filter in ("{not json", '{"room": {"timeline": {"limit": "ten"}}}', '{"room": []}'):
+        assert_matrix_error(client.get(path("sync", query={"filter": bad_filter}), token=bob_token),
+                            400, ("M_NOT_JSON", "M_BAD_JSON", "M_INVALID_PARAM"))
+    # A filter ID that was never uploaded.
+    assert_matrix_error(client.get(path("sync", query={"filter": "999999"}), token=bob_token),
+                        (400, 404), ("M_INVALID_PARAM", "M_NOT_FOUND"))
     assert_matrix_error(client.get(path("sync")), 401, "M_MISSING_TOKEN")
     # Query parameters of the wrong type or outside their enum: Synapse answers 400 M_INVALID_PARAM.
     for query in ({"timeout": "soon"}, {"full_state": "maybe"}, {"set_presence": "dancing"}):
