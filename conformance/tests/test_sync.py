@@ -619,3 +619,16 @@ def test_invites_carry_no_timeline(client, alice, bob):
     # An invited room has only its stripped invite_state.
     assert set(invited) <= {"invite_state"}
     assert "not for invitees" not in json.dumps(invited)
+
+
+@spec(SYNC)
+def test_repeating_a_sync_gives_the_same_events(client, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    room_id = public_room(client, token, bob_token)
+    since = sync(client, bob_token)["next_batch"]
+    sent = [text(client, token, room_id, f"again{i}") for i in range(2)]
+    # A client that lost a response retries with the same `since`; nothing may be lost to it.
+    for _ in range(2):
+        body = sync(client, bob_token, since=since)
+        assert [e["event_id"] for e in timeline_events(body, room_id)] == sent
