@@ -632,3 +632,38 @@ def test_repeating_a_sync_gives_the_same_events(client, alice, bob):
     for _ in range(2):
         body = sync(client, bob_token, since=since)
         assert [e["event_id"] for e in timeline_events(body, room_id)] == sent
+
+
+@spec(SYNC)
+def test_keep_alive_connection_survives_a_long_poll(server, alice, bob):
+    _, token = alice
+    _, bob_token = bob
+    with server.client(timeout=30) as c:
+        room_id = public_room(c, token, bob_token)
+        since = sync(c, bob_token)["next_batch"]
+
+        def ping():
+            with server.client() as other:
+                text(other, token, room_id, "ping")
+
+        woken = threading.Timer(0.5, ping)
+        woken.start()
+        body = sync(c, bob_token, since=since, timeout=10000)
+        woken.join()
+        assert [e["content"]["body"] for e in timeline_events(body, room_id)] == ["ping"]
+        assert c.get("/_matrix/client/versions").status == 200
+        assert c.connections_opened == 1
+
+
+@spec("rfc9112#section-9.3.2")  # pipelined requests: responses in request order
+def test_request_pipelined_behind_a_long_poll(server, client, bob):
+    _, bob_token = bob
+    since = sync(client, bob_token)["next_batch"]
+    long_poll = build_request("GET", path("sync", query={"since": since, "timeout": 1500}),
+                              headers={"Authorization": f"Bearer {bob_token}"})
+    with server.raw(timeout=15) as raw:
+        raw.send(long_poll + build_request("GET", "/_matrix/client/versions"))
+        first = raw.read_response(timeout=10)
+        second = raw.read_response(timeout=10)
+    assert first.status == 200 and "next_batch" in first.json()
+    assert second.status == 200 and "versions" in second.json()
