@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -22,6 +23,27 @@ void add_cors(ApiResponse& r) {
   r.headers.emplace_back("Access-Control-Allow-Origin", "*");
   r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
   r.headers.emplace_back("Access-Control-Allow-Headers", "X-Requested-With, Content-Type, Authorization");
+}
+
+// Spec: client-server API, "Guest Access" → "Client behaviour": what guest accounts may call.
+// Filters, account data, tags, key changes and logout are added as Synapse allows them, since
+// clients use them on every start.
+constexpr std::array<std::string_view, 36> guest_operations{
+    // reading rooms
+    "getRoomState", "getEventContext", "getOneRoomEvent", "getRoomStateWithKey", "getRoomEvents",
+    "getMembersByRoom", "roomInitialSync", "sync", "getEvents", "peekEvents", "getContentAuthed",
+    "getContentOverrideNameAuthed", "getContentThumbnailAuthed",
+    // sending
+    "joinRoomById", "joinRoom", "leaveRoom", "sendMessage", "setRoomStateWithKey", "sendToDevice",
+    // own account
+    "setProfileField", "getDevices", "getDevice", "updateDevice", "getTokenOwner", "logout",
+    "defineFilter", "getFilter", "getAccountData", "setAccountData", "getAccountDataPerRoom",
+    "setAccountDataPerRoom", "getRoomTags",
+    // end-to-end encryption
+    "uploadKeys", "queryKeys", "claimKeys", "getKeysChanges"};
+
+bool guest_may_call(std::string_view operation_id) {
+  return std::find(guest_operations.begin(), guest_operations.end(), operation_id) != guest_operations.end();
 }
 
 ApiResponse render(const MatrixError& e, std::string_view endpoint) {
@@ -140,6 +162,9 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     }
     RequestContext ctx{req, op, services_, std::move(match.params), std::move(*query), std::nullopt, std::nullopt};
     authenticate(ctx);
+    if (ctx.principal && ctx.principal->is_guest && !guest_may_call(op.operation_id)) {
+      throw MatrixError(ErrCode::guest_access_forbidden, "Guest accounts cannot use this endpoint");
+    }
     if (op.rate_limited) {
       const std::string& caller = ctx.principal ? ctx.principal->user_id : req.remote_address;
       if (auto wait_ms = services_.rate_limiter.acquire(op.operation_id, caller)) {

@@ -100,6 +100,9 @@ ApiResponse getProfileField(RequestContext& ctx, const GetProfileFieldRequest& r
 
 ApiResponse setProfileField(RequestContext& ctx, const SetProfileFieldRequest& req) {
   check_may_edit(ctx, req.user_id);
+  if (ctx.principal->is_guest && req.key_name != "displayname") {
+    throw MatrixError(ErrCode::guest_access_forbidden, "Guest accounts may only set a display name");
+  }
   if (req.key_name.size() > max_key_bytes) {
     throw MatrixError(ErrCode::key_too_large, "Profile keys are at most 255 bytes");
   }

@@ -36,16 +36,38 @@ std::string resolve_room(RequestContext& ctx, const std::string& id_or_alias) {
 
 ApiResponse joined(const std::string& room_id) { return json_response({{"room_id", room_id}}); }
 
+/// Spec: "Guest Access" → "Server behaviour": guests join only rooms whose m.room.guest_access
+/// is `can_join`.
+void check_guest_may_join(RequestContext& ctx, const std::string& room_id) {
+  if (!ctx.principal->is_guest) {
+    return;
+  }
+  const bool allowed = ctx.services.database.read([&](storage::ReadTx& tx) {
+    auto id = tx.rooms().current_state_event(room_id, {"m.room.guest_access", ""});
+    auto event = id ? tx.events().get(*id) : std::nullopt;
+    if (!event) {
+      return false;
+    }
+    auto pdu = nlohmann::json::parse(event->json, nullptr, false);
+    return pdu.is_object() && pdu["content"].is_object() && pdu["content"].value("guest_access", "") == "can_join";
+  });
+  if (!allowed) {
+    throw MatrixError(ErrCode::guest_access_forbidden, "Guests may not join this room");
+  }
+}
+
 }  // namespace
 
 ApiResponse joinRoomById(RequestContext& ctx, const JoinRoomByIdRequest& req) {
   auto room_id = resolve_room(ctx, req.room_id);
+  check_guest_may_join(ctx, room_id);
   change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
   return joined(room_id);
 }
 
 ApiResponse joinRoom(RequestContext& ctx, const JoinRoomRequest& req) {
   auto room_id = resolve_room(ctx, req.room_id_or_alias);
+  check_guest_may_join(ctx, room_id);
   change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
   return joined(room_id);
 }
