@@ -456,3 +456,13 @@ def test_concurrent_room_creation(server, client, alice, bob):
     assert len(set(created)) == len(tokens)
     for user_token in (alice[1], bob[1]):
         assert len(set(created) & set(joined_rooms(client, user_token))) == len(tokens) // 2
+
+
+@spec("client-server-api/#post_matrixclientv3roomsroomidban")
+@pytest.mark.parametrize("action", ["invite", "kick", "ban", "unban"])
+def test_membership_actions_validate_the_user_id(client, alice, action):
+    _, token = alice
+    room_id = public_room(client, token)
+    for body in ({}, {"user_id": "not-a-user-id"}, {"user_id": 42}):
+        assert_matrix_error(post(client, token, room_id, action, body), 400,
+                            ("M_BAD_JSON", "M_MISSING_PARAM", "M_INVALID_PARAM"))
