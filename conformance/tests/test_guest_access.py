@@ -31,7 +31,7 @@ def test_guests_use_only_the_listed_endpoints(client):
 @spec(GUESTS)
 def test_guests_join_only_rooms_that_allow_them(client, alice):
     _, token = alice
-    _, guest_token = new_guest(client)
+    guest_id, guest_token = new_guest(client)
     # private_chat sets guest_access can_join; public_chat leaves guests out.
     open_room = create_room(client, token, preset="public_chat")
     assert_matrix_error(client.post(path("join", open_room), token=guest_token, json_body={}),
@@ -41,4 +41,8 @@ def test_guests_join_only_rooms_that_allow_them(client, alice):
     event_id = text(client, guest_token, open_room, "hello from a guest")
     mine = assert_json_response(client.get(path("rooms", open_room, "event", event_id), token=guest_token))
     assert mine["content"]["body"] == "hello from a guest"
-    assert_json_response(client.post(path("rooms", open_room, "leave"), token=guest_token, json_body={}))
+    # Closing the room to guests makes the guests in it leave.
+    put_state(client, token, open_room, "m.room.guest_access", {"guest_access": "forbidden"})
+    member = assert_json_response(client.get(path("rooms", open_room, "state", "m.room.member", guest_id),
+                                             token=token))
+    assert member["membership"] == "leave"

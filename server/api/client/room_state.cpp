@@ -102,6 +102,20 @@ void check_canonical_alias(storage::ReadTx& tx, const std::string& room_id, cons
   }
 }
 
+/// Spec: "Guest Access" → "Server behaviour": once guests may no longer join, the guests in the
+/// room leave it (each with their own leave event, in the same transaction).
+void remove_guests(RequestContext& ctx, storage::WriteTx& tx, const std::string& room_id) {
+  for (const auto& member : tx.rooms().members(room_id, storage::Membership::join)) {
+    auto account = tx.accounts().get(member.user_id);
+    if (!account || !account->is_guest) {
+      continue;
+    }
+    rooms::EventDraft leave{.type = "m.room.member", .sender = member.user_id, .state_key = member.user_id,
+                            .content = {{"membership", "leave"}}};
+    ctx.services.pipeline.send(tx, room_id, leave);
+  }
+}
+
 }  // namespace
 
 ApiResponse setRoomStateWithKey(RequestContext& ctx, const SetRoomStateWithKeyRequest& req) {
@@ -115,7 +129,12 @@ ApiResponse setRoomStateWithKey(RequestContext& ctx, const SetRoomStateWithKeyRe
     }
     rooms::EventDraft draft{.type = req.event_type, .sender = ctx.principal->user_id, .state_key = req.state_key,
                             .content = req.body};
-    return ctx.services.pipeline.send(tx, req.room_id, draft);
+    auto sent = ctx.services.pipeline.send(tx, req.room_id, draft);
+    if (req.event_type == "m.room.guest_access" && req.state_key.empty() &&
+        req.body.value("guest_access", "") != "can_join") {
+      remove_guests(ctx, tx, req.room_id);
+    }
+    return sent;
   });
   return json_response({{"event_id", sent.event_id}});
 }
