@@ -237,17 +237,18 @@ TEST_P(StorageTest, RelationsAndTimestampLookups) {
   });
   const std::int64_t now = db->read([](ReadTx& tx) { return tx.events().max_stream(); });
   auto all = db->read([&](ReadTx& tx) {
-    return tx.events().relations("$root", std::nullopt, 0, now, Direction::forward, 10);
+    return tx.events().relations({"!r:test", "$root"}, 0, now, Direction::forward, 10);
   });
   EXPECT_EQ(ids_of(all), (std::vector<std::string>{"$reply0", "$reply1", "$reply2"}));
   EXPECT_EQ(all.at(0).relates_to, "$root");
   EXPECT_EQ(all.at(0).rel_type, "m.thread");
   auto threads = db->read([&](ReadTx& tx) {
-    return tx.events().relations("$root", "m.thread", 0, now, Direction::backward, 10);
+    return tx.events().relations({"!r:test", "$root", "m.thread"}, 0, now, Direction::backward,
+                                 10);
   });
   EXPECT_EQ(ids_of(threads), (std::vector<std::string>{"$reply2", "$reply0"}));
   EXPECT_TRUE(db->read([&](ReadTx& tx) {
-                  return tx.events().relations("$reply0", std::nullopt, 0, now, Direction::forward,
+                  return tx.events().relations({"!r:test", "$reply0"}, 0, now, Direction::forward,
                                                10);
                 }).empty());
 
@@ -265,6 +266,106 @@ TEST_P(StorageTest, RelationsAndTimestampLookups) {
     return tx.events().event_near_ts("!r:test", t0, Direction::backward);
   }),
             std::nullopt);
+}
+
+// /relations?recurse walks relations of relations; filters apply to what is returned, and
+// events of another room that claim a relation are not the room's relations.
+TEST_P(StorageTest, RelationsByEventTypeAcrossRoomsAndDepth) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.events().insert(message("!r:test", "$root", 1));
+    NewEvent edit = message("!r:test", "$edit", 2);
+    edit.relates_to = "$root";
+    edit.rel_type = "m.replace";
+    tx.events().insert(edit);
+    NewEvent reaction = message("!r:test", "$reaction", 3);
+    reaction.type = "m.reaction";
+    reaction.relates_to = "$edit";
+    reaction.rel_type = "m.annotation";
+    tx.events().insert(reaction);
+    NewEvent deeper = message("!r:test", "$deeper", 4);
+    deeper.relates_to = "$reaction";
+    deeper.rel_type = "m.reference";
+    tx.events().insert(deeper);
+    NewEvent elsewhere = message("!other:test", "$elsewhere", 1);
+    elsewhere.relates_to = "$root";
+    elsewhere.rel_type = "m.replace";
+    tx.events().insert(elsewhere);
+  });
+  const std::int64_t now = db->read([](ReadTx& tx) { return tx.events().max_stream(); });
+  auto page = [&](RelationQuery query) {
+    return ids_of(db->read([&](ReadTx& tx) {
+      return tx.events().relations(query, 0, now, Direction::forward, 10);
+    }));
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(page({"!r:test", "$root"}), Ids{"$edit"});
+  EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .max_depth = 2}),
+            (Ids{"$edit", "$reaction"}));
+  EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .max_depth = 3}),
+            (Ids{"$edit", "$reaction", "$deeper"}));
+  EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .rel_type = "m.annotation",
+                  .max_depth = 3}),
+            Ids{"$reaction"});
+  EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .event_type = "m.room.message",
+                  .max_depth = 3}),
+            (Ids{"$edit", "$deeper"}));
+  EXPECT_EQ(page({"!r:test", "$root", "m.replace", "m.reaction"}), Ids{});
+  EXPECT_EQ(page({"!other:test", "$root"}), Ids{"$elsewhere"});
+}
+
+TEST_P(StorageTest, ThreadRootsByLatestEvent) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.events().insert(message("!r:test", "$old_root", 1));
+    tx.events().insert(message("!r:test", "$new_root", 2));
+    tx.events().insert(message("!r:test", "$plain", 3));
+    auto reply = [&](std::string id, std::string root, std::string sender, bool soft_failed) {
+      NewEvent event = message("!r:test", std::move(id), 4);
+      event.relates_to = std::move(root);
+      event.rel_type = "m.thread";
+      event.sender = std::move(sender);
+      event.soft_failed = soft_failed;
+      tx.events().insert(event);
+    };
+    reply("$a", "$new_root", "@bob:test", false);
+    reply("$b", "$old_root", "@bob:test", false);
+    reply("$c", "$old_root", "@bob:test", false);
+    reply("$d", "$new_root", "@carol:test", true);  // soft-failed: neither counted nor newest
+    NewEvent annotation = message("!r:test", "$e", 5);
+    annotation.relates_to = "$plain";
+    annotation.rel_type = "m.annotation";
+    tx.events().insert(annotation);
+  });
+  auto roots = db->read([](ReadTx& tx) {
+    return tx.events().thread_roots("!r:test", "@carol:test", false, INT64_MAX, 10);
+  });
+  ASSERT_EQ(roots.size(), 2U);
+  EXPECT_EQ(roots[0].root.event_id, "$old_root");
+  EXPECT_EQ(roots[0].count, 2);
+  EXPECT_FALSE(roots[0].participated);
+  EXPECT_EQ(roots[1].root.event_id, "$new_root");
+  EXPECT_EQ(roots[1].count, 1);
+  const std::int64_t a_stream = db->read([](ReadTx& tx) { return tx.events().get("$a")->stream; });
+  EXPECT_EQ(roots[1].latest_stream, a_stream);
+
+  // The next page starts below the last root's newest thread event.
+  auto next = db->read([&](ReadTx& tx) {
+    return tx.events().thread_roots("!r:test", "@carol:test", false, roots[0].latest_stream, 10);
+  });
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].root.event_id, "$new_root");
+
+  // Alice sent both roots; Bob replied to both; Carol's only reply is soft-failed.
+  for (const char* user : {"@alice:test", "@bob:test"}) {
+    auto mine = db->read([&](ReadTx& tx) {
+      return tx.events().thread_roots("!r:test", user, true, INT64_MAX, 10);
+    });
+    EXPECT_EQ(mine.size(), 2U) << user;
+  }
+  EXPECT_TRUE(db->read([](ReadTx& tx) {
+                  return tx.events().thread_roots("!r:test", "@carol:test", true, INT64_MAX, 10);
+                }).empty());
 }
 
 // Stream positions must be unique and hand out in commit order even when several threads

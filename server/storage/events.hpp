@@ -77,6 +77,30 @@ struct TopologicalPosition {
   auto operator<=>(const TopologicalPosition&) const = default;
 };
 
+/// Which events /relations asks for: timeline events of `room_id` relating to `event_id`.
+struct RelationQuery {
+  std::string room_id;
+  std::string event_id;
+  /// Only relations of this type, when set. Applies to the events returned, not to the
+  /// relations walked through to reach them.
+  std::optional<std::string> rel_type{};
+  /// Only events of this type, when set (same rule).
+  std::optional<std::string> event_type{};
+  /// How many relations away from `event_id` to look: 1 for its direct children only.
+  int max_depth = 1;
+};
+
+/// A thread root (the target of `m.thread` relations) with what its aggregation needs.
+struct ThreadRoot {
+  StoredEvent root;
+  /// Stream position of the newest `m.thread` event in the thread: threads are listed by it.
+  std::int64_t latest_stream = 0;
+  /// How many timeline events relate to the root with `m.thread`.
+  std::int64_t count = 0;
+  /// Whether the user asked about sent the root or an event of the thread.
+  bool participated = false;
+};
+
 /// Event queries available in any transaction. Timeline queries (`room_events`,
 /// `room_messages`) skip outliers, rejected and soft-failed events: clients never see those.
 class EventReads {
@@ -108,12 +132,19 @@ class EventReads {
                                                  TopologicalPosition from, Direction direction,
                                                  std::size_t limit) = 0;
 
-  /// Timeline events relating to `event_id` (with `rel_type`, or any type when nullopt) with
-  /// `after < stream <= up_to`, oldest first when `forward`, newest first when `backward`.
-  virtual std::vector<StoredEvent> relations(std::string_view event_id,
-                                             std::optional<std::string_view> rel_type,
-                                             std::int64_t after, std::int64_t up_to,
-                                             Direction direction, std::size_t limit) = 0;
+  /// Timeline events matching `query` with `after < stream <= up_to`, oldest first when
+  /// `forward`, newest first when `backward`; at most `limit`.
+  virtual std::vector<StoredEvent> relations(const RelationQuery& query, std::int64_t after,
+                                             std::int64_t up_to, Direction direction,
+                                             std::size_t limit) = 0;
+
+  /// The thread roots of a room whose newest thread event is below stream position `before`,
+  /// newest thread first, at most `limit`; `participated` is computed for `user_id`, and with
+  /// `participated_only` the other threads are left out. Roots that are not timeline events
+  /// are left out.
+  virtual std::vector<ThreadRoot> thread_roots(std::string_view room_id, std::string_view user_id,
+                                               bool participated_only, std::int64_t before,
+                                               std::size_t limit) = 0;
 
   /// The room's timeline event closest to `ts` (origin_server_ts, ms) at or after it
   /// (`forward`) or at or before it (`backward`), for /timestamp_to_event.

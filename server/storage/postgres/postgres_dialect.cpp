@@ -14,6 +14,23 @@ namespace {
 #define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
 // Clients never see outliers, rejected or soft-failed events.
 #define TIMELINE "NOT outlier AND rejected_reason IS NULL AND NOT soft_failed"
+// Events of room $1 relating to event $2 within $5 relations, of rel_type $3 and type $4
+// when given, with $6 < stream <= $7 (/relations). A relation names one target, so the
+// walk is a tree; the depth bounds it anyway.
+#define RELATED_EVENTS                                                                 \
+  "WITH RECURSIVE related(event_id, hops) AS ("                                        \
+  " SELECT event_id, 1 FROM events"                                                    \
+  " WHERE relates_to = $2 AND room_id = $1 AND " TIMELINE                              \
+  " UNION SELECT e.event_id, r.hops + 1 FROM events e"                                 \
+  " JOIN related r ON e.relates_to = r.event_id"                                       \
+  " WHERE r.hops < $5::integer AND e.room_id = $1"                                     \
+  " AND NOT e.outlier AND e.rejected_reason IS NULL"                                   \
+  " AND NOT e.soft_failed)"                                                            \
+  " SELECT " EVENT_COLUMNS " FROM events"                                              \
+  " WHERE event_id IN (SELECT event_id FROM related)"                                  \
+  " AND ($3::text IS NULL OR rel_type = $3)"                                           \
+  " AND ($4::text IS NULL OR type = $4)"                                               \
+  " AND stream > $6 AND stream <= $7 AND " TIMELINE
 // A group and the groups its base links lead to, with their positions. The LATERAL subquery
 // (kept one by LIMIT, which stops PostgreSQL from flattening it into a join) makes each step a
 // primary-key probe; planned as a join, a step became a hash join scanning all of
@@ -172,14 +189,24 @@ constexpr sql::Dialect postgres_dialect{
                                  " WHERE room_id = $1 AND (depth, stream) < ($2, $3) AND " TIMELINE
                                  " ORDER BY depth DESC, stream DESC LIMIT $4",
             // UNION (not UNION ALL) visits each event once, so a cycle cannot loop forever.
-            .relations_forward = "SELECT " EVENT_COLUMNS " FROM events"
-                                 " WHERE relates_to = $1 AND ($2::text IS NULL OR rel_type = $2)"
-                                 " AND stream > $3 AND stream <= $4 AND " TIMELINE
-                                 " ORDER BY stream LIMIT $5",
-            .relations_backward = "SELECT " EVENT_COLUMNS " FROM events"
-                                  " WHERE relates_to = $1 AND ($2::text IS NULL OR rel_type = $2)"
-                                  " AND stream > $3 AND stream <= $4 AND " TIMELINE
-                                  " ORDER BY stream DESC LIMIT $5",
+            .relations_forward = RELATED_EVENTS " ORDER BY stream LIMIT $8",
+            .relations_backward = RELATED_EVENTS " ORDER BY stream DESC LIMIT $8",
+            // Roots are listed by their newest thread event; participation counts the root's
+            // sender and the senders of the thread's events.
+            .thread_roots = "WITH threads(root_id, latest, replies) AS ("
+                            " SELECT relates_to, MAX(stream), COUNT(*) FROM events"
+                            " WHERE room_id = $1 AND rel_type = 'm.thread' AND " TIMELINE
+                            " GROUP BY relates_to),"
+                            " roots AS (SELECT " EVENT_COLUMNS ", threads.latest, threads.replies,"
+                            " sender = $2 OR EXISTS (SELECT 1 FROM events r"
+                            " WHERE r.relates_to = events.event_id AND r.rel_type = 'm.thread'"
+                            " AND r.sender = $2"
+                            " AND NOT r.outlier AND r.rejected_reason IS NULL"
+                            " AND NOT r.soft_failed) AS participated"
+                            " FROM threads JOIN events ON events.event_id = threads.root_id"
+                            " WHERE events.room_id = $1 AND latest < $4 AND " TIMELINE ")"
+                            " SELECT * FROM roots WHERE NOT $3::boolean OR participated"
+                            " ORDER BY latest DESC LIMIT $5",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = $1 AND origin_server_ts >= $2 AND " TIMELINE
                                " ORDER BY origin_server_ts, stream LIMIT 1",
@@ -320,6 +347,7 @@ constexpr sql::Dialect postgres_dialect{
 #undef TXN_COLUMNS
 #undef TIMELINE
 #undef BASE_CHAIN
+#undef RELATED_EVENTS
 
 }  // namespace
 

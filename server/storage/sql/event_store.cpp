@@ -107,14 +107,34 @@ std::vector<StoredEvent> SqlEventStore::room_messages(std::string_view room_id,
   return with_edges(session_.query(sql, {room_id, from.depth, from.stream, limit_param(limit)}));
 }
 
-std::vector<StoredEvent> SqlEventStore::relations(std::string_view event_id,
-                                                  std::optional<std::string_view> rel_type,
-                                                  std::int64_t after, std::int64_t up_to,
-                                                  Direction direction, std::size_t limit) {
+std::vector<StoredEvent> SqlEventStore::relations(const RelationQuery& query, std::int64_t after,
+                                                  std::int64_t up_to, Direction direction,
+                                                  std::size_t limit) {
   const StaticSql sql =
       direction == Direction::forward ? sql_.relations_forward : sql_.relations_backward;
-  return with_edges(session_.query(sql, {event_id, rel_type ? Param(*rel_type) : Param(nullptr),
-                                         after, up_to, limit_param(limit)}));
+  return with_edges(session_.query(
+      sql, {std::string_view(query.room_id), std::string_view(query.event_id),
+            nullable(query.rel_type), nullable(query.event_type),
+            static_cast<std::int64_t>(query.max_depth), after, up_to, limit_param(limit)}));
+}
+
+std::vector<ThreadRoot> SqlEventStore::thread_roots(std::string_view room_id,
+                                                    std::string_view user_id,
+                                                    bool participated_only, std::int64_t before,
+                                                    std::size_t limit) {
+  auto rows = session_.query(sql_.thread_roots,
+                             {room_id, user_id, participated_only, before, limit_param(limit)});
+  auto events = with_edges(rows);
+  std::vector<ThreadRoot> roots;
+  roots.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // The aggregate columns follow the event columns.
+    roots.push_back({.root = std::move(events[i]),
+                     .latest_stream = rows[i].at(15).as_int(),
+                     .count = rows[i].at(16).as_int(),
+                     .participated = rows[i].at(17).as_bool()});
+  }
+  return roots;
 }
 
 std::optional<StoredEvent> SqlEventStore::event_near_ts(std::string_view room_id, std::int64_t ts,

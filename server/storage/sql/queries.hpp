@@ -107,9 +107,13 @@ struct EventSql {
   StaticSql room_backward;     ///< (room_id, after, up_to, limit) → timeline rows, descending
   StaticSql messages_forward;  ///< (room_id, depth, stream, limit) → rows after, ascending
   StaticSql messages_backward; ///< (room_id, depth, stream, limit) → rows before, descending
-  StaticSql relations_forward; ///< (event_id, rel_type or NULL, after, up_to, limit) →
-                               ///< timeline rows relating to it, ascending
+  StaticSql relations_forward; ///< (room_id, event_id, rel_type or NULL, type or NULL,
+                               ///<  max_depth, after, up_to, limit) → timeline rows relating
+                               ///<  to it within max_depth relations, ascending
   StaticSql relations_backward;///< same, descending
+  StaticSql thread_roots;      ///< (room_id, user_id, participated_only, before, limit) →
+                               ///< root's event row, latest_stream, count, participated;
+                               ///< newest thread first
   StaticSql near_ts_forward;   ///< (room_id, ts) → the first timeline row at or after ts
   StaticSql near_ts_backward;  ///< (room_id, ts) → the last timeline row at or before ts
   StaticSql auth_chain;        ///< (ids) → reachable auth_id, sorted

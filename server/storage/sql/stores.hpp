@@ -116,10 +116,12 @@ class SqlEventStore final : public EventStore {
                                        std::size_t limit) override;
   std::vector<StoredEvent> room_messages(std::string_view room_id, TopologicalPosition from,
                                          Direction direction, std::size_t limit) override;
-  std::vector<StoredEvent> relations(std::string_view event_id,
-                                     std::optional<std::string_view> rel_type, std::int64_t after,
+  std::vector<StoredEvent> relations(const RelationQuery& query, std::int64_t after,
                                      std::int64_t up_to, Direction direction,
                                      std::size_t limit) override;
+  std::vector<ThreadRoot> thread_roots(std::string_view room_id, std::string_view user_id,
+                                       bool participated_only, std::int64_t before,
+                                       std::size_t limit) override;
   std::optional<StoredEvent> event_near_ts(std::string_view room_id, std::int64_t ts,
                                            Direction direction) override;
   std::vector<std::string> auth_chain(std::span<const std::string> event_ids) override;

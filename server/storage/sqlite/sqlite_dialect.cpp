@@ -14,6 +14,23 @@ namespace {
 #define TXN_COLUMNS "user_id, device_id, txn_id, room_id, event_id, request_digest"
 // Clients never see outliers, rejected or soft-failed events.
 #define TIMELINE "outlier = 0 AND rejected_reason IS NULL AND soft_failed = 0"
+// Events of room ?1 relating to event ?2 within ?5 relations, of rel_type ?3 and type ?4
+// when given, with ?6 < stream <= ?7 (/relations). A relation names one target, so the
+// walk is a tree; the depth bounds it anyway.
+#define RELATED_EVENTS                                                                 \
+  "WITH RECURSIVE related(event_id, hops) AS ("                                        \
+  " SELECT event_id, 1 FROM events"                                                    \
+  " WHERE relates_to = ?2 AND room_id = ?1 AND " TIMELINE                              \
+  " UNION SELECT e.event_id, r.hops + 1 FROM events e"                                 \
+  " JOIN related r ON e.relates_to = r.event_id"                                       \
+  " WHERE r.hops < ?5 AND e.room_id = ?1"                                              \
+  " AND e.outlier = 0 AND e.rejected_reason IS NULL"                                   \
+  " AND e.soft_failed = 0)"                                                            \
+  " SELECT " EVENT_COLUMNS " FROM events"                                              \
+  " WHERE event_id IN (SELECT event_id FROM related)"                                  \
+  " AND (?3 IS NULL OR rel_type = ?3)"                                                 \
+  " AND (?4 IS NULL OR type = ?4)"                                                     \
+  " AND stream > ?6 AND stream <= ?7 AND " TIMELINE
 // A group and the groups its base links lead to, with their positions.
 #define BASE_CHAIN                                                                       \
   "chain(group_id, base_id, position, room_id) AS ("                                     \
@@ -167,14 +184,24 @@ constexpr sql::Dialect sqlite_dialect{
             .messages_backward = "SELECT " EVENT_COLUMNS " FROM events"
                                  " WHERE room_id = ?1 AND (depth, stream) < (?2, ?3) AND " TIMELINE
                                  " ORDER BY depth DESC, stream DESC LIMIT ?4",
-            .relations_forward = "SELECT " EVENT_COLUMNS " FROM events"
-                                 " WHERE relates_to = ?1 AND (?2 IS NULL OR rel_type = ?2)"
-                                 " AND stream > ?3 AND stream <= ?4 AND " TIMELINE
-                                 " ORDER BY stream LIMIT ?5",
-            .relations_backward = "SELECT " EVENT_COLUMNS " FROM events"
-                                  " WHERE relates_to = ?1 AND (?2 IS NULL OR rel_type = ?2)"
-                                  " AND stream > ?3 AND stream <= ?4 AND " TIMELINE
-                                  " ORDER BY stream DESC LIMIT ?5",
+            .relations_forward = RELATED_EVENTS " ORDER BY stream LIMIT ?8",
+            .relations_backward = RELATED_EVENTS " ORDER BY stream DESC LIMIT ?8",
+            // Roots are listed by their newest thread event; participation counts the root's
+            // sender and the senders of the thread's events.
+            .thread_roots = "WITH threads(root_id, latest, replies) AS ("
+                            " SELECT relates_to, MAX(stream), COUNT(*) FROM events"
+                            " WHERE room_id = ?1 AND rel_type = 'm.thread' AND " TIMELINE
+                            " GROUP BY relates_to),"
+                            " roots AS (SELECT " EVENT_COLUMNS ", threads.latest, threads.replies,"
+                            " sender = ?2 OR EXISTS (SELECT 1 FROM events r"
+                            " WHERE r.relates_to = events.event_id AND r.rel_type = 'm.thread'"
+                            " AND r.sender = ?2"
+                            " AND r.outlier = 0 AND r.rejected_reason IS NULL"
+                            " AND r.soft_failed = 0) AS participated"
+                            " FROM threads JOIN events ON events.event_id = threads.root_id"
+                            " WHERE events.room_id = ?1 AND latest < ?4 AND " TIMELINE ")"
+                            " SELECT * FROM roots WHERE NOT ?3 OR participated"
+                            " ORDER BY latest DESC LIMIT ?5",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = ?1 AND origin_server_ts >= ?2 AND " TIMELINE
                                " ORDER BY origin_server_ts, stream LIMIT 1",
@@ -305,6 +332,7 @@ constexpr sql::Dialect sqlite_dialect{
 #undef TXN_COLUMNS
 #undef TIMELINE
 #undef BASE_CHAIN
+#undef RELATED_EVENTS
 
 }  // namespace
 
