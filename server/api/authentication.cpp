@@ -28,6 +28,10 @@ void authenticate_access_token(RequestContext& ctx) {
     // Spec: an expired token (refresh flow) is reported with soft_logout so the client refreshes.
     throw MatrixError(ErrCode::unknown_token, "Access token has expired", nlohmann::json{{"soft_logout", true}});
   }
+  if (owner->retires_refresh_token) {
+    // Spec: the refresh token this access token was issued for is revoked at its first use.
+    ctx.services.database.write([&](storage::WriteTx& tx) { tx.tokens().retire_replaced_refresh_token(token); });
+  }
   ctx.principal = Principal{owner->user_id, owner->device_id, std::string(token), owner->is_guest, owner->is_admin};
 }
 

@@ -407,6 +407,15 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
   c.password_hashing.iterations = pw.integer("iterations", 1, 100).value_or(c.password_hashing.iterations);
   pw.finish();
 
+  MapReader sess(top.get("sessions"), "sessions");
+  c.sessions.login_tokens = sess.boolean("login_tokens").value_or(c.sessions.login_tokens);
+  c.sessions.login_token_lifetime_ms =
+      sess.integer("login_token_lifetime_ms", 1000, 86'400'000).value_or(c.sessions.login_token_lifetime_ms);
+  c.sessions.refreshable_access_token_lifetime_ms =
+      sess.integer("refreshable_access_token_lifetime_ms", 1000, 2'592'000'000)
+          .value_or(c.sessions.refreshable_access_token_lifetime_ms);
+  sess.finish();
+
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);
   log.finish();

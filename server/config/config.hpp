@@ -51,6 +51,14 @@ struct PasswordHashing {
   std::uint64_t iterations = 2;
 };
 
+/// Sessions beyond the password login: single-use login tokens (spec: POST /login/get_token)
+/// and the lifetime of access tokens that come with a refresh token.
+struct Sessions {
+  bool login_tokens = true;  ///< POST /login/get_token and the m.login.token login type
+  std::uint64_t login_token_lifetime_ms = 120'000;  ///< the spec's recommended 2 minutes
+  std::uint64_t refreshable_access_token_lifetime_ms = 300'000;
+};
+
 struct Config {
   std::filesystem::path file;  ///< the file it was read from
   std::string server_name;
@@ -67,6 +75,7 @@ struct Config {
   Limits limits;
   RateLimits rate_limits;
   PasswordHashing password_hashing;
+  Sessions sessions;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

@@ -81,6 +81,13 @@ std::string render_config(const InitOptions& o) {
        "password_hashing:\n"
        "  memory_kib: 19456\n"
        "  iterations: 2\n\n"
+       "sessions:\n"
+       "  # POST /login/get_token: a logged-in user, after entering the password again, gets a\n"
+       "  # single-use m.login.token to sign in another device (e.g. by QR code).\n"
+       "  login_tokens: true\n"
+       "  login_token_lifetime_ms: 120000\n"
+       "  # Access tokens of clients that ask for a refresh token expire after this long.\n"
+       "  refreshable_access_token_lifetime_ms: 300000\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

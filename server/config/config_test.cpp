@@ -105,3 +105,22 @@ TEST(ConfigTest, PerEndpointRateLimits) {
   yaml.replace(yaml.find("  endpoints: {}"), 15, "  endpoints: {login: {bursts: 2}}");
   EXPECT_EQ(error_of(yaml), "rate_limits.endpoints.login.bursts: unknown key");
 }
+
+TEST(ConfigTest, Sessions) {
+  auto c = parse_config(base_config(), file);
+  EXPECT_TRUE(c.sessions.login_tokens);
+  EXPECT_EQ(c.sessions.login_token_lifetime_ms, 120'000U);
+  EXPECT_EQ(c.sessions.refreshable_access_token_lifetime_ms, 300'000U);
+
+  auto yaml = base_config();
+  yaml.replace(yaml.find("login_tokens: true"), 18, "login_tokens: false");
+  yaml.replace(yaml.find("refreshable_access_token_lifetime_ms: 300000"), 44,
+               "refreshable_access_token_lifetime_ms: 60000");
+  c = parse_config(yaml, file);
+  EXPECT_FALSE(c.sessions.login_tokens);
+  EXPECT_EQ(c.sessions.refreshable_access_token_lifetime_ms, 60'000U);
+
+  yaml = base_config();
+  yaml.replace(yaml.find("login_token_lifetime_ms: 120000"), 31, "login_token_lifetime_ms: 5");
+  EXPECT_EQ(error_of(yaml), "sessions.login_token_lifetime_ms: must be between 1000 and 86400000");
+}

@@ -4,6 +4,8 @@
 
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/services.hpp"
+#include "config/config.hpp"
 #include "core/room_version.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +18,8 @@ ApiResponse getCapabilities(RequestContext& ctx, const GetCapabilitiesRequest& r
     available[std::string(version.id)] = "stable";
   }
   const auto disabled = nlohmann::json{{"enabled", false}};
+  // Guests have no password to confirm a login token request with.
+  const bool login_tokens = ctx.services.config.sessions.login_tokens && ctx.principal && !ctx.principal->is_guest;
   return json_response({{"capabilities",
                          {
                              {"m.change_password", {{"enabled", true}}},
@@ -23,9 +27,9 @@ ApiResponse getCapabilities(RequestContext& ctx, const GetCapabilitiesRequest& r
                              {"m.set_displayname", {{"enabled", true}}},
                              {"m.set_avatar_url", {{"enabled", true}}},
                              {"m.profile_fields", {{"enabled", true}}},
-                             // Third-party IDs and login tokens are not implemented yet.
+                             // Third-party IDs are not implemented yet.
                              {"m.3pid_changes", disabled},
-                             {"m.get_login_token", disabled},
+                             {"m.get_login_token", {{"enabled", login_tokens}}},
                          }}});
 }
 

@@ -104,7 +104,7 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
       return LoginResult{account.user_id, "", ""};
     }
     return log_device_in(tx, account.user_id, guest ? std::nullopt : req.device_id, req.initial_device_display_name,
-                         ctx.request.remote_address);
+                         ctx.request.remote_address, refreshable_lifetime(ctx.services, req.refresh_token));
   });
   if (login->access_token.empty()) {
     return json_response({{"user_id", login->user_id}});

@@ -41,9 +41,17 @@ std::string random_device_id() {
 
 }  // namespace
 
+std::optional<std::int64_t> refreshable_lifetime(const Services& services, const std::optional<bool>& requested) {
+  if (!requested.value_or(false)) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(services.config.sessions.refreshable_access_token_lifetime_ms);
+}
+
 LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
                           const std::optional<std::string>& device_id,
-                          const std::optional<std::string>& display_name, const std::string& client_ip) {
+                          const std::optional<std::string>& display_name, const std::string& client_ip,
+                          std::optional<std::int64_t> refreshable_lifetime_ms) {
   LoginResult result{user_id, device_id.value_or(random_device_id()), storage::generate_access_token()};
   const auto now = now_ms();
   if (!tx.devices().get(user_id, result.device_id)) {
@@ -62,7 +70,13 @@ LoginResult log_device_in(storage::WriteTx& tx, const std::string& user_id,
   token.token = result.access_token;
   token.user_id = user_id;
   token.device_id = result.device_id;
-  token.created_ts = now_ms();
+  token.created_ts = now;
+  if (refreshable_lifetime_ms) {
+    token.expires_ts = now + *refreshable_lifetime_ms;
+    result.expires_in_ms = refreshable_lifetime_ms;
+    result.refresh_token = storage::generate_token(refresh_token_prefix);
+    tx.tokens().create_refresh_token({*result.refresh_token, user_id, result.device_id, now});
+  }
   tx.tokens().create(token);
   return result;
 }
@@ -72,13 +86,20 @@ void create_initial_profile(storage::WriteTx& tx, const std::string& user_id, co
 }
 
 nlohmann::json login_response(const Services& services, const LoginResult& login) {
-  return {
+  nlohmann::json body{
       {"user_id", login.user_id},
       {"access_token", login.access_token},
       {"device_id", login.device_id},
       // Deprecated in the spec but still read by older clients and SyTest.
       {"home_server", services.config.server_name},
   };
+  if (login.refresh_token) {
+    body["refresh_token"] = *login.refresh_token;
+  }
+  if (login.expires_in_ms) {
+    body["expires_in_ms"] = *login.expires_in_ms;
+  }
+  return body;
 }
 
 }  // namespace ranvier::api
