@@ -411,11 +411,12 @@ def test_concurrent_joins_and_messages(server, client, alice):
 
 
 @spec("client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey")
-def test_concurrent_writes_to_one_state_key(server, client, alice):
+@pytest.mark.parametrize("version", ["1", "2", "12"])  # state resolution v1, v2 and v2.1
+def test_concurrent_writes_to_one_state_key(server, client, alice, version):
     _, token = alice
-    room_id = public_room(client, token)
+    room_id = public_room(client, token, room_version=version)
     run_concurrently(server, lambda c, i: put_state(c, token, room_id, "org.example.counter", {"value": i}),
-                     range(10))
+                     range(10), together=True)
     final = get_state(client, token, room_id, "org.example.counter")
     assert final["value"] in range(10)
     events = assert_json_response_list(client.get(path("rooms", room_id, "state"), token=token))
