@@ -9,20 +9,17 @@
 namespace ranvier::api::client_server {
 
 ApiResponse getEventByTimestamp(RequestContext& ctx, const GetEventByTimestampRequest& req) {
-  if (req.dir != "b" && req.dir != "f") {
-    throw MatrixError(ErrCode::invalid_param, "dir must be b or f");
-  }
-  const auto dir = req.dir == "f" ? storage::Direction::forward : storage::Direction::backward;
+  // The generated parser has checked that `dir` is f or b.
+  const bool forward = req.dir == "f";
   const auto& user = ctx.principal->user_id;
 
   auto body = ctx.services.database.read([&](storage::ReadTx& tx) {
     RoomReader::open(tx, req.room_id, user);
     // Only this server's copy of the room is searched: there is no federation to ask yet.
-    auto event = tx.events().event_near_ts(req.room_id, req.ts, dir);
+    auto event = tx.events().event_near_ts(req.room_id, req.ts,
+                                           forward ? storage::Direction::forward : storage::Direction::backward);
     if (!event) {
-      throw MatrixError(ErrCode::not_found, "No event found " + std::string(dir == storage::Direction::forward
-                                                                               ? "at or after "
-                                                                               : "at or before ") +
+      throw MatrixError(ErrCode::not_found, std::string("No event found ") + (forward ? "at or after " : "at or before ") +
                                                 std::to_string(req.ts));
     }
     return nlohmann::json{{"event_id", event->event_id}, {"origin_server_ts", event->origin_server_ts}};
