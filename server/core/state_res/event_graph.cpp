@@ -93,7 +93,7 @@ EventGraph::~EventGraph() {
 
 EventGraph::Slot& EventGraph::slot(NodeId id) {
   if (id < first_chunk) {
-    return chunks_[0][id];
+    return first_chunk_slots_[id];
   }
   id -= first_chunk;
   return chunks_[1 + id / chunk][id % chunk];
@@ -131,6 +131,7 @@ std::optional<NodeId> EventGraph::intern(std::string_view event_id) {
     auto* fresh = static_cast<Slot*>(memory_->allocate(count * sizeof(Slot), alignof(Slot)));
     std::uninitialized_default_construct_n(fresh, count);
     chunks_.push_back(fresh);
+    first_chunk_slots_ = chunks_.front();
   }
   ++size_;
   Node& node = slot(id).node;

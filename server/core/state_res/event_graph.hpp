@@ -101,6 +101,8 @@ class EventGraph {
   const auth::EventStore& store_;
   std::pmr::memory_resource* memory_;
   std::pmr::vector<Slot*> chunks_;
+  // chunks_[0], where every small resolution's nodes live, without the vector indirection.
+  Slot* first_chunk_slots_ = nullptr;
   NodeId size_ = 0;
   // Rarely used; a forward_list allocates nothing until then and never moves its strings.
   std::forward_list<std::string> owned_ids_;

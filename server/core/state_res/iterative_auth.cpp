@@ -26,7 +26,8 @@ const nlohmann::json* ResolutionState::get(std::string_view type, std::string_vi
   }
   for (NodeId a : graph_.auth(event_)) {
     const Node& candidate = graph_.node(a);
-    if (candidate.is_state && candidate.type == type && candidate.state_key == state_key && !graph_.rejected(a)) {
+    if (candidate.is_state && same_text(candidate.type, type) && same_text(candidate.state_key, state_key) &&
+        !graph_.rejected(a)) {
       return candidate.pdu;
     }
   }
