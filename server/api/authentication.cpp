@@ -24,13 +24,14 @@ void authenticate_access_token(RequestContext& ctx) {
   if (!owner) {
     throw MatrixError(ErrCode::unknown_token, "Unrecognised access token", nlohmann::json{{"soft_logout", false}});
   }
-  if (owner->expired_at(now_ms())) {
+  const auto now = now_ms();
+  if (owner->expired_at(now)) {
     // Spec: an expired token (refresh flow) is reported with soft_logout so the client refreshes.
     throw MatrixError(ErrCode::unknown_token, "Access token has expired", nlohmann::json{{"soft_logout", true}});
   }
   if (owner->retires_refresh_token) {
     // Spec: the refresh token this access token was issued for is revoked at its first use.
-    ctx.services.database.write([&](storage::WriteTx& tx) { tx.tokens().retire_replaced_refresh_token(token); });
+    ctx.services.database.write([&](storage::WriteTx& tx) { tx.tokens().retire_replaced_refresh_token(token, now); });
   }
   ctx.principal = Principal{owner->user_id, owner->device_id, std::string(token), owner->is_guest, owner->is_admin};
 }

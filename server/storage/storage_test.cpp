@@ -353,10 +353,12 @@ TEST_P(StorageTest, RefreshTokenExchanges) {
     tx.devices().create(device("@alice:test", "PHONE"));
     EXPECT_EQ(tx.tokens().create_refresh_token({r1, "@alice:test", "PHONE", t0}), CreateResult::created);
     EXPECT_EQ(tx.tokens().create_refresh_token({r1, "@alice:test", "PHONE", t0}), CreateResult::exists);
+    tx.tokens().create({"rvt_expired", "@alice:test", "PHONE", t0, t0 + 1});
   });
-  auto exchange = [&](const std::string& old, const std::string& refresh, const std::string& access) {
+  auto exchange = [&](const std::string& old, const std::string& refresh, const std::string& access,
+                      std::int64_t now = t0 + 1) {
     return db->write([&](WriteTx& tx) {
-      return tx.tokens().exchange_refresh_token(old, {refresh, access, t0 + 1, t0 + 300});
+      return tx.tokens().exchange_refresh_token(old, {refresh, access, now, now + 299});
     });
   };
   auto lookup = [&](const std::string& access) {
@@ -381,9 +383,11 @@ TEST_P(StorageTest, RefreshTokenExchanges) {
   EXPECT_FALSE(lookup(a2));
   EXPECT_EQ(exchange(r2, generate_token("rvr_"), generate_access_token()), std::nullopt);
 
-  // The first use of the new access token revokes r1, once.
-  EXPECT_TRUE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b); }));
-  EXPECT_FALSE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b); }));
+  // The first use of the new access token revokes r1, once, and clears expired access tokens.
+  EXPECT_TRUE(lookup("rvt_expired"));
+  EXPECT_TRUE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b, t0 + 2); }));
+  EXPECT_FALSE(lookup("rvt_expired"));
+  EXPECT_FALSE(db->write([&](WriteTx& tx) { return tx.tokens().retire_replaced_refresh_token(a2b, t0 + 2); }));
   EXPECT_FALSE(lookup(a2b)->retires_refresh_token);
   EXPECT_EQ(exchange(r1, generate_token("rvr_"), generate_access_token()), std::nullopt);
 
@@ -396,9 +400,17 @@ TEST_P(StorageTest, RefreshTokenExchanges) {
   EXPECT_EQ(exchange(r2b, generate_token("rvr_"), generate_access_token()), std::nullopt);
   EXPECT_TRUE(lookup(a2b));
 
+  // Revoking a refresh token clears the device's access tokens that have expired by then.
+  const std::string r5 = generate_token("rvr_");
+  const std::string a5 = generate_access_token();
+  EXPECT_EQ(exchange(r4, r5, a5, t0 + 400), phone);  // revokes r3
+  EXPECT_FALSE(lookup(a2b));
+  EXPECT_FALSE(lookup(a4));
+  EXPECT_TRUE(lookup(a5));
+
   // Deactivation stops refreshes; deleting the device (logout) deletes its refresh tokens.
   db->write([](WriteTx& tx) { tx.accounts().deactivate("@alice:test"); });
-  EXPECT_EQ(exchange(r4, generate_token("rvr_"), generate_access_token()), std::nullopt);
+  EXPECT_EQ(exchange(r5, generate_token("rvr_"), generate_access_token()), std::nullopt);
   db->write([&](WriteTx& tx) {
     tx.accounts().create(user("@bob:test"));
     tx.devices().create(device("@bob:test", "D"));

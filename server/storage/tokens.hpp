@@ -123,7 +123,10 @@ class TokenStore : public TokenReads {
 
   /// At the first use of an access token issued by a refresh (TokenOwner::retires_refresh_token):
   /// revokes the refresh token it was exchanged for. False if there was nothing to do.
-  virtual bool retire_replaced_refresh_token(std::string_view access_token) = 0;
+  ///
+  /// Revoking a refresh token, here or in exchange_refresh_token, also deletes the device's
+  /// access tokens expired by `now_ts` (exchange: `issued.created_ts`).
+  virtual bool retire_replaced_refresh_token(std::string_view access_token, std::int64_t now_ts) = 0;
 };
 
 /// A fresh random token: `prefix` then 256 random bits in URL-safe base64. Callers may mint

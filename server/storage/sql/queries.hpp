@@ -89,6 +89,8 @@ struct TokenSql {
 /// origin_server_ts, json, outlier, rejected_reason, soft_failed, stream, redacted_by,
 /// relates_to, rel_type.
 struct EventSql {
+  StaticSql remove_expired;     ///< (user_id, device_id, now_ts) deletes the device's access
+                                ///< tokens expired by then
   StaticSql stream_of;         ///< (event_id) → stream
   StaticSql next_stream;       ///< () → the next stream position, locking the counter row
   StaticSql insert;            ///< (event_id, room_id, type, state_key, sender, depth,

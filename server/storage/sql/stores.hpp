@@ -96,10 +96,12 @@ class SqlTokenStore final : public TokenStore {
   CreateResult create_refresh_token(const NewRefreshToken& token) override;
   std::optional<RefreshedDevice> exchange_refresh_token(std::string_view refresh_token,
                                                         const RefreshExchange& issued) override;
-  bool retire_replaced_refresh_token(std::string_view access_token) override;
+  bool retire_replaced_refresh_token(std::string_view access_token, std::int64_t now_ts) override;
 
  private:
   Session& session_;
+  void remove_superseded(std::string_view user_id, std::string_view device_id, std::int64_t now_ts);
+
   const TokenSql& sql_;
 };
 

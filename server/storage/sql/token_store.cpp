@@ -66,7 +66,8 @@ CreateResult SqlTokenStore::create_login_token(const NewLoginToken& token) {
   session_.execute(sql_.login_purge, {token.created_ts});
   const std::string digest = token_digest(token.token);
   std::int64_t inserted = session_.execute(
-      sql_.login_insert, {std::string_view(digest), std::string_view(token.user_id), token.created_ts, token.expires_ts});
+      sql_.login_insert, {std::string_view(digest), std::string_view(token.user_id), token.created_ts,
+                          token.expires_ts});
   return inserted == 0 ? CreateResult::exists : CreateResult::created;
 }
 
@@ -99,7 +100,9 @@ std::optional<RefreshedDevice> SqlTokenStore::exchange_refresh_token(std::string
   // Using this token revokes the one it replaced (spec: "the old refresh token remains valid
   // until the new access token or refresh token is used").
   if (const auto predecessor = rows.front().at(2).as_optional_text()) {
-    session_.execute(sql_.refresh_remove, {std::string_view(*predecessor)});
+    if (session_.execute(sql_.refresh_remove, {std::string_view(*predecessor)}) > 0) {
+      remove_superseded(device.user_id, device.device_id, issued.created_ts);
+    }
   }
   // A second exchange means the client never got (or never used) the first one's tokens.
   session_.execute(sql_.refresh_remove_successors, {std::string_view(old_digest)});
@@ -120,10 +123,27 @@ std::optional<RefreshedDevice> SqlTokenStore::exchange_refresh_token(std::string
   return device;
 }
 
-bool SqlTokenStore::retire_replaced_refresh_token(std::string_view access_token) {
+bool SqlTokenStore::retire_replaced_refresh_token(std::string_view access_token, std::int64_t now_ts) {
   const std::string digest = token_digest(access_token);
-  session_.execute(sql_.retire_refresh, {std::string_view(digest)});
-  return session_.execute(sql_.clear_retiring, {std::string_view(digest)}) > 0;
+  const bool revoked = session_.execute(sql_.retire_refresh, {std::string_view(digest)}) > 0;
+  if (session_.execute(sql_.clear_retiring, {std::string_view(digest)}) == 0) {
+    return false;
+  }
+  if (revoked) {
+    auto rows = session_.query(sql_.lookup, {std::string_view(digest)});
+    if (!rows.empty()) {
+      remove_superseded(rows.front().at(0).as_text(), rows.front().at(1).as_text(), now_ts);
+    }
+  }
+  return true;
+}
+
+void SqlTokenStore::remove_superseded(std::string_view user_id, std::string_view device_id, std::int64_t now_ts) {
+  // Once a refresh token is revoked the client has shown it holds newer tokens, so the device's
+  // expired access tokens are of no more use to it. Deleting them only then keeps the answer to
+  // a stale token "expired, refresh" (soft_logout) while that can still help, and stops every
+  // refresh from leaving a dead row behind.
+  session_.execute(sql_.remove_expired, {user_id, device_id, now_ts});
 }
 
 }  // namespace ranvier::storage::sql

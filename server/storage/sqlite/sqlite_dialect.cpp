@@ -143,6 +143,8 @@ constexpr sql::Dialect sqlite_dialect{
                               " (SELECT retires_refresh_hash FROM access_tokens WHERE token_hash = ?1)",
             .clear_retiring = "UPDATE access_tokens SET retires_refresh_hash = NULL"
                               " WHERE token_hash = ?1 AND retires_refresh_hash IS NOT NULL",
+            .remove_expired = "DELETE FROM access_tokens"
+                              " WHERE user_id = ?1 AND device_id = ?2 AND expires_ts <= ?3",
         },
     .events =
         {
