@@ -7,7 +7,7 @@ import hmac
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.server import RanvierServer
+from harness.server import RanvierServer, run_ranvier
 
 REGISTER = "/_matrix/client/v3/register"
 ADMIN_REGISTER = "/_synapse/admin/v1/register"
@@ -53,6 +53,45 @@ def test_token_registration_offers_token_stage(configured):
     assert "m.login.registration_token" in stages, response.json()
     assert all("m.login.registration_token" in flow["stages"] for flow in response.json()["flows"]), \
         "a flow without the token stage lets anyone register"
+
+
+def issue_token(server, *args):
+    """`ranvier registration-token` against the server's config; returns the token."""
+    result = run_ranvier(["registration-token", "--config", str(server.config_path), *args])
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[0]
+
+
+def register_with_token(client, username, token):
+    first = client.post(REGISTER, json_body={"username": username, "password": "pw"})
+    assert first.status == 401, first
+    session = first.json()["session"]
+    return client.post(REGISTER, json_body={"username": username, "password": "pw", "auth": {
+        "type": "m.login.registration_token", "token": token, "session": session}})
+
+
+@spec("client-server-api/#token-authenticated-registration")
+def test_registration_tokens_admit_as_many_users_as_they_allow(configured):
+    server = configured({"registration": {"mode": "token"}, "rate_limits": {"enabled": False}})
+    token = issue_token(server, "--uses", "1")
+    validity = "/_matrix/client/v1/register/m.login.registration_token/validity"
+    with server.client() as client:
+        assert assert_json_response(client.get(f"{validity}?token={token}")) == {"valid": True}
+        assert assert_json_response(client.get(f"{validity}?token=nonsense")) == {"valid": False}
+        assert_matrix_error(register_with_token(client, "gatecrasher", "nonsense"), 401, "M_UNAUTHORIZED")
+        body = assert_json_response(register_with_token(client, "invited", token))
+        assert body["user_id"] == f"@invited:{server.server_name}"
+        # The one use is spent.
+        assert assert_json_response(client.get(f"{validity}?token={token}")) == {"valid": False}
+        assert_matrix_error(register_with_token(client, "second", token), 401, "M_UNAUTHORIZED")
+        # An expired token (valid for 0 days) admits nobody; a chosen unlimited one admits many.
+        expired = issue_token(server, "--valid-days", "0")
+        assert_matrix_error(register_with_token(client, "late", expired), 401, "M_UNAUTHORIZED")
+        issue_token(server, "--token", "open.sesame")
+        for name in ("one", "two"):
+            assert_json_response(register_with_token(client, name, "open.sesame"))
+    listed = run_ranvier(["registration-token", "--config", str(server.config_path), "--list"])
+    assert "open.sesame  uses 2/unlimited" in listed.stdout
 
 
 def mac(nonce, user, password, admin):

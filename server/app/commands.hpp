@@ -6,6 +6,7 @@ namespace ranvier::app {
 int run_init(int argc, char** argv);
 int run_serve(int argc, char** argv);
 int run_register_user(int argc, char** argv);
+int run_registration_token(int argc, char** argv);
 int run_coverage(int argc, char** argv);
 
 }  // namespace ranvier::app

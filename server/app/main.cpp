@@ -14,6 +14,7 @@ constexpr std::string_view usage =
     "  init           write a configuration, signing key and TLS certificate into a directory\n"
     "  serve          run the homeserver\n"
     "  register-user  create a user account (works while the server runs)\n"
+    "  registration-token  create, list or delete registration tokens\n"
     "  coverage       print how many spec operations have handlers\n"
     "  version        print the version\n\n"
     "`ranvier <command> --help` describes each command's options.\n";
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
   }
   if (command == "register-user") {
     return run_register_user(argc - 2, argv + 2);
+  }
+  if (command == "registration-token") {
+    return run_registration_token(argc - 2, argv + 2);
   }
   if (command == "coverage") {
     return run_coverage(argc - 2, argv + 2);

@@ -306,7 +306,7 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
   if (type == "m.room.redaction") {
     auto view = auth::EventView(checked);
     if (auto target = view.redacts()) {
-      if (auto stored = tx.events().get(*target); stored && stored->room_id == room_id) {
+      if (auto stored = tx.events().get_row(*target); stored && stored->room_id == room_id) {
         tx.events().set_redacted_by(*target, event_id);
       }
     }

@@ -10,7 +10,7 @@ std::string content_string(storage::ReadTx& tx, const std::optional<std::string>
   if (!event_id) {
     return fallback;
   }
-  auto event = tx.events().get(*event_id);
+  auto event = tx.events().get_row(*event_id);
   if (!event) {
     return fallback;
   }

@@ -8,7 +8,7 @@ const TxEventSource::Entry& TxEventSource::load(std::string_view event_id) const
     return it->second;
   }
   Entry entry;
-  if (auto stored = tx_.events().get(event_id)) {
+  if (auto stored = tx_.events().get_row(event_id)) {
     auto pdu = nlohmann::json::parse(stored->json, nullptr, false);
     if (pdu.is_object()) {
       pdu["event_id"] = stored->event_id;

@@ -14,6 +14,7 @@
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
 #include "storage/profiles.hpp"
+#include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
 #include "storage/state.hpp"
 #include "storage/stats.hpp"
@@ -42,6 +43,7 @@ class ReadTx {
   virtual EventReads& events() = 0;
   virtual StateReads& state() = 0;
   virtual RoomReads& rooms() = 0;
+  virtual RegistrationTokenReads& registration_tokens() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -56,6 +58,7 @@ class WriteTx : public ReadTx {
   EventStore& events() override = 0;
   StateStore& state() override = 0;
   RoomStore& rooms() override = 0;
+  RegistrationTokenStore& registration_tokens() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -71,6 +71,14 @@ TEST_P(StorageTest, EventsAreStoredWithTheirEdgesAndStreamPositions) {
   EXPECT_EQ(stored->stream, second.stream);
   EXPECT_FALSE(stored->outlier || stored->soft_failed || stored->rejected());
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().get("$create"); })->state_key, "");
+  // The row alone: everything but the edges.
+  auto row = db->read([](ReadTx& tx) { return tx.events().get_row("$hello"); });
+  ASSERT_TRUE(row.has_value());
+  StoredEvent expected = *stored;
+  expected.prev_events.clear();
+  expected.auth_events.clear();
+  EXPECT_EQ(*row, expected);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().get_row("$nothing"); }), std::nullopt);
 
   // A duplicate changes nothing and uses no stream position.
   NewEvent again = hello;

@@ -110,6 +110,10 @@ class EventReads {
   /// One event.
   virtual std::optional<StoredEvent> get(std::string_view event_id) = 0;
 
+  /// One event without its DAG edges (`prev_events` and `auth_events` left empty; the JSON has
+  /// them): one query instead of three, for callers that only read the event's JSON.
+  virtual std::optional<StoredEvent> get_row(std::string_view event_id) = 0;
+
   /// The stored events among `event_ids`, in stream order; unknown IDs are simply absent.
   virtual std::vector<StoredEvent> get_many(std::span<const std::string> event_ids) = 0;
 

@@ -719,3 +719,42 @@ INSTANTIATE_TEST_SUITE_P(AllBackends, StorageTest,
 
 }  // namespace
 }  // namespace ranvier::storage::test
+
+namespace ranvier::storage::test {
+namespace {
+
+TEST_P(StorageTest, RegistrationTokensCountTheirUsesAndExpire) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    EXPECT_EQ(tx.registration_tokens().create({.token = "once", .uses_allowed = 1, .created_ts = 1}),
+              CreateResult::created);
+    EXPECT_EQ(tx.registration_tokens().create({.token = "once", .created_ts = 2}), CreateResult::exists);
+    tx.registration_tokens().create({.token = "until", .expiry_time = 1000, .created_ts = 1});
+    tx.registration_tokens().create({.token = "always", .created_ts = 1});
+  });
+  db->write([](WriteTx& tx) {
+    EXPECT_TRUE(tx.registration_tokens().consume("once", 10));
+    EXPECT_FALSE(tx.registration_tokens().consume("once", 10));
+    EXPECT_TRUE(tx.registration_tokens().consume("until", 999));
+    EXPECT_FALSE(tx.registration_tokens().consume("until", 1000));
+    EXPECT_TRUE(tx.registration_tokens().consume("always", 5));
+    EXPECT_TRUE(tx.registration_tokens().consume("always", 6));
+    EXPECT_FALSE(tx.registration_tokens().consume("unknown", 6));
+  });
+  db->read([](ReadTx& tx) {
+    auto once = tx.registration_tokens().get("once");
+    ASSERT_TRUE(once);
+    EXPECT_EQ(once->completed, 1);
+    EXPECT_FALSE(once->usable(0));
+    EXPECT_EQ(tx.registration_tokens().get("always")->completed, 2);
+    EXPECT_TRUE(tx.registration_tokens().get("always")->usable(1'000'000));
+    EXPECT_EQ(tx.registration_tokens().list().size(), 3u);
+  });
+  db->write([](WriteTx& tx) {
+    EXPECT_TRUE(tx.registration_tokens().remove("until"));
+    EXPECT_FALSE(tx.registration_tokens().remove("until"));
+  });
+}
+
+}  // namespace
+}  // namespace ranvier::storage::test

@@ -37,11 +37,18 @@ std::string guest_localpart(storage::WriteTx& tx, const std::string& server_name
   }
 }
 
-/// Registration tokens are issued through an admin API that Ranvier does not have yet (issue 9),
-/// so no token can be valid: a server in token mode admits nobody through /register, which is
-/// the safe reading of "registration needs a token" while none can be made.
+/// The `token` of an m.login.registration_token auth dict ("" when missing).
+std::string registration_token_of(const nlohmann::json& auth) {
+  return auth.is_object() && auth.contains("token") && auth["token"].is_string() ? auth["token"].get<std::string>()
+                                                                                : "";
+}
+
+/// True if the token exists and still has uses left and time to run (issued by the operator
+/// with `ranvier registration-token`). Using it up happens with the account's creation.
 bool registration_token_is_valid(const RequestContext& ctx, const nlohmann::json& auth) {
-  return false;
+  const auto token = registration_token_of(auth);
+  auto found = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.registration_tokens().get(token); });
+  return found && found->usable(now_ms());
 }
 
 }  // namespace
@@ -96,6 +103,11 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
     account.created_ts = now_ms();
     if (tx.accounts().create(account) == storage::CreateResult::exists) {
       throw MatrixError(ErrCode::user_in_use, "User ID already taken");
+    }
+    // A token with one use left admits one of two concurrent registrations.
+    if (!guest && cfg.registration == RegistrationMode::token &&
+        !tx.registration_tokens().consume(registration_token_of(*req.auth), now_ms())) {
+      throw MatrixError(ErrCode::unauthorized, "Invalid registration token");
     }
     if (!guest) {
       create_initial_profile(tx, account.user_id, localpart);

@@ -48,7 +48,7 @@ nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& even
                            const Principal* viewer) {
   std::optional<storage::StoredEvent> redaction;
   if (event.redacted_by) {
-    redaction = tx.events().get(*event.redacted_by);
+    redaction = tx.events().get_row(*event.redacted_by);
   }
   auto served = rooms::client_event(event, version, now_ms(), redaction ? &*redaction : nullptr);
   if (viewer != nullptr && viewer->user_id == event.sender) {

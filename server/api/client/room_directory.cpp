@@ -48,7 +48,7 @@ std::optional<std::string> state_string(storage::ReadTx& tx, const std::string& 
   if (!id) {
     return std::nullopt;
   }
-  auto event = tx.events().get(*id);
+  auto event = tx.events().get_row(*id);
   if (!event) {
     return std::nullopt;
   }

@@ -44,7 +44,7 @@ void check_guest_may_join(RequestContext& ctx, const std::string& room_id) {
   }
   const bool allowed = ctx.services.database.read([&](storage::ReadTx& tx) {
     auto id = tx.rooms().current_state_event(room_id, {"m.room.guest_access", ""});
-    auto event = id ? tx.events().get(*id) : std::nullopt;
+    auto event = id ? tx.events().get_row(*id) : std::nullopt;
     if (!event) {
       return false;
     }

@@ -62,7 +62,7 @@ ApiResponse redactEvent(RequestContext& ctx, const RedactEventRequest& req) {
   rooms::EventDraft draft{.type = "m.room.redaction", .sender = ctx.principal->user_id, .content = content,
                           .redacts = req.event_id};
   auto check_may_redact = [&](storage::WriteTx& tx) {
-    auto target = tx.events().get(req.event_id);
+    auto target = tx.events().get_row(req.event_id);
     if (!target || target->room_id != req.room_id) {
       throw MatrixError(ErrCode::not_found, "No such event in the room");
     }
@@ -89,7 +89,7 @@ ApiResponse redactEvent(RequestContext& ctx, const RedactEventRequest& req) {
 
 ApiResponse getOneRoomEvent(RequestContext& ctx, const GetOneRoomEventRequest& req) {
   auto event = ctx.services.database.read([&](storage::ReadTx& tx) -> std::optional<nlohmann::json> {
-    auto stored = tx.events().get(req.event_id);
+    auto stored = tx.events().get_row(req.event_id);
     if (!stored || stored->room_id != req.room_id || stored->outlier || stored->rejected() || stored->soft_failed) {
       return std::nullopt;
     }

@@ -56,7 +56,7 @@ ApiResponse getRoomStateWithKey(RequestContext& ctx, const GetRoomStateWithKeyRe
     auto it = state.find({req.event_type, req.state_key});
     std::optional<nlohmann::json> found;
     if (it != state.end()) {
-      if (auto stored = tx.events().get(it->second)) {
+      if (auto stored = tx.events().get_row(it->second)) {
         found = serve_event(tx, *stored, room_version(tx, req.room_id));
       }
     }

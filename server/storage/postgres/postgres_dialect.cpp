@@ -341,6 +341,19 @@ constexpr sql::Dialect postgres_dialect{
             .txn_of_event = "SELECT " TXN_COLUMNS " FROM client_transactions"
                             " WHERE user_id = $1 AND device_id = $2 AND event_id = $3",
         },
+    .registration_tokens =
+        {
+            .insert = "INSERT INTO registration_tokens (token, uses_allowed, completed, expiry_time, created_ts)"
+                      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token) DO NOTHING",
+            .select_one = "SELECT token, uses_allowed, completed, expiry_time, created_ts"
+                          " FROM registration_tokens WHERE token = $1",
+            .select_all = "SELECT token, uses_allowed, completed, expiry_time, created_ts"
+                          " FROM registration_tokens ORDER BY token",
+            .consume = "UPDATE registration_tokens SET completed = completed + 1 WHERE token = $1"
+                       " AND (uses_allowed IS NULL OR completed < uses_allowed)"
+                       " AND (expiry_time IS NULL OR $2 < expiry_time)",
+            .remove = "DELETE FROM registration_tokens WHERE token = $1",
+        },
 };
 
 #undef EVENT_COLUMNS

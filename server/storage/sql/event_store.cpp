@@ -71,6 +71,14 @@ std::optional<StoredEvent> SqlEventStore::get(std::string_view event_id) {
   return std::move(events.front());
 }
 
+std::optional<StoredEvent> SqlEventStore::get_row(std::string_view event_id) {
+  auto rows = session_.query(sql_.select_one, {event_id});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return event_from(rows.front());
+}
+
 std::vector<StoredEvent> SqlEventStore::get_many(std::span<const std::string> event_ids) {
   if (event_ids.empty()) {
     return {};

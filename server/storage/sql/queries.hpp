@@ -47,6 +47,15 @@ struct AccountDataSql {
   StaticSql max_stream;     ///< () → highest stream_id, 0 when none
 };
 
+/// Registration tokens; columns: token, uses_allowed, completed, expiry_time, created_ts.
+struct RegistrationTokenSql {
+  StaticSql insert;      ///< (token, uses_allowed, completed, expiry_time, created_ts); nothing if taken
+  StaticSql select_one;  ///< (token) → row
+  StaticSql select_all;  ///< () → rows by token
+  StaticSql consume;     ///< (token, now_ts) → completed + 1 where still usable
+  StaticSql remove;      ///< (token)
+};
+
 /// Profiles: one JSON object text per user.
 struct ProfileSql {
   StaticSql select_one;  ///< (user_id) → profile
@@ -80,6 +89,8 @@ struct TokenSql {
                                 ///< retires
   StaticSql clear_retiring;     ///< (token_hash) clears the access token's retires_refresh_hash
                                 ///< if set
+  StaticSql remove_expired;     ///< (user_id, device_id, now_ts) deletes the device's access
+                                ///< tokens expired by then
 };
 
 /// Sets of IDs travel as one parameter: a JSON array text (see json_array.hpp), which SQLite
@@ -89,8 +100,6 @@ struct TokenSql {
 /// origin_server_ts, json, outlier, rejected_reason, soft_failed, stream, redacted_by,
 /// relates_to, rel_type.
 struct EventSql {
-  StaticSql remove_expired;     ///< (user_id, device_id, now_ts) deletes the device's access
-                                ///< tokens expired by then
   StaticSql stream_of;         ///< (event_id) → stream
   StaticSql next_stream;       ///< () → the next stream position, locking the counter row
   StaticSql insert;            ///< (event_id, room_id, type, state_key, sender, depth,
@@ -212,6 +221,7 @@ struct Dialect {
   EventSql events;
   StateSql state;
   RoomSql rooms;
+  RegistrationTokenSql registration_tokens;
 };
 
 }  // namespace ranvier::storage::sql

@@ -21,7 +21,8 @@ class SqlTx final : public WriteTx {
         tokens_(session, dialect.tokens),
         events_(session, dialect.events),
         state_(session, dialect.state),
-        rooms_(session, dialect.rooms) {}
+        rooms_(session, dialect.rooms),
+        registration_tokens_(session, dialect.registration_tokens) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -31,6 +32,7 @@ class SqlTx final : public WriteTx {
   EventStore& events() override { return events_; }
   StateStore& state() override { return state_; }
   RoomStore& rooms() override { return rooms_; }
+  RegistrationTokenStore& registration_tokens() override { return registration_tokens_; }
 
  private:
   SqlAccountStore accounts_;
@@ -41,6 +43,7 @@ class SqlTx final : public WriteTx {
   SqlEventStore events_;
   SqlStateStore state_;
   SqlRoomStore rooms_;
+  SqlRegistrationTokenStore registration_tokens_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

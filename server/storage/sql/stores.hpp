@@ -6,6 +6,7 @@
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
 #include "storage/profiles.hpp"
+#include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
 #include "storage/sql/queries.hpp"
 #include "storage/sql/session.hpp"
@@ -99,10 +100,25 @@ class SqlTokenStore final : public TokenStore {
   bool retire_replaced_refresh_token(std::string_view access_token, std::int64_t now_ts) override;
 
  private:
-  Session& session_;
   void remove_superseded(std::string_view user_id, std::string_view device_id, std::int64_t now_ts);
 
+  Session& session_;
   const TokenSql& sql_;
+};
+
+class SqlRegistrationTokenStore final : public RegistrationTokenStore {
+ public:
+  SqlRegistrationTokenStore(Session& session, const RegistrationTokenSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<RegistrationToken> get(std::string_view token) override;
+  std::vector<RegistrationToken> list() override;
+  CreateResult create(const RegistrationToken& token) override;
+  bool consume(std::string_view token, std::int64_t now_ts) override;
+  bool remove(std::string_view token) override;
+
+ private:
+  Session& session_;
+  const RegistrationTokenSql& sql_;
 };
 
 class SqlEventStore final : public EventStore {
@@ -110,6 +126,7 @@ class SqlEventStore final : public EventStore {
   SqlEventStore(Session& session, const EventSql& sql) : session_(session), sql_(sql) {}
 
   std::optional<StoredEvent> get(std::string_view event_id) override;
+  std::optional<StoredEvent> get_row(std::string_view event_id) override;
   std::vector<StoredEvent> get_many(std::span<const std::string> event_ids) override;
   std::vector<std::string> known(std::span<const std::string> event_ids) override;
   std::int64_t max_stream() override;

@@ -1,0 +1,9 @@
+-- Registration tokens (client-server API, "Token-authenticated registration"), issued by the
+-- operator. uses_allowed and expiry_time are NULL for "no limit".
+CREATE TABLE registration_tokens (
+    token        TEXT   NOT NULL PRIMARY KEY,
+    uses_allowed BIGINT CHECK (uses_allowed IS NULL OR uses_allowed >= 0),
+    completed    BIGINT NOT NULL DEFAULT 0,
+    expiry_time  BIGINT,
+    created_ts   BIGINT NOT NULL
+);
