@@ -3,6 +3,7 @@
 // and lazy-loaded members.
 
 #include "api/client/room_access.hpp"
+#include "api/client/room_reading.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
@@ -30,17 +31,6 @@ storage::TopologicalPosition after_last_event(storage::ReadTx& tx, const std::st
   return {last.front().depth, last.front().stream + 1};
 }
 
-rooms::EventFilter parse_filter(const std::optional<std::string>& text) {
-  if (!text) {
-    return {};
-  }
-  auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    throw MatrixError(ErrCode::invalid_param, "filter must be a JSON object");
-  }
-  return rooms::EventFilter::parse(json);
-}
-
 /// Where a `from`/`to` token points: the gap just before the event at (depth, stream), so
 /// paging backwards from it gives older events and forwards from it that event and newer.
 storage::TopologicalPosition position_of(storage::ReadTx& tx, const std::string& room_id, const std::string& token) {
@@ -60,7 +50,7 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
     throw MatrixError(ErrCode::invalid_param, "dir must be b or f");
   }
   const auto dir = req.dir == "b" ? storage::Direction::backward : storage::Direction::forward;
-  rooms::EventFilter filter = parse_filter(req.filter);
+  rooms::EventFilter filter = parse_query_filter(req.filter);
   if (req.limit && *req.limit < 0) {
     throw MatrixError(ErrCode::invalid_param, "limit must not be negative");
   }
