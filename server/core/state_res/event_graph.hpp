@@ -57,9 +57,9 @@ class EventGraph {
   /// The node for an event ID, fetching it on first sight; nullopt if the store lacks it.
   std::optional<NodeId> intern(std::string_view event_id);
   /// The node's event ID.
-  std::string_view id(NodeId id) { return slot(id).node.id; }
+  std::string_view id(NodeId node_id) { return slot(node_id).node.id; }
   /// The node's PDU.
-  const nlohmann::json* pdu(NodeId id) { return slot(id).node.pdu; }
+  const nlohmann::json* pdu(NodeId node_id) { return slot(node_id).node.pdu; }
   /// The node's fields (a stable reference), read from the PDU on first access.
   const Node& node(NodeId id);
   /// True if the store marks the event rejected (asked once per node).
