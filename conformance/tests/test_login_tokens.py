@@ -3,6 +3,7 @@ time) and the m.login.token login it feeds, single use and short-lived; `refresh
 on /login and /register, POST /refresh, expiring access tokens (soft logout) and the rule that an
 old refresh token lasts until its replacement is used."""
 
+import threading
 import time
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
@@ -122,6 +123,27 @@ def test_each_token_is_its_own(client):
     assert_json_response(token_login(client, first))
 
 
+@spec(GET_TOKEN_SPEC)  # "The generated token MUST only be valid for a single login, enforced by the server."
+def test_racing_logins_with_one_token(server, client):
+    user = new_user(client, "lt_race")
+    for _ in range(3):
+        login_token = get_login_token(client, user["user_id"], user["access_token"])["login_token"]
+        barrier = threading.Barrier(4)
+        statuses = []
+
+        def attempt():
+            with server.client() as racer:
+                barrier.wait()
+                statuses.append(token_login(racer, login_token).status)
+
+        threads = [threading.Thread(target=attempt) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses) == [200, 403, 403, 403], statuses
+
+
 @spec(TOKEN_LOGIN_SPEC)
 def test_unknown_token_is_forbidden(client):
     assert_matrix_error(token_login(client, "rvl_no_such_token"), 403, "M_FORBIDDEN")
@@ -233,6 +255,29 @@ def test_old_refresh_token_lasts_until_the_new_access_token_is_used(client):
     assert_json_response(client.get(WHOAMI, token=refreshed["access_token"]))
     assert_soft_logout(refresh(client, old))
     assert_json_response(refresh(client, refreshed["refresh_token"]))
+
+
+@spec(REFRESH_SPEC)
+def test_racing_refreshes_leave_one_working_pair(server, client):
+    body = new_user(client, "rt_race", refresh_token=True)
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def attempt():
+        with server.client() as racer:
+            barrier.wait()
+            answers.append(assert_json_response(refresh(racer, body["refresh_token"])))
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 4, answers
+    # Each exchange replaced what the one before it issued: one pair is left.
+    working = [a for a in answers if client.get(WHOAMI, token=a["access_token"]).status == 200]
+    assert len(working) == 1, answers
+    assert_json_response(refresh(client, working[0]["refresh_token"]))
 
 
 @spec(REFRESH_SPEC)
