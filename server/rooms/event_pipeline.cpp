@@ -324,7 +324,7 @@ PersistedEvent EventPipeline::send(storage::WriteTx& tx, const std::string& room
   if (draft.type == "m.room.create" && draft.state_key == "") {
     throw RoomError(RoomErrorKind::forbidden, "A room has one create event");
   }
-  TxEventSource events(tx);
+  TxEventSource events(tx, &events_cache_);
   auto f = frontier(tx, events, room_id, version);
   std::string event_id;
   auto pdu = build(version, room_id, draft, f, events, event_id);
@@ -333,7 +333,7 @@ PersistedEvent EventPipeline::send(storage::WriteTx& tx, const std::string& room
 
 PersistedEvent EventPipeline::create(storage::WriteTx& tx, const EventDraft& create_draft) const {
   const auto& version = version_of(create_draft.content.value("room_version", std::string(core::default_room_version)));
-  TxEventSource events(tx);
+  TxEventSource events(tx, &events_cache_);
   Frontier f;
   std::string event_id;
   std::string room_id = version.room_id_is_create_hash ? "" : "!" + opaque_id(18) + ":" + server_name_;

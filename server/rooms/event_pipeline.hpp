@@ -14,6 +14,7 @@
 
 #include "core/room_version.hpp"
 #include "core/signing.hpp"
+#include "rooms/event_cache.hpp"
 #include "rooms/tx_event_source.hpp"
 #include "storage/database.hpp"
 
@@ -77,6 +78,8 @@ class EventPipeline {
 
   std::string server_name_;
   core::SigningKey signing_key_;
+  /// Auth events every send reads again (create, power levels, memberships), kept parsed.
+  mutable EventCache events_cache_{2048};
 };
 
 }  // namespace ranvier::rooms

@@ -3,6 +3,7 @@
 // answers from a storage transaction, parsing each event once per transaction.
 
 #include "core/auth/event_store.hpp"
+#include "rooms/event_cache.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,7 +20,8 @@ namespace ranvier::rooms {
 /// and fixtures expect. Must not outlive the transaction.
 class TxEventSource final : public auth::EventStore {
  public:
-  explicit TxEventSource(storage::ReadTx& tx) : tx_(tx) {}
+  /// `shared` (optional) holds parsed events across transactions.
+  explicit TxEventSource(storage::ReadTx& tx, EventCache* shared = nullptr) : tx_(tx), shared_(shared) {}
 
   const nlohmann::json* fetch(std::string_view event_id) const override;
   bool is_rejected(std::string_view event_id) const override;
@@ -28,14 +30,12 @@ class TxEventSource final : public auth::EventStore {
   const nlohmann::json& add(const std::string& event_id, nlohmann::json pdu, bool rejected = false);
 
  private:
-  struct Entry {
-    std::unique_ptr<nlohmann::json> pdu;  ///< null: not stored
-    bool rejected = false;
-  };
-  const Entry& load(std::string_view event_id) const;
+  /// Null: not stored.
+  const ParsedEvent* load(std::string_view event_id) const;
 
   storage::ReadTx& tx_;
-  mutable std::unordered_map<std::string, Entry> cache_;
+  EventCache* shared_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const ParsedEvent>> cache_;
 };
 
 }  // namespace ranvier::rooms
