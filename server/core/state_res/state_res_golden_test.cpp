@@ -141,6 +141,10 @@ struct BatchParam {
   std::vector<std::string> files;
 };
 
+// gtest would otherwise print the parameter's raw bytes (valgrind flags the strings' unused
+// buffers as uninitialised).
+void PrintTo(const BatchParam& p, std::ostream* os) { *os << p.name; }
+
 class StateResGoldenBatches : public ::testing::TestWithParam<BatchParam> {};
 
 TEST_P(StateResGoldenBatches, state_res_three_ways_agree_with_snapshot) {
@@ -179,6 +183,8 @@ struct MapParam {
   std::vector<std::string> state_files;
   std::string pdus;
 };
+
+void PrintTo(const MapParam& p, std::ostream* os) { *os << p.name; }
 
 class StateResGoldenMaps : public ::testing::TestWithParam<MapParam> {};
 
