@@ -13,6 +13,7 @@ class Database;
 namespace ranvier::rooms {
 class EventPipeline;
 class Notifier;
+class Typing;
 }
 
 namespace ranvier::api {
@@ -31,6 +32,7 @@ struct Services {
   const rooms::EventPipeline& pipeline;
   /// Wakes long-polling /sync requests; bumped after every commit they may care about.
   rooms::Notifier& notifier;
+  rooms::Typing& typing;
 };
 
 }  // namespace ranvier::api

@@ -15,9 +15,12 @@
 #include "metrics/metrics.hpp"
 #include "rooms/event_pipeline.hpp"
 #include "rooms/notifier.hpp"
+#include "rooms/typing.hpp"
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -100,7 +103,26 @@ int run_serve(int argc, char** argv) {
   api::NonceStore nonces;
   rooms::EventPipeline pipeline(identity.server_name, identity.signing_key);
   rooms::Notifier notifier;
-  api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier};
+  rooms::Typing typing;
+  api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier, typing};
+  // Typing notifications end by themselves: check twice a second and wake /sync when one did.
+  std::atomic<bool> stop_expiry{false};
+  std::thread typing_expiry([&] {
+    while (!stop_expiry) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (typing.expire()) {
+        notifier.notify();
+      }
+    }
+  });
+  struct JoinExpiry {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~JoinExpiry() {
+      stop = true;
+      thread.join();
+    }
+  } join_expiry{stop_expiry, typing_expiry};
   api::Dispatcher dispatcher(services, api::extension_operations());
 
   http::ServerOptions options;

@@ -36,14 +36,26 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view
 
 }  // namespace
 
-std::string SyncToken::text() const { return "s" + std::to_string(events) + "_" + std::to_string(account_data); }
+std::string SyncToken::text() const {
+  return "s" + std::to_string(events) + "_" + std::to_string(account_data) + "_" + std::to_string(typing);
+}
 
 std::optional<SyncToken> SyncToken::parse(std::string_view text) {
+  // The typing part comes last: split it off, then read the older two-part form.
+  std::int64_t typing = 0;
+  if (auto last = text.rfind('_'); last != std::string_view::npos && text.find('_') != last) {
+    auto tail = text.substr(last + 1);
+    auto [end, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), typing);
+    if (tail.empty() || tail.front() == '-' || ec != std::errc() || end != tail.data() + tail.size()) {
+      return std::nullopt;
+    }
+    text = text.substr(0, last);
+  }
   auto pair = parse_pair(text, 's');
   if (!pair) {
     return std::nullopt;
   }
-  return SyncToken{pair->first, pair->second};
+  return SyncToken{pair->first, pair->second, typing};
 }
 
 std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }

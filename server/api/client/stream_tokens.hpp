@@ -1,7 +1,8 @@
 #pragma once
-// The opaque tokens of /sync and /messages. `s<events>_<account data>` marks a point in the
-// server's streams (next_batch); `t<depth>_<stream>` a point in one room's DAG order
-// (prev_batch, start, end). /messages accepts both.
+// The opaque tokens of /sync and /messages. `s<events>_<account data>_<typing>` marks a point
+// in the server's streams (next_batch; tokens without the typing part are still read);
+// `t<depth>_<stream>` a point in one room's DAG order (prev_batch, start, end). /messages
+// accepts both.
 
 #include <cstdint>
 #include <optional>
@@ -14,6 +15,8 @@ namespace ranvier::api::client_server {
 struct SyncToken {
   std::int64_t events = 0;
   std::int64_t account_data = 0;
+  /// Typing notifications (in memory, see rooms::Typing).
+  std::int64_t typing = 0;
 
   std::string text() const;
   /// nullopt for anything but a well-formed token.

@@ -12,6 +12,7 @@
 #include "rooms/errors.hpp"
 #include "rooms/event_filter.hpp"
 #include "rooms/history_visibility.hpp"
+#include "rooms/typing.hpp"
 
 #include <algorithm>
 #include <set>
@@ -60,8 +61,9 @@ rooms::SyncFilter load_filter(RequestContext& ctx, const std::optional<std::stri
 /// Builds one /sync response inside a read transaction.
 class SyncBuilder {
  public:
-  SyncBuilder(storage::ReadTx& tx, const SyncParams& params) : tx_(tx), p_(params) {
-    now_ = {tx.events().max_stream(), tx.account_data().max_stream()};
+  SyncBuilder(storage::ReadTx& tx, const SyncParams& params, const rooms::Typing& typing)
+      : tx_(tx), p_(params), typing_(typing) {
+    now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position()};
   }
 
   /// The response, and whether it carries anything new.
@@ -262,10 +264,26 @@ class SyncBuilder {
     if (!t.events.empty()) {
       prev_batch = TopologicalToken{t.events.front().depth, t.events.front().stream}.text();
     } else {
-      prev_batch = SyncToken{up_to, now_.account_data}.text();
+      prev_batch = SyncToken{up_to, now_.account_data, now_.typing}.text();
     }
     (void)room_id;
     return {{"events", events}, {"limited", t.limited}, {"prev_batch", prev_batch}};
+  }
+
+  /// Typing in the room when it changed since the token (always on a first sync of the room,
+  /// when someone is typing).
+  nlohmann::json ephemeral_events(const std::string& room_id, bool fresh) {
+    auto events = nlohmann::json::array();
+    if (!p_.filter.ephemeral.matches_type("m.typing") || !p_.filter.ephemeral.matches_room(room_id)) {
+      return events;
+    }
+    const auto changed_at = typing_.room_position(room_id);
+    auto users = typing_.typing_in(room_id);
+    const bool changed = p_.since && !fresh ? changed_at > p_.since->typing : !users.empty();
+    if (changed) {
+      events.push_back({{"type", "m.typing"}, {"content", {{"user_ids", users}}}});
+    }
+    return events;
   }
 
   nlohmann::json room_account_data(const std::string& room_id) {
@@ -288,7 +306,9 @@ class SyncBuilder {
     const std::int64_t after = newly_joined ? 0 : p_.since->events;
     auto t = timeline(room_id, after, now_.events, visibility);
     auto account_data = room_account_data(room_id);
-    if (!newly_joined && !p_.full_state && t.events.empty() && account_data["events"].empty()) {
+    auto ephemeral = ephemeral_events(room_id, newly_joined);
+    if (!newly_joined && !p_.full_state && t.events.empty() && account_data["events"].empty() &&
+        ephemeral.empty()) {
       return std::nullopt;
     }
     const bool full = newly_joined || p_.full_state;
@@ -297,7 +317,7 @@ class SyncBuilder {
     nlohmann::json room = {{"timeline", serve_timeline(t, version, room_id, now_.events)},
                            {"state", {{"events", state}}},
                            {"account_data", account_data},
-                           {"ephemeral", {{"events", nlohmann::json::array()}}},
+                           {"ephemeral", {{"events", ephemeral}}},
                            {"unread_notifications", nlohmann::json::object()}};
     room["summary"] = summary(room_id);
     return room;
@@ -361,6 +381,7 @@ class SyncBuilder {
 
   storage::ReadTx& tx_;
   const SyncParams& p_;
+  const rooms::Typing& typing_;
   SyncToken now_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
 };
@@ -398,7 +419,7 @@ ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t 
   // Read the generation first: anything committed after this point wakes the wait below.
   const auto generation = ctx.services.notifier.generation();
   auto [response, has_updates] =
-      ctx.services.database.read([&](storage::ReadTx& tx) { return SyncBuilder(tx, params).build(); });
+      ctx.services.database.read([&](storage::ReadTx& tx) { return SyncBuilder(tx, params, ctx.services.typing).build(); });
   if (has_updates || !params.since || params.full_state || timeout_ms <= 0 || at_deadline) {
     return json_response(response);
   }
