@@ -14,6 +14,7 @@
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
 #include "storage/profiles.hpp"
+#include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
 #include "storage/state.hpp"
@@ -44,6 +45,7 @@ class ReadTx {
   virtual StateReads& state() = 0;
   virtual RoomReads& rooms() = 0;
   virtual RegistrationTokenReads& registration_tokens() = 0;
+  virtual ReceiptReads& receipts() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -59,6 +61,7 @@ class WriteTx : public ReadTx {
   StateStore& state() override = 0;
   RoomStore& rooms() override = 0;
   RegistrationTokenStore& registration_tokens() override = 0;
+  ReceiptStore& receipts() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -756,5 +756,31 @@ TEST_P(StorageTest, RegistrationTokensCountTheirUsesAndExpire) {
   });
 }
 
+TEST_P(StorageTest, ReceiptsMoveAndAreListedByStream) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.receipts().put({.room_id = "!a", .user_id = "@u", .receipt_type = "m.read", .event_id = "$1", .ts = 10});
+    tx.receipts().put({.room_id = "!b", .user_id = "@u", .receipt_type = "m.read", .event_id = "$x", .ts = 11});
+    tx.receipts().put({.room_id = "!a", .user_id = "@v", .receipt_type = "m.read", .thread_id = "main",
+                       .event_id = "$1", .ts = 12});
+    tx.receipts().put({.room_id = "!a", .user_id = "@u", .receipt_type = "m.read", .event_id = "$2", .ts = 13});
+  });
+  db->read([](ReadTx& tx) {
+    const std::vector<std::string> a{"!a"};
+    auto all = tx.receipts().changed_since(a, 0);
+    ASSERT_EQ(all.size(), 2u);
+    // @u's receipt moved to $2 and behind @v's in the stream.
+    EXPECT_EQ(all[0].user_id, "@v");
+    EXPECT_EQ(all[0].thread_id, "main");
+    EXPECT_EQ(all[1].event_id, "$2");
+    EXPECT_EQ(all[1].ts, 13);
+    EXPECT_EQ(tx.receipts().max_stream(), all[1].stream);
+    EXPECT_EQ(tx.receipts().changed_since(a, all[0].stream).size(), 1u);
+    const std::vector<std::string> both{"!a", "!b"};
+    EXPECT_EQ(tx.receipts().changed_since(both, 0).size(), 3u);
+    EXPECT_TRUE(tx.receipts().changed_since({}, 0).empty());
+  });
+}
+
 }  // namespace
 }  // namespace ranvier::storage::test

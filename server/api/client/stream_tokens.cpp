@@ -37,25 +37,37 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view
 }  // namespace
 
 std::string SyncToken::text() const {
-  return "s" + std::to_string(events) + "_" + std::to_string(account_data) + "_" + std::to_string(typing);
+  return "s" + std::to_string(events) + "_" + std::to_string(account_data) + "_" + std::to_string(typing) + "_" +
+         std::to_string(receipts);
 }
 
 std::optional<SyncToken> SyncToken::parse(std::string_view text) {
-  // The typing part comes last: split it off, then read the older two-part form.
-  std::int64_t typing = 0;
-  if (auto last = text.rfind('_'); last != std::string_view::npos && text.find('_') != last) {
-    auto tail = text.substr(last + 1);
-    auto [end, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), typing);
-    if (tail.empty() || tail.front() == '-' || ec != std::errc() || end != tail.data() + tail.size()) {
-      return std::nullopt;
-    }
-    text = text.substr(0, last);
-  }
-  auto pair = parse_pair(text, 's');
-  if (!pair) {
+  if (text.size() < 4 || text.front() != 's') {
     return std::nullopt;
   }
-  return SyncToken{pair->first, pair->second, typing};
+  text.remove_prefix(1);
+  std::int64_t parts[4] = {0, 0, 0, 0};
+  std::size_t count = 0;
+  while (true) {
+    auto sep = text.find('_');
+    auto digits = text.substr(0, sep);
+    if (count == 4 || digits.empty() || digits.front() == '-') {
+      return std::nullopt;
+    }
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parts[count]);
+    if (ec != std::errc() || end != digits.data() + digits.size()) {
+      return std::nullopt;
+    }
+    ++count;
+    if (sep == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(sep + 1);
+  }
+  if (count < 2) {
+    return std::nullopt;
+  }
+  return SyncToken{parts[0], parts[1], parts[2], parts[3]};
 }
 
 std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }

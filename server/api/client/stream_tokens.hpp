@@ -1,6 +1,7 @@
 #pragma once
-// The opaque tokens of /sync and /messages. `s<events>_<account data>_<typing>` marks a point
-// in the server's streams (next_batch; tokens without the typing part are still read);
+// The opaque tokens of /sync and /messages. `s<events>_<account data>_<typing>_<receipts>`
+// marks a point in the server's streams (next_batch; tokens without the later parts, from
+// older versions, are still read);
 // `t<depth>_<stream>` a point in one room's DAG order (prev_batch, start, end). /messages
 // accepts both.
 
@@ -17,6 +18,7 @@ struct SyncToken {
   std::int64_t account_data = 0;
   /// Typing notifications (in memory, see rooms::Typing).
   std::int64_t typing = 0;
+  std::int64_t receipts = 0;
 
   std::string text() const;
   /// nullopt for anything but a well-formed token.

@@ -15,6 +15,7 @@
 #include "rooms/typing.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace ranvier::api::client_server {
@@ -63,7 +64,7 @@ class SyncBuilder {
  public:
   SyncBuilder(storage::ReadTx& tx, const SyncParams& params, const rooms::Typing& typing)
       : tx_(tx), p_(params), typing_(typing) {
-    now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position()};
+    now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position(), tx.receipts().max_stream()};
   }
 
   /// The response, and whether it carries anything new.
@@ -72,6 +73,7 @@ class SyncBuilder {
       throw MatrixError(ErrCode::invalid_param, "The since token is from the future");
     }
     const std::int64_t since_events = p_.since ? p_.since->events : 0;
+    load_receipts();
     nlohmann::json join = nlohmann::json::object(), invite = nlohmann::json::object(),
                    leave = nlohmann::json::object(), knock = nlohmann::json::object();
     for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
@@ -264,17 +266,70 @@ class SyncBuilder {
     if (!t.events.empty()) {
       prev_batch = TopologicalToken{t.events.front().depth, t.events.front().stream}.text();
     } else {
-      prev_batch = SyncToken{up_to, now_.account_data, now_.typing}.text();
+      prev_batch = SyncToken{up_to, now_.account_data, now_.typing, now_.receipts}.text();
     }
     (void)room_id;
     return {{"events", events}, {"limited", t.limited}, {"prev_batch", prev_batch}};
   }
 
-  /// Typing in the room when it changed since the token (always on a first sync of the room,
-  /// when someone is typing).
+  /// Receipts of the user's joined rooms that changed since the token, or all of them for rooms
+  /// that are new to the client (sorted out per room in ephemeral_events).
+  void load_receipts() {
+    std::vector<std::string> fresh, known;
+    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+      const bool is_fresh = !p_.since || p_.full_state || member.stream > p_.since->events;
+      (is_fresh ? fresh : known).push_back(member.room_id);
+    }
+    auto take = [&](std::vector<storage::Receipt> receipts) {
+      for (auto& receipt : receipts) {
+        if (receipt.stream > now_.receipts ||
+            (receipt.receipt_type == "m.read.private" && receipt.user_id != p_.user_id)) {
+          continue;  // after this sync's token, or someone else's private receipt
+        }
+        receipts_[receipt.room_id].push_back(std::move(receipt));
+      }
+    };
+    take(tx_.receipts().changed_since(fresh, 0));
+    take(tx_.receipts().changed_since(known, p_.since ? p_.since->receipts : 0));
+  }
+
+  /// The m.receipt event of a room: receipts changed since the token (all, for a room new to
+  /// the client), as {event_id: {type: {user_id: {ts, thread_id?}}}}.
+  std::optional<nlohmann::json> receipt_event(const std::string& room_id, bool fresh) {
+    auto it = receipts_.find(room_id);
+    if (it == receipts_.end()) {
+      return std::nullopt;
+    }
+    nlohmann::json content = nlohmann::json::object();
+    for (const auto& r : it->second) {
+      if (!fresh && p_.since && r.stream <= p_.since->receipts) {
+        continue;
+      }
+      nlohmann::json entry = {{"ts", r.ts}};
+      if (!r.thread_id.empty()) {
+        entry["thread_id"] = r.thread_id;
+      }
+      content[r.event_id][r.receipt_type][r.user_id] = entry;
+    }
+    if (content.empty()) {
+      return std::nullopt;
+    }
+    return nlohmann::json{{"type", "m.receipt"}, {"content", content}};
+  }
+
+  /// Typing and receipts in the room when they changed since the token (always on a first sync
+  /// of the room, when there is any).
   nlohmann::json ephemeral_events(const std::string& room_id, bool fresh) {
     auto events = nlohmann::json::array();
-    if (!p_.filter.ephemeral.matches_type("m.typing") || !p_.filter.ephemeral.matches_room(room_id)) {
+    if (!p_.filter.ephemeral.matches_room(room_id)) {
+      return events;
+    }
+    if (p_.filter.ephemeral.matches_type("m.receipt")) {
+      if (auto receipts = receipt_event(room_id, fresh)) {
+        events.push_back(std::move(*receipts));
+      }
+    }
+    if (!p_.filter.ephemeral.matches_type("m.typing")) {
       return events;
     }
     const auto changed_at = typing_.room_position(room_id);
@@ -383,6 +438,7 @@ class SyncBuilder {
   const SyncParams& p_;
   const rooms::Typing& typing_;
   SyncToken now_;
+  std::map<std::string, std::vector<storage::Receipt>> receipts_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
 };
 

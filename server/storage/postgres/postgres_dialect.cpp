@@ -354,6 +354,16 @@ constexpr sql::Dialect postgres_dialect{
                        " AND (expiry_time IS NULL OR $2 < expiry_time)",
             .remove = "DELETE FROM registration_tokens WHERE token = $1",
         },
+    .receipts =
+        {
+            .upsert = "INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, ts)"
+                      " VALUES ($1, $2, $3, $4, $5, $6)"
+                      " ON CONFLICT (room_id, user_id, receipt_type, thread_id) DO UPDATE"
+                      " SET event_id = excluded.event_id, ts = excluded.ts, stream_id = nextval('receipts_stream')",
+            .changed_since = "SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts"
+                             " WHERE room_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND stream_id > $2 ORDER BY stream_id",
+            .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM receipts",
+        },
 };
 
 #undef EVENT_COLUMNS

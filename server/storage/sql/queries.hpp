@@ -47,6 +47,13 @@ struct AccountDataSql {
   StaticSql max_stream;     ///< () → highest stream_id, 0 when none
 };
 
+/// Receipts; columns: room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id.
+struct ReceiptSql {
+  StaticSql upsert;         ///< (room_id, user_id, receipt_type, thread_id, event_id, ts); new stream_id
+  StaticSql changed_since;  ///< (JSON array of room IDs, after) → rows by stream_id
+  StaticSql max_stream;     ///< () → highest stream_id, 0 when none
+};
+
 /// Registration tokens; columns: token, uses_allowed, completed, expiry_time, created_ts.
 struct RegistrationTokenSql {
   StaticSql insert;      ///< (token, uses_allowed, completed, expiry_time, created_ts); nothing if taken
@@ -222,6 +229,7 @@ struct Dialect {
   StateSql state;
   RoomSql rooms;
   RegistrationTokenSql registration_tokens;
+  ReceiptSql receipts;
 };
 
 }  // namespace ranvier::storage::sql

@@ -22,7 +22,8 @@ class SqlTx final : public WriteTx {
         events_(session, dialect.events),
         state_(session, dialect.state),
         rooms_(session, dialect.rooms),
-        registration_tokens_(session, dialect.registration_tokens) {}
+        registration_tokens_(session, dialect.registration_tokens),
+        receipts_(session, dialect.receipts) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -33,6 +34,7 @@ class SqlTx final : public WriteTx {
   StateStore& state() override { return state_; }
   RoomStore& rooms() override { return rooms_; }
   RegistrationTokenStore& registration_tokens() override { return registration_tokens_; }
+  ReceiptStore& receipts() override { return receipts_; }
 
  private:
   SqlAccountStore accounts_;
@@ -44,6 +46,7 @@ class SqlTx final : public WriteTx {
   SqlStateStore state_;
   SqlRoomStore rooms_;
   SqlRegistrationTokenStore registration_tokens_;
+  SqlReceiptStore receipts_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

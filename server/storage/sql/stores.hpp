@@ -6,6 +6,7 @@
 #include "storage/devices.hpp"
 #include "storage/events.hpp"
 #include "storage/profiles.hpp"
+#include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
 #include "storage/sql/queries.hpp"
@@ -119,6 +120,19 @@ class SqlRegistrationTokenStore final : public RegistrationTokenStore {
  private:
   Session& session_;
   const RegistrationTokenSql& sql_;
+};
+
+class SqlReceiptStore final : public ReceiptStore {
+ public:
+  SqlReceiptStore(Session& session, const ReceiptSql& sql) : session_(session), sql_(sql) {}
+
+  std::vector<Receipt> changed_since(std::span<const std::string> room_ids, std::int64_t after) override;
+  std::int64_t max_stream() override;
+  void put(const Receipt& receipt) override;
+
+ private:
+  Session& session_;
+  const ReceiptSql& sql_;
 };
 
 class SqlEventStore final : public EventStore {

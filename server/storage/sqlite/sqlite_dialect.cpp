@@ -339,6 +339,16 @@ constexpr sql::Dialect sqlite_dialect{
                        " AND (expiry_time IS NULL OR ?2 < expiry_time)",
             .remove = "DELETE FROM registration_tokens WHERE token = ?1",
         },
+    .receipts =
+        {
+            .upsert = "INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT COALESCE(MAX(stream_id), 0) + 1 FROM receipts))"
+                      " ON CONFLICT (room_id, user_id, receipt_type, thread_id) DO UPDATE"
+                      " SET event_id = excluded.event_id, ts = excluded.ts, stream_id = excluded.stream_id",
+            .changed_since = "SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts"
+                             " WHERE room_id IN (SELECT value FROM json_each(?1)) AND stream_id > ?2 ORDER BY stream_id",
+            .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM receipts",
+        },
 };
 
 #undef EVENT_COLUMNS
