@@ -19,6 +19,7 @@
 #include "storage/rooms.hpp"
 #include "storage/state.hpp"
 #include "storage/stats.hpp"
+#include "storage/to_device.hpp"
 #include "storage/tokens.hpp"
 
 #include <chrono>
@@ -46,6 +47,7 @@ class ReadTx {
   virtual RoomReads& rooms() = 0;
   virtual RegistrationTokenReads& registration_tokens() = 0;
   virtual ReceiptReads& receipts() = 0;
+  virtual ToDeviceReads& to_device() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -62,6 +64,7 @@ class WriteTx : public ReadTx {
   RoomStore& rooms() override = 0;
   RegistrationTokenStore& registration_tokens() override = 0;
   ReceiptStore& receipts() override = 0;
+  ToDeviceStore& to_device() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

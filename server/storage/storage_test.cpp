@@ -782,5 +782,42 @@ TEST_P(StorageTest, ReceiptsMoveAndAreListedByStream) {
   });
 }
 
+TEST_P(StorageTest, ToDeviceMessagesWaitUntilAcknowledged) {
+  auto db = open();
+  db->write([&](WriteTx& tx) {
+    tx.accounts().create(user("@bob:test", false));
+    tx.devices().create(device("@bob:test", "PHONE"));
+    tx.devices().create(device("@bob:test", "LAPTOP"));
+    for (int i = 0; i < 3; ++i) {
+      tx.to_device().enqueue({.user_id = "@bob:test", .device_id = "PHONE", .sender = "@alice:test",
+                              .type = "m.room_key_request", .content = "{\"n\":" + std::to_string(i) + "}"});
+    }
+    tx.to_device().enqueue({.user_id = "@bob:test", .device_id = "LAPTOP", .sender = "@alice:test",
+                            .type = "m.dummy", .content = "{}"});
+  });
+  auto phone = db->read([](ReadTx& tx) { return tx.to_device().pending("@bob:test", "PHONE", 0, 2); });
+  ASSERT_EQ(phone.size(), 2u);
+  EXPECT_EQ(phone[0].content, "{\"n\":0}");
+  EXPECT_EQ(phone[0].sender, "@alice:test");
+  EXPECT_LT(phone[0].stream, phone[1].stream);
+  EXPECT_EQ(db->write([&](WriteTx& tx) { return tx.to_device().acknowledge("@bob:test", "PHONE", phone[1].stream); }),
+            2);
+  auto rest = db->read([](ReadTx& tx) { return tx.to_device().pending("@bob:test", "PHONE", 0, 10); });
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].content, "{\"n\":2}");
+  // A deleted device takes its messages with it; a missing device cannot receive any.
+  db->write([](WriteTx& tx) { tx.devices().remove("@bob:test", "LAPTOP"); });
+  EXPECT_TRUE(db->read([](ReadTx& tx) { return tx.to_device().pending("@bob:test", "LAPTOP", 0, 10); }).empty());
+  try {
+    db->write([](WriteTx& tx) {
+      tx.to_device().enqueue(
+          {.user_id = "@bob:test", .device_id = "GONE", .sender = "@a:test", .type = "m.dummy", .content = "{}"});
+    });
+    FAIL() << "queued a message for a device that does not exist";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::constraint);
+  }
+}
+
 }  // namespace
 }  // namespace ranvier::storage::test

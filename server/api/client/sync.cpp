@@ -24,6 +24,8 @@ namespace {
 constexpr std::size_t default_timeline_limit = 10;
 constexpr std::size_t max_timeline_limit = 1000;
 constexpr std::int64_t max_timeout_ms = 10 * 60 * 1000;
+/// Synapse's batch size: a device with a long queue catches up over several syncs.
+constexpr std::size_t max_to_device_per_sync = 100;
 
 /// Everything one sync computation needs to know about the request.
 struct SyncParams {
@@ -64,7 +66,8 @@ class SyncBuilder {
  public:
   SyncBuilder(storage::ReadTx& tx, const SyncParams& params, const rooms::Typing& typing)
       : tx_(tx), p_(params), typing_(typing) {
-    now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position(), tx.receipts().max_stream()};
+    now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position(), tx.receipts().max_stream(),
+            params.since ? params.since->to_device : 0};
   }
 
   /// The response, and whether it carries anything new.
@@ -112,13 +115,24 @@ class SyncBuilder {
         global_data.push_back({{"type", entry.type}, {"content", nlohmann::json::parse(entry.content)}});
       }
     }
-    const bool has_updates =
-        !join.empty() || !invite.empty() || !leave.empty() || !knock.empty() || !global_data.empty();
+    // To-device messages for this device after the token; the token moves to the last one
+    // delivered, and the next sync from it acknowledges (deletes) them.
+    auto to_device = nlohmann::json::array();
+    for (const auto& message : tx_.to_device().pending(p_.user_id, p_.viewer.device_id, now_.to_device,
+                                                       max_to_device_per_sync)) {
+      to_device.push_back({{"sender", message.sender},
+                           {"type", message.type},
+                           {"content", nlohmann::json::parse(message.content)}});
+      now_.to_device = message.stream;
+    }
+    const bool has_updates = !join.empty() || !invite.empty() || !leave.empty() || !knock.empty() ||
+                             !global_data.empty() || !to_device.empty();
     nlohmann::json response = {
         {"next_batch", now_.text()},
         {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", knock}}},
         {"account_data", {{"events", global_data}}},
-        {"presence", {{"events", nlohmann::json::array()}}}};
+        {"presence", {{"events", nlohmann::json::array()}}},
+        {"to_device", {{"events", to_device}}}};
     return {std::move(response), has_updates};
   }
 
@@ -502,6 +516,13 @@ ApiResponse sync(RequestContext& ctx, const SyncRequest& req) {
     throw MatrixError(ErrCode::invalid_param, "timeout must not be negative");
   }
   params.filter = load_filter(ctx, req.filter);
+  if (params.since && params.since->to_device > 0) {
+    // Coming back with a token acknowledges the to-device messages delivered up to it.
+    const auto& device = *ctx.principal;
+    ctx.services.database.write([&](storage::WriteTx& tx) {
+      return tx.to_device().acknowledge(device.user_id, device.device_id, params.since->to_device);
+    });
+  }
   params.full_state = req.full_state.value_or(false);
   const std::int64_t timeout_ms = std::min(req.timeout.value_or(0), max_timeout_ms);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

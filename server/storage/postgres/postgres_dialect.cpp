@@ -364,6 +364,15 @@ constexpr sql::Dialect postgres_dialect{
                              " WHERE room_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND stream_id > $2 ORDER BY stream_id",
             .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM receipts",
         },
+    .to_device =
+        {
+            .insert = "INSERT INTO device_inbox (user_id, device_id, sender, type, content)"
+                      " VALUES ($1, $2, $3, $4, $5)",
+            .pending = "SELECT sender, type, content, stream_id FROM device_inbox"
+                       " WHERE user_id = $1 AND device_id = $2 AND stream_id > $3 ORDER BY stream_id LIMIT $4",
+            .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM device_inbox",
+            .acknowledge = "DELETE FROM device_inbox WHERE user_id = $1 AND device_id = $2 AND stream_id <= $3",
+        },
 };
 
 #undef EVENT_COLUMNS

@@ -54,6 +54,14 @@ struct ReceiptSql {
   StaticSql max_stream;     ///< () → highest stream_id, 0 when none
 };
 
+/// To-device messages.
+struct ToDeviceSql {
+  StaticSql insert;       ///< (user_id, device_id, sender, type, content); stream_id assigned
+  StaticSql pending;      ///< (user_id, device_id, after, limit) → sender, type, content, stream_id
+  StaticSql max_stream;   ///< () → highest stream_id, 0 when none
+  StaticSql acknowledge;  ///< (user_id, device_id, up_to)
+};
+
 /// Registration tokens; columns: token, uses_allowed, completed, expiry_time, created_ts.
 struct RegistrationTokenSql {
   StaticSql insert;      ///< (token, uses_allowed, completed, expiry_time, created_ts); nothing if taken
@@ -230,6 +238,7 @@ struct Dialect {
   RoomSql rooms;
   RegistrationTokenSql registration_tokens;
   ReceiptSql receipts;
+  ToDeviceSql to_device;
 };
 
 }  // namespace ranvier::storage::sql

@@ -23,7 +23,8 @@ class SqlTx final : public WriteTx {
         state_(session, dialect.state),
         rooms_(session, dialect.rooms),
         registration_tokens_(session, dialect.registration_tokens),
-        receipts_(session, dialect.receipts) {}
+        receipts_(session, dialect.receipts),
+        to_device_(session, dialect.to_device) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -35,6 +36,7 @@ class SqlTx final : public WriteTx {
   RoomStore& rooms() override { return rooms_; }
   RegistrationTokenStore& registration_tokens() override { return registration_tokens_; }
   ReceiptStore& receipts() override { return receipts_; }
+  ToDeviceStore& to_device() override { return to_device_; }
 
  private:
   SqlAccountStore accounts_;
@@ -47,6 +49,7 @@ class SqlTx final : public WriteTx {
   SqlRoomStore rooms_;
   SqlRegistrationTokenStore registration_tokens_;
   SqlReceiptStore receipts_;
+  SqlToDeviceStore to_device_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

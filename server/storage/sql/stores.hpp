@@ -12,6 +12,7 @@
 #include "storage/sql/queries.hpp"
 #include "storage/sql/session.hpp"
 #include "storage/state.hpp"
+#include "storage/to_device.hpp"
 #include "storage/tokens.hpp"
 
 namespace ranvier::storage::sql {
@@ -133,6 +134,21 @@ class SqlReceiptStore final : public ReceiptStore {
  private:
   Session& session_;
   const ReceiptSql& sql_;
+};
+
+class SqlToDeviceStore final : public ToDeviceStore {
+ public:
+  SqlToDeviceStore(Session& session, const ToDeviceSql& sql) : session_(session), sql_(sql) {}
+
+  std::vector<ToDeviceMessage> pending(std::string_view user_id, std::string_view device_id, std::int64_t after,
+                                       std::size_t limit) override;
+  std::int64_t max_stream() override;
+  void enqueue(const ToDeviceMessage& message) override;
+  std::int64_t acknowledge(std::string_view user_id, std::string_view device_id, std::int64_t up_to) override;
+
+ private:
+  Session& session_;
+  const ToDeviceSql& sql_;
 };
 
 class SqlEventStore final : public EventStore {
