@@ -113,7 +113,13 @@ EventPipeline::Frontier EventPipeline::frontier(storage::WriteTx& tx, TxEventSou
                                                 const std::string& room_id,
                                                 const core::RoomVersion& version) const {
   Frontier f;
-  auto extremities = tx.events().get_many(tx.rooms().forward_extremities(room_id));
+  // Rows alone: the edges of the extremities are not needed, and there is usually one.
+  std::vector<storage::StoredEvent> extremities;
+  for (const auto& id : tx.rooms().forward_extremities(room_id)) {
+    if (auto row = tx.events().get_row(id)) {
+      extremities.push_back(std::move(*row));
+    }
+  }
   std::sort(extremities.begin(), extremities.end(),
             [](const auto& a, const auto& b) { return a.depth != b.depth ? a.depth > b.depth : a.stream > b.stream; });
   f.cites_all = extremities.size() <= max_cited_extremities;
@@ -315,12 +321,19 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
   return PersistedEvent{event_id, room_id, inserted.stream, std::move(pdu)};
 }
 
-PersistedEvent EventPipeline::send(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const {
+const core::RoomVersion& EventPipeline::lock_room(storage::WriteTx& tx, const std::string& room_id) const {
   if (!tx.rooms().lock(room_id)) {
     throw RoomError(RoomErrorKind::not_found, "Unknown room " + room_id);
   }
-  const auto room = tx.rooms().get(room_id);
-  const auto& version = version_of(room->room_version);
+  return version_of(tx.rooms().get(room_id)->room_version);
+}
+
+PersistedEvent EventPipeline::send(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const {
+  return send_locked(tx, room_id, lock_room(tx, room_id), draft);
+}
+
+PersistedEvent EventPipeline::send_locked(storage::WriteTx& tx, const std::string& room_id,
+                                          const core::RoomVersion& version, const EventDraft& draft) const {
   if (draft.type == "m.room.create" && draft.state_key == "") {
     throw RoomError(RoomErrorKind::forbidden, "A room has one create event");
   }

@@ -59,6 +59,13 @@ class EventPipeline {
   /// forbidden (fails authorization), too_large / bad_event (format).
   PersistedEvent send(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const;
 
+  /// The two halves of `send`, for callers that must check something (a transaction ID) while
+  /// holding the room's lock: lock_room takes the lock and returns the room's version
+  /// (RoomError not_found for unknown rooms); send_locked sends in a room locked so.
+  const core::RoomVersion& lock_room(storage::WriteTx& tx, const std::string& room_id) const;
+  PersistedEvent send_locked(storage::WriteTx& tx, const std::string& room_id, const core::RoomVersion& version,
+                             const EventDraft& draft) const;
+
   /// Creates a room from its m.room.create draft (`content.room_version` must be set): registers
   /// the room and persists the create event. The room ID is derived from the create event in
   /// room version 12, random before. Throws RoomError.

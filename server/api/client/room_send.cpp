@@ -10,6 +10,7 @@
 #include "core/auth/power_levels.hpp"
 #include "core/base64.hpp"
 #include "core/sha256.hpp"
+#include "rooms/errors.hpp"
 #include "rooms/history_visibility.hpp"
 
 namespace ranvier::api::client_server {
@@ -24,8 +25,13 @@ std::string send_once(RequestContext& ctx, const std::string& room_id, const roo
   return write_and_notify(ctx, [&](storage::WriteTx& tx) {
     // Concurrent retries take turns on the room's row, so a retry waiting here sees the first
     // attempt's transaction once that commits (PostgreSQL writes run at READ COMMITTED).
-    room_version(tx, room_id);
-    tx.rooms().lock(room_id);
+    const core::RoomVersion* version = nullptr;
+    try {
+      version = &ctx.services.pipeline.lock_room(tx, room_id);
+    } catch (const rooms::RoomError&) {
+      room_version(tx, room_id);  // the same refusal as for rooms one is not in
+      throw;
+    }
     if (auto earlier = tx.rooms().transaction(principal.user_id, principal.device_id, txn_key)) {
       return earlier->event_id;
     }
@@ -33,7 +39,7 @@ std::string send_once(RequestContext& ctx, const std::string& room_id, const roo
     if (extra_checks) {
       extra_checks(tx);
     }
-    auto sent = ctx.services.pipeline.send(tx, room_id, draft);
+    auto sent = ctx.services.pipeline.send_locked(tx, room_id, *version, draft);
     if (tx.rooms().record_transaction({principal.user_id, principal.device_id, txn_key, room_id, sent.event_id,
                                        digest}) == storage::CreateResult::exists) {
       // Lost a race the room lock did not cover: undo this event rather than send twice.
