@@ -182,7 +182,10 @@ class BenchServer:
         """Stops the server, drops a PostgreSQL database and deletes the folder (unless kept)."""
         self.stop()
         if self._database is not None and not self.keep:
-            self._database.drop()
+            try:
+                self._database.drop()
+            except RuntimeError as error:  # e.g. the PostgreSQL server went away meanwhile
+                print(f"warning: database not dropped: {error}", file=sys.stderr)
             self._database = None
         if not self.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
