@@ -14,7 +14,9 @@ from harness.server import RanvierServer, describe_exit
 from harness.rooms import (assert_client_event, create_room, invite, join, leave, messages, new_user, path,
                            public_room, put_state, sync, text, timeline_events, user_fixture)
 
-CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
+# Presence is off here: these suites check what wakes and fills a sync for room events, and
+# every user's first sync going online would be an update of its own (test_presence.py covers it).
+CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}, "presence": {"enabled": False}}
 SYNC = "client-server-api/#get_matrixclientv3sync"
 WIDE = {"room": {"timeline": {"limit": 50}}}
 STRIPPED_KEYS = {"type", "state_key", "content", "sender"}

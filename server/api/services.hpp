@@ -13,6 +13,7 @@ class Database;
 namespace ranvier::rooms {
 class EventPipeline;
 class Notifier;
+class Presence;
 class Typing;
 }
 
@@ -33,6 +34,7 @@ struct Services {
   /// Wakes long-polling /sync requests; bumped after every commit they may care about.
   rooms::Notifier& notifier;
   rooms::Typing& typing;
+  rooms::Presence& presence;
 };
 
 }  // namespace ranvier::api

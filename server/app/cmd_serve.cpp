@@ -15,6 +15,7 @@
 #include "metrics/metrics.hpp"
 #include "rooms/event_pipeline.hpp"
 #include "rooms/notifier.hpp"
+#include "rooms/presence.hpp"
 #include "rooms/typing.hpp"
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
@@ -104,13 +105,19 @@ int run_serve(int argc, char** argv) {
   rooms::EventPipeline pipeline(identity.server_name, identity.signing_key);
   rooms::Notifier notifier;
   rooms::Typing typing;
-  api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier, typing};
-  // Typing notifications end by themselves: check twice a second and wake /sync when one did.
+  rooms::Presence presence;
+  api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier, typing, presence};
+  // Typing and presence change by themselves (timeouts): check twice a second and wake /sync
+  // when something did.
   std::atomic<bool> stop_expiry{false};
   std::thread typing_expiry([&] {
     while (!stop_expiry) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      if (typing.expire()) {
+      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      const bool typing_changed = typing.expire();
+      if (presence.expire(now_ms) || typing_changed) {
         notifier.notify();
       }
     }

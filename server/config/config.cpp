@@ -416,6 +416,10 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
           .value_or(c.sessions.refreshable_access_token_lifetime_ms);
   sess.finish();
 
+  MapReader pres(top.get("presence"), "presence");
+  c.presence_enabled = pres.boolean("enabled").value_or(c.presence_enabled);
+  pres.finish();
+
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);
   log.finish();

@@ -76,6 +76,9 @@ struct Config {
   RateLimits rate_limits;
   PasswordHashing password_hashing;
   Sessions sessions;
+  /// Presence (online/unavailable/offline in /sync and /presence). Off: everyone reads as
+  /// offline and updates are ignored — the cheap choice for busy small servers.
+  bool presence_enabled = true;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

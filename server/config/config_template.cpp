@@ -88,6 +88,9 @@ std::string render_config(const InitOptions& o) {
        "  login_token_lifetime_ms: 120000\n"
        "  # Access tokens of clients that ask for a refresh token expire after this long.\n"
        "  refreshable_access_token_lifetime_ms: 300000\n\n"
+       "# Presence: who is online, shown to people sharing a room. Costs work on every /sync.\n"
+       "presence:\n"
+       "  enabled: true\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

@@ -106,6 +106,14 @@ TEST(ConfigTest, PerEndpointRateLimits) {
   EXPECT_EQ(error_of(yaml), "rate_limits.endpoints.login.bursts: unknown key");
 }
 
+TEST(ConfigTest, Presence) {
+  EXPECT_TRUE(parse_config(base_config(), file).presence_enabled);
+  auto yaml = base_config();
+  const std::string on = "presence:\n  enabled: true";
+  yaml.replace(yaml.find(on), on.size(), "presence:\n  enabled: false");
+  EXPECT_FALSE(parse_config(yaml, file).presence_enabled);
+}
+
 TEST(ConfigTest, Sessions) {
   auto c = parse_config(base_config(), file);
   EXPECT_TRUE(c.sessions.login_tokens);

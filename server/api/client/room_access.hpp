@@ -8,6 +8,7 @@
 #include "core/room_version.hpp"
 #include "rooms/event_pipeline.hpp"
 #include "rooms/notifier.hpp"
+#include "rooms/presence.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
@@ -49,6 +50,9 @@ nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& even
 rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& room_id, const std::string& target,
                                         std::string_view membership, const std::optional<std::string>& reason,
                                         nlohmann::json extra = nlohmann::json::object());
+
+/// The content of an m.presence event (client-server API, "Presence").
+nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t now);
 
 /// A user ID from a request body; M_INVALID_PARAM when malformed.
 std::string checked_user_id(const std::string& user_id);

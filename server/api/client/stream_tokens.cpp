@@ -38,7 +38,7 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view
 
 std::string SyncToken::text() const {
   return "s" + std::to_string(events) + "_" + std::to_string(account_data) + "_" + std::to_string(typing) + "_" +
-         std::to_string(receipts) + "_" + std::to_string(to_device);
+         std::to_string(receipts) + "_" + std::to_string(to_device) + "_" + std::to_string(presence);
 }
 
 std::optional<SyncToken> SyncToken::parse(std::string_view text) {
@@ -46,12 +46,12 @@ std::optional<SyncToken> SyncToken::parse(std::string_view text) {
     return std::nullopt;
   }
   text.remove_prefix(1);
-  std::int64_t parts[5] = {0, 0, 0, 0, 0};
+  std::int64_t parts[6] = {0, 0, 0, 0, 0, 0};
   std::size_t count = 0;
   while (true) {
     auto sep = text.find('_');
     auto digits = text.substr(0, sep);
-    if (count == 5 || digits.empty() || digits.front() == '-') {
+    if (count == 6 || digits.empty() || digits.front() == '-') {
       return std::nullopt;
     }
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parts[count]);
@@ -67,7 +67,7 @@ std::optional<SyncToken> SyncToken::parse(std::string_view text) {
   if (count < 2) {
     return std::nullopt;
   }
-  return SyncToken{parts[0], parts[1], parts[2], parts[3], parts[4]};
+  return SyncToken{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
 }
 
 std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }

@@ -11,7 +11,10 @@
 #include "rooms/client_event.hpp"
 #include "rooms/errors.hpp"
 #include "rooms/event_filter.hpp"
+#include "api/clock.hpp"
+#include "config/config.hpp"
 #include "rooms/history_visibility.hpp"
+#include "rooms/presence.hpp"
 #include "rooms/typing.hpp"
 
 #include <algorithm>
@@ -64,10 +67,11 @@ rooms::SyncFilter load_filter(RequestContext& ctx, const std::optional<std::stri
 /// Builds one /sync response inside a read transaction.
 class SyncBuilder {
  public:
-  SyncBuilder(storage::ReadTx& tx, const SyncParams& params, const rooms::Typing& typing)
-      : tx_(tx), p_(params), typing_(typing) {
+  SyncBuilder(storage::ReadTx& tx, const SyncParams& params, const rooms::Typing& typing,
+              const rooms::Presence* presence)
+      : tx_(tx), p_(params), typing_(typing), presence_(presence) {
     now_ = {tx.events().max_stream(), tx.account_data().max_stream(), typing.position(), tx.receipts().max_stream(),
-            params.since ? params.since->to_device : 0};
+            params.since ? params.since->to_device : 0, presence ? presence->position() : 0};
   }
 
   /// The response, and whether it carries anything new.
@@ -125,13 +129,14 @@ class SyncBuilder {
                            {"content", nlohmann::json::parse(message.content)}});
       now_.to_device = message.stream;
     }
+    auto presence = presence_events();
     const bool has_updates = !join.empty() || !invite.empty() || !leave.empty() || !knock.empty() ||
-                             !global_data.empty() || !to_device.empty();
+                             !global_data.empty() || !to_device.empty() || !presence.empty();
     nlohmann::json response = {
         {"next_batch", now_.text()},
         {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", knock}}},
         {"account_data", {{"events", global_data}}},
-        {"presence", {{"events", nlohmann::json::array()}}},
+        {"presence", {{"events", presence}}},
         {"to_device", {{"events", to_device}}}};
     return {std::move(response), has_updates};
   }
@@ -280,10 +285,41 @@ class SyncBuilder {
     if (!t.events.empty()) {
       prev_batch = TopologicalToken{t.events.front().depth, t.events.front().stream}.text();
     } else {
-      prev_batch = SyncToken{up_to, now_.account_data, now_.typing, now_.receipts}.text();
+      prev_batch = SyncToken{up_to, now_.account_data, now_.typing, now_.receipts, now_.to_device, now_.presence}.text();
     }
     (void)room_id;
     return {{"events", events}, {"limited", t.limited}, {"prev_batch", prev_batch}};
+  }
+
+  /// m.presence of the user and everyone sharing a joined room with them: changes since the
+  /// token, or (initial sync) everyone not offline.
+  nlohmann::json presence_events() {
+    auto events = nlohmann::json::array();
+    if (presence_ == nullptr) {
+      return events;
+    }
+    std::set<std::string> people = {p_.user_id};
+    for (const auto& room : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+      for (const auto& member : tx_.rooms().members(room.room_id, storage::Membership::join)) {
+        people.insert(member.user_id);
+      }
+    }
+    const std::vector<std::string> users(people.begin(), people.end());
+    const std::int64_t after = p_.since && !p_.full_state ? p_.since->presence : 0;
+    const auto now = api::now_ms();
+    for (const auto& [user, state] : presence_->changed_since(users, after)) {
+      if (state.position > now_.presence || (after == 0 && state.presence == "offline")) {
+        continue;
+      }
+      if (!p_.filter.presence.matches_type("m.presence") ||
+          (p_.filter.presence.senders && std::find(p_.filter.presence.senders->begin(),
+                                                   p_.filter.presence.senders->end(),
+                                                   user) == p_.filter.presence.senders->end())) {
+        continue;
+      }
+      events.push_back({{"type", "m.presence"}, {"sender", user}, {"content", presence_content(state, now)}});
+    }
+    return events;
   }
 
   /// Receipts of the user's joined rooms that changed since the token, or all of them for rooms
@@ -451,6 +487,7 @@ class SyncBuilder {
   storage::ReadTx& tx_;
   const SyncParams& p_;
   const rooms::Typing& typing_;
+  const rooms::Presence* presence_;
   SyncToken now_;
   std::map<std::string, std::vector<storage::Receipt>> receipts_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
@@ -489,7 +526,11 @@ ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t 
   // Read the generation first: anything committed after this point wakes the wait below.
   const auto generation = ctx.services.notifier.generation();
   auto [response, has_updates] =
-      ctx.services.database.read([&](storage::ReadTx& tx) { return SyncBuilder(tx, params, ctx.services.typing).build(); });
+      ctx.services.database.read([&](storage::ReadTx& tx) {
+        return SyncBuilder(tx, params, ctx.services.typing,
+                           ctx.services.config.presence_enabled ? &ctx.services.presence : nullptr)
+            .build();
+      });
   if (has_updates || !params.since || params.full_state || timeout_ms <= 0 || at_deadline) {
     return json_response(response);
   }
@@ -516,6 +557,11 @@ ApiResponse sync(RequestContext& ctx, const SyncRequest& req) {
     throw MatrixError(ErrCode::invalid_param, "timeout must not be negative");
   }
   params.filter = load_filter(ctx, req.filter);
+  // Syncing is what keeps a user online (or what `set_presence` asks for).
+  if (ctx.services.config.presence_enabled &&
+      ctx.services.presence.synced(params.user_id, req.set_presence.value_or("online"), now_ms())) {
+    ctx.services.notifier.notify();
+  }
   if (params.since && params.since->to_device > 0) {
     // Coming back with a token acknowledges the to-device messages delivered up to it.
     const auto& device = *ctx.principal;

@@ -1,0 +1,65 @@
+// GET and PUT /_matrix/client/v3/presence/{userId}/status (client-server API, "Presence").
+// Presence is visible to the user and to those who share a room with them; it can be switched
+// off in the configuration (`presence.enabled`), after which everyone reads as offline.
+
+#include "api/client/room_access.hpp"
+#include "api/clock.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "config/config.hpp"
+#include "rooms/presence.hpp"
+
+namespace ranvier::api::client_server {
+
+nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t now) {
+  nlohmann::json content = {{"presence", state.presence}};
+  if (state.last_active_ts > 0) {
+    content["last_active_ago"] = std::max<std::int64_t>(0, now - state.last_active_ts);
+    content["currently_active"] = state.presence == "online";
+  }
+  if (state.status_msg) {
+    content["status_msg"] = *state.status_msg;
+  }
+  return content;
+}
+
+ApiResponse getPresence(RequestContext& ctx, const GetPresenceRequest& req) {
+  const auto& me = ctx.principal->user_id;
+  ctx.services.database.read([&](storage::ReadTx& tx) {
+    auto account = tx.accounts().get(req.user_id);
+    if (!account) {
+      throw MatrixError(ErrCode::not_found, "Unknown user " + req.user_id);
+    }
+    if (req.user_id == me) {
+      return;
+    }
+    // Only people sharing a room with the user see their presence (Synapse's rule).
+    for (const auto& room : tx.rooms().rooms_for_user(me, storage::Membership::join)) {
+      auto theirs = tx.rooms().membership(room.room_id, req.user_id);
+      if (theirs && theirs->membership == storage::Membership::join) {
+        return;
+      }
+    }
+    throw MatrixError(ErrCode::forbidden, "You do not share a room with " + req.user_id);
+  });
+  const auto state = ctx.services.config.presence_enabled ? ctx.services.presence.get(req.user_id)
+                                                          : rooms::PresenceState{};
+  return json_response(presence_content(state, now_ms()));
+}
+
+ApiResponse setPresence(RequestContext& ctx, const SetPresenceRequest& req) {
+  if (req.user_id != ctx.principal->user_id) {
+    throw MatrixError(ErrCode::forbidden, "You may only set your own presence");
+  }
+  if (req.presence != "online" && req.presence != "unavailable" && req.presence != "offline") {
+    throw MatrixError(ErrCode::invalid_param, "presence must be online, unavailable or offline");
+  }
+  if (ctx.services.config.presence_enabled &&
+      ctx.services.presence.set(req.user_id, req.presence, req.status_msg, now_ms())) {
+    ctx.services.notifier.notify();
+  }
+  return json_response(nlohmann::json::object());
+}
+
+}  // namespace ranvier::api::client_server
