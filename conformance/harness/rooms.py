@@ -248,3 +248,32 @@ def run_concurrently(server, work: Callable[[Any, Any], Any], arguments: Iterabl
     assert not any(thread.is_alive() for thread in threads), "concurrent calls did not finish"
     assert not errors, errors
     return results
+
+
+class BackgroundSync:
+    """A long-polling /sync on its own connection and thread, started at once and parked for
+    half a second (so the change under test happens while it waits). `finish()` joins it and
+    returns (body, seconds it waited)."""
+
+    def __init__(self, server, token: str, since: str, timeout_ms: int = 10000):
+        import time
+        self._time = time
+        self._result: dict[str, Any] = {}
+
+        def poll():
+            with server.client() as poller:
+                started = time.monotonic()
+                try:
+                    self._result["body"] = sync(poller, token, since=since, timeout=timeout_ms)
+                finally:
+                    self._result["waited"] = time.monotonic() - started
+
+        self._thread = threading.Thread(target=poll)
+        self._thread.start()
+        time.sleep(0.5)
+
+    def finish(self, limit: float = 15.0) -> tuple[dict, float]:
+        self._thread.join(timeout=limit)
+        assert not self._thread.is_alive(), "the long poll did not return"
+        assert "body" in self._result, "the long poll failed"
+        return self._result["body"], self._result["waited"]

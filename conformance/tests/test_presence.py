@@ -2,11 +2,8 @@
 room only), syncing marking a user online, m.presence in /sync (changes only, after the
 initial sync's snapshot), waking long polls, and the errors."""
 
-import threading
-import time
-
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import create_room, new_user, path, public_room, sync
+from harness.rooms import BackgroundSync, create_room, new_user, path, public_room, sync
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 GET = "client-server-api/#get_matrixclientv3presenceuseridstatus"
@@ -66,23 +63,13 @@ def test_presence_in_sync_and_waking_long_polls(server, client):
     public_room(client, alice, bob)
     first = sync(client, bob)
     since = first["next_batch"]
-    result = {}
-
-    def poll():
-        with server.client() as poller:
-            started = time.monotonic()
-            result["body"] = sync(poller, bob, since=since, timeout=10000)
-            result["waited"] = time.monotonic() - started
-
-    thread = threading.Thread(target=poll)
-    thread.start()
-    time.sleep(0.5)
+    poll = BackgroundSync(server, bob, since)
     assert_json_response(put_status(client, alice, alice_id, "unavailable", "brb"))
-    thread.join(timeout=15)
-    assert result["waited"] < 5
-    content = presence_of(result["body"], alice_id)
+    body, waited = poll.finish()
+    assert waited < 5
+    content = presence_of(body, alice_id)
     assert content["presence"] == "unavailable" and content["status_msg"] == "brb"
     # Nothing changed since: no presence for alice in the next incremental sync.
-    assert presence_of(sync(client, bob, since=result["body"]["next_batch"]), alice_id) is None
+    assert presence_of(sync(client, bob, since=body["next_batch"]), alice_id) is None
     # An initial sync carries the current presence of the people sharing rooms.
     assert presence_of(sync(client, bob), alice_id)["presence"] == "unavailable"

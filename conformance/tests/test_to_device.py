@@ -2,11 +2,8 @@
 /sync's to_device section, once per transaction ID, kept until the next sync acknowledges it,
 never to other devices; waking long polls; malformed requests."""
 
-import threading
-import time
-
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import login, new_user, path, sync
+from harness.rooms import BackgroundSync, login, new_user, path, sync
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 SEND = "client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid"
@@ -60,21 +57,11 @@ def test_to_device_wakes_a_long_poll(server, client):
     _, alice = new_user(client, "wake_alice")
     bob_id, bob = new_user(client, "wake_bob")
     since = sync(client, bob)["next_batch"]
-    result = {}
-
-    def poll():
-        with server.client() as poller:
-            started = time.monotonic()
-            result["body"] = sync(poller, bob, since=since, timeout=10000)
-            result["waited"] = time.monotonic() - started
-
-    thread = threading.Thread(target=poll)
-    thread.start()
-    time.sleep(0.5)
+    poll = BackgroundSync(server, bob, since)
     assert_json_response(send(client, alice, {bob_id: {device_of(client, bob): {"hi": 1}}}, "t-wake"))
-    thread.join(timeout=15)
-    assert result["waited"] < 5
-    assert [e["content"] for e in to_device(result["body"])] == [{"hi": 1}]
+    body, waited = poll.finish()
+    assert waited < 5
+    assert [e["content"] for e in to_device(body)] == [{"hi": 1}]
 
 
 @spec(SEND)

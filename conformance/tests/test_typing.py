@@ -2,11 +2,8 @@
 users and outsiders, delivery as m.typing in /sync's ephemeral section (only when changed),
 waking long polls, and expiry after the timeout."""
 
-import threading
-import time
-
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.rooms import create_room, path, public_room, sync, user_fixture
+from harness.rooms import BackgroundSync, create_room, path, public_room, sync, user_fixture
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 TYPING = "client-server-api/#put_matrixclientv3roomsroomidtypinguserid"
@@ -62,21 +59,11 @@ def test_typing_wakes_long_polls_and_expires(server, client, alice, bob):
     _, bob_token = bob
     room = public_room(client, token, bob_token)
     since = sync(client, bob_token)["next_batch"]
-    result = {}
-
-    def poll():
-        with server.client() as poller:
-            started = time.monotonic()
-            result["body"] = sync(poller, bob_token, since=since, timeout=10000)
-            result["waited"] = time.monotonic() - started
-
-    thread = threading.Thread(target=poll)
-    thread.start()
-    time.sleep(0.5)
+    poll = BackgroundSync(server, bob_token, since)
     assert_json_response(set_typing(client, token, room, alice_id, True, 1000))
-    thread.join(timeout=15)
-    assert result["waited"] < 5
-    assert typing_users(result["body"], room) == [alice_id]
+    body, waited = poll.finish()
+    assert waited < 5
+    assert typing_users(body, room) == [alice_id]
     # After its one-second timeout the typing ends by itself and a waiting sync hears of it.
-    body = sync(client, bob_token, since=result["body"]["next_batch"], timeout=10000)
+    body = sync(client, bob_token, since=body["next_batch"], timeout=10000)
     assert typing_users(body, room) == []
