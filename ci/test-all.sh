@@ -8,6 +8,7 @@ root=$PWD
 # Debian's interpreter, whose packages (python3-pytest, python3-yaml, python3-nacl) ci/install-deps.sh installs.
 python=/usr/bin/python3
 failures=()
+skipped=()
 step() { echo; echo "==== $* ===="; }
 record() { local rc=$1; shift; if ((rc != 0)); then failures+=("$*"); echo "FAILED: $*"; fi; }
 
@@ -60,10 +61,18 @@ if [[ -x conformance/run.sh ]]; then
 fi
 
 step "a real client: the matrix-js-sdk scenario on SQLite and PostgreSQL"
-conformance/clients/run.sh sqlite
-record $? "js-sdk (sqlite)"
-conformance/clients/run.sh postgres
-record $? "js-sdk (postgres)"
+# matrix-js-sdk 37 needs Node.js 20, which machines of this kind carry; Debian 12's own Node.js
+# is 18. Without a usable Node.js the step is reported as skipped (loudly), not as passed.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major >= 20)); then
+  conformance/clients/run.sh sqlite
+  record $? "js-sdk (sqlite)"
+  conformance/clients/run.sh postgres
+  record $? "js-sdk (postgres)"
+else
+  echo "test-all: SKIPPED the matrix-js-sdk scenario: it needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))"
+  skipped+=("js-sdk (Node.js 20 missing)")
+fi
 
 step "harness adapters (SyTest result comparison)"
 $python conformance/sytest/test_compare.py
@@ -80,5 +89,9 @@ echo
 if ((${#failures[@]})); then
   echo "test-all: FAILED: ${failures[*]}"
   exit 1
+fi
+if ((${#skipped[@]})); then
+  echo "test-all: everything that ran passed; SKIPPED: ${skipped[*]}"
+  exit 0
 fi
 echo "test-all: everything passed"
