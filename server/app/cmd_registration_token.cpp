@@ -7,8 +7,6 @@
 #include "config/config.hpp"
 #include "storage/database.hpp"
 
-#include <sodium.h>
-
 #include <chrono>
 #include <iostream>
 
@@ -26,15 +24,6 @@ bool is_valid_token(const std::string& token) {
     }
   }
   return true;
-}
-
-std::string random_token() {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string token;
-  for (int i = 0; i < 20; ++i) {
-    token.push_back(alphabet[randombytes_uniform(sizeof alphabet - 1)]);
-  }
-  return token;
 }
 
 std::int64_t now_ms() {
@@ -66,7 +55,7 @@ int run_registration_token(int argc, char** argv) {
   Args args("registration-token",
             "Creates (default), lists or deletes registration tokens for `registration: token` servers.");
   args.option("config", "path of ranvier.yaml", true)
-      .option("token", "the token to create (default: 20 random characters; [A-Za-z0-9._~-], up to 64)")
+      .option("token", "the token to create (default: 43 random characters; [A-Za-z0-9._~-], up to 64)")
       .option("uses", "how many registrations it allows (default: unlimited)")
       .option("valid-days", "days until it expires (default: never)")
       .flag("list", "list every token instead of creating one")
@@ -93,7 +82,7 @@ int run_registration_token(int argc, char** argv) {
       std::cout << "deleted " << token << "\n";
       return 0;
     }
-    storage::RegistrationToken token{.token = args.has("token") ? args.value("token") : random_token(),
+    storage::RegistrationToken token{.token = args.has("token") ? args.value("token") : storage::generate_token(""),
                                      .uses_allowed = positive_number(args, "uses"),
                                      .created_ts = now_ms()};
     if (!is_valid_token(token.token)) {

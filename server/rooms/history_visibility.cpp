@@ -1,35 +1,23 @@
 #include "rooms/history_visibility.hpp"
 
-#include <nlohmann/json.hpp>
+#include "rooms/state_content.hpp"
 
 namespace ranvier::rooms {
 namespace {
 
+/// A string field of the event `event_id` names (when it names one), else `fallback`.
 std::string content_string(storage::ReadTx& tx, const std::optional<std::string>& event_id, const char* key,
                            std::string fallback) {
   if (!event_id) {
     return fallback;
   }
-  auto event = tx.events().get_row(*event_id);
-  if (!event) {
-    return fallback;
-  }
-  auto pdu = nlohmann::json::parse(event->json, nullptr, false);
-  if (!pdu.is_object() || !pdu.contains("content") || !pdu["content"].is_object()) {
-    return fallback;
-  }
-  const auto& content = pdu["content"];
-  if (!content.contains(key) || !content[key].is_string()) {
-    return fallback;
-  }
-  return content[key].get<std::string>();
+  return event_content_string(tx, *event_id, key).value_or(std::move(fallback));
 }
 
 }  // namespace
 
 std::string current_history_visibility(storage::ReadTx& tx, const std::string& room_id) {
-  return content_string(tx, tx.rooms().current_state_event(room_id, {"m.room.history_visibility", ""}),
-                        "history_visibility", "shared");
+  return current_state_string(tx, room_id, "m.room.history_visibility", "history_visibility").value_or("shared");
 }
 
 HistoryVisibility::HistoryVisibility(storage::ReadTx& tx, std::string room_id, std::string user_id)

@@ -21,24 +21,6 @@ const nlohmann::json* current(storage::WriteTx& tx, TxEventSource& events, const
   return id ? events.fetch(*id) : nullptr;
 }
 
-/// A power level in a content object, which old room versions allow as a string.
-std::int64_t level_in(const nlohmann::json& content, const char* key, std::int64_t fallback) {
-  if (!content.contains(key)) {
-    return fallback;
-  }
-  const auto& value = content[key];
-  if (value.is_number_integer()) {
-    return value.get<std::int64_t>();
-  }
-  if (value.is_string()) {
-    try {
-      return std::stoll(value.get<std::string>());
-    } catch (const std::exception&) {
-    }
-  }
-  return fallback;
-}
-
 }  // namespace
 
 std::string upgrade_room(storage::WriteTx& tx, const EventPipeline& pipeline, const RoomUpgrade& request) {
@@ -139,9 +121,13 @@ std::string upgrade_room(storage::WriteTx& tx, const EventPipeline& pipeline, co
   // Keep ordinary members from talking or inviting in the old room, if the user may.
   nlohmann::json restricted = old_power != nullptr ? old_power->value("content", nlohmann::json::object())
                                                    : nlohmann::json::object();
-  const std::int64_t floor = std::max<std::int64_t>(50, level_in(restricted, "users_default", 0) + 1);
-  restricted["events_default"] = std::max(level_in(restricted, "events_default", 0), floor);
-  restricted["invite"] = std::max(level_in(restricted, "invite", 0), floor);
+  // The old version's own rules read the levels (older versions allow strings).
+  auto level_in = [&](const char* key) -> std::int64_t {
+    return restricted.contains(key) ? auth::parse_power_level(restricted[key], *old_version).value_or(0) : 0;
+  };
+  const std::int64_t floor = std::max<std::int64_t>(50, level_in("users_default") + 1);
+  restricted["events_default"] = std::max(level_in("events_default"), floor);
+  restricted["invite"] = std::max(level_in("invite"), floor);
   try {
     pipeline.send(tx, old_id, state("m.room.power_levels", restricted));
   } catch (const RoomError& e) {

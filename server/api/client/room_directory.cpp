@@ -9,6 +9,7 @@
 #include "core/auth/power_levels.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/history_visibility.hpp"
+#include "rooms/state_content.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -31,33 +32,8 @@ std::string server_of(const std::string& id) { return id.substr(id.find(':') + 1
 bool may_send_state(storage::ReadTx& tx, const std::string& room_id, const std::string& user, const std::string& type) {
   const auto& version = room_version(tx, room_id);
   rooms::TxEventSource events(tx);
-  auto create_id = tx.rooms().current_state_event(room_id, {"m.room.create", ""});
-  auto pl_id = tx.rooms().current_state_event(room_id, {"m.room.power_levels", ""});
-  const auto* create = create_id ? events.fetch(*create_id) : nullptr;
-  if (create == nullptr) {
-    return false;
-  }
-  auth::PowerLevels levels(pl_id ? events.fetch(*pl_id) : nullptr, *create, version);
-  return levels.user_level(user) >= levels.event_level(type, true);
-}
-
-/// A string field of a current state event's content, if set.
-std::optional<std::string> state_string(storage::ReadTx& tx, const std::string& room_id, const char* type,
-                                        const char* field) {
-  auto id = tx.rooms().current_state_event(room_id, {type, ""});
-  if (!id) {
-    return std::nullopt;
-  }
-  auto event = tx.events().get_row(*id);
-  if (!event) {
-    return std::nullopt;
-  }
-  auto pdu = nlohmann::json::parse(event->json, nullptr, false);
-  if (!pdu.is_object() || !pdu["content"].is_object() || !pdu["content"].contains(field) ||
-      !pdu["content"][field].is_string()) {
-    return std::nullopt;
-  }
-  return pdu["content"][field].get<std::string>();
+  auto levels = rooms::current_power_levels(tx, events, room_id, version);
+  return levels && levels->user_level(user) >= levels->event_level(type, true);
 }
 
 /// A PublishedRoomsChunk entry.
@@ -67,13 +43,13 @@ nlohmann::json directory_entry(storage::ReadTx& tx, const storage::Room& room) {
       {"room_id", id},
       {"num_joined_members", tx.rooms().members(id, storage::Membership::join).size()},
       {"world_readable", rooms::current_history_visibility(tx, id) == "world_readable"},
-      {"guest_can_join", state_string(tx, id, "m.room.guest_access", "guest_access") == "can_join"},
-      {"join_rule", state_string(tx, id, "m.room.join_rules", "join_rule").value_or("public")}};
-  if (auto name = state_string(tx, id, "m.room.name", "name")) entry["name"] = *name;
-  if (auto topic = state_string(tx, id, "m.room.topic", "topic")) entry["topic"] = *topic;
-  if (auto alias = state_string(tx, id, "m.room.canonical_alias", "alias")) entry["canonical_alias"] = *alias;
-  if (auto avatar = state_string(tx, id, "m.room.avatar", "url")) entry["avatar_url"] = *avatar;
-  if (auto type = state_string(tx, id, "m.room.create", "type")) entry["room_type"] = *type;
+      {"guest_can_join", rooms::current_state_string(tx, id, "m.room.guest_access", "guest_access") == "can_join"},
+      {"join_rule", rooms::current_state_string(tx, id, "m.room.join_rules", "join_rule").value_or("public")}};
+  if (auto name = rooms::current_state_string(tx, id, "m.room.name", "name")) entry["name"] = *name;
+  if (auto topic = rooms::current_state_string(tx, id, "m.room.topic", "topic")) entry["topic"] = *topic;
+  if (auto alias = rooms::current_state_string(tx, id, "m.room.canonical_alias", "alias")) entry["canonical_alias"] = *alias;
+  if (auto avatar = rooms::current_state_string(tx, id, "m.room.avatar", "url")) entry["avatar_url"] = *avatar;
+  if (auto type = rooms::current_state_string(tx, id, "m.room.create", "type")) entry["room_type"] = *type;
   return entry;
 }
 

@@ -9,6 +9,7 @@
 #include "api/json_response.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/history_visibility.hpp"
+#include "rooms/state_content.hpp"
 
 namespace ranvier::api::client_server {
 namespace {
@@ -43,13 +44,7 @@ void check_guest_may_join(RequestContext& ctx, const std::string& room_id) {
     return;
   }
   const bool allowed = ctx.services.database.read([&](storage::ReadTx& tx) {
-    auto id = tx.rooms().current_state_event(room_id, {"m.room.guest_access", ""});
-    auto event = id ? tx.events().get_row(*id) : std::nullopt;
-    if (!event) {
-      return false;
-    }
-    auto pdu = nlohmann::json::parse(event->json, nullptr, false);
-    return pdu.is_object() && pdu["content"].is_object() && pdu["content"].value("guest_access", "") == "can_join";
+    return rooms::current_state_string(tx, room_id, "m.room.guest_access", "guest_access") == "can_join";
   });
   if (!allowed) {
     throw MatrixError(ErrCode::guest_access_forbidden, "Guests may not join this room");

@@ -11,6 +11,7 @@
 #include "core/base64.hpp"
 #include "core/sha256.hpp"
 #include "rooms/errors.hpp"
+#include "rooms/state_content.hpp"
 #include "rooms/history_visibility.hpp"
 
 namespace ranvier::api::client_server {
@@ -79,14 +80,11 @@ ApiResponse redactEvent(RequestContext& ctx, const RedactEventRequest& req) {
     // `redact` level to the servers showing the event: this server checks it when accepting.
     const auto& version = room_version(tx, req.room_id);
     rooms::TxEventSource events(tx);
-    auto create_id = tx.rooms().current_state_event(req.room_id, {"m.room.create", ""});
-    auto pl_id = tx.rooms().current_state_event(req.room_id, {"m.room.power_levels", ""});
-    const auto* create = create_id ? events.fetch(*create_id) : nullptr;
-    if (create == nullptr) {
+    auto levels = rooms::current_power_levels(tx, events, req.room_id, version);
+    if (!levels) {
       throw MatrixError(ErrCode::forbidden, "The room has no create event");
     }
-    auth::PowerLevels levels(pl_id ? events.fetch(*pl_id) : nullptr, *create, version);
-    if (levels.user_level(ctx.principal->user_id) < levels.named_level("redact")) {
+    if (levels->user_level(ctx.principal->user_id) < levels->named_level("redact")) {
       throw MatrixError(ErrCode::forbidden, "You may not redact other users' events");
     }
   };

@@ -80,10 +80,11 @@ class SyncBuilder {
       throw MatrixError(ErrCode::invalid_param, "The since token is from the future");
     }
     const std::int64_t since_events = p_.since ? p_.since->events : 0;
+    joined_ = tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join);
     load_receipts();
     nlohmann::json join = nlohmann::json::object(), invite = nlohmann::json::object(),
                    leave = nlohmann::json::object(), knock = nlohmann::json::object();
-    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+    for (const auto& member : joined_) {
       if (!p_.filter.room_filter.matches_room(member.room_id)) {
         continue;
       }
@@ -299,7 +300,7 @@ class SyncBuilder {
       return events;
     }
     std::set<std::string> people = {p_.user_id};
-    for (const auto& room : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+    for (const auto& room : joined_) {
       for (const auto& member : tx_.rooms().members(room.room_id, storage::Membership::join)) {
         people.insert(member.user_id);
       }
@@ -326,7 +327,7 @@ class SyncBuilder {
   /// that are new to the client (sorted out per room in ephemeral_events).
   void load_receipts() {
     std::vector<std::string> fresh, known;
-    for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::join)) {
+    for (const auto& member : joined_) {
       const bool is_fresh = !p_.since || p_.full_state || member.stream > p_.since->events;
       (is_fresh ? fresh : known).push_back(member.room_id);
     }
@@ -490,6 +491,8 @@ class SyncBuilder {
   const rooms::Presence* presence_;
   SyncToken now_;
   std::map<std::string, std::vector<storage::Receipt>> receipts_;
+  /// The user's joined rooms, read once per sync.
+  std::vector<storage::RoomMember> joined_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
 };
 
