@@ -95,13 +95,20 @@ start() {
       init_cluster
     fi
     clear_stale_server
-    if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+    # Restarted within a minute of a stop, the port can still be held by the last server's
+    # TIME_WAIT connections ("Address already in use"): wait for them to go, up to 90 s.
+    local waited=0
+    until as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 \
-            -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
-      say "the server did not start (port $port taken?); log:"
-      tail -n 20 "$log" >&2 || true
-      exit 1
-    fi
+            -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; do
+      if ((waited >= 90)) || ! tail -n 5 "$log" | grep -q "Address already in use"; then
+        say "the server did not start (port $port taken?); log:"
+        tail -n 20 "$log" >&2 || true
+        exit 1
+      fi
+      sleep 3
+      waited=$((waited + 3))
+    done
   fi
   if [[ $(psql_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'") != 1 ]]; then
     # A natural-language collation, as production databases usually have, so tests catch SQL
