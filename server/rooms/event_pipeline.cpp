@@ -349,17 +349,30 @@ PersistedEvent EventPipeline::create(storage::WriteTx& tx, const EventDraft& cre
   TxEventSource events(tx, &events_cache_);
   Frontier f;
   std::string event_id;
-  std::string room_id = version.room_id_is_create_hash ? "" : "!" + opaque_id(18) + ":" + server_name_;
-  auto pdu = build(version, room_id, create_draft, f, events, event_id);
-  if (version.room_id_is_create_hash) {
-    room_id = core::room_id_from_create_event(pdu, version);
-  }
-  storage::Room room{.room_id = room_id,
-                     .room_version = std::string(version.id),
-                     .created_ts = pdu["origin_server_ts"].get<std::int64_t>(),
-                     .creator = create_draft.sender};
-  if (tx.rooms().create(room) == storage::CreateResult::exists) {
-    throw RoomError(RoomErrorKind::room_in_use, "The room " + room_id + " exists already");
+  std::string room_id;
+  nlohmann::json pdu;
+  // A v12 room ID is the create event's hash, so two identical createRoom requests in the same
+  // millisecond would name one room: the later one moves its timestamp on until its ID is free.
+  EventDraft draft = create_draft;
+  const std::int64_t first_ts = create_draft.origin_server_ts.value_or(now_ms());
+  constexpr int max_attempts = 64;
+  for (int attempt = 0;; ++attempt) {
+    draft.origin_server_ts = first_ts + attempt;
+    room_id = version.room_id_is_create_hash ? "" : "!" + opaque_id(18) + ":" + server_name_;
+    pdu = build(version, room_id, draft, f, events, event_id);
+    if (version.room_id_is_create_hash) {
+      room_id = core::room_id_from_create_event(pdu, version);
+    }
+    storage::Room room{.room_id = room_id,
+                       .room_version = std::string(version.id),
+                       .created_ts = pdu["origin_server_ts"].get<std::int64_t>(),
+                       .creator = create_draft.sender};
+    if (tx.rooms().create(room) == storage::CreateResult::created) {
+      break;
+    }
+    if (attempt + 1 == max_attempts) {
+      throw RoomError(RoomErrorKind::room_in_use, "The room " + room_id + " exists already");
+    }
   }
   f.before.emplace(StateView::current(tx, room_id, events));
   return check_and_persist(tx, events, version, room_id, std::move(pdu), event_id, f);

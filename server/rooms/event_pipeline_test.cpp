@@ -161,6 +161,16 @@ TEST_F(PipelineTest, RedactionsMarkTheirTarget) {
   db_->read([&](storage::ReadTx& tx) { EXPECT_EQ(tx.events().get(target.event_id)->redacted_by, redacted.event_id); });
 }
 
+TEST_F(PipelineTest, IdenticalCreateEventsStillMakeTwoRooms) {
+  // Same creator, content and millisecond: a v12 room ID (the create event's hash) would repeat.
+  EventDraft create{.type = "m.room.create", .sender = alice, .state_key = "",
+                    .content = {{"room_version", "12"}}, .origin_server_ts = 1'700'000'000'000};
+  auto first = db_->write([&](storage::WriteTx& tx) { return pipeline_.create(tx, create); });
+  auto second = db_->write([&](storage::WriteTx& tx) { return pipeline_.create(tx, create); });
+  EXPECT_NE(first.room_id, second.room_id);
+  EXPECT_EQ(second.pdu["origin_server_ts"], 1'700'000'000'001);
+}
+
 TEST_F(PipelineTest, CreationRefusesWhatItCannotDo) {
   EXPECT_THROW(create("99"), RoomError);
   EXPECT_THROW(create("12", "secret_chat"), RoomError);
