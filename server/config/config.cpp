@@ -246,6 +246,51 @@ Rate read_rate(MapReader& r, const Rate& defaults) {
   return rate;
 }
 
+/// Spec: server-server API, "Server discovery"; the section is checked the way listeners are.
+Federation read_federation(MapReader& r, const std::filesystem::path& base) {
+  Federation f;
+  if (auto overrides = r.get("server_overrides")) {
+    if (!overrides.IsMap()) {
+      fail(r.key("server_overrides"), "expected a mapping of server name to HOST:PORT");
+    }
+    for (const auto& item : overrides) {
+      const auto name = item.first.as<std::string>();
+      const auto key = r.key("server_overrides") + "." + name;
+      if (!core::is_valid_server_name(name)) {
+        fail(key, "'" + name + "' is not a valid server name");
+      }
+      if (!item.second.IsScalar()) {
+        fail(key, "expected HOST:PORT");
+      }
+      const auto target = parse_listen_address(item.second.Scalar(), key);
+      if (target.port == 0) {
+        fail(key, "the port must be between 1 and 65535");
+      }
+      f.server_overrides[name] = item.second.Scalar();
+    }
+  }
+  if (auto ca = r.string("ca_file")) {
+    f.ca_file = resolve(base, *ca);
+  }
+  f.verify_tls = r.boolean("verify_tls").value_or(f.verify_tls);
+  if (auto notaries = r.get("trusted_key_servers")) {
+    if (!notaries.IsSequence()) {
+      fail(r.key("trusted_key_servers"), "expected a list of server names");
+    }
+    for (std::size_t i = 0; i < notaries.size(); ++i) {
+      const std::string name = notaries[i].IsScalar() ? notaries[i].Scalar() : std::string();
+      if (!core::is_valid_server_name(name)) {
+        fail(r.key("trusted_key_servers") + "[" + std::to_string(i) + "]", "'" + name + "' is not a valid server name");
+      }
+      f.trusted_key_servers.push_back(name);
+    }
+  }
+  f.request_timeout_ms =
+      static_cast<std::uint32_t>(r.integer("request_timeout_ms", 100, 600'000).value_or(f.request_timeout_ms));
+  r.finish();
+  return f;
+}
+
 }  // namespace
 
 void check_database_url(const std::string& url, const std::string& key) {
@@ -419,6 +464,9 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
   MapReader pres(top.get("presence"), "presence");
   c.presence_enabled = pres.boolean("enabled").value_or(c.presence_enabled);
   pres.finish();
+
+  MapReader fed(top.get("federation"), "federation");
+  c.federation = read_federation(fed, base);
 
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);

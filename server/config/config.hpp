@@ -59,6 +59,22 @@ struct Sessions {
   std::uint64_t refreshable_access_token_lifetime_ms = 300'000;
 };
 
+/// Outbound federation (spec: server-server API, "Server discovery", "TLS", "Retrieving server
+/// keys").
+struct Federation {
+  /// server_name → "host:port" to connect to instead of discovery (meshes, tests); requests go
+  /// there with the server name as Host and TLS name.
+  std::map<std::string, std::string, std::less<>> server_overrides;
+  /// PEM file of extra CAs trusted for outbound TLS besides the system store; empty: none.
+  std::filesystem::path ca_file;
+  /// Off only for tests and networks that verify elsewhere.
+  bool verify_tls = true;
+  /// Notary servers asked for keys when a server cannot be reached for its own.
+  std::vector<std::string> trusted_key_servers;
+  /// Longest an outbound request may take (connect, send, answer).
+  std::uint32_t request_timeout_ms = 30'000;
+};
+
 struct Config {
   std::filesystem::path file;  ///< the file it was read from
   std::string server_name;
@@ -79,6 +95,7 @@ struct Config {
   /// Presence (online/unavailable/offline in /sync and /presence). Off: everyone reads as
   /// offline and updates are ignored — the cheap choice for busy small servers.
   bool presence_enabled = true;
+  Federation federation;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

@@ -91,6 +91,15 @@ std::string render_config(const InitOptions& o) {
        "# Presence: who is online, shown to people sharing a room. Costs work on every /sync.\n"
        "presence:\n"
        "  enabled: true\n\n"
+       "# Talking to other servers. Discovery (.well-known, SRV, port 8448) finds them unless\n"
+       "# server_overrides names where to connect; TLS is checked against the system's CAs\n"
+       "# plus ca_file.\n"
+       "federation:\n"
+       "  server_overrides: {}   # e.g. {other.example: \"10.0.0.2:8448\"}\n"
+       "  ca_file: null\n"
+       "  verify_tls: true\n"
+       "  trusted_key_servers: []   # notaries asked for keys of unreachable servers\n"
+       "  request_timeout_ms: 30000\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

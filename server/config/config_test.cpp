@@ -132,3 +132,40 @@ TEST(ConfigTest, Sessions) {
   yaml.replace(yaml.find("login_token_lifetime_ms: 120000"), 31, "login_token_lifetime_ms: 5");
   EXPECT_EQ(error_of(yaml), "sessions.login_token_lifetime_ms: must be between 1000 and 86400000");
 }
+
+TEST(ConfigTest, Federation) {
+  auto c = parse_config(base_config(), file);
+  EXPECT_TRUE(c.federation.server_overrides.empty());
+  EXPECT_TRUE(c.federation.ca_file.empty());
+  EXPECT_TRUE(c.federation.verify_tls);
+  EXPECT_TRUE(c.federation.trusted_key_servers.empty());
+  EXPECT_EQ(c.federation.request_timeout_ms, 30'000U);
+
+  auto with = [](const std::string& section) {
+    auto yaml = base_config();
+    const auto start = yaml.find("federation:\n");
+    const auto end = yaml.find("\n\n", start);
+    yaml.replace(start, end - start, section);
+    return yaml;
+  };
+  c = parse_config(with("federation:\n  server_overrides: {hs2.test: \"127.0.0.1:9448\"}\n"
+                        "  ca_file: ca.pem\n  verify_tls: false\n  trusted_key_servers: [matrix.org]\n"
+                        "  request_timeout_ms: 5000"),
+                   file);
+  EXPECT_EQ(c.federation.server_overrides.at("hs2.test"), "127.0.0.1:9448");
+  EXPECT_EQ(c.federation.ca_file, "/etc/ranvier/ca.pem");
+  EXPECT_FALSE(c.federation.verify_tls);
+  EXPECT_EQ(c.federation.trusted_key_servers, std::vector<std::string>{"matrix.org"});
+  EXPECT_EQ(c.federation.request_timeout_ms, 5000U);
+
+  EXPECT_EQ(error_of(with("federation:\n  server_overrides: {hs2.test: nowhere}")),
+            "federation.server_overrides.hs2.test: expected HOST:PORT");
+  EXPECT_EQ(error_of(with("federation:\n  server_overrides: {hs2.test: \"127.0.0.1:0\"}")),
+            "federation.server_overrides.hs2.test: the port must be between 1 and 65535");
+  EXPECT_EQ(error_of(with("federation:\n  server_overrides: {\"bad name!\": \"127.0.0.1:1\"}")),
+            "federation.server_overrides.bad name!: 'bad name!' is not a valid server name");
+  EXPECT_EQ(error_of(with("federation:\n  trusted_key_servers: notary.org")),
+            "federation.trusted_key_servers: expected a list of server names");
+  EXPECT_EQ(error_of(with("federation:\n  verify_tls: maybe")), "federation.verify_tls: expected true or false");
+  EXPECT_EQ(error_of(with("federation:\n  request_timeout: 5")), "federation.request_timeout: unknown key");
+}
