@@ -1,0 +1,237 @@
+// The outbound client against the project's own server on loopback: plain and TLS (with a
+// throw-away CA made by the openssl tool), name checks, limits, timeouts and connection reuse.
+
+#include "http/client.hpp"
+#include "http/http_server.hpp"
+#include "metrics/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+namespace ranvier::http {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A CA and a certificate for "localhost" and 127.0.0.1 signed by it, made once per run.
+struct TestPki {
+  fs::path dir;
+  fs::path ca_cert, cert, key;
+
+  TestPki() {
+    dir = fs::temp_directory_path() / ("ranvier_client_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    ca_cert = dir / "ca.crt";
+    cert = dir / "server.crt";
+    key = dir / "server.key";
+    std::ofstream(dir / "ext.cnf") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    const std::string d = dir.string();
+    const std::string script =
+        "cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj /CN=test-ca -keyout ca.key -out ca.crt 2>/dev/null && "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost "
+        "-keyout server.key -out server.csr 2>/dev/null && "
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+        "-extfile ext.cnf -out server.crt 2>/dev/null";
+    if (std::system(script.c_str()) != 0) {
+      throw std::runtime_error("openssl failed");
+    }
+  }
+  ~TestPki() { fs::remove_all(dir); }
+};
+
+const TestPki& pki() {
+  static TestPki p;
+  return p;
+}
+
+/// A plain and a TLS listener on loopback answering with `handler`.
+class TestServer {
+ public:
+  explicit TestServer(std::function<api::ApiResponse(const api::ApiRequest&)> handler) {
+    ServerOptions options;
+    config::ListenerConfig plain{.host = "127.0.0.1", .port = 0, .tls = false, .client = true};
+    config::ListenerConfig tls{.host = "127.0.0.1", .port = 0, .tls = true, .client = true};
+    options.listeners = {plain, tls};
+    options.tls_certificate = pki().cert;
+    options.tls_private_key = pki().key;
+    options.log_requests = false;
+    options.network_threads = 1;
+    options.worker_threads = 2;
+    options.shutdown_grace_ms = 100;
+    server_ = std::make_unique<HttpServer>(options, RequestHandlers{[](const api::ApiRequest&) { return std::nullopt; },
+                                                                    std::move(handler)},
+                                           metrics_);
+    server_->start();
+    thread_ = std::thread([this] { server_->run([] {}); });
+  }
+  ~TestServer() {
+    server_->stop();
+    thread_.join();
+  }
+  std::uint16_t plain_port() const { return server_->bound_port(0); }
+  std::uint16_t tls_port() const { return server_->bound_port(1); }
+  std::int64_t open_connections() const { return metrics_.open_connections(); }
+
+ private:
+  metrics::Registry metrics_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+api::ApiResponse echo(const api::ApiRequest& r) {
+  api::ApiResponse out;
+  out.body = r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) + " host=" +
+             std::string(r.header("host")) + " x=" + std::string(r.header("x-test")) + " body=" + r.body;
+  out.headers.emplace_back("X-Answer", "42");
+  return out;
+}
+
+ClientRequest to(std::uint16_t port, bool tls, std::string target = "/path?q=1") {
+  ClientRequest r;
+  r.tls = tls;
+  r.connect_host = "127.0.0.1";
+  r.port = port;
+  r.host_header = "example.org:8448";
+  r.tls_name = "localhost";
+  r.target = std::move(target);
+  return r;
+}
+
+ClientOptions trusting_test_ca() {
+  ClientOptions o;
+  o.ca_file = pki().ca_cert;
+  o.request_timeout = std::chrono::seconds(5);
+  return o;
+}
+
+TEST(HttpClientTest, PlainRequestAndResponse) {
+  TestServer server(echo);
+  Client client(ClientOptions{});
+  auto req = to(server.plain_port(), false);
+  req.method = "POST";
+  req.headers.emplace_back("X-Test", "yes");
+  req.body = R"({"a":1})";
+  auto r = client.request(req);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"(POST /path?q=1 host=example.org:8448 x=yes body={"a":1})");
+  EXPECT_EQ(r->header("x-answer"), "42");
+  EXPECT_EQ(r->header("content-type"), "application/json");
+}
+
+TEST(HttpClientTest, ErrorStatusesAreResponses) {
+  TestServer server([](const api::ApiRequest&) {
+    api::ApiResponse out;
+    out.status = 404;
+    out.body = R"({"errcode":"M_NOT_FOUND"})";
+    return out;
+  });
+  Client client(ClientOptions{});
+  auto r = client.request(to(server.plain_port(), false));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST(HttpClientTest, TlsVerifiedAgainstConfiguredCaAndName) {
+  TestServer server(echo);
+  Client client(trusting_test_ca());
+  auto r = client.request(to(server.tls_port(), true));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+
+  // The certificate also names 127.0.0.1: an IP literal is checked without SNI.
+  auto by_ip = to(server.tls_port(), true);
+  by_ip.tls_name = "127.0.0.1";
+  EXPECT_TRUE(client.request(by_ip));
+
+  auto wrong_name = to(server.tls_port(), true);
+  wrong_name.tls_name = "other.example";
+  auto refused = client.request(wrong_name);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ClientErrorKind::tls_failed);
+}
+
+TEST(HttpClientTest, UnknownCaIsRefusedUnlessVerificationIsOff) {
+  TestServer server(echo);
+  ClientOptions strict;
+  strict.request_timeout = std::chrono::seconds(5);
+  Client system_store_only(strict);
+  auto r = system_store_only.request(to(server.tls_port(), true));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::tls_failed);
+
+  ClientOptions lax = strict;
+  lax.verify_tls = false;
+  Client unverified(lax);
+  EXPECT_TRUE(unverified.request(to(server.tls_port(), true)));
+}
+
+TEST(HttpClientTest, MissingCaFileIsASetupError) {
+  ClientOptions o;
+  o.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THROW(Client{o}, ClientSetupError);
+}
+
+TEST(HttpClientTest, ResponseSizeIsLimited) {
+  TestServer server([](const api::ApiRequest&) {
+    api::ApiResponse out;
+    out.body = std::string(100'000, 'x');
+    return out;
+  });
+  ClientOptions o;
+  o.max_response_bytes = 10'000;
+  Client client(o);
+  auto r = client.request(to(server.plain_port(), false));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::too_large);
+}
+
+TEST(HttpClientTest, SlowServerTimesOut) {
+  TestServer server([](const api::ApiRequest& r) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    return echo(r);
+  });
+  ClientOptions o;
+  o.request_timeout = std::chrono::milliseconds(200);
+  Client client(o);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client.request(to(server.plain_port(), false));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(700));
+}
+
+TEST(HttpClientTest, ConnectAndResolveFailuresAreTyped) {
+  std::uint16_t closed_port = 0;
+  {
+    TestServer server(echo);
+    closed_port = server.plain_port();
+  }
+  Client client(ClientOptions{});
+  auto refused = client.request(to(closed_port, false));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ClientErrorKind::connect_failed);
+
+  auto unknown = to(closed_port, false);
+  unknown.connect_host = "no-such-host.invalid";
+  auto unresolved = client.request(unknown);
+  ASSERT_FALSE(unresolved);
+  EXPECT_EQ(unresolved.error().kind, ClientErrorKind::resolve_failed);
+}
+
+TEST(HttpClientTest, KeepAliveConnectionsAreReused) {
+  TestServer server(echo);
+  Client client(trusting_test_ca());
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.request(to(server.tls_port(), true));
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  EXPECT_EQ(server.open_connections(), 1);
+}
+
+}  // namespace
+}  // namespace ranvier::http
