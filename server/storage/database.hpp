@@ -12,7 +12,9 @@
 #include "storage/accounts.hpp"
 #include "storage/database_url.hpp"
 #include "storage/devices.hpp"
+#include "storage/e2e_keys.hpp"
 #include "storage/events.hpp"
+#include "storage/key_backup.hpp"
 #include "storage/profiles.hpp"
 #include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
@@ -48,6 +50,8 @@ class ReadTx {
   virtual RegistrationTokenReads& registration_tokens() = 0;
   virtual ReceiptReads& receipts() = 0;
   virtual ToDeviceReads& to_device() = 0;
+  virtual E2eKeyReads& e2e_keys() = 0;
+  virtual KeyBackupReads& key_backup() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -65,6 +69,8 @@ class WriteTx : public ReadTx {
   RegistrationTokenStore& registration_tokens() override = 0;
   ReceiptStore& receipts() override = 0;
   ToDeviceStore& to_device() override = 0;
+  E2eKeyStore& e2e_keys() override = 0;
+  KeyBackupStore& key_backup() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -53,11 +53,21 @@ bool SqlDeviceStore::touch(std::string_view user_id, std::string_view device_id,
 }
 
 bool SqlDeviceStore::remove(std::string_view user_id, std::string_view device_id) {
-  return session_.execute(sql_.remove, {user_id, device_id}) > 0;
+  // The device's keys go with it (ON DELETE CASCADE); other users' clients learn of it through
+  // the device-list stream.
+  if (session_.execute(sql_.remove, {user_id, device_id}) == 0) {
+    return false;
+  }
+  session_.query(e2e_.list_mark, {user_id});
+  return true;
 }
 
 std::int64_t SqlDeviceStore::remove_all(std::string_view user_id) {
-  return session_.execute(sql_.remove_all, {user_id});
+  const auto removed = session_.execute(sql_.remove_all, {user_id});
+  if (removed > 0) {
+    session_.query(e2e_.list_mark, {user_id});
+  }
+  return removed;
 }
 
 }  // namespace ranvier::storage::sql

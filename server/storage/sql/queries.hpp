@@ -62,6 +62,45 @@ struct ToDeviceSql {
   StaticSql acknowledge;  ///< (user_id, device_id, up_to)
 };
 
+/// End-to-end keys. Key IDs exclude the `<algorithm>:` prefix.
+struct E2eKeySql {
+  StaticSql device_keys_one;   ///< (user_id, device_id) → key_json
+  StaticSql device_keys_of;    ///< (JSON array of user IDs) → user_id, device_id, key_json by user, device
+  StaticSql device_keys_set;   ///< (user_id, device_id, key_json); replaces
+  StaticSql otk_one;           ///< (user_id, device_id, algorithm, key_id) → key_json
+  StaticSql otk_counts;        ///< (user_id, device_id) → algorithm, count
+  StaticSql otk_insert;        ///< (user_id, device_id, algorithm, key_id, key_json); nothing if the ID is taken
+  StaticSql otk_claim;         ///< (user_id, device_id, algorithm) → key_id, key_json of the one key deleted
+  StaticSql fallback_one;      ///< (user_id, device_id, algorithm) → key_id, key_json
+  StaticSql fallback_unused;   ///< (user_id, device_id) → algorithm of unused fallback keys, sorted
+  StaticSql fallback_set;      ///< (user_id, device_id, algorithm, key_id, key_json); replaces, unused
+  StaticSql fallback_claim;    ///< (user_id, device_id, algorithm) → key_id, key_json; marks it used
+  StaticSql cross_signing_of;  ///< (JSON array of user IDs) → user_id, usage, key_json
+  StaticSql cross_signing_set; ///< (user_id, usage, key_json); replaces
+  StaticSql signatures_of;     ///< (JSON array of target user IDs) → signer_user_id, target_user_id,
+                               ///<  target_key_id, signing_key_id, signature
+  StaticSql signature_set;     ///< (signer_user_id, target_user_id, target_key_id, signing_key_id, signature)
+  StaticSql list_changes;      ///< (after, up_to) → user_id, sorted
+  StaticSql list_max_stream;   ///< () → highest stream_id, 0 when none
+  StaticSql list_mark;         ///< (user_id) → the user's new stream_id
+};
+
+/// Key backup; version columns: version, algorithm, auth_data, etag; key columns: room_id,
+/// session_id, first_message_index, forwarded_count, is_verified, session_data.
+struct KeyBackupSql {
+  StaticSql latest;          ///< (user_id) → version columns of the newest live version
+  StaticSql version_one;     ///< (user_id, version) → version columns, live versions only
+  StaticSql version_insert;  ///< (user_id, algorithm, auth_data) → version (the user's next number)
+  StaticSql version_update;  ///< (user_id, version, auth_data); live versions only
+  StaticSql version_delete;  ///< (user_id, version); marks a live version deleted
+  StaticSql keys;            ///< (user_id, version, room_id or NULL, session_id or NULL) → key columns
+                             ///<  by room_id, session_id
+  StaticSql count;           ///< (user_id, version) → number of keys
+  StaticSql key_set;         ///< (user_id, version, key columns); replaces
+  StaticSql keys_delete;     ///< (user_id, version, room_id or NULL, session_id or NULL)
+  StaticSql bump_etag;       ///< (user_id, version)
+};
+
 /// Registration tokens; columns: token, uses_allowed, completed, expiry_time, created_ts.
 struct RegistrationTokenSql {
   StaticSql insert;      ///< (token, uses_allowed, completed, expiry_time, created_ts); nothing if taken
@@ -239,6 +278,8 @@ struct Dialect {
   RegistrationTokenSql registration_tokens;
   ReceiptSql receipts;
   ToDeviceSql to_device;
+  E2eKeySql e2e_keys;
+  KeyBackupSql key_backup;
 };
 
 }  // namespace ranvier::storage::sql

@@ -16,7 +16,7 @@ class SqlTx final : public WriteTx {
   SqlTx(Session& session, const Dialect& dialect)
       : accounts_(session, dialect.accounts),
         account_data_(session, dialect.account_data),
-        devices_(session, dialect.devices),
+        devices_(session, dialect.devices, dialect.e2e_keys),
         profiles_(session, dialect.profiles),
         tokens_(session, dialect.tokens),
         events_(session, dialect.events),
@@ -24,7 +24,9 @@ class SqlTx final : public WriteTx {
         rooms_(session, dialect.rooms),
         registration_tokens_(session, dialect.registration_tokens),
         receipts_(session, dialect.receipts),
-        to_device_(session, dialect.to_device) {}
+        to_device_(session, dialect.to_device),
+        e2e_keys_(session, dialect.e2e_keys),
+        key_backup_(session, dialect.key_backup) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -37,6 +39,8 @@ class SqlTx final : public WriteTx {
   RegistrationTokenStore& registration_tokens() override { return registration_tokens_; }
   ReceiptStore& receipts() override { return receipts_; }
   ToDeviceStore& to_device() override { return to_device_; }
+  E2eKeyStore& e2e_keys() override { return e2e_keys_; }
+  KeyBackupStore& key_backup() override { return key_backup_; }
 
  private:
   SqlAccountStore accounts_;
@@ -50,6 +54,8 @@ class SqlTx final : public WriteTx {
   SqlRegistrationTokenStore registration_tokens_;
   SqlReceiptStore receipts_;
   SqlToDeviceStore to_device_;
+  SqlE2eKeyStore e2e_keys_;
+  SqlKeyBackupStore key_backup_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

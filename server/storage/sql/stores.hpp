@@ -4,7 +4,9 @@
 #include "storage/account_data.hpp"
 #include "storage/accounts.hpp"
 #include "storage/devices.hpp"
+#include "storage/e2e_keys.hpp"
 #include "storage/events.hpp"
+#include "storage/key_backup.hpp"
 #include "storage/profiles.hpp"
 #include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
@@ -38,7 +40,9 @@ class SqlAccountStore final : public AccountStore {
 
 class SqlDeviceStore final : public DeviceStore {
  public:
-  SqlDeviceStore(Session& session, const DeviceSql& sql) : session_(session), sql_(sql) {}
+  /// Deleting devices is a device-list change, recorded with `e2e`'s statements.
+  SqlDeviceStore(Session& session, const DeviceSql& sql, const E2eKeySql& e2e)
+      : session_(session), sql_(sql), e2e_(e2e) {}
 
   std::optional<Device> get(std::string_view user_id, std::string_view device_id) override;
   std::vector<Device> list(std::string_view user_id) override;
@@ -53,6 +57,7 @@ class SqlDeviceStore final : public DeviceStore {
  private:
   Session& session_;
   const DeviceSql& sql_;
+  const E2eKeySql& e2e_;
 };
 
 class SqlAccountDataStore final : public AccountDataStore {
@@ -149,6 +154,61 @@ class SqlToDeviceStore final : public ToDeviceStore {
  private:
   Session& session_;
   const ToDeviceSql& sql_;
+};
+
+class SqlE2eKeyStore final : public E2eKeyStore {
+ public:
+  SqlE2eKeyStore(Session& session, const E2eKeySql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<std::string> device_keys(std::string_view user_id, std::string_view device_id) override;
+  std::vector<DeviceKeys> device_keys_of(std::span<const std::string> user_ids) override;
+  std::optional<std::string> one_time_key(std::string_view user_id, std::string_view device_id,
+                                          std::string_view algorithm, std::string_view key_id) override;
+  std::map<std::string, std::int64_t> one_time_key_counts(std::string_view user_id,
+                                                          std::string_view device_id) override;
+  std::optional<DeviceKey> fallback_key(std::string_view user_id, std::string_view device_id,
+                                        std::string_view algorithm) override;
+  std::vector<std::string> unused_fallback_algorithms(std::string_view user_id, std::string_view device_id) override;
+  std::vector<CrossSigningKey> cross_signing_keys(std::span<const std::string> user_ids) override;
+  std::vector<KeySignature> signatures_of(std::span<const std::string> target_user_ids) override;
+  std::vector<std::string> device_list_changes(std::int64_t after, std::int64_t up_to) override;
+  std::int64_t device_list_max_stream() override;
+  void set_device_keys(std::string_view user_id, std::string_view device_id, std::string_view key_json) override;
+  CreateResult add_one_time_key(std::string_view user_id, std::string_view device_id, const DeviceKey& key) override;
+  std::optional<DeviceKey> claim_one_time_key(std::string_view user_id, std::string_view device_id,
+                                              std::string_view algorithm) override;
+  void set_fallback_key(std::string_view user_id, std::string_view device_id, const DeviceKey& key) override;
+  std::optional<DeviceKey> claim_fallback_key(std::string_view user_id, std::string_view device_id,
+                                              std::string_view algorithm) override;
+  void set_cross_signing_key(const CrossSigningKey& key) override;
+  void put_signature(const KeySignature& signature) override;
+  std::int64_t mark_device_list_changed(std::string_view user_id) override;
+
+ private:
+  Session& session_;
+  const E2eKeySql& sql_;
+};
+
+class SqlKeyBackupStore final : public KeyBackupStore {
+ public:
+  SqlKeyBackupStore(Session& session, const KeyBackupSql& sql) : session_(session), sql_(sql) {}
+
+  std::optional<BackupVersion> latest_version(std::string_view user_id) override;
+  std::optional<BackupVersion> version(std::string_view user_id, std::int64_t version) override;
+  std::vector<BackedUpRoomKey> keys(std::string_view user_id, std::int64_t version,
+                                    const RoomKeyScope& scope) override;
+  std::int64_t count(std::string_view user_id, std::int64_t version) override;
+  std::int64_t create_version(std::string_view user_id, std::string_view algorithm,
+                              std::string_view auth_data) override;
+  bool update_version(std::string_view user_id, std::int64_t version, std::string_view auth_data) override;
+  bool delete_version(std::string_view user_id, std::int64_t version) override;
+  void put_key(std::string_view user_id, std::int64_t version, const BackedUpRoomKey& key) override;
+  std::int64_t delete_keys(std::string_view user_id, std::int64_t version, const RoomKeyScope& scope) override;
+  void bump_etag(std::string_view user_id, std::int64_t version) override;
+
+ private:
+  Session& session_;
+  const KeyBackupSql& sql_;
 };
 
 class SqlEventStore final : public EventStore {

@@ -358,6 +358,78 @@ constexpr sql::Dialect sqlite_dialect{
             .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM device_inbox",
             .acknowledge = "DELETE FROM device_inbox WHERE user_id = ?1 AND device_id = ?2 AND stream_id <= ?3",
         },
+    .e2e_keys =
+        {
+            .device_keys_one = "SELECT key_json FROM e2e_device_keys WHERE user_id = ?1 AND device_id = ?2",
+            .device_keys_of = "SELECT user_id, device_id, key_json FROM e2e_device_keys"
+                              " WHERE user_id IN (SELECT value FROM json_each(?1)) ORDER BY user_id, device_id",
+            .device_keys_set = "INSERT INTO e2e_device_keys (user_id, device_id, key_json) VALUES (?1, ?2, ?3)"
+                               " ON CONFLICT (user_id, device_id) DO UPDATE SET key_json = excluded.key_json",
+            .otk_one = "SELECT key_json FROM e2e_one_time_keys"
+                       " WHERE user_id = ?1 AND device_id = ?2 AND algorithm = ?3 AND key_id = ?4",
+            .otk_counts = "SELECT algorithm, COUNT(*) FROM e2e_one_time_keys WHERE user_id = ?1 AND device_id = ?2"
+                          " GROUP BY algorithm",
+            .otk_insert = "INSERT INTO e2e_one_time_keys (user_id, device_id, algorithm, key_id, key_json)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            // One writer at a time: the select and delete of one statement cannot interleave.
+            .otk_claim = "DELETE FROM e2e_one_time_keys WHERE rowid = (SELECT rowid FROM e2e_one_time_keys"
+                         " WHERE user_id = ?1 AND device_id = ?2 AND algorithm = ?3 ORDER BY key_id LIMIT 1)"
+                         " RETURNING key_id, key_json",
+            .fallback_one = "SELECT key_id, key_json FROM e2e_fallback_keys"
+                            " WHERE user_id = ?1 AND device_id = ?2 AND algorithm = ?3",
+            .fallback_unused = "SELECT algorithm FROM e2e_fallback_keys WHERE user_id = ?1 AND device_id = ?2"
+                               " AND used = 0 ORDER BY algorithm",
+            .fallback_set = "INSERT INTO e2e_fallback_keys (user_id, device_id, algorithm, key_id, key_json, used)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (user_id, device_id, algorithm) DO UPDATE"
+                            " SET key_id = excluded.key_id, key_json = excluded.key_json, used = 0",
+            .fallback_claim = "UPDATE e2e_fallback_keys SET used = 1"
+                              " WHERE user_id = ?1 AND device_id = ?2 AND algorithm = ?3 RETURNING key_id, key_json",
+            .cross_signing_of = "SELECT user_id, usage, key_json FROM e2e_cross_signing_keys"
+                                " WHERE user_id IN (SELECT value FROM json_each(?1)) ORDER BY user_id, usage",
+            .cross_signing_set = "INSERT INTO e2e_cross_signing_keys (user_id, usage, key_json) VALUES (?1, ?2, ?3)"
+                                 " ON CONFLICT (user_id, usage) DO UPDATE SET key_json = excluded.key_json",
+            .signatures_of = "SELECT signer_user_id, target_user_id, target_key_id, signing_key_id, signature"
+                             " FROM e2e_signatures WHERE target_user_id IN (SELECT value FROM json_each(?1))"
+                             " ORDER BY target_user_id, target_key_id, signer_user_id, signing_key_id",
+            .signature_set = "INSERT INTO e2e_signatures"
+                             " (signer_user_id, target_user_id, target_key_id, signing_key_id, signature)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (target_user_id, target_key_id, signer_user_id, signing_key_id)"
+                             " DO UPDATE SET signature = excluded.signature",
+            .list_changes = "SELECT user_id FROM device_list_changes WHERE stream_id > ?1 AND stream_id <= ?2"
+                            " ORDER BY user_id",
+            .list_max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM device_list_changes",
+            .list_mark = "INSERT INTO device_list_changes (user_id, stream_id)"
+                         " VALUES (?1, (SELECT COALESCE(MAX(stream_id), 0) + 1 FROM device_list_changes))"
+                         " ON CONFLICT (user_id) DO UPDATE SET stream_id = excluded.stream_id RETURNING stream_id",
+        },
+    .key_backup =
+        {
+            .latest = "SELECT version, algorithm, auth_data, etag FROM backup_versions"
+                      " WHERE user_id = ?1 AND deleted = 0 ORDER BY version DESC LIMIT 1",
+            .version_one = "SELECT version, algorithm, auth_data, etag FROM backup_versions"
+                           " WHERE user_id = ?1 AND version = ?2 AND deleted = 0",
+            .version_insert = "INSERT INTO backup_versions (user_id, version, algorithm, auth_data)"
+                              " VALUES (?1, (SELECT COALESCE(MAX(version), 0) + 1 FROM backup_versions"
+                              " WHERE user_id = ?1), ?2, ?3) RETURNING version",
+            .version_update = "UPDATE backup_versions SET auth_data = ?3"
+                              " WHERE user_id = ?1 AND version = ?2 AND deleted = 0",
+            .version_delete = "UPDATE backup_versions SET deleted = 1"
+                              " WHERE user_id = ?1 AND version = ?2 AND deleted = 0",
+            .keys = "SELECT room_id, session_id, first_message_index, forwarded_count, is_verified, session_data"
+                    " FROM backup_room_keys WHERE user_id = ?1 AND version = ?2"
+                    " AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR session_id = ?4)"
+                    " ORDER BY room_id, session_id",
+            .count = "SELECT COUNT(*) FROM backup_room_keys WHERE user_id = ?1 AND version = ?2",
+            .key_set = "INSERT INTO backup_room_keys (user_id, version, room_id, session_id, first_message_index,"
+                       " forwarded_count, is_verified, session_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                       " ON CONFLICT (user_id, version, room_id, session_id) DO UPDATE SET"
+                       " first_message_index = excluded.first_message_index,"
+                       " forwarded_count = excluded.forwarded_count, is_verified = excluded.is_verified,"
+                       " session_data = excluded.session_data",
+            .keys_delete = "DELETE FROM backup_room_keys WHERE user_id = ?1 AND version = ?2"
+                           " AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR session_id = ?4)",
+            .bump_etag = "UPDATE backup_versions SET etag = etag + 1 WHERE user_id = ?1 AND version = ?2",
+        },
 };
 
 #undef EVENT_COLUMNS
