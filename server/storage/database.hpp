@@ -15,7 +15,11 @@
 #include "storage/e2e_keys.hpp"
 #include "storage/events.hpp"
 #include "storage/key_backup.hpp"
+#include "storage/notifications.hpp"
 #include "storage/profiles.hpp"
+#include "storage/pushers.hpp"
+#include "storage/reports.hpp"
+#include "storage/search.hpp"
 #include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
@@ -52,6 +56,10 @@ class ReadTx {
   virtual ToDeviceReads& to_device() = 0;
   virtual E2eKeyReads& e2e_keys() = 0;
   virtual KeyBackupReads& key_backup() = 0;
+  virtual NotificationReads& notifications() = 0;
+  virtual PusherReads& pushers() = 0;
+  virtual SearchReads& search() = 0;
+  virtual ReportReads& reports() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -71,6 +79,10 @@ class WriteTx : public ReadTx {
   ToDeviceStore& to_device() override = 0;
   E2eKeyStore& e2e_keys() override = 0;
   KeyBackupStore& key_backup() override = 0;
+  NotificationStore& notifications() override = 0;
+  PusherStore& pushers() override = 0;
+  SearchStore& search() override = 0;
+  ReportStore& reports() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -2,6 +2,8 @@
 
 #include "storage/postgres/postgres_dialect.hpp"
 
+#include "storage/postgres/notification_sql.hpp"
+
 namespace ranvier::storage::postgres {
 namespace {
 
@@ -446,6 +448,10 @@ constexpr sql::Dialect postgres_dialect{
                            " AND ($3::text IS NULL OR room_id = $3) AND ($4::text IS NULL OR session_id = $4)",
             .bump_etag = "UPDATE backup_versions SET etag = etag + 1 WHERE user_id = $1 AND version = $2",
         },
+    .notifications = notification_sql,
+    .pushers = pusher_sql,
+    .search = search_sql,
+    .reports = report_sql,
 };
 
 #undef EVENT_COLUMNS

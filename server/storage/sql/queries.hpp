@@ -3,6 +3,7 @@
 // contract: which parameters it takes (in order) and which columns it returns (in order).
 // Backends differ in placeholders ($1 / ?1), types and locking, so each writes its own text.
 
+#include "storage/sql/notification_queries.hpp"
 #include "storage/sql/session.hpp"
 
 #include <span>
@@ -280,6 +281,10 @@ struct Dialect {
   ToDeviceSql to_device;
   E2eKeySql e2e_keys;
   KeyBackupSql key_backup;
+  NotificationSql notifications;
+  PusherSql pushers;
+  SearchSql search;
+  ReportSql reports;
 };
 
 }  // namespace ranvier::storage::sql

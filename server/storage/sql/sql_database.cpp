@@ -1,6 +1,7 @@
 #include "storage/sql/sql_database.hpp"
 
 #include "storage/errors.hpp"
+#include "storage/sql/notification_stores.hpp"
 #include "storage/sql/stores.hpp"
 
 #include <chrono>
@@ -26,7 +27,11 @@ class SqlTx final : public WriteTx {
         receipts_(session, dialect.receipts),
         to_device_(session, dialect.to_device),
         e2e_keys_(session, dialect.e2e_keys),
-        key_backup_(session, dialect.key_backup) {}
+        key_backup_(session, dialect.key_backup),
+        notifications_(session, dialect.notifications),
+        pushers_(session, dialect.pushers),
+        search_(session, dialect.search),
+        reports_(session, dialect.reports) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -41,6 +46,10 @@ class SqlTx final : public WriteTx {
   ToDeviceStore& to_device() override { return to_device_; }
   E2eKeyStore& e2e_keys() override { return e2e_keys_; }
   KeyBackupStore& key_backup() override { return key_backup_; }
+  NotificationStore& notifications() override { return notifications_; }
+  PusherStore& pushers() override { return pushers_; }
+  SearchStore& search() override { return search_; }
+  ReportStore& reports() override { return reports_; }
 
  private:
   SqlAccountStore accounts_;
@@ -56,6 +65,10 @@ class SqlTx final : public WriteTx {
   SqlToDeviceStore to_device_;
   SqlE2eKeyStore e2e_keys_;
   SqlKeyBackupStore key_backup_;
+  SqlNotificationStore notifications_;
+  SqlPusherStore pushers_;
+  SqlSearchStore search_;
+  SqlReportStore reports_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

@@ -2,6 +2,8 @@
 
 #include "storage/sqlite/sqlite_dialect.hpp"
 
+#include "storage/sqlite/notification_sql.hpp"
+
 namespace ranvier::storage::sqlite {
 namespace {
 
@@ -430,6 +432,10 @@ constexpr sql::Dialect sqlite_dialect{
                            " AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR session_id = ?4)",
             .bump_etag = "UPDATE backup_versions SET etag = etag + 1 WHERE user_id = ?1 AND version = ?2",
         },
+    .notifications = notification_sql,
+    .pushers = pusher_sql,
+    .search = search_sql,
+    .reports = report_sql,
 };
 
 #undef EVENT_COLUMNS

@@ -1,0 +1,201 @@
+#include "rooms/notification_counts.hpp"
+
+#include "push/evaluate.hpp"
+#include "push/ruleset.hpp"
+#include "rooms/state_content.hpp"
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace ranvier::rooms {
+namespace {
+
+/// Bounded maps shared by every transaction: cleared when full, since every entry is cheap to
+/// rebuild and an LRU would cost more per lookup than it saves.
+constexpr std::size_t max_cached = 100'000;
+
+/// Parsed rulesets by user, tagged with the stream position of the account data they came
+/// from (-1: the defaults), so a changed ruleset is noticed by the next event.
+class RulesCache {
+ public:
+  std::shared_ptr<const push::Ruleset> get(storage::ReadTx& tx, const std::string& user_id,
+                                           std::optional<std::int64_t> stream) {
+    const std::int64_t tag = stream.value_or(-1);
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = entries_.find(user_id); it != entries_.end() && it->second.tag == tag) {
+        return it->second.rules;
+      }
+    }
+    auto rules = std::make_shared<const push::Ruleset>(load(tx, user_id, stream.has_value()));
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= max_cached) {
+      entries_.clear();
+    }
+    entries_[user_id] = Entry{tag, rules};
+    return rules;
+  }
+
+ private:
+  static push::Ruleset load(storage::ReadTx& tx, const std::string& user_id, bool stored) {
+    if (stored) {
+      if (auto text = tx.account_data().get(user_id, "", "m.push_rules")) {
+        auto json = nlohmann::json::parse(*text, nullptr, false);
+        if (!json.is_discarded()) {
+          if (auto parsed = push::Ruleset::from_json(user_id, json)) {
+            return std::move(*parsed);
+          }
+        }
+      }
+    }
+    return push::Ruleset::defaults_for(user_id);
+  }
+
+  struct Entry {
+    std::int64_t tag;
+    std::shared_ptr<const push::Ruleset> rules;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+/// Display names by member event ID: an event never changes, so neither does its name.
+class DisplayNames {
+ public:
+  /// Fills `names` (parallel to `event_ids`), reading the events not cached in one query.
+  void lookup(storage::ReadTx& tx, const std::vector<std::string>& event_ids, std::vector<std::string>& names) {
+    names.assign(event_ids.size(), {});
+    std::vector<std::string> missing;
+    {
+      std::lock_guard lock(mutex_);
+      for (std::size_t i = 0; i < event_ids.size(); ++i) {
+        if (auto it = names_.find(event_ids[i]); it != names_.end()) {
+          names[i] = it->second;
+        } else {
+          missing.push_back(event_ids[i]);
+        }
+      }
+    }
+    if (missing.empty()) {
+      return;
+    }
+    std::unordered_map<std::string, std::string> found;
+    for (const auto& event : tx.events().get_many(missing)) {
+      auto json = nlohmann::json::parse(event.json, nullptr, false);
+      std::string name;
+      if (!json.is_discarded() && json.contains("content") && json["content"].is_object()) {
+        const auto& content = json["content"];
+        if (auto it = content.find("displayname"); it != content.end() && it->is_string()) {
+          name = it->get<std::string>();
+        }
+      }
+      found.emplace(event.event_id, std::move(name));
+    }
+    std::lock_guard lock(mutex_);
+    if (names_.size() + found.size() >= max_cached) {
+      names_.clear();
+    }
+    for (std::size_t i = 0; i < event_ids.size(); ++i) {
+      if (auto it = found.find(event_ids[i]); it != found.end()) {
+        names[i] = it->second;
+      }
+    }
+    names_.merge(found);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> names_;
+};
+
+RulesCache& rules_cache() {
+  static RulesCache cache;
+  return cache;
+}
+
+DisplayNames& display_names() {
+  static DisplayNames names;
+  return names;
+}
+
+bool is_local(std::string_view user_id, std::string_view server_name) {
+  return user_id.size() > server_name.size() + 1 && user_id.ends_with(server_name) &&
+         user_id[user_id.size() - server_name.size() - 1] == ':';
+}
+
+}  // namespace
+
+std::string thread_of(const nlohmann::json& event) {
+  const auto content = event.find("content");
+  if (content == event.end() || !content->is_object()) {
+    return "main";
+  }
+  const auto relates = content->find("m.relates_to");
+  if (relates == content->end() || !relates->is_object()) {
+    return "main";
+  }
+  const auto rel_type = relates->find("rel_type");
+  const auto target = relates->find("event_id");
+  if (rel_type != relates->end() && *rel_type == "m.thread" && target != relates->end() && target->is_string()) {
+    return target->get<std::string>();
+  }
+  return "main";
+}
+
+void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
+                         std::string_view server_name, const std::string& room_id, const nlohmann::json& pdu,
+                         const std::string& event_id, std::int64_t stream) {
+  const auto sender_it = pdu.find("sender");
+  if (sender_it == pdu.end() || !sender_it->is_string()) {
+    return;
+  }
+  const auto& sender = sender_it->get_ref<const std::string&>();
+  const auto recipients = tx.notifications().recipients(room_id);
+  std::vector<const storage::PushRecipient*> local;
+  std::vector<std::string> member_events;
+  for (const auto& recipient : recipients) {
+    if (recipient.user_id != sender && is_local(recipient.user_id, server_name)) {
+      local.push_back(&recipient);
+      member_events.push_back(recipient.member_event_id);
+    }
+  }
+  if (local.empty()) {
+    return;
+  }
+  std::vector<std::string> names;
+  display_names().lookup(tx, member_events, names);
+
+  push::PushContext context;
+  context.member_count = static_cast<std::int64_t>(recipients.size());
+  const auto power = current_power_levels(tx, events, room_id, version);
+  if (power) {
+    context.sender_power_level = power->user_level(sender);
+    if (const auto* content = power->content(); content != nullptr && content->contains("notifications")) {
+      context.notification_levels = &(*content)["notifications"];
+    }
+  }
+
+  std::vector<storage::PushAction> actions;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const auto rules = rules_cache().get(tx, local[i]->user_id, local[i]->rules_stream);
+    context.display_name = names[i];
+    const auto match = push::evaluate(*rules, pdu, context);
+    if (!match || !match->actions().notify) {
+      continue;
+    }
+    actions.push_back(storage::PushAction{.user_id = local[i]->user_id,
+                                          .highlight = match->actions().highlight,
+                                          .actions = match->rule->actions.dump()});
+  }
+  tx.notifications().add(
+      storage::PushedEvent{.room_id = room_id,
+                           .event_id = event_id,
+                           .thread_id = thread_of(pdu),
+                           .stream = stream,
+                           .ts = pdu.value("origin_server_ts", std::int64_t{0})},
+      actions);
+}
+
+}  // namespace ranvier::rooms

@@ -1,0 +1,94 @@
+#pragma once
+// Push actions (client-server API, "Push Notifications", "Receiving notifications"): for each
+// event, the local users whose push rules said `notify`, with the actions. Rows stay unread
+// until a receipt covers them; unread rows are the counts /sync reports, and all rows are what
+// GET /notifications lists.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ranvier::storage {
+
+/// One user's outcome for one event.
+struct PushAction {
+  std::string user_id;
+  bool highlight = false;
+  /// The matched rule's actions, JSON array text.
+  std::string actions;
+};
+
+/// The event the actions belong to.
+struct PushedEvent {
+  std::string room_id;
+  std::string event_id;
+  /// "main", or the thread root's event ID for an event in a thread.
+  std::string thread_id;
+  std::int64_t stream = 0;
+  std::int64_t ts = 0;
+};
+
+/// One stored notification of one user.
+struct Notification {
+  std::string room_id;
+  std::string event_id;
+  std::string thread_id;
+  std::int64_t stream = 0;
+  std::int64_t ts = 0;
+  bool highlight = false;
+  std::string actions;
+  bool unread = true;
+
+  bool operator==(const Notification&) const = default;
+};
+
+/// Unread notifications of a user in one thread of one room ("main" for the main timeline).
+struct UnreadCount {
+  std::string room_id;
+  std::string thread_id;
+  std::int64_t notifications = 0;
+  std::int64_t highlights = 0;
+
+  bool operator==(const UnreadCount&) const = default;
+};
+
+/// A joined member of a room, as push-rule evaluation needs it.
+struct PushRecipient {
+  std::string user_id;
+  /// The member event that joined them (for their display name).
+  std::string member_event_id;
+  /// Stream position of their stored `m.push_rules` account data; nullopt: server defaults.
+  std::optional<std::int64_t> rules_stream;
+
+  bool operator==(const PushRecipient&) const = default;
+};
+
+class NotificationReads {
+ public:
+  virtual ~NotificationReads() = default;
+  /// Every joined member of the room (local or not), by user ID.
+  virtual std::vector<PushRecipient> recipients(std::string_view room_id) = 0;
+  /// The user's unread counts per room and thread, for rooms and threads with any.
+  virtual std::vector<UnreadCount> unread_counts(std::string_view user_id) = 0;
+  /// Up to `limit` of the user's notifications with stream position below `before` (all when
+  /// nullopt), newest first; highlights only when `highlights_only`.
+  virtual std::vector<Notification> list(std::string_view user_id, std::optional<std::int64_t> before,
+                                         std::size_t limit, bool highlights_only) = 0;
+};
+
+class NotificationStore : public NotificationReads {
+ public:
+  /// Records the event's actions for every user in `actions`, in one statement.
+  virtual void add(const PushedEvent& event, std::span<const PushAction> actions) = 0;
+  /// Marks the user's notifications in the room with stream position up to `up_to` read:
+  /// those of one thread when `thread_id` is set, of every thread when it is "" (an
+  /// unthreaded receipt). Returns how many changed.
+  virtual std::int64_t mark_read(std::string_view user_id, std::string_view room_id, std::string_view thread_id,
+                                 std::int64_t up_to) = 0;
+};
+
+}  // namespace ranvier::storage

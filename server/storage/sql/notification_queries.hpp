@@ -1,0 +1,50 @@
+#pragma once
+// The SQL each backend supplies for notifications, pushers, search, reports and OpenID tokens
+// (see queries.hpp for the conventions: the comment on each field is the contract).
+
+#include "storage/sql/session.hpp"
+
+namespace ranvier::storage::sql {
+
+/// Push actions; notification columns: room_id, event_id, thread_id, stream, ts, highlight,
+/// actions, unread.
+struct NotificationSql {
+  StaticSql recipients;    ///< (room_id) → user_id, member event_id, m.push_rules stream_id or
+                           ///< NULL, for joined members by user_id
+  StaticSql insert_many;   ///< (room_id, event_id, thread_id, stream, ts, [[user_id, highlight 0/1,
+                           ///<  actions as a JSON string], ...])
+  StaticSql unread_counts; ///< (user_id) → room_id, thread_id, count, highlights
+  StaticSql list;          ///< (user_id, before, highlights_only, limit) → notification rows,
+                           ///< newest first
+  StaticSql mark_read;     ///< (user_id, room_id, thread_id or '' for every thread, up_to)
+};
+
+/// Pushers; columns: user_id, app_id, pushkey, device_id, kind, app_display_name,
+/// device_display_name, profile_tag, lang, data, created_ts.
+struct PusherSql {
+  StaticSql upsert;             ///< (pusher columns); replaces the row with the same key
+  StaticSql list;               ///< (user_id) → pusher rows by app_id, pushkey
+  StaticSql remove;             ///< (user_id, app_id, pushkey)
+  StaticSql remove_for_others;  ///< (app_id, pushkey, user_id)
+};
+
+/// The full-text index. Queries take the words as one FTS5-style expression of quoted words
+/// (`"foo" "bar"`), which PostgreSQL's plainto_tsquery reads as foo & bar.
+struct SearchSql {
+  StaticSql insert;         ///< (stream, key, text)
+  StaticSql by_rank;        ///< (expression, room ids, keys, offset, limit) → event_id, stream, rank × 10⁶ as an integer
+  StaticSql by_recent;      ///< same, newest first
+  StaticSql count;          ///< (expression, room ids, keys) → count
+};
+
+/// Reports and OpenID tokens; report columns: room_id, event_id, user_id, reason, score,
+/// received_ts.
+struct ReportSql {
+  StaticSql insert;         ///< (report columns)
+  StaticSql recent;         ///< (limit) → report rows, newest first
+  StaticSql openid_insert;  ///< (token_hash, user_id, expires_ts)
+  StaticSql openid_purge;   ///< (now_ts) deletes expired tokens
+  StaticSql openid_lookup;  ///< (token_hash, now_ts) → user_id while unexpired
+};
+
+}  // namespace ranvier::storage::sql

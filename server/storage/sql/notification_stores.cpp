@@ -1,0 +1,193 @@
+#include "storage/sql/notification_stores.hpp"
+
+#include "storage/sql/json_array.hpp"
+#include "storage/sql/stores.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ranvier::storage::sql {
+
+std::vector<PushRecipient> SqlNotificationStore::recipients(std::string_view room_id) {
+  std::vector<PushRecipient> recipients;
+  for (const auto& row : session_.query(sql_.recipients, {room_id})) {
+    recipients.push_back(PushRecipient{.user_id = row.at(0).as_text(),
+                                       .member_event_id = row.at(1).as_text(),
+                                       .rules_stream = row.at(2).as_optional_int()});
+  }
+  return recipients;
+}
+
+std::vector<UnreadCount> SqlNotificationStore::unread_counts(std::string_view user_id) {
+  std::vector<UnreadCount> counts;
+  for (const auto& row : session_.query(sql_.unread_counts, {user_id})) {
+    counts.push_back(UnreadCount{.room_id = row.at(0).as_text(),
+                                 .thread_id = row.at(1).as_text(),
+                                 .notifications = row.at(2).as_int(),
+                                 .highlights = row.at(3).as_int()});
+  }
+  return counts;
+}
+
+std::vector<Notification> SqlNotificationStore::list(std::string_view user_id, std::optional<std::int64_t> before,
+                                                     std::size_t limit, bool highlights_only) {
+  std::vector<Notification> notifications;
+  for (const auto& row : session_.query(sql_.list, {user_id, nullable(before), highlights_only, limit_param(limit)})) {
+    notifications.push_back(Notification{.room_id = row.at(0).as_text(),
+                                         .event_id = row.at(1).as_text(),
+                                         .thread_id = row.at(2).as_text(),
+                                         .stream = row.at(3).as_int(),
+                                         .ts = row.at(4).as_int(),
+                                         .highlight = row.at(5).as_bool(),
+                                         .actions = row.at(6).as_text(),
+                                         .unread = row.at(7).as_bool()});
+  }
+  return notifications;
+}
+
+void SqlNotificationStore::add(const PushedEvent& event, std::span<const PushAction> actions) {
+  if (actions.empty()) {
+    return;
+  }
+  // One statement for every user: a message into a big room must not cost a round trip each.
+  // The actions travel as strings so that both backends store their text unchanged.
+  auto rows = nlohmann::json::array();
+  for (const auto& action : actions) {
+    rows.push_back({action.user_id, action.highlight ? 1 : 0, action.actions});
+  }
+  const std::string text = rows.dump();
+  session_.execute(sql_.insert_many, {std::string_view(event.room_id), std::string_view(event.event_id),
+                                      std::string_view(event.thread_id), event.stream, event.ts,
+                                      std::string_view(text)});
+}
+
+std::int64_t SqlNotificationStore::mark_read(std::string_view user_id, std::string_view room_id,
+                                             std::string_view thread_id, std::int64_t up_to) {
+  return session_.execute(sql_.mark_read, {user_id, room_id, thread_id, up_to});
+}
+
+namespace {
+
+Pusher pusher_from(const Row& row) {
+  return Pusher{.user_id = row.at(0).as_text(),
+                .app_id = row.at(1).as_text(),
+                .pushkey = row.at(2).as_text(),
+                .device_id = row.at(3).as_text(),
+                .kind = row.at(4).as_text(),
+                .app_display_name = row.at(5).as_text(),
+                .device_display_name = row.at(6).as_text(),
+                .profile_tag = row.at(7).as_optional_text(),
+                .lang = row.at(8).as_text(),
+                .data = row.at(9).as_text(),
+                .created_ts = row.at(10).as_int()};
+}
+
+/// Words as an FTS5 expression of quoted words, which FTS5 reads as "all of them" and
+/// PostgreSQL's plainto_tsquery reads as word & word.
+std::string match_expression(const std::vector<std::string>& words) {
+  std::string expression;
+  for (const auto& word : words) {
+    if (!expression.empty()) {
+      expression += ' ';
+    }
+    expression += '"';
+    for (char c : word) {
+      if (c != '"') {
+        expression += c;
+      }
+    }
+    expression += '"';
+  }
+  return expression;
+}
+
+}  // namespace
+
+std::vector<Pusher> SqlPusherStore::list(std::string_view user_id) {
+  std::vector<Pusher> pushers;
+  for (const auto& row : session_.query(sql_.list, {user_id})) {
+    pushers.push_back(pusher_from(row));
+  }
+  return pushers;
+}
+
+void SqlPusherStore::put(const Pusher& p) {
+  session_.execute(sql_.upsert, {std::string_view(p.user_id), std::string_view(p.app_id),
+                                 std::string_view(p.pushkey), std::string_view(p.device_id),
+                                 std::string_view(p.kind), std::string_view(p.app_display_name),
+                                 std::string_view(p.device_display_name), nullable(p.profile_tag),
+                                 std::string_view(p.lang), std::string_view(p.data), p.created_ts});
+}
+
+bool SqlPusherStore::remove(std::string_view user_id, std::string_view app_id, std::string_view pushkey) {
+  return session_.execute(sql_.remove, {user_id, app_id, pushkey}) > 0;
+}
+
+std::int64_t SqlPusherStore::remove_for_others(std::string_view app_id, std::string_view pushkey,
+                                               std::string_view user_id) {
+  return session_.execute(sql_.remove_for_others, {app_id, pushkey, user_id});
+}
+
+SearchResults SqlSearchStore::search(const SearchQuery& query) {
+  SearchResults results;
+  if (query.words.empty() || query.room_ids.empty() || query.keys.empty()) {
+    return results;
+  }
+  const std::string expression = match_expression(query.words);
+  const std::string rooms = json_array(query.room_ids);
+  const std::string keys = json_array(query.keys);
+  const auto& statement = query.order == SearchOrder::recent ? sql_.by_recent : sql_.by_rank;
+  for (const auto& row : session_.query(statement, {std::string_view(expression), std::string_view(rooms),
+                                                    std::string_view(keys), limit_param(query.offset),
+                                                    limit_param(query.limit)})) {
+    results.hits.push_back(SearchHit{.event_id = row.at(0).as_text(),
+                                     .stream = row.at(1).as_int(),
+                                     .rank = static_cast<double>(row.at(2).as_int()) / 1e6});
+  }
+  results.count = session_.query(sql_.count, {std::string_view(expression), std::string_view(rooms),
+                                              std::string_view(keys)})
+                      .front()
+                      .at(0)
+                      .as_int();
+  return results;
+}
+
+void SqlSearchStore::index(std::int64_t stream, std::string_view key, std::string_view text) {
+  session_.execute(sql_.insert, {stream, key, text});
+}
+
+std::vector<Report> SqlReportStore::recent(std::size_t limit) {
+  std::vector<Report> reports;
+  for (const auto& row : session_.query(sql_.recent, {limit_param(limit)})) {
+    reports.push_back(Report{.room_id = row.at(0).as_text(),
+                             .event_id = row.at(1).as_text(),
+                             .user_id = row.at(2).as_text(),
+                             .reason = row.at(3).as_optional_text(),
+                             .score = row.at(4).as_optional_int(),
+                             .received_ts = row.at(5).as_int()});
+  }
+  return reports;
+}
+
+std::optional<std::string> SqlReportStore::openid_user(std::string_view token, std::int64_t now_ts) {
+  const std::string digest = token_digest(token);
+  auto rows = session_.query(sql_.openid_lookup, {std::string_view(digest), now_ts});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return rows.front().at(0).as_text();
+}
+
+void SqlReportStore::add(const Report& r) {
+  session_.execute(sql_.insert, {std::string_view(r.room_id), std::string_view(r.event_id),
+                                 std::string_view(r.user_id), nullable(r.reason), nullable(r.score),
+                                 r.received_ts});
+}
+
+void SqlReportStore::add_openid_token(std::string_view token, std::string_view user_id, std::int64_t expires_ts,
+                                      std::int64_t now_ts) {
+  session_.execute(sql_.openid_purge, {now_ts});
+  const std::string digest = token_digest(token);
+  session_.execute(sql_.openid_insert, {std::string_view(digest), user_id, expires_ts});
+}
+
+}  // namespace ranvier::storage::sql

@@ -1,0 +1,83 @@
+-- Push actions: one row per local user and event that their push rules said to notify for.
+-- Unread counts are the rows still unread, so a receipt only flips `unread` on the rows it
+-- covers and /sync counts a small partial index instead of walking history. The rows stay
+-- for GET /notifications. thread_id is 'main' or the thread root's event ID.
+CREATE TABLE event_push_actions (
+    user_id   TEXT    NOT NULL,
+    stream    INTEGER NOT NULL,
+    room_id   TEXT    NOT NULL,
+    thread_id TEXT    NOT NULL,
+    event_id  TEXT    NOT NULL,
+    ts        INTEGER NOT NULL,
+    highlight INTEGER NOT NULL,
+    actions   TEXT    NOT NULL,
+    unread    INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (user_id, stream)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream)
+    WHERE unread = 1;
+
+-- Pushers (POST /pushers/set). A pusher belongs to the device whose access token created it,
+-- so logging that device out (deleting it) removes its pushers, as Synapse does.
+CREATE TABLE pushers (
+    user_id             TEXT    NOT NULL,
+    app_id              TEXT    NOT NULL,
+    pushkey             TEXT    NOT NULL,
+    device_id           TEXT    NOT NULL,
+    kind                TEXT    NOT NULL,
+    app_display_name    TEXT    NOT NULL,
+    device_display_name TEXT    NOT NULL,
+    profile_tag         TEXT,
+    lang                TEXT    NOT NULL,
+    data                TEXT    NOT NULL,
+    created_ts          INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id, pushkey),
+    FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX pushers_by_key ON pushers (app_id, pushkey);
+CREATE INDEX pushers_by_device ON pushers (user_id, device_id);
+
+-- Notifications waiting for delivery to a push gateway, written in the event's transaction
+-- and sent later by a background worker, so a slow gateway never holds up a send.
+CREATE TABLE push_queue (
+    queue_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id         TEXT    NOT NULL,
+    app_id          TEXT    NOT NULL,
+    pushkey         TEXT    NOT NULL,
+    stream          INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ts INTEGER NOT NULL,
+    FOREIGN KEY (user_id, app_id, pushkey) REFERENCES pushers (user_id, app_id, pushkey) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX push_queue_due ON push_queue (next_attempt_ts);
+CREATE INDEX push_queue_by_pusher ON push_queue (user_id, app_id, pushkey);
+
+-- Full-text index of searchable text (content.body, content.name, content.topic) for /search.
+-- The rowid is the event's stream position (one searchable key per event type), which joins
+-- back to events for the room, visibility and redaction checks.
+CREATE VIRTUAL TABLE event_search USING fts5 (
+    body,
+    key UNINDEXED,
+    tokenize = 'porter unicode61'
+);
+
+-- Reports of events and rooms (POST /rooms/{roomId}/report[/{eventId}]); event_id '' for a
+-- report of the room itself.
+CREATE TABLE reports (
+    report_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id     TEXT    NOT NULL,
+    event_id    TEXT    NOT NULL,
+    user_id     TEXT    NOT NULL,
+    reason      TEXT,
+    score       INTEGER,
+    received_ts INTEGER NOT NULL
+) STRICT;
+
+-- OpenID tokens (POST /user/{userId}/openid/request_token) that other servers exchange for the
+-- user's ID; stored as SHA-256 like access tokens.
+CREATE TABLE openid_tokens (
+    token_hash TEXT    NOT NULL PRIMARY KEY,
+    user_id    TEXT    NOT NULL,
+    expires_ts INTEGER NOT NULL
+) STRICT;
+CREATE INDEX openid_tokens_expiry ON openid_tokens (expires_ts);

@@ -1,0 +1,71 @@
+#pragma once
+// SQLite text of notification_queries.hpp (push actions, pushers, search, reports, OpenID).
+
+#include "storage/sql/notification_queries.hpp"
+
+namespace ranvier::storage::sqlite {
+
+inline constexpr sql::NotificationSql notification_sql{
+    .recipients = "SELECT m.user_id, m.event_id, a.stream_id FROM room_memberships m"
+                  " LEFT JOIN account_data a ON a.user_id = m.user_id AND a.room_id = '' AND a.type = 'm.push_rules'"
+                  " WHERE m.room_id = ?1 AND m.membership = 'join' ORDER BY m.user_id",
+    .insert_many = "INSERT INTO event_push_actions"
+                   " (user_id, stream, room_id, thread_id, event_id, ts, highlight, actions)"
+                   " SELECT json_extract(value, '$[0]'), ?4, ?1, ?3, ?2, ?5, json_extract(value, '$[1]'),"
+                   " json_extract(value, '$[2]') FROM json_each(?6)",
+    .unread_counts = "SELECT room_id, thread_id, COUNT(*), SUM(highlight) FROM event_push_actions"
+                     " WHERE user_id = ?1 AND unread = 1 GROUP BY room_id, thread_id ORDER BY room_id, thread_id",
+    .list = "SELECT room_id, event_id, thread_id, stream, ts, highlight, actions, unread FROM event_push_actions"
+            " WHERE user_id = ?1 AND (?2 IS NULL OR stream < ?2) AND (?3 = 0 OR highlight = 1)"
+            " ORDER BY stream DESC LIMIT ?4",
+    .mark_read = "UPDATE event_push_actions SET unread = 0"
+                 " WHERE user_id = ?1 AND room_id = ?2 AND unread = 1 AND stream <= ?4"
+                 " AND (?3 = '' OR thread_id = ?3)",
+};
+
+#define NOTIF_PUSHER_COLUMNS                                                                       \
+  "user_id, app_id, pushkey, device_id, kind, app_display_name, device_display_name, profile_tag," \
+  " lang, data, created_ts"
+
+inline constexpr sql::PusherSql pusher_sql{
+    .upsert = "INSERT INTO pushers (" NOTIF_PUSHER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+              " ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET device_id = excluded.device_id,"
+              " kind = excluded.kind, app_display_name = excluded.app_display_name,"
+              " device_display_name = excluded.device_display_name, profile_tag = excluded.profile_tag,"
+              " lang = excluded.lang, data = excluded.data",
+    .list = "SELECT " NOTIF_PUSHER_COLUMNS " FROM pushers WHERE user_id = ?1 ORDER BY app_id, pushkey",
+    .remove = "DELETE FROM pushers WHERE user_id = ?1 AND app_id = ?2 AND pushkey = ?3",
+    .remove_for_others = "DELETE FROM pushers WHERE app_id = ?1 AND pushkey = ?2 AND user_id <> ?3",
+};
+
+#undef NOTIF_PUSHER_COLUMNS
+
+// Matches of ?1 among the events of rooms ?2 under keys ?3 that clients may be shown.
+#define NOTIF_SEARCH_MATCHES                                                                    \
+  " FROM event_search JOIN events e ON e.stream = event_search.rowid"                           \
+  " WHERE event_search MATCH ?1 AND e.room_id IN (SELECT value FROM json_each(?2))"             \
+  " AND event_search.key IN (SELECT value FROM json_each(?3)) AND e.redacted_by IS NULL"        \
+  " AND e.outlier = 0 AND e.rejected_reason IS NULL AND e.soft_failed = 0"
+
+inline constexpr sql::SearchSql search_sql{
+    .insert = "INSERT INTO event_search (rowid, key, body) VALUES (?1, ?2, ?3)",
+    .by_rank = "SELECT e.event_id, e.stream, CAST(-event_search.rank * 1000000 AS INTEGER)" NOTIF_SEARCH_MATCHES
+               " ORDER BY event_search.rank, e.stream DESC LIMIT ?5 OFFSET ?4",
+    .by_recent = "SELECT e.event_id, e.stream, CAST(-event_search.rank * 1000000 AS INTEGER)" NOTIF_SEARCH_MATCHES
+                 " ORDER BY e.stream DESC LIMIT ?5 OFFSET ?4",
+    .count = "SELECT COUNT(*)" NOTIF_SEARCH_MATCHES,
+};
+
+#undef NOTIF_SEARCH_MATCHES
+
+inline constexpr sql::ReportSql report_sql{
+    .insert = "INSERT INTO reports (room_id, event_id, user_id, reason, score, received_ts)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    .recent = "SELECT room_id, event_id, user_id, reason, score, received_ts FROM reports"
+              " ORDER BY report_id DESC LIMIT ?1",
+    .openid_insert = "INSERT INTO openid_tokens (token_hash, user_id, expires_ts) VALUES (?1, ?2, ?3)",
+    .openid_purge = "DELETE FROM openid_tokens WHERE expires_ts <= ?1",
+    .openid_lookup = "SELECT user_id FROM openid_tokens WHERE token_hash = ?1 AND expires_ts > ?2",
+};
+
+}  // namespace ranvier::storage::sqlite
