@@ -1,0 +1,69 @@
+#pragma once
+// Signed requests to other servers (spec: server-server API, "Request Authentication"):
+// discovery picks where to connect, the request is signed with our key as X-Matrix, and the
+// JSON answer or a typed error comes back. Blocking; call from worker threads.
+
+#include "core/expected.hpp"
+#include "core/signing.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace ranvier::http {
+class Client;
+}
+
+namespace ranvier::federation {
+
+class ServerResolver;
+
+/// Why a federation request produced no usable answer.
+struct FederationError {
+  enum class Kind {
+    bad_destination,  ///< not a server name
+    unreachable,      ///< no connection, TLS failure, timeout
+    http,             ///< the remote answered with an error status
+    bad_response,     ///< a success status without a JSON object body, or an oversized one
+  };
+  Kind kind = Kind::unreachable;
+  int status = 0;           ///< the HTTP status, for Kind::http
+  std::string errcode;      ///< the Matrix errcode of an error body, when present
+  std::string message;      ///< the error body's `error`, or what went wrong locally
+};
+
+/// Short description for logs: "http 403 M_FORBIDDEN: …".
+std::string describe(const FederationError& error);
+
+class FederationClient {
+ public:
+  /// `origin` and `key` sign every request; `resolver` and `client` must outlive this.
+  FederationClient(std::string origin, core::SigningKey key, ServerResolver& resolver, http::Client& client);
+
+  /// GET `path_and_query` (e.g. "/_matrix/federation/v1/version") on `destination`.
+  core::Expected<nlohmann::json, FederationError> get(std::string_view destination, std::string_view path_and_query);
+  /// PUT with a JSON body.
+  core::Expected<nlohmann::json, FederationError> put(std::string_view destination, std::string_view path_and_query,
+                                                      const nlohmann::json& body);
+  /// POST with a JSON body.
+  core::Expected<nlohmann::json, FederationError> post(std::string_view destination, std::string_view path_and_query,
+                                                       const nlohmann::json& body);
+
+  /// Any method; `body` null for none. `sign` false sends no Authorization header (the key
+  /// endpoints need none).
+  core::Expected<nlohmann::json, FederationError> request(std::string_view method, std::string_view destination,
+                                                          std::string_view path_and_query,
+                                                          const nlohmann::json* body, bool sign = true);
+
+  /// The server name requests are signed as.
+  const std::string& origin() const { return origin_; }
+
+ private:
+  std::string origin_;
+  core::SigningKey key_;
+  ServerResolver& resolver_;
+  http::Client& client_;
+};
+
+}  // namespace ranvier::federation
