@@ -10,6 +10,8 @@
 #include "core/state_res/state_res.hpp"
 #include "rooms/errors.hpp"
 #include "rooms/opaque_id.hpp"
+#include "rooms/persist_hooks.hpp"
+#include "rooms/pipeline_internal.hpp"
 #include "rooms/state_view.hpp"
 
 #include <algorithm>
@@ -47,6 +49,10 @@ auth::SignatureChecks local_signature_checks(const std::string& server_name) {
   return checks;
 }
 
+}  // namespace
+
+namespace pipeline {
+
 state_res::StateMap to_res_map(const storage::StateMap& state) {
   state_res::StateMap out;
   for (const auto& [key, id] : state) {
@@ -72,6 +78,64 @@ storage::StateDelta difference(const storage::StateMap& from, const state_res::S
   return delta;
 }
 
+std::string describe_rejection(const auth::AuthDecision& decision, const core::RoomVersion& version) {
+  std::string text = std::string(auth::describe(decision.rule));
+  auto number = auth::rule_number(decision.rule, version);
+  if (!number.empty()) {
+    text += " (auth rule " + number + ")";
+  }
+  return text;
+}
+
+std::vector<std::string> referenced_ids(const nlohmann::json& refs) {
+  std::vector<std::string> ids;
+  if (!refs.is_array()) {
+    return ids;
+  }
+  for (const auto& ref : refs) {
+    if (ref.is_string()) {
+      ids.push_back(ref.get<std::string>());
+    } else if (ref.is_array() && !ref.empty() && ref[0].is_string()) {
+      ids.push_back(ref[0].get<std::string>());
+    }
+  }
+  return ids;
+}
+
+storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_id, const std::string& room_id) {
+  storage::NewEvent row{.event_id = event_id,
+                        .room_id = room_id,
+                        .type = pdu["type"].get<std::string>(),
+                        .sender = pdu["sender"].get<std::string>(),
+                        .depth = pdu["depth"].get<std::int64_t>(),
+                        .origin_server_ts = pdu["origin_server_ts"].get<std::int64_t>(),
+                        .json = core::canonical_json(pdu),
+                        .prev_events = referenced_ids(pdu["prev_events"]),
+                        .auth_events = referenced_ids(pdu["auth_events"])};
+  if (pdu.contains("state_key")) {
+    row.state_key = pdu["state_key"].get<std::string>();
+  }
+  const auto& content = pdu["content"];
+  if (const auto* relates = content.contains("m.relates_to") ? &content["m.relates_to"] : nullptr;
+      relates != nullptr && relates->is_object()) {
+    if (relates->contains("event_id") && (*relates)["event_id"].is_string()) {
+      row.relates_to = (*relates)["event_id"].get<std::string>();
+    }
+    if (relates->contains("rel_type") && (*relates)["rel_type"].is_string()) {
+      row.rel_type = (*relates)["rel_type"].get<std::string>();
+    }
+  }
+  return row;
+}
+
+}  // namespace pipeline
+
+namespace {
+
+using pipeline::describe_rejection;
+using pipeline::difference;
+using pipeline::to_res_map;
+
 /// The reference to another event as the version writes it: a plain ID, or for v1/v2
 /// `[id, {"sha256": reference hash}]`.
 nlohmann::json reference(const core::RoomVersion& version, const std::string& id, TxEventSource& events) {
@@ -87,27 +151,9 @@ nlohmann::json reference(const core::RoomVersion& version, const std::string& id
   return nlohmann::json::array({id, {{"sha256", hash}}});
 }
 
-std::string describe_rejection(const auth::AuthDecision& decision, const core::RoomVersion& version) {
-  std::string text = std::string(auth::describe(decision.rule));
-  auto number = auth::rule_number(decision.rule, version);
-  if (!number.empty()) {
-    text += " (auth rule " + number + ")";
-  }
-  return text;
-}
-
 }  // namespace
 
-struct EventPipeline::Frontier {
-  std::vector<std::string> prev_events;
-  std::int64_t depth = 1;
-  /// The state group holding the state before the event; none for the create event.
-  std::optional<std::int64_t> before_group;
-  /// True when the event cites every extremity, so the state before it is the current state.
-  bool cites_all = true;
-  /// The state before the event, key by key.
-  std::optional<StateView> before;
-};
+auth::SignatureChecks EventPipeline::local_signatures() const { return local_signature_checks(server_name_); }
 
 EventPipeline::Frontier EventPipeline::frontier(storage::WriteTx& tx, TxEventSource& events,
                                                 const std::string& room_id,
@@ -159,9 +205,9 @@ EventPipeline::Frontier EventPipeline::frontier(storage::WriteTx& tx, TxEventSou
   return f;
 }
 
-nlohmann::json EventPipeline::build(const core::RoomVersion& version, const std::string& room_id,
-                                    const EventDraft& draft, const Frontier& frontier, TxEventSource& events,
-                                    std::string& event_id) const {
+nlohmann::json EventPipeline::assemble(const core::RoomVersion& version, const std::string& room_id,
+                                       const EventDraft& draft, const Frontier& frontier,
+                                       TxEventSource& events) const {
   nlohmann::json content = draft.content.is_object() ? draft.content : nlohmann::json::object();
   nlohmann::json ev = {{"type", draft.type},
                        {"sender", draft.sender},
@@ -182,10 +228,6 @@ nlohmann::json EventPipeline::build(const core::RoomVersion& version, const std:
       ev["redacts"] = *draft.redacts;
     }
   }
-  if (version.event_format == core::EventFormat::v1) {
-    event_id = "$" + opaque_id(18) + ":" + server_name_;
-    ev["event_id"] = event_id;
-  }
   auto prev = nlohmann::json::array();
   for (const auto& id : frontier.prev_events) {
     prev.push_back(reference(version, id, events));
@@ -196,6 +238,17 @@ nlohmann::json EventPipeline::build(const core::RoomVersion& version, const std:
     for (const auto& id : auth::select_auth_events(version, ev, *frontier.before)) {
       ev["auth_events"].push_back(reference(version, id, events));
     }
+  }
+  return ev;
+}
+
+nlohmann::json EventPipeline::build(const core::RoomVersion& version, const std::string& room_id,
+                                    const EventDraft& draft, const Frontier& frontier, TxEventSource& events,
+                                    std::string& event_id) const {
+  auto ev = assemble(version, room_id, draft, frontier, events);
+  if (version.event_format == core::EventFormat::v1) {
+    event_id = "$" + opaque_id(18) + ":" + server_name_;
+    ev["event_id"] = event_id;
   }
   core::sign_event(ev, version, server_name_, signing_key_);
   if (version.event_format != core::EventFormat::v1) {
@@ -234,15 +287,51 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
     throw RoomError(RoomErrorKind::forbidden, describe_rejection(decision, version));
   }
 
-  // persist
+  const auto stream = persist(tx, events, version, room_id, pdu, event_id, frontier, PersistAs{}, signatures);
+  return PersistedEvent{event_id, room_id, stream, std::move(pdu)};
+}
+
+namespace {
+
+/// Keeps memberships in step with a change of the room's current state. The event being
+/// persisted (`event_id`, with its `content` and `stream`) is not read back.
+void update_memberships(storage::WriteTx& tx, const std::string& room_id, const storage::StateDelta& delta,
+                        const std::string& event_id, const nlohmann::json& content, std::int64_t stream) {
+  for (const auto& [key, id] : delta) {
+    if (key.type != "m.room.member" || !id) {
+      continue;
+    }
+    std::optional<storage::Membership> membership;
+    std::int64_t member_stream = stream;
+    if (*id == event_id) {
+      membership = storage::parse_membership(content.value("membership", ""));
+    } else if (auto row = tx.events().get_row(*id)) {
+      auto json = nlohmann::json::parse(row->json, nullptr, false);
+      if (json.is_object() && json.contains("content") && json["content"].is_object()) {
+        membership = storage::parse_membership(json["content"].value("membership", ""));
+      }
+      member_stream = row->stream;
+    }
+    if (membership) {
+      tx.rooms().set_membership({room_id, key.state_key, *membership, *id, member_stream});
+    }
+  }
+}
+
+}  // namespace
+
+std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
+                                    const std::string& room_id, nlohmann::json& pdu, const std::string& event_id,
+                                    const Frontier& frontier, const PersistAs& as,
+                                    const auth::SignatureChecks& signatures) const {
   const std::string type = pdu["type"].get<std::string>();
   std::optional<std::string> state_key;
   if (pdu.contains("state_key")) {
     state_key = pdu["state_key"].get<std::string>();
   }
-  const std::string sender = pdu["sender"].get<std::string>();
+  const bool counts = !as.soft_failed && !as.rejected_reason;
   const auto& content = pdu["content"];
-  if (state_key) {
+  if (state_key && !as.rejected_reason && frontier.before) {
     // Clients see what a state event replaced (`unsigned.prev_content`); it is not part of
     // the signed event, so it is kept beside it.
     if (auto replaced = frontier.before->event_id({type, *state_key})) {
@@ -253,45 +342,34 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
       }
     }
   }
-  storage::NewEvent row{.event_id = event_id,
-                        .room_id = room_id,
-                        .type = type,
-                        .state_key = state_key,
-                        .sender = sender,
-                        .depth = pdu["depth"].get<std::int64_t>(),
-                        .origin_server_ts = pdu["origin_server_ts"].get<std::int64_t>(),
-                        .json = core::canonical_json(pdu),
-                        .prev_events = frontier.prev_events};
-  for (const auto& ref : pdu["auth_events"]) {
-    row.auth_events.push_back(ref.is_array() ? ref[0].get<std::string>() : ref.get<std::string>());
-  }
-  if (const auto* relates = content.contains("m.relates_to") ? &content["m.relates_to"] : nullptr;
-      relates != nullptr && relates->is_object()) {
-    if (relates->contains("event_id") && (*relates)["event_id"].is_string()) {
-      row.relates_to = (*relates)["event_id"].get<std::string>();
-    }
-    if (relates->contains("rel_type") && (*relates)["rel_type"].is_string()) {
-      row.rel_type = (*relates)["rel_type"].get<std::string>();
-    }
-  }
+  auto row = pipeline::event_row(pdu, event_id, room_id);
+  row.prev_events = frontier.prev_events;
+  row.rejected_reason = as.rejected_reason;
+  row.soft_failed = as.soft_failed;
   const auto inserted = tx.events().insert(row);
   if (inserted.result == storage::CreateResult::exists) {
     throw RoomError(RoomErrorKind::bad_event, "The event " + event_id + " exists already");
   }
 
+  // A rejected event changes no state: the state after it is the state before it.
   std::optional<std::int64_t> after_group = frontier.before_group;
   storage::StateDelta change;
-  if (state_key) {
+  if (state_key && !as.rejected_reason) {
     change[{type, *state_key}] = event_id;
     after_group = tx.state().create_group(room_id, frontier.before_group, change);
   }
   if (after_group) {
     tx.state().set_event_state_group(event_id, *after_group);
   }
+  if (!counts) {
+    events.add(event_id, pdu, as.rejected_reason.has_value());
+    return inserted.stream;
+  }
   tx.rooms().add_forward_extremity(room_id, event_id, frontier.prev_events);
   if (frontier.cites_all) {
     if (!change.empty()) {
       tx.rooms().apply_state_delta(room_id, change);
+      update_memberships(tx, room_id, change, event_id, content, inserted.stream);
     }
   } else {
     // Uncited extremities remain: the current state is the resolution of every branch.
@@ -302,23 +380,21 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
       }
     }
     auto resolved = state_res::resolve(version, states, events, signatures);
-    tx.rooms().apply_state_delta(room_id, difference(tx.rooms().current_state(room_id), resolved));
-  }
-  if (type == "m.room.member" && state_key) {
-    if (auto membership = storage::parse_membership(content.value("membership", ""))) {
-      tx.rooms().set_membership({room_id, *state_key, *membership, event_id, inserted.stream});
-    }
+    auto delta = difference(tx.rooms().current_state(room_id), resolved);
+    tx.rooms().apply_state_delta(room_id, delta);
+    update_memberships(tx, room_id, delta, event_id, content, inserted.stream);
   }
   if (type == "m.room.redaction") {
-    auto view = auth::EventView(checked);
+    auto view = auth::EventView(pdu);
     if (auto target = view.redacts()) {
       if (auto stored = tx.events().get_row(*target); stored && stored->room_id == room_id) {
         tx.events().set_redacted_by(*target, event_id);
       }
     }
   }
+  after_persist(tx, events, version, server_name_, room_id, pdu, event_id, inserted.stream);
   events.add(event_id, pdu);
-  return PersistedEvent{event_id, room_id, inserted.stream, std::move(pdu)};
+  return inserted.stream;
 }
 
 const core::RoomVersion& EventPipeline::lock_room(storage::WriteTx& tx, const std::string& room_id) const {
@@ -342,6 +418,21 @@ PersistedEvent EventPipeline::send_locked(storage::WriteTx& tx, const std::strin
   std::string event_id;
   auto pdu = build(version, room_id, draft, f, events, event_id);
   return check_and_persist(tx, events, version, room_id, std::move(pdu), event_id, f);
+}
+
+nlohmann::json EventPipeline::prepare(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const {
+  const auto& version = lock_room(tx, room_id);
+  TxEventSource events(tx, &events_cache_);
+  auto f = frontier(tx, events, room_id, version);
+  auto ev = assemble(version, room_id, draft, f, events);
+  // The remote server signs the event; whether the room would take it is known now.
+  nlohmann::json checked = ev;
+  checked["event_id"] = "$template:" + server_name_;
+  if (auto decision = auth::check_against_state(version, checked, *f.before, local_signature_checks(server_name_));
+      !decision) {
+    throw RoomError(RoomErrorKind::forbidden, describe_rejection(decision, version));
+  }
+  return ev;
 }
 
 PersistedEvent EventPipeline::create(storage::WriteTx& tx, const EventDraft& create_draft) const {

@@ -10,11 +10,14 @@
 //             the caller's write transaction (so a rejected event leaves nothing behind)
 //
 // Notifying waiting /sync requests happens after commit, in RoomService. Events received
-// over federation will enter at the format phase with the same functions.
+// over federation enter at the format phase (received_event.hpp: verify_received before the
+// transaction, then `receive`), and share the auth and persist phases with local events.
 
+#include "core/auth/event_store.hpp"
 #include "core/room_version.hpp"
 #include "core/signing.hpp"
 #include "rooms/event_cache.hpp"
+#include "rooms/received_event.hpp"
 #include "rooms/tx_event_source.hpp"
 #include "storage/database.hpp"
 
@@ -71,17 +74,52 @@ class EventPipeline {
   /// room version 12, random before. Throws RoomError.
   PersistedEvent create(storage::WriteTx& tx, const EventDraft& create_draft) const;
 
+  /// The unsigned event another server asks for before joining, leaving or knocking
+  /// (make_join, make_leave, make_knock): prev_events, auth_events, depth and the draft's fields,
+  /// without hashes, signatures or (v1/v2) event ID. Throws RoomError forbidden when the current
+  /// state would not allow the event, not_found for unknown rooms.
+  nlohmann::json prepare(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const;
+
+  /// Runs a verified received event through the auth phases and persists it (the room must be
+  /// this server's; its row is locked). Rejected events are stored as such. Missing auth or
+  /// prev events are reported, with nothing written, for the caller to fetch and retry.
+  ReceiveResult receive(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures) const;
+
+  /// Stores a verified event as an outlier: known without its place in the DAG (auth chain and
+  /// state events of a send_join response, an invite to a room this server is not in). Only the
+  /// check against its own auth_events applies, when they are known; failing it stores the
+  /// event as rejected.
+  ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                              const auth::SignatureChecks& signatures) const;
+
+  /// The auth rules' signature checks for events of this server's making.
+  auth::SignatureChecks local_signatures() const;
+
   const std::string& server_name() const { return server_name_; }
+  const core::SigningKey& signing_key() const { return signing_key_; }
 
  private:
   struct Frontier;
+  struct PersistAs;
   Frontier frontier(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,
                     const core::RoomVersion& version) const;
+  /// The event without hashes, signatures and (v1/v2) event ID.
+  nlohmann::json assemble(const core::RoomVersion& version, const std::string& room_id, const EventDraft& draft,
+                          const Frontier& frontier, TxEventSource& events) const;
   nlohmann::json build(const core::RoomVersion& version, const std::string& room_id, const EventDraft& draft,
                        const Frontier& frontier, TxEventSource& events, std::string& event_id) const;
   PersistedEvent check_and_persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                                    const std::string& room_id, nlohmann::json pdu, const std::string& event_id,
                                    const Frontier& frontier) const;
+  /// The persist phase: the event, its state group, the frontier, current state and memberships.
+  std::int64_t persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
+                       const std::string& room_id, nlohmann::json& pdu, const std::string& event_id,
+                       const Frontier& frontier, const PersistAs& as, const auth::SignatureChecks& signatures) const;
+  /// The state before a received event: its prev events' states, resolved when several.
+  /// nullopt (with `missing` filled) when some prev event or its state is unknown.
+  std::optional<Frontier> frontier_of(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,
+                                      const core::RoomVersion& version, const std::vector<std::string>& prev_events,
+                                      const auth::SignatureChecks& signatures, std::vector<std::string>& missing) const;
 
   std::string server_name_;
   core::SigningKey signing_key_;

@@ -8,6 +8,7 @@
 #include "core/room_version.hpp"
 #include "rooms/errors.hpp"
 #include "rooms/room_creation.hpp"
+#include "rooms/test_drafts.hpp"
 #include "storage/database.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,9 @@
 
 namespace ranvier::rooms {
 namespace {
+
+using testing::member;
+using testing::message;
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -45,14 +49,6 @@ class PipelineTest : public ::testing::Test {
 
   PersistedEvent send(const std::string& room_id, EventDraft draft) {
     return db_->write([&](storage::WriteTx& tx) { return pipeline_.send(tx, room_id, draft); });
-  }
-
-  static EventDraft member(const std::string& sender, const std::string& target, const std::string& membership) {
-    return {.type = "m.room.member", .sender = sender, .state_key = target, .content = {{"membership", membership}}};
-  }
-
-  static EventDraft message(const std::string& sender, const std::string& body) {
-    return {.type = "m.room.message", .sender = sender, .content = {{"msgtype", "m.text"}, {"body", body}}};
   }
 
   const std::string alice = "@alice:test";

@@ -1,0 +1,286 @@
+// The receive path: the checks on receipt of a PDU (server-server API, "Checks performed on
+// receipt of a PDU") over the pipeline's shared phases.
+
+#include "core/auth/event_auth.hpp"
+#include "core/event.hpp"
+#include "core/pdu_format.hpp"
+#include "core/redaction.hpp"
+#include "rooms/errors.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/pipeline_internal.hpp"
+#include "rooms/received_event.hpp"
+
+#include <algorithm>
+
+namespace ranvier::rooms {
+
+std::string_view to_string(ReceiveStatus status) {
+  switch (status) {
+    case ReceiveStatus::accepted:
+      return "accepted";
+    case ReceiveStatus::soft_failed:
+      return "soft-failed";
+    case ReceiveStatus::rejected:
+      return "rejected";
+    case ReceiveStatus::already_known:
+      return "already known";
+    case ReceiveStatus::bad_format:
+      return "malformed";
+    case ReceiveStatus::bad_signature:
+      return "bad signature";
+    case ReceiveStatus::unknown_room:
+      return "unknown room";
+    case ReceiveStatus::missing_auth_events:
+      return "missing auth events";
+    case ReceiveStatus::missing_prev_events:
+      return "missing prev events";
+  }
+  return "unknown";
+}
+
+bool ReceiveResult::stored() const {
+  return status == ReceiveStatus::accepted || status == ReceiveStatus::soft_failed ||
+         status == ReceiveStatus::rejected || status == ReceiveStatus::already_known;
+}
+
+namespace {
+
+ReceiveResult failure(ReceiveStatus status, std::string event_id, std::string reason) {
+  ReceiveResult r;
+  r.status = status;
+  r.event_id = std::move(event_id);
+  r.reason = std::move(reason);
+  return r;
+}
+
+core::VerifyKeyLookup lookup_at(KeyLookup& keys, std::int64_t at_ts) {
+  return [&keys, at_ts](std::string_view server, std::string_view key_id) { return keys.key(server, key_id, at_ts); };
+}
+
+std::int64_t origin_ts(const nlohmann::json& pdu) {
+  auto it = pdu.find("origin_server_ts");
+  return it != pdu.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+/// missing_auth_events naming the auth events of `pdu` that are not stored; nullopt when all are.
+std::optional<ReceiveResult> missing_auth_events(storage::ReadTx& tx, const VerifiedPdu& pdu) {
+  const auto auth_ids = pipeline::referenced_ids(pdu.pdu["auth_events"]);
+  auto known = tx.events().known(auth_ids);
+  auto r = failure(ReceiveStatus::missing_auth_events, pdu.event_id, "Some auth events are unknown here");
+  for (const auto& id : auth_ids) {
+    if (!std::binary_search(known.begin(), known.end(), id)) {
+      r.missing.push_back(id);
+    }
+  }
+  if (r.missing.empty()) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace
+
+ReceiveResult verify_received(const nlohmann::json& pdu, const core::RoomVersion& version, KeyLookup& keys) {
+  // format
+  if (auto issue = core::check_pdu_format(pdu, version)) {
+    std::string field(issue->field);
+    return failure(ReceiveStatus::bad_format, "",
+                   std::string(core::to_string(issue->error)) + (field.empty() ? "" : " (" + field + ")"));
+  }
+  // signatures, then the content hash
+  auto verification = core::verify_event(pdu, version, lookup_at(keys, origin_ts(pdu)));
+  if (verification.verdict == core::EventVerdict::reject) {
+    std::string why = verification.signature_error ? std::string(core::to_string(*verification.signature_error))
+                                                   : std::string("not signed");
+    return failure(ReceiveStatus::bad_signature, verification.event_id,
+                   why + (verification.server.empty() ? "" : " (" + verification.server + ")"));
+  }
+  VerifiedPdu verified;
+  verified.version = &version;
+  verified.event_id = verification.event_id;
+  if (verification.verdict == core::EventVerdict::redact) {
+    verified.pdu = core::redact(pdu, version);
+    verified.redacted = true;
+  } else {
+    verified.pdu = pdu;
+  }
+  verified.pdu.erase("unsigned");
+  const bool is_create = pdu["type"] == "m.room.create" && pdu.value("state_key", "x").empty();
+  if (is_create && version.room_id_is_create_hash) {
+    verified.room_id = core::room_id_from_create_event(verified.pdu, version);
+  } else {
+    verified.room_id = pdu["room_id"].get<std::string>();
+  }
+  ReceiveResult r;
+  r.status = ReceiveStatus::accepted;
+  r.event_id = verified.event_id;
+  if (verified.redacted) {
+    r.reason = "content hash mismatch: kept redacted";
+  }
+  r.verified = std::move(verified);
+  return r;
+}
+
+auth::SignatureChecks received_signature_checks(std::string own_server, const core::RoomVersion& version,
+                                                KeyLookup& keys) {
+  auth::SignatureChecks checks;
+  checks.event_signed_by = [own = std::move(own_server), &version, &keys](const nlohmann::json& pdu,
+                                                                           std::string_view server) {
+    const auto sigs = pdu.find("signatures");
+    if (sigs == pdu.end() || !sigs->is_object()) {
+      return false;
+    }
+    if (server == own) {
+      // This server's own events were signed when it built them.
+      return sigs->contains(own);
+    }
+    // The auth code sees events with their `event_id`, which versions ≥ 3 do not sign.
+    nlohmann::json signed_form = pdu;
+    if (version.event_format != core::EventFormat::v1) {
+      signed_form.erase("event_id");
+    }
+    std::optional<std::int64_t> valid_at;
+    if (version.enforce_key_validity) {
+      valid_at = origin_ts(pdu);
+    }
+    return !core::verify_signatures_over(core::redacted_signable_json(signed_form, version), *sigs, server,
+                                         lookup_at(keys, origin_ts(pdu)), valid_at);
+  };
+  return checks;
+}
+
+std::optional<EventPipeline::Frontier> EventPipeline::frontier_of(storage::WriteTx& tx, TxEventSource& events,
+                                                                  const std::string& room_id,
+                                                                  const core::RoomVersion& version,
+                                                                  const std::vector<std::string>& prev_events,
+                                                                  const auth::SignatureChecks& signatures,
+                                                                  std::vector<std::string>& missing) const {
+  Frontier f;
+  f.prev_events = prev_events;
+  std::vector<std::int64_t> groups;
+  for (const auto& prev : prev_events) {
+    // An outlier has no state group: its state is as unknown as a missing event's.
+    auto group = tx.state().event_state_group(prev);
+    if (!group) {
+      missing.push_back(prev);
+      continue;
+    }
+    if (std::find(groups.begin(), groups.end(), *group) == groups.end()) {
+      groups.push_back(*group);
+    }
+  }
+  if (!missing.empty()) {
+    return std::nullopt;
+  }
+  auto extremities = tx.rooms().forward_extremities(room_id);
+  auto cited = prev_events;
+  std::sort(cited.begin(), cited.end());
+  cited.erase(std::unique(cited.begin(), cited.end()), cited.end());
+  f.cites_all = cited == extremities;
+  if (groups.size() == 1) {
+    f.before_group = groups.front();
+  } else if (groups.size() > 1) {
+    std::vector<state_res::StateMap> states;
+    for (auto group : groups) {
+      states.push_back(pipeline::to_res_map(tx.state().state_map(group)));
+    }
+    auto resolved = state_res::resolve(version, states, events, signatures);
+    auto delta = pipeline::difference(tx.state().state_map(groups.front()), resolved);
+    f.before_group = tx.state().create_group(room_id, groups.front(), delta);
+  }
+  if (f.before_group) {
+    f.before.emplace(StateView::of_group(tx, *f.before_group, events));
+  } else {
+    f.before.emplace(StateView::of_map(storage::StateMap{}, events));
+  }
+  return f;
+}
+
+ReceiveResult EventPipeline::receive(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                     const auth::SignatureChecks& signatures) const {
+  const auto& version = *pdu.version;
+  const auto& room_id = pdu.room_id;
+  if (!tx.rooms().lock(room_id)) {
+    return failure(ReceiveStatus::unknown_room, pdu.event_id, "This server is not in the room " + room_id);
+  }
+  if (tx.events().get_row(pdu.event_id)) {
+    return failure(ReceiveStatus::already_known, pdu.event_id, "");
+  }
+  if (auto missing = missing_auth_events(tx, pdu)) {
+    return std::move(*missing);
+  }
+  TxEventSource events(tx, &events_cache_);
+  nlohmann::json event = pdu.pdu;
+  nlohmann::json checked = event;
+  checked["event_id"] = pdu.event_id;
+  const auto prev_ids = pipeline::referenced_ids(event["prev_events"]);
+
+  auto store_rejected = [&](Frontier f, const auth::AuthDecision& decision) {
+    auto reason = pipeline::describe_rejection(decision, version);
+    persist(tx, events, version, room_id, event, pdu.event_id, f, PersistAs{.rejected_reason = reason}, signatures);
+    return failure(ReceiveStatus::rejected, pdu.event_id, reason);
+  };
+
+  // auth against the event's own auth events
+  if (auto decision = auth::authorize_by_auth_events(version, checked, events, signatures); !decision) {
+    Frontier f;
+    f.prev_events = prev_ids;
+    return store_rejected(std::move(f), decision);
+  }
+  // auth against the state before the event
+  std::vector<std::string> missing;
+  auto f = frontier_of(tx, events, room_id, version, prev_ids, signatures, missing);
+  if (!f) {
+    auto r = failure(ReceiveStatus::missing_prev_events, pdu.event_id, "The state before the event is unknown");
+    r.missing = std::move(missing);
+    return r;
+  }
+  if (auto decision = auth::check_against_state(version, checked, *f->before, signatures); !decision) {
+    return store_rejected(std::move(*f), decision);
+  }
+  // soft fail against the current state (the same check when the event cites every extremity)
+  PersistAs as;
+  std::string soft_reason;
+  if (!f->cites_all) {
+    auto current = StateView::current(tx, room_id, events);
+    if (auto decision = auth::check_against_state(version, checked, current, signatures); !decision) {
+      as.soft_failed = true;
+      soft_reason = pipeline::describe_rejection(decision, version);
+    }
+  }
+  ReceiveResult r;
+  r.stream = persist(tx, events, version, room_id, event, pdu.event_id, *f, as, signatures);
+  r.status = as.soft_failed ? ReceiveStatus::soft_failed : ReceiveStatus::accepted;
+  r.event_id = pdu.event_id;
+  r.reason = std::move(soft_reason);
+  return r;
+}
+
+ReceiveResult EventPipeline::store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                           const auth::SignatureChecks& signatures) const {
+  const auto& version = *pdu.version;
+  if (tx.events().get_row(pdu.event_id)) {
+    return failure(ReceiveStatus::already_known, pdu.event_id, "");
+  }
+  if (auto missing = missing_auth_events(tx, pdu)) {
+    return std::move(*missing);
+  }
+  TxEventSource events(tx, &events_cache_);
+  nlohmann::json checked = pdu.pdu;
+  checked["event_id"] = pdu.event_id;
+  auto row = pipeline::event_row(pdu.pdu, pdu.event_id, pdu.room_id);
+  row.outlier = true;
+  ReceiveResult r;
+  r.status = ReceiveStatus::accepted;
+  r.event_id = pdu.event_id;
+  if (auto decision = auth::authorize_by_auth_events(version, checked, events, signatures); !decision) {
+    r.status = ReceiveStatus::rejected;
+    r.reason = pipeline::describe_rejection(decision, version);
+    row.rejected_reason = r.reason;
+  }
+  r.stream = tx.events().insert(row).stream;
+  events.add(pdu.event_id, pdu.pdu, row.rejected_reason.has_value());
+  return r;
+}
+
+}  // namespace ranvier::rooms

@@ -1,0 +1,57 @@
+#pragma once
+// Pieces of the event pipeline shared by its translation units (local events in
+// event_pipeline.cpp, received ones in event_receive.cpp). Not for use outside server/rooms.
+
+#include "core/auth/event_auth.hpp"
+#include "core/state_res/state_res.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/state_view.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ranvier::rooms {
+
+/// Where an event attaches to the room DAG, and the state before it.
+struct EventPipeline::Frontier {
+  std::vector<std::string> prev_events;
+  std::int64_t depth = 1;
+  /// The state group holding the state before the event; none for the create event.
+  std::optional<std::int64_t> before_group;
+  /// True when the event cites every forward extremity, so the state before it is the room's
+  /// current state.
+  bool cites_all = true;
+  /// The state before the event, key by key.
+  std::optional<StateView> before;
+};
+
+/// How persist stores an event.
+struct EventPipeline::PersistAs {
+  /// Passed auth against the state before it but not against the current state.
+  bool soft_failed = false;
+  /// Failed authorization: why. Rejected events change neither the frontier nor the state.
+  std::optional<std::string> rejected_reason{};
+};
+
+namespace pipeline {
+
+/// Storage state to state-resolution state.
+state_res::StateMap to_res_map(const storage::StateMap& state);
+
+/// The delta that turns `from` into `to`.
+storage::StateDelta difference(const storage::StateMap& from, const state_res::StateMap& to);
+
+/// "why (auth rule N)" for a refusal.
+std::string describe_rejection(const auth::AuthDecision& decision, const core::RoomVersion& version);
+
+/// The event IDs of an `auth_events` or `prev_events` list in either wire shape.
+std::vector<std::string> referenced_ids(const nlohmann::json& refs);
+
+/// The storage row of a format-checked event (its prev and auth events as the event cites
+/// them; not an outlier, not rejected, not soft-failed).
+storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_id, const std::string& room_id);
+
+}  // namespace pipeline
+}  // namespace ranvier::rooms
