@@ -29,8 +29,8 @@ TEST_P(StorageTest, DeviceKeysAreStoredReplacedAndDeletedWithTheDevice) {
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.e2e_keys().device_keys("@alice:test", "PHONE"); }), R"({"v":2})");
   const std::vector<std::string> users{"@alice:test", "@nobody:test"};
   auto all = db->read([&](ReadTx& tx) { return tx.e2e_keys().device_keys_of(users); });
-  EXPECT_EQ(all, (std::vector<DeviceKeys>{{"@alice:test", "LAPTOP", R"({"v":3})"},
-                                          {"@alice:test", "PHONE", R"({"v":2})"}}));
+  EXPECT_EQ(all, (std::vector<DeviceKeys>{{"@alice:test", "LAPTOP", R"({"v":3})", "phone"},
+                                          {"@alice:test", "PHONE", R"({"v":2})", "phone"}}));
   const auto before = db->read([](ReadTx& tx) { return tx.e2e_keys().device_list_max_stream(); });
   db->write([](WriteTx& tx) {
     tx.e2e_keys().add_one_time_key("@alice:test", "PHONE", curve("AAA", "\"k\""));

@@ -23,6 +23,8 @@ struct DeviceKeys {
   std::string device_id;
   /// The signed JSON object, as uploaded.
   std::string key_json;
+  /// The device's display name (shown to other users in /keys/query).
+  std::optional<std::string> display_name{};
 
   bool operator==(const DeviceKeys&) const = default;
 };

@@ -1,7 +1,10 @@
 // GET/PUT/DELETE /_matrix/client/v3/devices[/{deviceId}], POST /_matrix/client/v3/delete_devices
 // Spec: client-server API, "Device management". Deleting devices needs the password again
-// (user-interactive auth); a deleted device's access tokens stop working at once.
+// (user-interactive auth); a deleted device's access tokens stop working at once, and its keys
+// are gone. Renames and deletions are device-list changes (other users see display names in
+// /keys/query), which wake waiting /sync requests.
 
+#include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
@@ -51,12 +54,13 @@ ApiResponse getDevice(RequestContext& ctx, const GetDeviceRequest& req) {
 
 ApiResponse updateDevice(RequestContext& ctx, const UpdateDeviceRequest& req) {
   const auto& user_id = ctx.principal->user_id;
-  const bool found = ctx.services.database.write([&](storage::WriteTx& tx) {
+  const bool found = write_and_notify(ctx, [&](storage::WriteTx& tx) {
     if (!tx.devices().get(user_id, req.device_id)) {
       return false;
     }
     if (req.display_name) {  // absent: the name stays as it is
       tx.devices().set_display_name(user_id, req.device_id, req.display_name);
+      tx.e2e_keys().mark_device_list_changed(user_id);
     }
     return true;
   });
@@ -72,7 +76,7 @@ ApiResponse deleteDevice(RequestContext& ctx, const DeleteDeviceRequest& req) {
   }
   const auto& user_id = ctx.principal->user_id;
   // Deleting a device that is already gone succeeds: the client's intent holds either way.
-  ctx.services.database.write([&](storage::WriteTx& tx) { tx.devices().remove(user_id, req.device_id); });
+  write_and_notify(ctx, [&](storage::WriteTx& tx) { tx.devices().remove(user_id, req.device_id); });
   return json_response(nlohmann::json::object());
 }
 
@@ -81,7 +85,7 @@ ApiResponse deleteDevices(RequestContext& ctx, const DeleteDevicesRequest& req) 
     return std::move(*challenge);
   }
   const auto& user_id = ctx.principal->user_id;
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     for (const auto& id : req.devices) {
       tx.devices().remove(user_id, id.get<std::string>());
     }

@@ -38,7 +38,8 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view
 
 std::string SyncToken::text() const {
   return "s" + std::to_string(events) + "_" + std::to_string(account_data) + "_" + std::to_string(typing) + "_" +
-         std::to_string(receipts) + "_" + std::to_string(to_device) + "_" + std::to_string(presence);
+         std::to_string(receipts) + "_" + std::to_string(to_device) + "_" + std::to_string(presence) + "_" +
+         std::to_string(device_lists);
 }
 
 std::optional<SyncToken> SyncToken::parse(std::string_view text) {
@@ -46,12 +47,12 @@ std::optional<SyncToken> SyncToken::parse(std::string_view text) {
     return std::nullopt;
   }
   text.remove_prefix(1);
-  std::int64_t parts[6] = {0, 0, 0, 0, 0, 0};
+  std::int64_t parts[7] = {0, 0, 0, 0, 0, 0, 0};
   std::size_t count = 0;
   while (true) {
     auto sep = text.find('_');
     auto digits = text.substr(0, sep);
-    if (count == 6 || digits.empty() || digits.front() == '-') {
+    if (count == 7 || digits.empty() || digits.front() == '-') {
       return std::nullopt;
     }
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parts[count]);
@@ -67,7 +68,7 @@ std::optional<SyncToken> SyncToken::parse(std::string_view text) {
   if (count < 2) {
     return std::nullopt;
   }
-  return SyncToken{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
+  return SyncToken{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]};
 }
 
 std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }

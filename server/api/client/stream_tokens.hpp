@@ -1,5 +1,5 @@
 #pragma once
-// The opaque tokens of /sync and /messages. `s<events>_<account data>_<typing>_<receipts>_<to-device>_<presence>`
+// The opaque tokens of /sync and /messages. `s<events>_<account data>_<typing>_<receipts>_<to-device>_<presence>_<device lists>`
 // marks a point in the server's streams (next_batch; tokens without the later parts, from
 // older versions, are still read);
 // `t<depth>_<stream>` a point in one room's DAG order (prev_batch, start, end). /messages
@@ -22,6 +22,8 @@ struct SyncToken {
   /// The last to-device message delivered to the syncing device.
   std::int64_t to_device = 0;
   std::int64_t presence = 0;
+  /// The device-list stream (users whose devices or keys changed).
+  std::int64_t device_lists = 0;
 
   std::string text() const;
   /// nullopt for anything but a well-formed token.

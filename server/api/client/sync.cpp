@@ -5,6 +5,7 @@
 
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
+#include "api/client/sync_e2ee.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
@@ -131,14 +132,16 @@ class SyncBuilder {
       now_.to_device = message.stream;
     }
     auto presence = presence_events();
+    const auto e2ee = e2ee_sync_section(tx_, p_.user_id, p_.viewer.device_id, p_.since, now_);
     const bool has_updates = !join.empty() || !invite.empty() || !leave.empty() || !knock.empty() ||
-                             !global_data.empty() || !to_device.empty() || !presence.empty();
+                             !global_data.empty() || !to_device.empty() || !presence.empty() || e2ee.has_updates;
     nlohmann::json response = {
         {"next_batch", now_.text()},
         {"rooms", {{"join", join}, {"invite", invite}, {"leave", leave}, {"knock", knock}}},
         {"account_data", {{"events", global_data}}},
         {"presence", {{"events", presence}}},
         {"to_device", {{"events", to_device}}}};
+    e2ee.add_to(response);
     return {std::move(response), has_updates};
   }
 

@@ -30,7 +30,7 @@ std::vector<DeviceKeys> SqlE2eKeyStore::device_keys_of(std::span<const std::stri
   }
   const std::string users = json_array(user_ids);
   for (const auto& row : session_.query(sql_.device_keys_of, {std::string_view(users)})) {
-    keys.push_back({row.at(0).as_text(), row.at(1).as_text(), row.at(2).as_text()});
+    keys.push_back({row.at(0).as_text(), row.at(1).as_text(), row.at(2).as_text(), row.at(3).as_optional_text()});
   }
   return keys;
 }

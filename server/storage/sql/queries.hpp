@@ -66,7 +66,8 @@ struct ToDeviceSql {
 /// End-to-end keys. Key IDs exclude the `<algorithm>:` prefix.
 struct E2eKeySql {
   StaticSql device_keys_one;   ///< (user_id, device_id) → key_json
-  StaticSql device_keys_of;    ///< (JSON array of user IDs) → user_id, device_id, key_json by user, device
+  StaticSql device_keys_of;    ///< (JSON array of user IDs) → user_id, device_id, key_json, display_name
+                               ///<  by user, device
   StaticSql device_keys_set;   ///< (user_id, device_id, key_json); replaces
   StaticSql otk_one;           ///< (user_id, device_id, algorithm, key_id) → key_json
   StaticSql otk_counts;        ///< (user_id, device_id) → algorithm, count

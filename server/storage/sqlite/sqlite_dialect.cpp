@@ -363,8 +363,9 @@ constexpr sql::Dialect sqlite_dialect{
     .e2e_keys =
         {
             .device_keys_one = "SELECT key_json FROM e2e_device_keys WHERE user_id = ?1 AND device_id = ?2",
-            .device_keys_of = "SELECT user_id, device_id, key_json FROM e2e_device_keys"
-                              " WHERE user_id IN (SELECT value FROM json_each(?1)) ORDER BY user_id, device_id",
+            .device_keys_of = "SELECT k.user_id, k.device_id, k.key_json, d.display_name FROM e2e_device_keys k"
+                              " JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id"
+                              " WHERE k.user_id IN (SELECT value FROM json_each(?1)) ORDER BY k.user_id, k.device_id",
             .device_keys_set = "INSERT INTO e2e_device_keys (user_id, device_id, key_json) VALUES (?1, ?2, ?3)"
                                " ON CONFLICT (user_id, device_id) DO UPDATE SET key_json = excluded.key_json",
             .otk_one = "SELECT key_json FROM e2e_one_time_keys"

@@ -1,0 +1,281 @@
+// POST /_matrix/client/v3/keys/upload, /keys/query, /keys/claim and GET /keys/changes
+// (client-server API, "End-to-End Encryption", "Key management API"): device identity keys
+// checked against their own signature, one-time keys handed out once each, fallback keys when
+// those ran out, and the device-list changes between two sync tokens. Users of other servers
+// need federation, which is not there yet: they are reported under `failures`.
+
+#include "api/client/device_lists.hpp"
+#include "api/client/key_signatures.hpp"
+#include "api/client/room_access.hpp"
+#include "api/client/stream_tokens.hpp"
+#include "api/client/sync_e2ee.hpp"
+#include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
+#include "api/json_response.hpp"
+#include "api/server_identity.hpp"
+#include "core/identifiers.hpp"
+
+#include <map>
+#include <set>
+
+namespace ranvier::api::client_server {
+namespace {
+
+/// More one-time keys than any client uploads at once (olm keeps at most 100, and clients
+/// top up to half of that); a bigger batch is refused rather than stored.
+constexpr std::size_t max_one_time_keys_per_upload = 100;
+
+/// `<algorithm>:<key id>` split in two; M_INVALID_PARAM for anything else.
+std::pair<std::string, std::string> split_key_id(const std::string& full) {
+  const auto colon = full.find(':');
+  if (colon == 0 || colon == std::string::npos || colon + 1 == full.size()) {
+    throw MatrixError(ErrCode::invalid_param, "Key IDs have the form <algorithm>:<key id>, not " + full);
+  }
+  return {full.substr(0, colon), full.substr(colon + 1)};
+}
+
+/// A one-time or fallback key is a string or a signed object.
+void check_key_value(const std::string& id, const nlohmann::json& value) {
+  if (!value.is_string() && !value.is_object()) {
+    throw MatrixError(ErrCode::bad_json, "Key " + id + " must be a string or an object");
+  }
+}
+
+/// Checks one user ID of a query or claim; true for local users, false (after noting the user's
+/// server under `failures`) for users of other servers.
+bool check_local_user(RequestContext& ctx, const std::string& user_id, const nlohmann::json& wanted,
+                      nlohmann::json::value_t wanted_type, nlohmann::json& failures) {
+  checked_user_id(user_id);
+  if (wanted.type() != wanted_type) {
+    throw MatrixError(ErrCode::bad_json, "Unexpected value for " + user_id);
+  }
+  const auto parsed = core::parse_user_id(user_id);
+  if (parsed->server_name == ctx.services.identity.server_name) {
+    return true;
+  }
+  failures[parsed->server_name] = {{"status", 503}, {"message", "Federation is not available on this server yet"}};
+  return false;
+}
+
+/// Checks uploaded device keys: the caller's own user and device, the fields the spec requires,
+/// and the signature of the device's own ed25519 key.
+void check_device_keys(const nlohmann::json& keys, const Principal& caller) {
+  if (!keys.is_object()) {
+    throw MatrixError(ErrCode::bad_json, "device_keys must be an object");
+  }
+  for (const char* field : {"user_id", "device_id"}) {
+    if (!keys.contains(field) || !keys[field].is_string()) {
+      throw MatrixError(ErrCode::bad_json, std::string("device_keys.") + field + " must be a string");
+    }
+  }
+  if (!keys.contains("algorithms") || !keys["algorithms"].is_array() || !keys.contains("keys") ||
+      !keys["keys"].is_object() || !keys.contains("signatures") || !keys["signatures"].is_object()) {
+    throw MatrixError(ErrCode::bad_json, "device_keys needs algorithms, keys and signatures");
+  }
+  if (keys["user_id"] != caller.user_id || keys["device_id"] != caller.device_id) {
+    throw MatrixError(ErrCode::invalid_param, "device_keys must be for the calling user and device");
+  }
+  const std::string key_id = "ed25519:" + caller.device_id;
+  const auto key = ed25519_key_in(keys["keys"], key_id);
+  if (!key) {
+    throw MatrixError(ErrCode::invalid_param, "device_keys.keys needs a valid " + key_id);
+  }
+  if (!has_valid_signature(keys, caller.user_id, key_id, *key)) {
+    throw MatrixError(ErrCode::invalid_param, "device_keys are not signed by " + key_id);
+  }
+}
+
+/// The parsed keys of an upload's `one_time_keys` or `fallback_keys` member.
+std::vector<storage::DeviceKey> parse_keys(const std::optional<nlohmann::json>& member, std::string_view name) {
+  std::vector<storage::DeviceKey> keys;
+  if (!member || member->is_null()) {
+    return keys;
+  }
+  if (!member->is_object()) {
+    throw MatrixError(ErrCode::bad_json, std::string(name) + " must be an object");
+  }
+  for (const auto& [id, value] : member->items()) {
+    check_key_value(id, value);
+    auto [algorithm, key_id] = split_key_id(id);
+    keys.push_back({std::move(algorithm), std::move(key_id), value.dump()});
+  }
+  return keys;
+}
+
+/// Merges the signatures stored apart from the keys into a key object, keeping those the
+/// requester may see: the key owner's own, and the requester's.
+void merge_signatures(nlohmann::json& key, const std::vector<storage::KeySignature>& signatures,
+                      std::string_view target_user, std::string_view target_key, std::string_view requester) {
+  for (const auto& s : signatures) {
+    if (s.target_user_id != target_user || s.target_key_id != target_key ||
+        (s.signer_user_id != target_user && s.signer_user_id != requester)) {
+      continue;
+    }
+    key["signatures"][s.signer_user_id][s.signing_key_id] = s.signature;
+  }
+}
+
+}  // namespace
+
+ApiResponse uploadKeys(RequestContext& ctx, const UploadKeysRequest& req) {
+  const auto& caller = *ctx.principal;
+  std::optional<std::string> device_keys;
+  if (req.device_keys && !req.device_keys->is_null()) {
+    check_device_keys(*req.device_keys, caller);
+    device_keys = req.device_keys->dump();
+  }
+  const auto one_time = parse_keys(req.one_time_keys, "one_time_keys");
+  if (one_time.size() > max_one_time_keys_per_upload) {
+    throw MatrixError(ErrCode::invalid_param, "At most " + std::to_string(max_one_time_keys_per_upload) +
+                                                  " one-time keys per upload");
+  }
+  const auto fallback = parse_keys(req.fallback_keys, "fallback_keys");
+  std::set<std::string> fallback_algorithms;
+  for (const auto& key : fallback) {
+    if (!fallback_algorithms.insert(key.algorithm).second) {
+      throw MatrixError(ErrCode::invalid_param, "One fallback key per algorithm");
+    }
+  }
+  auto counts = write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    auto& store = tx.e2e_keys();
+    if (device_keys) {
+      const auto stored = store.device_keys(caller.user_id, caller.device_id);
+      if (stored != device_keys) {
+        store.set_device_keys(caller.user_id, caller.device_id, *device_keys);
+        store.mark_device_list_changed(caller.user_id);
+      }
+    }
+    for (const auto& key : one_time) {
+      if (store.add_one_time_key(caller.user_id, caller.device_id, key) == storage::CreateResult::exists &&
+          store.one_time_key(caller.user_id, caller.device_id, key.algorithm, key.key_id) != key.key_json) {
+        // Thrown inside the transaction: nothing of this upload is kept.
+        throw MatrixError(ErrCode::invalid_param,
+                          "One-time key " + key.algorithm + ":" + key.key_id + " exists with other content");
+      }
+    }
+    for (const auto& key : fallback) {
+      // Uploading the same key again keeps its used mark; a new key starts unused.
+      if (store.fallback_key(caller.user_id, caller.device_id, key.algorithm) != key) {
+        store.set_fallback_key(caller.user_id, caller.device_id, key);
+      }
+    }
+    return one_time_key_counts(tx, caller.user_id, caller.device_id);
+  });
+  return json_response({{"one_time_key_counts", std::move(counts)}});
+}
+
+ApiResponse queryKeys(RequestContext& ctx, const QueryKeysRequest& req) {
+  if (!req.device_keys.is_object()) {
+    throw MatrixError(ErrCode::bad_json, "device_keys must be an object");
+  }
+  const std::string& requester = ctx.principal->user_id;
+  std::vector<std::string> local;
+  std::map<std::string, std::set<std::string>> wanted_devices;
+  nlohmann::json failures = nlohmann::json::object();
+  for (const auto& [user_id, devices] : req.device_keys.items()) {
+    if (!check_local_user(ctx, user_id, devices, nlohmann::json::value_t::array, failures)) {
+      continue;
+    }
+    local.push_back(user_id);
+    for (const auto& device : devices) {
+      if (!device.is_string()) {
+        throw MatrixError(ErrCode::bad_json, "Device IDs must be strings");
+      }
+      wanted_devices[user_id].insert(device.get<std::string>());
+    }
+  }
+  struct Found {
+    std::vector<storage::DeviceKeys> devices;
+    std::vector<storage::CrossSigningKey> cross_signing;
+    std::vector<storage::KeySignature> signatures;
+  };
+  auto found = ctx.services.database.read([&](storage::ReadTx& tx) {
+    return Found{tx.e2e_keys().device_keys_of(local), tx.e2e_keys().cross_signing_keys(local),
+                 tx.e2e_keys().signatures_of(local)};
+  });
+  nlohmann::json device_keys = nlohmann::json::object();
+  for (const auto& user : local) {
+    device_keys[user] = nlohmann::json::object();
+  }
+  for (const auto& device : found.devices) {
+    const auto& wanted = wanted_devices[device.user_id];
+    if (!wanted.empty() && !wanted.contains(device.device_id)) {
+      continue;
+    }
+    auto keys = nlohmann::json::parse(device.key_json);
+    merge_signatures(keys, found.signatures, device.user_id, device.device_id, requester);
+    keys.erase("unsigned");
+    if (device.display_name) {
+      keys["unsigned"]["device_display_name"] = *device.display_name;
+    }
+    device_keys[device.user_id][device.device_id] = std::move(keys);
+  }
+  nlohmann::json response = {{"device_keys", std::move(device_keys)}, {"failures", std::move(failures)}};
+  nlohmann::json master = nlohmann::json::object(), self_signing = nlohmann::json::object(),
+                 user_signing = nlohmann::json::object();
+  for (const auto& key : found.cross_signing) {
+    auto json = nlohmann::json::parse(key.key_json);
+    if (auto public_key = cross_signing_public_key(json)) {
+      merge_signatures(json, found.signatures, key.user_id, public_key->base64, requester);
+    }
+    if (key.usage == "master") {
+      master[key.user_id] = std::move(json);
+    } else if (key.usage == "self_signing") {
+      self_signing[key.user_id] = std::move(json);
+    } else if (key.usage == "user_signing" && key.user_id == requester) {
+      user_signing[key.user_id] = std::move(json);
+    }
+  }
+  response["master_keys"] = std::move(master);
+  response["self_signing_keys"] = std::move(self_signing);
+  response["user_signing_keys"] = std::move(user_signing);
+  return json_response(response);
+}
+
+ApiResponse claimKeys(RequestContext& ctx, const ClaimKeysRequest& req) {
+  if (!req.one_time_keys.is_object()) {
+    throw MatrixError(ErrCode::bad_json, "one_time_keys must be an object");
+  }
+  nlohmann::json failures = nlohmann::json::object();
+  std::vector<std::tuple<std::string, std::string, std::string>> wanted;
+  for (const auto& [user_id, devices] : req.one_time_keys.items()) {
+    if (!check_local_user(ctx, user_id, devices, nlohmann::json::value_t::object, failures)) {
+      continue;
+    }
+    for (const auto& [device_id, algorithm] : devices.items()) {
+      if (!algorithm.is_string()) {
+        throw MatrixError(ErrCode::bad_json, "Each device maps to an algorithm name");
+      }
+      wanted.emplace_back(user_id, device_id, algorithm.get<std::string>());
+    }
+  }
+  auto claimed = ctx.services.database.write([&](storage::WriteTx& tx) {
+    nlohmann::json keys = nlohmann::json::object();
+    for (const auto& [user_id, device_id, algorithm] : wanted) {
+      auto key = tx.e2e_keys().claim_one_time_key(user_id, device_id, algorithm);
+      if (!key) {
+        key = tx.e2e_keys().claim_fallback_key(user_id, device_id, algorithm);
+      }
+      if (key) {
+        keys[user_id][device_id][algorithm + ":" + key->key_id] = nlohmann::json::parse(key->key_json);
+      }
+    }
+    return keys;
+  });
+  return json_response({{"one_time_keys", std::move(claimed)}, {"failures", std::move(failures)}});
+}
+
+ApiResponse getKeysChanges(RequestContext& ctx, const GetKeysChangesRequest& req) {
+  const auto from = SyncToken::parse(req.from);
+  const auto to = SyncToken::parse(req.to);
+  if (!from || !to) {
+    throw MatrixError(ErrCode::invalid_param, "from and to must be sync tokens");
+  }
+  auto delta = ctx.services.database.read([&](storage::ReadTx& tx) {
+    return device_list_delta(tx, ctx.principal->user_id, {from->events, from->device_lists},
+                             {to->events, to->device_lists});
+  });
+  return json_response({{"changed", delta.changed}, {"left", delta.left}});
+}
+
+}  // namespace ranvier::api::client_server
