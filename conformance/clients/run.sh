@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Drives a fresh Ranvier server with a real client SDK (matrix-js-sdk, pinned in
 # js-sdk/package.json and package-lock.json): two users register, log in, sync, create a
-# room, invite, join, exchange messages, page back through history, redact and leave.
+# room, invite, join, exchange messages, page back through history, redact and leave. Then two
+# matrix-nio clients (Debian python3-matrix-nio, python3-olm) exchange end-to-end encrypted
+# messages (nio_e2ee.py).
 #
 # Usage: conformance/clients/run.sh [sqlite|postgres]
 #   sqlite   (default) the server uses a SQLite file in its temporary folder
@@ -111,6 +113,14 @@ say "server on 127.0.0.1:$client_port ($backend); running the matrix-js-sdk scen
 scenario_rc=0
 (cd "$here/js-sdk" && RANVIER_URL="http://127.0.0.1:$client_port" node scenario.mjs) || scenario_rc=$?
 
+# End-to-end encryption with matrix-nio on the same server (after the js-sdk scenario, so a
+# failure there is reported first).
+nio_rc=0
+if ((scenario_rc == 0)); then
+  say "running the matrix-nio end-to-end encryption scenario (nio_e2ee.py)"
+  RANVIER_URL="http://127.0.0.1:$client_port" /usr/bin/python3 "$here/nio_e2ee.py" || nio_rc=$?
+fi
+
 # Stop: SIGTERM, then up to 15 s for a clean exit.
 server_rc=0
 kill -TERM "$server_pid" 2>/dev/null || true
@@ -132,9 +142,13 @@ if ((scenario_rc != 0)); then
   show_server_log
   fail "the matrix-js-sdk scenario failed on $backend (exit $scenario_rc); see the failing step above"
 fi
+if ((nio_rc != 0)); then
+  show_server_log
+  fail "the matrix-nio end-to-end encryption scenario failed on $backend (exit $nio_rc); see the failing step above"
+fi
 if ((server_rc != 0)); then
   show_server_log 20
   fail "ranvier serve exited with status $server_rc after SIGTERM"
 fi
 passed=1
-say "matrix-js-sdk scenario passed on $backend"
+say "matrix-js-sdk and matrix-nio scenarios passed on $backend"
