@@ -291,6 +291,34 @@ Federation read_federation(MapReader& r, const std::filesystem::path& base) {
   return f;
 }
 
+Turn read_turn(MapReader& r) {
+  Turn t;
+  if (auto uris = r.get("uris")) {
+    if (!uris.IsSequence()) {
+      fail(r.key("uris"), "expected a list of turn:, turns: or stun: URIs");
+    }
+    for (std::size_t i = 0; i < uris.size(); ++i) {
+      const std::string uri = uris[i].IsScalar() ? uris[i].Scalar() : std::string();
+      if (!uri.starts_with("turn:") && !uri.starts_with("turns:") && !uri.starts_with("stun:")) {
+        fail(r.key("uris") + "[" + std::to_string(i) + "]", "'" + uri + "' is not a turn:, turns: or stun: URI");
+      }
+      t.uris.push_back(uri);
+    }
+  }
+  t.shared_secret = r.string("shared_secret");
+  t.username = r.string("username");
+  t.password = r.string("password");
+  if (t.shared_secret && (t.username || t.password)) {
+    fail(r.key("shared_secret"), "give either shared_secret or username and password, not both");
+  }
+  if (t.username.has_value() != t.password.has_value()) {
+    fail(r.key(t.username ? "password" : "username"), "username and password go together");
+  }
+  t.user_lifetime_ms = r.integer("user_lifetime_ms", 1000, 604'800'000).value_or(t.user_lifetime_ms);
+  r.finish();
+  return t;
+}
+
 }  // namespace
 
 void check_database_url(const std::string& url, const std::string& key) {
@@ -467,6 +495,9 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
 
   MapReader fed(top.get("federation"), "federation");
   c.federation = read_federation(fed, base);
+
+  MapReader turn(top.get("turn"), "turn");
+  c.turn = read_turn(turn);
 
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);

@@ -75,6 +75,17 @@ struct Federation {
   std::uint32_t request_timeout_ms = 30'000;
 };
 
+/// TURN servers handed to clients by GET /voip/turnServer (client-server API, "Voice over
+/// IP"). With `shared_secret`, credentials are made per request as in the TURN REST API
+/// (coturn's `use-auth-secret`, as Synapse does); otherwise the static username and password.
+struct Turn {
+  std::vector<std::string> uris;  ///< empty: no TURN server (the endpoint answers `{}`)
+  std::optional<std::string> shared_secret;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::uint64_t user_lifetime_ms = 3'600'000;
+};
+
 struct Config {
   std::filesystem::path file;  ///< the file it was read from
   std::string server_name;
@@ -96,6 +107,7 @@ struct Config {
   /// offline and updates are ignored — the cheap choice for busy small servers.
   bool presence_enabled = true;
   Federation federation;
+  Turn turn;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

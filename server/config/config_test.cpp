@@ -169,3 +169,18 @@ TEST(ConfigTest, Federation) {
   EXPECT_EQ(error_of(with("federation:\n  verify_tls: maybe")), "federation.verify_tls: expected true or false");
   EXPECT_EQ(error_of(with("federation:\n  request_timeout: 5")), "federation.request_timeout: unknown key");
 }
+
+TEST(ConfigTest, Turn) {
+  EXPECT_TRUE(parse_config(base_config(), file).turn.uris.empty());
+  auto c = parse_config(base_config() + "turn:\n  uris: [\"turn:t.example.org:3478\", \"stun:s.example.org\"]\n"
+                                         "  shared_secret: s3cret\n  user_lifetime_ms: 60000\n",
+                        file);
+  EXPECT_EQ(c.turn.uris.size(), 2U);
+  EXPECT_EQ(c.turn.shared_secret, "s3cret");
+  EXPECT_EQ(c.turn.user_lifetime_ms, 60'000U);
+  EXPECT_EQ(error_of(base_config() + "turn:\n  uris: [\"http://t.example.org\"]\n"),
+            "turn.uris[0]: 'http://t.example.org' is not a turn:, turns: or stun: URI");
+  EXPECT_EQ(error_of(base_config() + "turn:\n  shared_secret: a\n  username: u\n  password: p\n"),
+            "turn.shared_secret: give either shared_secret or username and password, not both");
+  EXPECT_EQ(error_of(base_config() + "turn:\n  username: u\n"), "turn.password: username and password go together");
+}

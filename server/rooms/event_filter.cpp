@@ -132,6 +132,7 @@ EventFilter EventFilter::parse(const nlohmann::json& filter) {
   f.contains_url = flag("contains_url");
   f.lazy_load_members = flag("lazy_load_members").value_or(false);
   f.include_redundant_members = flag("include_redundant_members").value_or(false);
+  f.unread_thread_notifications = flag("unread_thread_notifications").value_or(false);
   return f;
 }
 

@@ -23,6 +23,8 @@ struct EventFilter {
   std::optional<bool> contains_url;
   bool lazy_load_members = false;
   bool include_redundant_members = false;
+  /// Unread counts per thread in /sync (`unread_thread_notifications`), read from the timeline filter.
+  bool unread_thread_notifications = false;
 
   bool matches(const storage::StoredEvent& event) const;
   bool matches_type(std::string_view type) const;

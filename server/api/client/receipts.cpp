@@ -13,17 +13,21 @@
 namespace ranvier::api::client_server {
 namespace {
 
-/// The event must be one of the room's (a receipt for something else would point nowhere).
-void check_event_in_room(storage::ReadTx& tx, const std::string& room_id, const std::string& event_id) {
+/// The event must be one of the room's (a receipt for something else would point nowhere);
+/// returns its stream position.
+std::int64_t check_event_in_room(storage::ReadTx& tx, const std::string& room_id, const std::string& event_id) {
   auto event = tx.events().get_row(event_id);
   if (!event || event->room_id != room_id) {
     throw MatrixError(ErrCode::not_found, "No event " + event_id + " in the room");
   }
+  return event->stream;
 }
 
 void put_receipt(RequestContext& ctx, storage::WriteTx& tx, const std::string& room_id, const std::string& type,
                  const std::string& event_id, const std::string& thread_id) {
-  check_event_in_room(tx, room_id, event_id);
+  const auto stream = check_event_in_room(tx, room_id, event_id);
+  // Reading up to an event reads the notifications up to it (in its thread, when threaded).
+  tx.notifications().mark_read(ctx.principal->user_id, room_id, thread_id, stream);
   tx.receipts().put({.room_id = room_id,
                      .user_id = ctx.principal->user_id,
                      .receipt_type = type,

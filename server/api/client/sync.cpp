@@ -6,6 +6,7 @@
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/client/sync_e2ee.hpp"
+#include "api/client/sync_unread.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
@@ -429,6 +430,7 @@ class SyncBuilder {
                            {"ephemeral", {{"events", ephemeral}}},
                            {"unread_notifications", nlohmann::json::object()}};
     room["summary"] = summary(room_id);
+    add_unread_counts(tx_, unread_, p_.user_id, room_id, p_.filter.timeline.unread_thread_notifications, room);
     return room;
   }
 
@@ -497,6 +499,7 @@ class SyncBuilder {
   /// The user's joined rooms, read once per sync.
   std::vector<storage::RoomMember> joined_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
+  std::optional<UnreadCounts> unread_;
 };
 
 ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,
