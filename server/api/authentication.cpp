@@ -2,7 +2,9 @@
 
 #include "api/clock.hpp"
 #include "api/errors.hpp"
+#include "api/server_identity.hpp"
 #include "api/services.hpp"
+#include "federation/inbound_auth.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
@@ -36,6 +38,26 @@ void authenticate_access_token(RequestContext& ctx) {
   ctx.principal = Principal{owner->user_id, owner->device_id, std::string(token), owner->is_guest, owner->is_admin};
 }
 
+// Spec: server-server API, "Request Authentication". The signature covers the request target
+// as sent (path still percent-encoded, with the query) and the parsed body.
+void authenticate_signed_request(RequestContext& ctx) {
+  const auto header = ctx.request.header("authorization");
+  if (header.empty() && ctx.operation.auth != AuthRequirement::required) {
+    return;
+  }
+  if (ctx.services.key_ring == nullptr) {
+    throw MatrixError(ErrCode::unauthorized, "This server cannot verify request signatures");
+  }
+  const std::string uri = ctx.request.query.empty() ? ctx.request.path : ctx.request.path + "?" + ctx.request.query;
+  auto origin = federation::authenticate_request(
+      federation::IncomingRequest{header, ctx.request.method, uri, ctx.request.body},
+      ctx.services.identity.server_name, *ctx.services.key_ring, now_ms());
+  if (!origin) {
+    throw MatrixError(ErrCode::unauthorized, origin.error());
+  }
+  ctx.origin = std::move(*origin);
+}
+
 }  // namespace
 
 std::string_view access_token_of(const RequestContext& ctx) {
@@ -60,11 +82,11 @@ void authenticate(RequestContext& ctx) {
       authenticate_access_token(ctx);
       return;
     case AuthScheme::signed_request:
+      authenticate_signed_request(ctx);
+      return;
     case AuthScheme::homeserver_token:
       if (ctx.operation.auth == AuthRequirement::required) {
-        // X-Matrix request signatures arrive with the federation work (issue 7); until then no
-        // signed-request endpoint is implemented, so this is only reached by future handlers.
-        throw MatrixError(ErrCode::unauthorized, "This server cannot verify request signatures yet");
+        throw MatrixError(ErrCode::unauthorized, "Application service requests are not served here");
       }
       return;
   }

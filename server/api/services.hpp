@@ -10,6 +10,10 @@ class Registry;
 namespace ranvier::storage {
 class Database;
 }
+namespace ranvier::federation {
+class FederationClient;
+class KeyRing;
+}
 namespace ranvier::rooms {
 class EventPipeline;
 class Notifier;
@@ -35,6 +39,11 @@ struct Services {
   rooms::Notifier& notifier;
   rooms::Typing& typing;
   rooms::Presence& presence;
+  /// Other servers' signing keys (verifying X-Matrix requests and event signatures; notary
+  /// answers). Null only in tools that serve no federation.
+  federation::KeyRing* key_ring = nullptr;
+  /// Signed requests to other servers.
+  federation::FederationClient* federation_client = nullptr;
 };
 
 }  // namespace ranvier::api

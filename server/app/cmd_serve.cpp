@@ -11,6 +11,8 @@
 #include "app/sd_notify.hpp"
 #include "app/signing_key_file.hpp"
 #include "config/config.hpp"
+#include "federation/database_key_store.hpp"
+#include "federation/federation_stack.hpp"
 #include "http/http_server.hpp"
 #include "metrics/metrics.hpp"
 #include "rooms/event_pipeline.hpp"
@@ -107,6 +109,17 @@ int run_serve(int argc, char** argv) {
   rooms::Typing typing;
   rooms::Presence presence;
   api::Services services{cfg, *db, metrics, limiter, identity, nonces, pipeline, notifier, typing, presence};
+  federation::DatabaseKeyStore remote_keys(*db);
+  std::unique_ptr<federation::FederationStack> federation;
+  try {
+    federation = std::make_unique<federation::FederationStack>(cfg.federation, cfg.server_name, identity.signing_key,
+                                                               remote_keys);
+  } catch (const std::exception& e) {
+    std::cerr << "ranvier: federation.ca_file: " << e.what() << "\n";
+    return 1;
+  }
+  services.key_ring = &federation->key_ring();
+  services.federation_client = &federation->client();
   // Typing and presence change by themselves (timeouts): check twice a second and wake /sync
   // when something did.
   std::atomic<bool> stop_expiry{false};

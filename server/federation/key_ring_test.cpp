@@ -3,9 +3,15 @@
 
 #include "federation/key_ring.hpp"
 
+#include "federation/database_key_store.hpp"
+#include "storage/database.hpp"
+
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 
 namespace ranvier::federation {
 namespace {
@@ -244,6 +250,40 @@ TEST_F(KeyRingTest, KeyDocumentsForNotaryQueries) {
   EXPECT_TRUE(r->key_document("remote.example", now + 2 * day));
   EXPECT_EQ(net.direct_fetches, 2);
   EXPECT_FALSE(r->key_document("never.example", 0));
+}
+
+}  // namespace
+}  // namespace ranvier::federation
+
+namespace ranvier::federation {
+namespace {
+
+TEST_F(KeyRingTest, DatabaseStoreKeepsKeysAcrossRestarts) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ranvier_key_ring_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto retired = new_key("old");
+  const auto key = new_key("a");
+  net.servers["remote.example"] =
+      FakeNetwork::Server{{key}, {{retired.key_id, retired.pair.public_key, now - day}}, now + day, true};
+  KeyRingOptions options;
+  options.now_ms = [this] { return now; };
+  {
+    auto db = storage::open_database("sqlite://" + (dir / "keys.db").string());
+    DatabaseKeyStore keys(*db);
+    KeyRing first("us.example", {own}, keys, net, options);
+    EXPECT_TRUE(first.verify_key("remote.example", key.key_id, now));
+  }
+  auto db = storage::open_database("sqlite://" + (dir / "keys.db").string());
+  DatabaseKeyStore keys(*db);
+  KeyRing second("us.example", {own}, keys, net, options);
+  auto found = second.verify_key("remote.example", key.key_id, now);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->key, key.pair.public_key);
+  EXPECT_EQ(found->valid_until_ts, now + day);
+  EXPECT_EQ(second.verify_key("remote.example", retired.key_id, 0)->valid_until_ts, now - day);
+  EXPECT_EQ(second.key_document("remote.example", 0), net.document("remote.example"));
+  EXPECT_EQ(net.direct_fetches, 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "storage/pushers.hpp"
 #include "storage/reports.hpp"
 #include "storage/search.hpp"
+#include "storage/server_keys.hpp"
 #include "storage/receipts.hpp"
 #include "storage/registration_tokens.hpp"
 #include "storage/rooms.hpp"
@@ -60,6 +61,7 @@ class ReadTx {
   virtual PusherReads& pushers() = 0;
   virtual SearchReads& search() = 0;
   virtual ReportReads& reports() = 0;
+  virtual ServerKeyReads& server_keys() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -83,6 +85,7 @@ class WriteTx : public ReadTx {
   PusherStore& pushers() override = 0;
   SearchStore& search() override = 0;
   ReportStore& reports() override = 0;
+  ServerKeyStore& server_keys() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -3,20 +3,24 @@
 // Spec: server-server API, "Retrieving server keys" (publishing keys, querying keys through
 // another server).
 //
-// As a notary Ranvier answers for the keys it holds. Until remote keys are fetched and stored
-// (the federation work), that is its own key: queries about other servers get an empty
-// `server_keys` list, which the spec allows for servers whose keys the notary cannot supply.
+// As a notary Ranvier answers with its own key document and, for other servers, the last
+// document it fetched from them (through the key ring: fetched again when missing or not valid
+// long enough, a stale copy served when the server cannot be reached). Each is co-signed with
+// our key. Servers it knows nothing of are left out of `server_keys`, as the spec allows.
 
 #include "api/handlers_server_server.hpp"
 #include "api/clock.hpp"
 #include "api/json_response.hpp"
 #include "api/server_identity.hpp"
 #include "api/services.hpp"
+#include "core/identifiers.hpp"
 #include "core/server_keys.hpp"
+#include "federation/key_ring.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
 
 namespace ranvier::api::server_server {
 namespace {
@@ -29,15 +33,19 @@ nlohmann::json own_key_document(const ServerIdentity& identity) {
                                  now_ms() + key_document_lifetime_ms);
 }
 
-/// Our own document, co-signed as notary, if `server_name` is us and it satisfies `minimum`.
-nlohmann::json notary_answer(const ServerIdentity& identity, const std::vector<std::string>& servers,
-                             std::int64_t minimum_valid_until_ts) {
+/// The key documents asked for (server name → minimum_valid_until_ts), co-signed as notary.
+nlohmann::json notary_answer(Services& services, const std::map<std::string, std::int64_t>& servers) {
+  const ServerIdentity& identity = services.identity;
   std::vector<nlohmann::json> documents;
-  for (const auto& server : servers) {
+  for (const auto& [server, minimum_valid_until_ts] : servers) {
     if (server == identity.server_name) {
       auto document = own_key_document(identity);
       if (document["valid_until_ts"].get<std::int64_t>() >= minimum_valid_until_ts) {
         documents.push_back(std::move(document));
+      }
+    } else if (services.key_ring != nullptr && core::is_valid_server_name(server)) {
+      if (auto document = services.key_ring->key_document(server, minimum_valid_until_ts)) {
+        documents.push_back(std::move(*document));
       }
     }
   }
@@ -51,14 +59,16 @@ ApiResponse getServerKey(RequestContext& ctx, const GetServerKeyRequest& req) {
 }
 
 ApiResponse perspectivesKeyQuery(RequestContext& ctx, const PerspectivesKeyQueryRequest& req) {
-  return json_response(notary_answer(ctx.services.identity, {req.server_name}, req.minimum_valid_until_ts.value_or(0)));
+  return json_response(notary_answer(ctx.services, {{req.server_name, req.minimum_valid_until_ts.value_or(0)}}));
 }
 
 ApiResponse bulkPerspectivesKeyQuery(RequestContext& ctx, const BulkPerspectivesKeyQueryRequest& req) {
-  std::vector<std::string> servers;
-  std::int64_t minimum = 0;
+  std::map<std::string, std::int64_t> servers;
   for (const auto& [server, keys] : req.server_keys.items()) {
-    servers.push_back(server);
+    auto& minimum = servers[server];
+    if (!keys.is_object()) {
+      continue;
+    }
     for (const auto& [key_id, criteria] : keys.items()) {
       if (criteria.is_object() && criteria.contains("minimum_valid_until_ts") &&
           criteria["minimum_valid_until_ts"].is_number_integer()) {
@@ -66,7 +76,7 @@ ApiResponse bulkPerspectivesKeyQuery(RequestContext& ctx, const BulkPerspectives
       }
     }
   }
-  return json_response(notary_answer(ctx.services.identity, servers, minimum));
+  return json_response(notary_answer(ctx.services, servers));
 }
 
 }  // namespace ranvier::api::server_server

@@ -3,6 +3,7 @@
 #include "storage/postgres/postgres_dialect.hpp"
 
 #include "storage/postgres/notification_sql.hpp"
+#include "storage/postgres/server_key_sql.hpp"
 
 namespace ranvier::storage::postgres {
 namespace {
@@ -453,6 +454,7 @@ constexpr sql::Dialect postgres_dialect{
     .pushers = pusher_sql,
     .search = search_sql,
     .reports = report_sql,
+    .server_keys = server_key_sql,
 };
 
 #undef EVENT_COLUMNS

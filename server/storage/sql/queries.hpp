@@ -4,6 +4,7 @@
 // Backends differ in placeholders ($1 / ?1), types and locking, so each writes its own text.
 
 #include "storage/sql/notification_queries.hpp"
+#include "storage/sql/server_key_queries.hpp"
 #include "storage/sql/session.hpp"
 
 #include <span>
@@ -286,6 +287,7 @@ struct Dialect {
   PusherSql pushers;
   SearchSql search;
   ReportSql reports;
+  ServerKeySql server_keys;
 };
 
 }  // namespace ranvier::storage::sql

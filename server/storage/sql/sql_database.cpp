@@ -2,6 +2,7 @@
 
 #include "storage/errors.hpp"
 #include "storage/sql/notification_stores.hpp"
+#include "storage/sql/server_key_store.hpp"
 #include "storage/sql/stores.hpp"
 
 #include <chrono>
@@ -31,7 +32,8 @@ class SqlTx final : public WriteTx {
         notifications_(session, dialect.notifications),
         pushers_(session, dialect.pushers),
         search_(session, dialect.search),
-        reports_(session, dialect.reports) {}
+        reports_(session, dialect.reports),
+        server_keys_(session, dialect.server_keys) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -50,6 +52,7 @@ class SqlTx final : public WriteTx {
   PusherStore& pushers() override { return pushers_; }
   SearchStore& search() override { return search_; }
   ReportStore& reports() override { return reports_; }
+  ServerKeyStore& server_keys() override { return server_keys_; }
 
  private:
   SqlAccountStore accounts_;
@@ -69,6 +72,7 @@ class SqlTx final : public WriteTx {
   SqlPusherStore pushers_;
   SqlSearchStore search_;
   SqlReportStore reports_;
+  SqlServerKeyStore server_keys_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

@@ -3,6 +3,7 @@
 #include "storage/sqlite/sqlite_dialect.hpp"
 
 #include "storage/sqlite/notification_sql.hpp"
+#include "storage/sqlite/server_key_sql.hpp"
 
 namespace ranvier::storage::sqlite {
 namespace {
@@ -437,6 +438,7 @@ constexpr sql::Dialect sqlite_dialect{
     .pushers = pusher_sql,
     .search = search_sql,
     .reports = report_sql,
+    .server_keys = server_key_sql,
 };
 
 #undef EVENT_COLUMNS
