@@ -21,7 +21,7 @@ namespace ranvier::storage {
 struct DeviceKeys {
   std::string user_id;
   std::string device_id;
-  /// The signed JSON object, as uploaded.
+  /// The signed JSON object as uploaded, without `unsigned` (the server adds its own there).
   std::string key_json;
   /// The device's display name (shown to other users in /keys/query).
   std::optional<std::string> display_name{};

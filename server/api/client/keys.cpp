@@ -115,6 +115,76 @@ void merge_signatures(nlohmann::json& key, const std::vector<storage::KeySignatu
   }
 }
 
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// What /keys/query found for the local users asked about.
+struct FoundKeys {
+  std::vector<storage::DeviceKeys> devices;
+  std::vector<storage::CrossSigningKey> cross_signing;
+  std::vector<storage::KeySignature> signatures;
+};
+
+/// Appends the `device_keys` member of a /keys/query answer to `out` as JSON text. Stored device
+/// keys are spliced in as they are, since parsing and re-encoding hundreds of them per query
+/// would cost more than the rest of the request; only those with signatures stored apart are
+/// re-encoded. Everything goes into one buffer sized up front: the answer for 100 users of 5
+/// devices is over 200 KiB, and growing or copying it showed up as page faults.
+void append_device_keys(std::string& out, const std::vector<std::string>& users, const FoundKeys& found,
+                        const std::map<std::string, std::set<std::string>>& wanted_devices,
+                        std::string_view requester) {
+  std::set<std::pair<std::string_view, std::string_view>> with_signatures;
+  for (const auto& s : found.signatures) {
+    with_signatures.emplace(s.target_user_id, s.target_key_id);
+  }
+  std::map<std::string_view, std::vector<const storage::DeviceKeys*>> per_user;
+  std::size_t size = 0;
+  for (const auto& user : users) {
+    per_user[user];
+    size += user.size() + 8;
+  }
+  for (const auto& device : found.devices) {
+    const auto wanted = wanted_devices.find(device.user_id);
+    if (wanted != wanted_devices.end() && !wanted->second.empty() && !wanted->second.contains(device.device_id)) {
+      continue;
+    }
+    per_user[device.user_id].push_back(&device);
+    size += device.key_json.size() + device.device_id.size() + device.display_name.value_or("").size() + 64;
+  }
+  out.reserve(out.size() + size + 64);
+  out += '{';
+  bool first_user = true;
+  for (const auto& [user, devices] : per_user) {
+    out += first_user ? "" : ",";
+    first_user = false;
+    out += json_text(std::string(user));
+    out += ":{";
+    bool first_device = true;
+    for (const auto* device : devices) {
+      out += first_device ? "" : ",";
+      first_device = false;
+      out += json_text(device->device_id);
+      out += ':';
+      if (with_signatures.contains({device->user_id, device->device_id})) {
+        auto parsed = nlohmann::json::parse(device->key_json);
+        merge_signatures(parsed, found.signatures, device->user_id, device->device_id, requester);
+        out += json_text(parsed);
+      } else {
+        out += device->key_json;
+      }
+      if (device->display_name && out.back() == '}' && out[out.size() - 2] != '{') {
+        out.pop_back();
+        out += R"(,"unsigned":{"device_display_name":)";
+        out += json_text(*device->display_name);
+        out += "}}";
+      }
+    }
+    out += '}';
+  }
+  out += '}';
+}
+
 }  // namespace
 
 ApiResponse uploadKeys(RequestContext& ctx, const UploadKeysRequest& req) {
@@ -122,7 +192,10 @@ ApiResponse uploadKeys(RequestContext& ctx, const UploadKeysRequest& req) {
   std::optional<std::string> device_keys;
   if (req.device_keys && !req.device_keys->is_null()) {
     check_device_keys(*req.device_keys, caller);
-    device_keys = req.device_keys->dump();
+    // Stored compact and without `unsigned`, so /keys/query can splice the text in as it is.
+    auto keys = *req.device_keys;
+    keys.erase("unsigned");
+    device_keys = keys.dump();
   }
   const auto one_time = parse_keys(req.one_time_keys, "one_time_keys");
   if (one_time.size() > max_one_time_keys_per_upload) {
@@ -184,33 +257,11 @@ ApiResponse queryKeys(RequestContext& ctx, const QueryKeysRequest& req) {
       wanted_devices[user_id].insert(device.get<std::string>());
     }
   }
-  struct Found {
-    std::vector<storage::DeviceKeys> devices;
-    std::vector<storage::CrossSigningKey> cross_signing;
-    std::vector<storage::KeySignature> signatures;
-  };
   auto found = ctx.services.database.read([&](storage::ReadTx& tx) {
-    return Found{tx.e2e_keys().device_keys_of(local), tx.e2e_keys().cross_signing_keys(local),
-                 tx.e2e_keys().signatures_of(local)};
+    return FoundKeys{tx.e2e_keys().device_keys_of(local), tx.e2e_keys().cross_signing_keys(local),
+                     tx.e2e_keys().signatures_of(local)};
   });
-  nlohmann::json device_keys = nlohmann::json::object();
-  for (const auto& user : local) {
-    device_keys[user] = nlohmann::json::object();
-  }
-  for (const auto& device : found.devices) {
-    const auto& wanted = wanted_devices[device.user_id];
-    if (!wanted.empty() && !wanted.contains(device.device_id)) {
-      continue;
-    }
-    auto keys = nlohmann::json::parse(device.key_json);
-    merge_signatures(keys, found.signatures, device.user_id, device.device_id, requester);
-    keys.erase("unsigned");
-    if (device.display_name) {
-      keys["unsigned"]["device_display_name"] = *device.display_name;
-    }
-    device_keys[device.user_id][device.device_id] = std::move(keys);
-  }
-  nlohmann::json response = {{"device_keys", std::move(device_keys)}, {"failures", std::move(failures)}};
+  nlohmann::json response = {{"failures", std::move(failures)}};
   nlohmann::json master = nlohmann::json::object(), self_signing = nlohmann::json::object(),
                  user_signing = nlohmann::json::object();
   for (const auto& key : found.cross_signing) {
@@ -229,7 +280,14 @@ ApiResponse queryKeys(RequestContext& ctx, const QueryKeysRequest& req) {
   response["master_keys"] = std::move(master);
   response["self_signing_keys"] = std::move(self_signing);
   response["user_signing_keys"] = std::move(user_signing);
-  return json_response(response);
+  // The rest is small: encode it, then put the spliced device keys in front.
+  const std::string rest = json_text(response);
+  ApiResponse answer;
+  answer.body = R"({"device_keys":)";
+  append_device_keys(answer.body, local, found, wanted_devices, requester);
+  answer.body += ',';
+  answer.body.append(rest, 1);
+  return answer;
 }
 
 ApiResponse claimKeys(RequestContext& ctx, const ClaimKeysRequest& req) {
