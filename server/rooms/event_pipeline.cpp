@@ -425,11 +425,15 @@ nlohmann::json EventPipeline::prepare(storage::WriteTx& tx, const std::string& r
   TxEventSource events(tx, &events_cache_);
   auto f = frontier(tx, events, room_id, version);
   auto ev = assemble(version, room_id, draft, f, events);
-  // The remote server signs the event; whether the room would take it is known now.
+  // The remote server signs the event; whether the room would take it is known now. This
+  // server's signature (a restricted join it authorises) is added when the event comes back.
   nlohmann::json checked = ev;
   checked["event_id"] = "$template:" + server_name_;
-  if (auto decision = auth::check_against_state(version, checked, *f.before, local_signature_checks(server_name_));
-      !decision) {
+  auth::SignatureChecks own_signature_follows;
+  own_signature_follows.event_signed_by = [this](const nlohmann::json&, std::string_view server) {
+    return server == server_name_;
+  };
+  if (auto decision = auth::check_against_state(version, checked, *f.before, own_signature_follows); !decision) {
     throw RoomError(RoomErrorKind::forbidden, describe_rejection(decision, version));
   }
   return ev;

@@ -87,10 +87,12 @@ class EventPipeline {
 
   /// Stores a verified event as an outlier: known without its place in the DAG (auth chain and
   /// state events of a send_join response, an invite to a room this server is not in). Only the
-  /// check against its own auth_events applies, when they are known; failing it stores the
-  /// event as rejected.
-  ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu,
-                              const auth::SignatureChecks& signatures) const;
+  /// check against its own auth_events applies; failing it stores the event as rejected.
+  /// Unknown auth events give missing_auth_events, unless `unknown_auth_ok` (an invite or knock
+  /// for a room this server is not in, whose auth events it cannot have): then the event is
+  /// stored unchecked.
+  ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
+                              bool unknown_auth_ok = false) const;
 
   /// The auth rules' signature checks for events of this server's making.
   auth::SignatureChecks local_signatures() const;

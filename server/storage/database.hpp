@@ -14,6 +14,7 @@
 #include "storage/devices.hpp"
 #include "storage/e2e_keys.hpp"
 #include "storage/events.hpp"
+#include "storage/federation_inbox.hpp"
 #include "storage/key_backup.hpp"
 #include "storage/notifications.hpp"
 #include "storage/profiles.hpp"
@@ -57,6 +58,7 @@ class ReadTx {
   virtual ToDeviceReads& to_device() = 0;
   virtual E2eKeyReads& e2e_keys() = 0;
   virtual KeyBackupReads& key_backup() = 0;
+  virtual FederationInboxReads& federation_inbox() = 0;
   virtual NotificationReads& notifications() = 0;
   virtual PusherReads& pushers() = 0;
   virtual SearchReads& search() = 0;
@@ -81,6 +83,7 @@ class WriteTx : public ReadTx {
   ToDeviceStore& to_device() override = 0;
   E2eKeyStore& e2e_keys() override = 0;
   KeyBackupStore& key_backup() override = 0;
+  FederationInboxStore& federation_inbox() override = 0;
   NotificationStore& notifications() override = 0;
   PusherStore& pushers() override = 0;
   SearchStore& search() override = 0;

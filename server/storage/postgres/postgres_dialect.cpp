@@ -2,6 +2,7 @@
 
 #include "storage/postgres/postgres_dialect.hpp"
 
+#include "storage/postgres/federation_inbox_sql.hpp"
 #include "storage/postgres/notification_sql.hpp"
 #include "storage/postgres/server_key_sql.hpp"
 
@@ -450,6 +451,7 @@ constexpr sql::Dialect postgres_dialect{
                            " AND ($3::text IS NULL OR room_id = $3) AND ($4::text IS NULL OR session_id = $4)",
             .bump_etag = "UPDATE backup_versions SET etag = etag + 1 WHERE user_id = $1 AND version = $2",
         },
+    .federation_inbox = federation_inbox_sql,
     .notifications = notification_sql,
     .pushers = pusher_sql,
     .search = search_sql,

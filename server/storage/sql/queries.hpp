@@ -3,6 +3,7 @@
 // contract: which parameters it takes (in order) and which columns it returns (in order).
 // Backends differ in placeholders ($1 / ?1), types and locking, so each writes its own text.
 
+#include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/notification_queries.hpp"
 #include "storage/sql/server_key_queries.hpp"
 #include "storage/sql/session.hpp"
@@ -283,6 +284,7 @@ struct Dialect {
   ToDeviceSql to_device;
   E2eKeySql e2e_keys;
   KeyBackupSql key_backup;
+  FederationInboxSql federation_inbox;
   NotificationSql notifications;
   PusherSql pushers;
   SearchSql search;

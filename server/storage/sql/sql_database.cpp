@@ -1,6 +1,7 @@
 #include "storage/sql/sql_database.hpp"
 
 #include "storage/errors.hpp"
+#include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/notification_stores.hpp"
 #include "storage/sql/server_key_store.hpp"
 #include "storage/sql/stores.hpp"
@@ -29,6 +30,7 @@ class SqlTx final : public WriteTx {
         to_device_(session, dialect.to_device),
         e2e_keys_(session, dialect.e2e_keys),
         key_backup_(session, dialect.key_backup),
+        federation_inbox_(session, dialect.federation_inbox),
         notifications_(session, dialect.notifications),
         pushers_(session, dialect.pushers),
         search_(session, dialect.search),
@@ -48,6 +50,7 @@ class SqlTx final : public WriteTx {
   ToDeviceStore& to_device() override { return to_device_; }
   E2eKeyStore& e2e_keys() override { return e2e_keys_; }
   KeyBackupStore& key_backup() override { return key_backup_; }
+  FederationInboxStore& federation_inbox() override { return federation_inbox_; }
   NotificationStore& notifications() override { return notifications_; }
   PusherStore& pushers() override { return pushers_; }
   SearchStore& search() override { return search_; }
@@ -68,6 +71,7 @@ class SqlTx final : public WriteTx {
   SqlToDeviceStore to_device_;
   SqlE2eKeyStore e2e_keys_;
   SqlKeyBackupStore key_backup_;
+  SqlFederationInboxStore federation_inbox_;
   SqlNotificationStore notifications_;
   SqlPusherStore pushers_;
   SqlSearchStore search_;

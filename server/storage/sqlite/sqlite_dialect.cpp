@@ -2,6 +2,7 @@
 
 #include "storage/sqlite/sqlite_dialect.hpp"
 
+#include "storage/sqlite/federation_inbox_sql.hpp"
 #include "storage/sqlite/notification_sql.hpp"
 #include "storage/sqlite/server_key_sql.hpp"
 
@@ -434,6 +435,7 @@ constexpr sql::Dialect sqlite_dialect{
                            " AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR session_id = ?4)",
             .bump_etag = "UPDATE backup_versions SET etag = etag + 1 WHERE user_id = ?1 AND version = ?2",
         },
+    .federation_inbox = federation_inbox_sql,
     .notifications = notification_sql,
     .pushers = pusher_sql,
     .search = search_sql,

@@ -1,0 +1,241 @@
+// Joining, leaving, knocking and inviting across servers (server-server API, "Joining Rooms",
+// "Leaving Rooms", "Knocking upon a room", "Inviting to a room"):
+// GET /make_join, /make_leave, /make_knock; PUT /v2/send_join, /v2/send_leave, /send_knock,
+// /v2/invite. https://spec.matrix.org/latest/server-server-api/#joining-rooms
+
+#include "api/client/room_access.hpp"
+#include "api/clock.hpp"
+#include "api/errors.hpp"
+#include "api/federation/federation_rooms.hpp"
+#include "api/handlers_server_server.hpp"
+#include "api/json_response.hpp"
+#include "api/server_identity.hpp"
+#include "api/services.hpp"
+#include "core/identifiers.hpp"
+#include "rooms/federation_fanout.hpp"
+#include "rooms/event_pipeline.hpp"
+
+#include <algorithm>
+
+namespace ranvier::api::server_server {
+namespace {
+
+using client_server::write_and_notify;
+
+/// The user must belong to the server that signed the request.
+void check_user_of_origin(const std::string& user_id, std::string_view origin) {
+  auto parsed = core::parse_user_id(user_id);
+  if (!parsed) {
+    throw MatrixError(ErrCode::invalid_param, "Not a valid user ID: " + user_id);
+  }
+  if (parsed->server_name != origin) {
+    throw MatrixError(ErrCode::forbidden, user_id + " does not belong to " + std::string(origin));
+  }
+}
+
+/// make_join and make_knock: the room's version must be one the requesting server listed in
+/// `ver` (version 1 when it listed none).
+void check_version_offered(const core::RoomVersion& version, const std::vector<std::string>& ver) {
+  const bool offered = ver.empty() ? version.id == "1" : std::find(ver.begin(), ver.end(), version.id) != ver.end();
+  if (!offered) {
+    throw MatrixError(ErrCode::incompatible_room_version,
+                      "The room is of version " + std::string(version.id) + ", which the server did not offer",
+                      nlohmann::json{{"room_version", version.id}});
+  }
+}
+
+ApiResponse make_membership(RequestContext& ctx, const std::string& room_id, const std::string& user_id,
+                            const std::string& membership, const std::vector<std::string>* ver) {
+  const auto& origin = origin_of(ctx);
+  check_user_of_origin(user_id, origin);
+  const auto& version = ctx.services.database.read(
+      [&](storage::ReadTx& tx) -> const core::RoomVersion* { return &open_room(tx, room_id, origin, false); });
+  if (ver != nullptr) {
+    check_version_offered(*version, *ver);
+  }
+  rooms::EventDraft draft{.type = "m.room.member",
+                          .sender = user_id,
+                          .state_key = user_id,
+                          .content = {{"membership", membership}}};
+  auto event = ctx.services.database.write(
+      [&](storage::WriteTx& tx) { return ctx.services.pipeline.prepare(tx, room_id, draft); });
+  event["origin"] = origin;
+  return json_response({{"event", std::move(event)}, {"room_version", version->id}});
+}
+
+/// The checks every send_* body needs: a member event of a user of the origin about themself,
+/// with the expected membership, in this room.
+void check_membership_event(const nlohmann::json& event, const std::string& room_id, std::string_view origin,
+                            const std::string& membership) {
+  auto string_at = [&](const char* key) {
+    auto it = event.find(key);
+    return it != event.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const auto sender = string_at("sender");
+  if (string_at("type") != "m.room.member" || string_at("state_key") != sender) {
+    throw MatrixError(ErrCode::bad_json, "Expected an m.room.member event about its sender");
+  }
+  check_user_of_origin(sender, origin);
+  const auto& content = event.contains("content") ? event["content"] : nlohmann::json();
+  if (!content.is_object() || content.value("membership", "") != membership) {
+    throw MatrixError(ErrCode::bad_json, "Expected membership " + membership);
+  }
+  if (event.contains("room_id") && string_at("room_id") != room_id) {
+    throw MatrixError(ErrCode::bad_json, "The event is for another room");
+  }
+}
+
+/// Runs a signed member event from the origin through the receive path and answers with
+/// `answer(tx, version, event_id)` from the same transaction.
+template <class Answer>
+nlohmann::json send_membership(RequestContext& ctx, const std::string& room_id, const std::string& event_id,
+                               const nlohmann::json& event, const std::string& membership, Answer&& answer) {
+  const auto& origin = origin_of(ctx);
+  check_membership_event(event, room_id, origin, membership);
+  const auto* version = ctx.services.database.read(
+      [&](storage::ReadTx& tx) -> const core::RoomVersion* { return &open_room(tx, room_id, origin, false); });
+  auto verified = verify_request_event(ctx, event, *version, event_id);
+  KeyRingLookup keys(key_ring_of(ctx));
+  const auto checks = rooms::received_signature_checks(ctx.services.identity.server_name, *version, keys);
+  return write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    auto result = ctx.services.pipeline.receive(tx, verified, checks);
+    switch (result.status) {
+      case rooms::ReceiveStatus::accepted:
+        // The resident server tells the room's other servers (the origin knows already).
+        rooms::queue_for_room_servers(tx, verified.pdu, ctx.services.identity.server_name, origin);
+        break;
+      case rooms::ReceiveStatus::already_known:
+        break;
+      case rooms::ReceiveStatus::unknown_room:
+        throw MatrixError(ErrCode::not_found, result.reason);
+      case rooms::ReceiveStatus::missing_auth_events:
+      case rooms::ReceiveStatus::missing_prev_events:
+        throw MatrixError(ErrCode::bad_json, result.reason + " (ask make_" + membership + " again)");
+      default:
+        throw MatrixError(ErrCode::forbidden, "The " + membership + " was refused: " + result.reason);
+    }
+    return answer(tx, *version, event_id);
+  });
+}
+
+/// The room's current state events of the types that let someone recognise the room (stripped
+/// state for knocks), in federation form.
+nlohmann::json recognisable_state(storage::ReadTx& tx, const std::string& room_id, const core::RoomVersion& version) {
+  std::vector<std::string> ids;
+  for (const char* type : {"m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.topic",
+                           "m.room.canonical_alias", "m.room.encryption"}) {
+    if (auto id = tx.rooms().current_state_event(room_id, {type, ""})) {
+      ids.push_back(*id);
+    }
+  }
+  return federation_pdus(tx, ids, version);
+}
+
+}  // namespace
+
+ApiResponse makeJoin(RequestContext& ctx, const MakeJoinRequest& req) {
+  return make_membership(ctx, req.room_id, req.user_id, "join", &req.ver);
+}
+
+ApiResponse makeLeave(RequestContext& ctx, const MakeLeaveRequest& req) {
+  return make_membership(ctx, req.room_id, req.user_id, "leave", nullptr);
+}
+
+ApiResponse makeKnock(RequestContext& ctx, const MakeKnockRequest& req) {
+  return make_membership(ctx, req.room_id, req.user_id, "knock", &req.ver);
+}
+
+ApiResponse sendJoinV2(RequestContext& ctx, const SendJoinV2Request& req) {
+  auto body = send_membership(
+      ctx, req.room_id, req.event_id, req.body, "join",
+      [&](storage::WriteTx& tx, const core::RoomVersion& version, const std::string& event_id) {
+        auto join = tx.events().get(event_id);
+        std::vector<std::string> state;
+        for (const auto& [key, id] : state_before(tx, *join)) {
+          state.push_back(id);
+        }
+        auto with_join = state;
+        with_join.push_back(event_id);
+        return nlohmann::json{{"origin", ctx.services.identity.server_name},
+                              {"state", federation_pdus(tx, state, version)},
+                              {"auth_chain", federation_pdus(tx, tx.events().auth_chain(with_join), version)},
+                              {"members_omitted", false}};
+      });
+  return json_response(body);
+}
+
+ApiResponse sendLeaveV2(RequestContext& ctx, const SendLeaveV2Request& req) {
+  send_membership(ctx, req.room_id, req.event_id, req.body, "leave",
+                  [](storage::WriteTx&, const core::RoomVersion&, const std::string&) { return nlohmann::json(); });
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse sendKnock(RequestContext& ctx, const SendKnockRequest& req) {
+  auto body = send_membership(ctx, req.room_id, req.event_id, req.body, "knock",
+                              [&](storage::WriteTx& tx, const core::RoomVersion& version, const std::string&) {
+                                return nlohmann::json{
+                                    {"knock_room_state", recognisable_state(tx, req.room_id, version)}};
+                              });
+  return json_response(body);
+}
+
+// PUT /_matrix/federation/v2/invite/{roomId}/{eventId}: a user of this server is invited. The
+// event comes back with this server's signature. When this server is in the room the invite
+// reaches it again through /send like every event of the room; otherwise it is kept as an
+// outlier with the invitee's membership, so that /sync shows the invite.
+ApiResponse sendInviteV2(RequestContext& ctx, const SendInviteV2Request& req) {
+  const auto& origin = origin_of(ctx);
+  const auto* version = core::find_room_version(req.room_version);
+  if (version == nullptr) {
+    throw MatrixError(ErrCode::incompatible_room_version, "This server does not support room version " + req.room_version,
+                      nlohmann::json{{"room_version", req.room_version}});
+  }
+  const auto& event = req.event;
+  if (!event.is_object() || event.value("type", "") != "m.room.member" ||
+      !event.contains("content") || !event["content"].is_object() ||
+      event["content"].value("membership", "") != "invite" || event.value("room_id", "") != req.room_id) {
+    throw MatrixError(ErrCode::bad_json, "Expected an m.room.member invite for the room " + req.room_id);
+  }
+  check_user_of_origin(event.value("sender", ""), origin);
+  const std::string invitee = event.value("state_key", "");
+  const auto& own = ctx.services.identity.server_name;
+  auto parsed = core::parse_user_id(invitee);
+  if (!parsed || parsed->server_name != own) {
+    throw MatrixError(ErrCode::forbidden, "The invitee " + invitee + " is not a user of " + own);
+  }
+  const bool in_room = ctx.services.database.read([&](storage::ReadTx& tx) {
+    if (!tx.accounts().get(invitee)) {
+      throw MatrixError(ErrCode::not_found, "No user " + invitee + " here");
+    }
+    if (tx.rooms().get(req.room_id)) {
+      check_server_acl(tx, req.room_id, origin);
+    }
+    return !tx.rooms().forward_extremities(req.room_id).empty() && server_in_room(tx, req.room_id, own);
+  });
+  auto verified = verify_request_event(ctx, event, *version, req.event_id);
+  add_event_signature(verified.pdu, *version, ctx.services.identity);
+  auto signed_event = verified.pdu;
+  if (!in_room) {
+    if (req.invite_room_state && req.invite_room_state->is_array()) {
+      verified.pdu["unsigned"]["invite_room_state"] = *req.invite_room_state;
+    }
+    KeyRingLookup keys(key_ring_of(ctx));
+    const auto checks = rooms::received_signature_checks(own, *version, keys);
+    write_and_notify(ctx, [&](storage::WriteTx& tx) {
+      tx.rooms().create(storage::Room{.room_id = req.room_id,
+                                      .room_version = std::string(version->id),
+                                      .created_ts = now_ms(),
+                                      .creator = event.value("sender", "")});
+      auto result = ctx.services.pipeline.store_outlier(tx, verified, checks, true);
+      if (result.status == rooms::ReceiveStatus::rejected) {
+        throw MatrixError(ErrCode::forbidden, "The invite was refused: " + result.reason);
+      }
+      if (result.status == rooms::ReceiveStatus::accepted) {
+        tx.rooms().set_membership({req.room_id, invitee, storage::Membership::invite, verified.event_id, result.stream});
+      }
+    });
+  }
+  return json_response({{"event", std::move(signed_event)}});
+}
+
+}  // namespace ranvier::api::server_server
