@@ -153,24 +153,51 @@ bool KeyRing::fetch_from_notaries(const std::string& server, std::string_view ke
   return any;
 }
 
-bool KeyRing::claim_fetch(const std::string& server) {
+KeyRing::FetchTurn KeyRing::claim_fetch(const std::string& server, bool wait) {
+  std::unique_lock lock(mutex_);
+  if (in_flight_.contains(server)) {
+    if (!wait) {
+      return FetchTurn::throttled;
+    }
+    fetched_.wait(lock, [&] { return !in_flight_.contains(server); });
+    return FetchTurn::waited;
+  }
   const auto now = options_.now_ms();
-  std::lock_guard lock(mutex_);
   auto [it, fresh] = last_fetch_.try_emplace(server, now);
-  if (fresh) {
-    return true;
+  if (!fresh) {
+    if (now - it->second < options_.refetch_interval.count()) {
+      return FetchTurn::throttled;
+    }
+    it->second = now;
   }
-  if (now - it->second < options_.refetch_interval.count()) {
-    return false;
+  in_flight_.insert(server);
+  return FetchTurn::mine;
+}
+
+void KeyRing::release_fetch(const std::string& server) {
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(server);
   }
-  it->second = now;
-  return true;
+  fetched_.notify_all();
 }
 
 bool KeyRing::refresh(const std::string& server, std::string_view key_id, std::int64_t at_ts, bool direct_only) {
-  if (!claim_fetch(server)) {
-    return false;
+  // Notary keys are looked up without waiting: two servers fetched through each other as
+  // notaries would otherwise wait for each other forever.
+  switch (claim_fetch(server, !direct_only)) {
+    case FetchTurn::throttled:
+      return false;
+    case FetchTurn::waited:
+      return true;
+    case FetchTurn::mine:
+      break;
   }
+  struct Release {
+    KeyRing& ring;
+    const std::string& server;
+    ~Release() { ring.release_fetch(server); }
+  } release{*this, server};
   bool stored = fetch_direct(server);
   if (direct_only) {
     return stored;
@@ -232,7 +259,17 @@ std::optional<nlohmann::json> KeyRing::key_document(std::string_view server, std
     return std::move(document->document);
   }
   const std::string name(server);
-  if (claim_fetch(name) && fetch_direct(name)) {
+  const auto turn = claim_fetch(name, true);
+  if (turn == FetchTurn::mine) {
+    try {
+      fetch_direct(name);
+    } catch (...) {
+      release_fetch(name);
+      throw;
+    }
+    release_fetch(name);
+  }
+  if (turn != FetchTurn::throttled) {
     document = store_.document(server);
   }
   if (document) {

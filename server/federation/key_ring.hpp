@@ -11,11 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -132,8 +134,12 @@ class KeyRing {
   /// Fetches `server`'s keys (directly, then through notaries unless `direct_only`) if the
   /// refetch interval allows; true when something new was stored.
   bool refresh(const std::string& server, std::string_view key_id, std::int64_t at_ts, bool direct_only);
-  /// True (and noted) when `server` may be asked for its keys now.
-  bool claim_fetch(const std::string& server);
+  /// Whether this caller fetches `server`'s keys now, waited for another caller's fetch
+  /// (when `wait`), or must not fetch (asked too recently, or in flight and not waiting).
+  enum class FetchTurn { mine, waited, throttled };
+  FetchTurn claim_fetch(const std::string& server, bool wait);
+  /// Ends a fetch claimed with FetchTurn::mine and wakes whoever waits for it.
+  void release_fetch(const std::string& server);
   bool fetch_direct(const std::string& server);
   bool fetch_from_notaries(const std::string& server, std::string_view key_id, std::int64_t at_ts);
   /// Verifies `document` as `server`'s and stores it; false when it does not verify.
@@ -150,6 +156,10 @@ class KeyRing {
   std::map<std::string, KeyMap, std::less<>> memo_;
   /// When each server was last asked for its keys.
   std::map<std::string, std::int64_t, std::less<>> last_fetch_;
+  /// Servers being fetched right now; concurrent askers wait on `fetched_` instead of
+  /// fetching again or giving up.
+  std::set<std::string, std::less<>> in_flight_;
+  std::condition_variable fetched_;
 };
 
 }  // namespace ranvier::federation

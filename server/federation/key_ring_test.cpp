@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 namespace ranvier::federation {
 namespace {
@@ -42,8 +43,11 @@ class FakeNetwork final : public KeyFetcher {
     return core::build_server_keys(name, s.keys, s.old, s.valid_until_ts);
   }
 
+  std::chrono::milliseconds delay{0};
+
   core::Expected<nlohmann::json, std::string> server_keys(const std::string& server) override {
     ++direct_fetches;
+    std::this_thread::sleep_for(delay);
     auto it = servers.find(server);
     if (it == servers.end() || !it->second.reachable) {
       return core::fail(std::string("unreachable"));
@@ -221,6 +225,29 @@ TEST_F(KeyRingTest, PrefetchFetchesEachMissingServerOnce) {
     EXPECT_TRUE(r->verify_key(w.server, w.key_id, now));
   }
   EXPECT_EQ(net.direct_fetches, 12);
+}
+
+TEST_F(KeyRingTest, ConcurrentAskersShareOneFetch) {
+  // The first requests from a new server arrive together: all of them must find its key,
+  // not only the one that happened to fetch it.
+  const auto key = new_key("a");
+  add_server("remote.example", key, now + day);
+  net.delay = std::chrono::milliseconds(100);
+  auto r = ring();
+  std::atomic<int> found{0};
+  std::vector<std::thread> askers;
+  for (int i = 0; i < 8; ++i) {
+    askers.emplace_back([&] {
+      if (r->verify_key("remote.example", key.key_id, now)) {
+        ++found;
+      }
+    });
+  }
+  for (auto& t : askers) {
+    t.join();
+  }
+  EXPECT_EQ(found, 8);
+  EXPECT_EQ(net.direct_fetches, 1);
 }
 
 TEST_F(KeyRingTest, LookupPlugsIntoJsonSignatureChecks) {
