@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ranvier::rooms {
@@ -120,6 +121,46 @@ DisplayNames& display_names() {
   return names;
 }
 
+/// A user ID no event can concern, for the evaluation shared by users on the default rules.
+constexpr std::string_view nobody = "@\x01:invalid";
+
+/// The users an event singles out, for whom the default rules can decide differently than
+/// for everyone else: those in `content.m.mentions.user_ids` (`.m.rule.is_user_mention`) and
+/// the state key (`.m.rule.invite_for_me`).
+std::unordered_set<std::string_view> users_named_by(const nlohmann::json& event) {
+  std::unordered_set<std::string_view> named;
+  if (auto key = event.find("state_key"); key != event.end() && key->is_string()) {
+    named.insert(key->get_ref<const std::string&>());
+  }
+  auto content = event.find("content");
+  if (content == event.end() || !content->is_object()) {
+    return named;
+  }
+  auto mentions = content->find("m.mentions");
+  if (mentions == content->end() || !mentions->is_object()) {
+    return named;
+  }
+  auto ids = mentions->find("user_ids");
+  if (ids != mentions->end() && ids->is_array()) {
+    for (const auto& id : *ids) {
+      if (id.is_string()) {
+        named.insert(id.get_ref<const std::string&>());
+      }
+    }
+  }
+  return named;
+}
+
+/// The push action `rules` ask for, or nullopt when they do not notify (user_id left empty).
+std::optional<storage::PushAction> outcome(const push::Ruleset& rules, const nlohmann::json& event,
+                                          const push::PushContext& context) {
+  const auto match = push::evaluate(rules, event, context);
+  if (!match || !match->actions().notify) {
+    return std::nullopt;
+  }
+  return storage::PushAction{.user_id = {}, .highlight = match->actions().highlight, .actions = match->rule->actions.dump()};
+}
+
 bool is_local(std::string_view user_id, std::string_view server_name) {
   return user_id.size() > server_name.size() + 1 && user_id.ends_with(server_name) &&
          user_id[user_id.size() - server_name.size() - 1] == ':';
@@ -154,18 +195,29 @@ void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core
   const auto& sender = sender_it->get_ref<const std::string&>();
   const auto recipients = tx.notifications().recipients(room_id);
   std::vector<const storage::PushRecipient*> local;
-  std::vector<std::string> member_events;
+  std::vector<const storage::PushRecipient*> customised;
   for (const auto& recipient : recipients) {
     if (recipient.user_id != sender && is_local(recipient.user_id, server_name)) {
       local.push_back(&recipient);
-      member_events.push_back(recipient.member_event_id);
+      if (recipient.rules_stream) {
+        customised.push_back(&recipient);
+      }
     }
   }
   if (local.empty()) {
     return;
   }
+  // Only users' own rules can ask for display names (the defaults no longer do).
+  std::vector<std::string> member_events;
+  for (const auto* recipient : customised) {
+    member_events.push_back(recipient->member_event_id);
+  }
   std::vector<std::string> names;
   display_names().lookup(tx, member_events, names);
+  std::unordered_map<std::string_view, std::string_view> name_of;
+  for (std::size_t i = 0; i < customised.size(); ++i) {
+    name_of.emplace(customised[i]->user_id, names[i]);
+  }
 
   push::PushContext context;
   context.member_count = static_cast<std::int64_t>(recipients.size());
@@ -177,17 +229,27 @@ void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core
     }
   }
 
+  // Users on the server defaults get one shared evaluation unless the event names them.
+  const auto personal = users_named_by(pdu);
+  std::optional<std::optional<storage::PushAction>> shared;
+  if (!personal.contains(nobody)) {
+    shared.emplace(outcome(*rules_cache().get(tx, std::string(nobody), std::nullopt), pdu, context));
+  }
+
   std::vector<storage::PushAction> actions;
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    const auto rules = rules_cache().get(tx, local[i]->user_id, local[i]->rules_stream);
-    context.display_name = names[i];
-    const auto match = push::evaluate(*rules, pdu, context);
-    if (!match || !match->actions().notify) {
-      continue;
+  for (const auto* recipient : local) {
+    std::optional<storage::PushAction> action;
+    if (shared && !recipient->rules_stream && !personal.contains(recipient->user_id)) {
+      action = *shared;
+    } else {
+      auto name = name_of.find(recipient->user_id);
+      context.display_name = name == name_of.end() ? std::string_view() : name->second;
+      action = outcome(*rules_cache().get(tx, recipient->user_id, recipient->rules_stream), pdu, context);
     }
-    actions.push_back(storage::PushAction{.user_id = local[i]->user_id,
-                                          .highlight = match->actions().highlight,
-                                          .actions = match->rule->actions.dump()});
+    if (action) {
+      action->user_id = recipient->user_id;
+      actions.push_back(std::move(*action));
+    }
   }
   tx.notifications().add(
       storage::PushedEvent{.room_id = room_id,

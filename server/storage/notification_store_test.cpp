@@ -25,6 +25,7 @@ PushedEvent pushed(const std::string& event_id, std::int64_t stream, std::string
 
 TEST_P(StorageTest, PushActionsCountUntilAReceiptCoversThem) {
   auto db = open();
+  const std::vector<std::string> rooms = {"!r:test", "!other:test"};
   db->write([](WriteTx& tx) {
     const std::vector<PushAction> both = {{"@bob:test", false, R"(["notify"])"},
                                           {"@carol:test", true, R"(["notify",{"set_tweak":"highlight"}])"}};
@@ -33,34 +34,40 @@ TEST_P(StorageTest, PushActionsCountUntilAReceiptCoversThem) {
     tx.notifications().add(pushed("$3", 3, "$root"), both);
     tx.notifications().add(pushed("$4", 4), std::vector<PushAction>{});
   });
-  db->read([](ReadTx& tx) {
-    EXPECT_EQ(tx.notifications().unread_counts("@bob:test"),
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.notifications().unread_counts("@bob:test", rooms),
               (std::vector<UnreadCount>{{"!r:test", "$root", 1, 0}, {"!r:test", "main", 2, 0}}));
-    EXPECT_EQ(tx.notifications().unread_counts("@carol:test"),
+    EXPECT_EQ(tx.notifications().unread_counts("@carol:test", rooms),
               (std::vector<UnreadCount>{{"!r:test", "$root", 1, 1}, {"!r:test", "main", 2, 2}}));
-    const auto listed = tx.notifications().list("@carol:test", std::nullopt, 2, false);
+    const auto listed = tx.notifications().list("@carol:test", rooms, std::nullopt, 2, false);
     ASSERT_EQ(listed.size(), 2u);
     EXPECT_EQ(listed[0].event_id, "$3");
     EXPECT_EQ(listed[0].thread_id, "$root");
     EXPECT_TRUE(listed[0].highlight);
     EXPECT_EQ(listed[0].actions, R"(["notify",{"set_tweak":"highlight"}])");
-    EXPECT_EQ(tx.notifications().list("@carol:test", 2, 10, false).front().event_id, "$1");
-    EXPECT_TRUE(tx.notifications().list("@bob:test", std::nullopt, 10, true).empty());
+    EXPECT_EQ(tx.notifications().list("@carol:test", rooms, 2, 10, false).front().event_id, "$1");
+    EXPECT_TRUE(tx.notifications().list("@bob:test", rooms, std::nullopt, 10, true).empty());
   });
   db->write([](WriteTx& tx) {
     // A threaded receipt reads its thread only; an unthreaded one reads every thread.
     EXPECT_EQ(tx.notifications().mark_read("@bob:test", "!r:test", "main", 1), 1);
-    EXPECT_EQ(tx.notifications().mark_read("@carol:test", "!r:test", "", 3), 3);
-    EXPECT_EQ(tx.notifications().mark_read("@carol:test", "!r:test", "", 3), 0);
+    EXPECT_EQ(tx.notifications().mark_read("@carol:test", "!r:test", "", 3), 1);
+    // Marks only move forward.
+    EXPECT_EQ(tx.notifications().mark_read("@carol:test", "!r:test", "", 2), 0);
   });
-  db->read([](ReadTx& tx) {
-    EXPECT_EQ(tx.notifications().unread_counts("@bob:test"),
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.notifications().unread_counts("@bob:test", rooms),
               (std::vector<UnreadCount>{{"!r:test", "$root", 1, 0}, {"!r:test", "main", 1, 0}}));
-    EXPECT_TRUE(tx.notifications().unread_counts("@carol:test").empty());
-    const auto bob = tx.notifications().list("@bob:test", std::nullopt, 10, false);
+    EXPECT_TRUE(tx.notifications().unread_counts("@carol:test", rooms).empty());
+    const auto bob = tx.notifications().list("@bob:test", rooms, std::nullopt, 10, false);
     ASSERT_EQ(bob.size(), 3u);
     EXPECT_TRUE(bob[0].unread);
+    EXPECT_EQ(bob[0].actions, R"(["notify"])");
     EXPECT_FALSE(bob[2].unread);
+    // Only the rooms asked about.
+    EXPECT_TRUE(tx.notifications().list("@bob:test", std::vector<std::string>{"!other:test"}, std::nullopt, 10, false)
+                    .empty());
+    EXPECT_TRUE(tx.notifications().unread_counts("@bob:test", std::vector<std::string>{"!other:test"}).empty());
   });
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Push actions (client-server API, "Push Notifications", "Receiving notifications"): for each
-// event, the local users whose push rules said `notify`, with the actions. Rows stay unread
-// until a receipt covers them; unread rows are the counts /sync reports, and all rows are what
-// GET /notifications lists.
+// event, the local users whose push rules said `notify`, with the actions. Each user has a read
+// mark per room and thread that receipts move; notifications above the marks are the unread
+// counts /sync reports, and all of them are what GET /notifications lists.
 
 #include <cstddef>
 #include <cstdint>
@@ -72,21 +72,24 @@ class NotificationReads {
   virtual ~NotificationReads() = default;
   /// Every joined member of the room (local or not), by user ID.
   virtual std::vector<PushRecipient> recipients(std::string_view room_id) = 0;
-  /// The user's unread counts per room and thread, for rooms and threads with any.
-  virtual std::vector<UnreadCount> unread_counts(std::string_view user_id) = 0;
-  /// Up to `limit` of the user's notifications with stream position below `before` (all when
-  /// nullopt), newest first; highlights only when `highlights_only`.
-  virtual std::vector<Notification> list(std::string_view user_id, std::optional<std::int64_t> before,
-                                         std::size_t limit, bool highlights_only) = 0;
+  /// The user's unread counts per room and thread in these rooms, for rooms and threads with
+  /// any. The cost grows with the unread notifications of the rooms, not with history.
+  virtual std::vector<UnreadCount> unread_counts(std::string_view user_id, std::span<const std::string> room_ids) = 0;
+  /// Up to `limit` of the user's notifications in these rooms with stream position below
+  /// `before` (all when nullopt), newest first; highlights only when `highlights_only`.
+  virtual std::vector<Notification> list(std::string_view user_id, std::span<const std::string> room_ids,
+                                         std::optional<std::int64_t> before, std::size_t limit,
+                                         bool highlights_only) = 0;
 };
 
 class NotificationStore : public NotificationReads {
  public:
-  /// Records the event's actions for every user in `actions`, in one statement.
+  /// Records the event's actions for every user in `actions` (two statements, whatever the
+  /// number of users); nothing when `actions` is empty.
   virtual void add(const PushedEvent& event, std::span<const PushAction> actions) = 0;
-  /// Marks the user's notifications in the room with stream position up to `up_to` read:
-  /// those of one thread when `thread_id` is set, of every thread when it is "" (an
-  /// unthreaded receipt). Returns how many changed.
+  /// Moves the user's read mark in the room forward to `up_to`: the mark of one thread when
+  /// `thread_id` is set, of every thread when it is "" (an unthreaded receipt). Returns 1 if it
+  /// moved, 0 if it was there or further already.
   virtual std::int64_t mark_read(std::string_view user_id, std::string_view room_id, std::string_view thread_id,
                                  std::int64_t up_to) = 0;
 };

@@ -42,8 +42,15 @@ ApiResponse getNotifications(RequestContext& ctx, const GetNotificationsRequest&
   const auto& user = ctx.principal->user_id;
 
   auto body = ctx.services.database.read([&](storage::ReadTx& tx) {
+    // Rooms the user left keep their notifications.
+    std::vector<std::string> rooms;
+    for (auto membership : {storage::Membership::join, storage::Membership::leave, storage::Membership::ban}) {
+      for (const auto& member : tx.rooms().rooms_for_user(user, membership)) {
+        rooms.push_back(member.room_id);
+      }
+    }
     const auto rows = limit == 0 ? std::vector<storage::Notification>{}
-                                 : tx.notifications().list(user, before, limit, highlights_only);
+                                 : tx.notifications().list(user, rooms, before, limit, highlights_only);
     std::vector<std::string> ids;
     for (const auto& row : rows) {
       ids.push_back(row.event_id);

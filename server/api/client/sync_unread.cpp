@@ -10,7 +10,11 @@ nlohmann::json counts_json(std::int64_t notifications, std::int64_t highlights) 
 }  // namespace
 
 UnreadCounts::UnreadCounts(storage::ReadTx& tx, const std::string& user_id) {
-  for (auto& count : tx.notifications().unread_counts(user_id)) {
+  std::vector<std::string> rooms;
+  for (const auto& member : tx.rooms().rooms_for_user(user_id, storage::Membership::join)) {
+    rooms.push_back(member.room_id);
+  }
+  for (auto& count : tx.notifications().unread_counts(user_id, rooms)) {
     auto key = std::make_pair(count.room_id, count.thread_id);
     counts_.emplace(std::move(key), std::move(count));
   }

@@ -14,7 +14,7 @@
 
 namespace ranvier::api::client_server {
 
-/// One user's unread counts, read in one query.
+/// One user's unread counts in their joined rooms, read in one query.
 class UnreadCounts {
  public:
   UnreadCounts(storage::ReadTx& tx, const std::string& user_id);

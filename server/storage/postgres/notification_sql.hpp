@@ -5,23 +5,40 @@
 
 namespace ranvier::storage::postgres {
 
+// The user's read mark of the room (thread '') and of the row's thread, for notification rows
+// `e` of user $1.
+#define NOTIF_ABOVE_MARKS                                                                                      \
+  "e.stream > COALESCE((SELECT m.stream FROM push_read_marks m"                                                 \
+  " WHERE m.user_id = $1 AND m.room_id = e.room_id AND m.thread_id = ''), 0)"                                   \
+  " AND e.stream > COALESCE((SELECT t.stream FROM push_read_marks t"                                            \
+  " WHERE t.user_id = $1 AND t.room_id = e.room_id AND t.thread_id = e.thread_id), 0)"
+
 inline constexpr sql::NotificationSql notification_sql{
     .recipients = "SELECT m.user_id, m.event_id, a.stream_id FROM room_memberships m"
                   " LEFT JOIN account_data a ON a.user_id = m.user_id AND a.room_id = '' AND a.type = 'm.push_rules'"
                   " WHERE m.room_id = $1 AND m.membership = 'join' ORDER BY m.user_id",
-    .insert_many = "INSERT INTO event_push_actions"
-                   " (user_id, stream, room_id, thread_id, event_id, ts, highlight, actions)"
-                   " SELECT x->>0, $4, $1, $3, $2, $5, (x->>1)::integer <> 0, x->>2"
-                   " FROM jsonb_array_elements($6::jsonb) x",
-    .unread_counts = "SELECT room_id, thread_id, COUNT(*), COUNT(*) FILTER (WHERE highlight) FROM event_push_actions"
-                     " WHERE user_id = $1 AND unread GROUP BY room_id, thread_id ORDER BY room_id, thread_id",
-    .list = "SELECT room_id, event_id, thread_id, stream, ts, highlight, actions, unread FROM event_push_actions"
-            " WHERE user_id = $1 AND ($2::bigint IS NULL OR stream < $2) AND (NOT $3::boolean OR highlight)"
-            " ORDER BY stream DESC LIMIT $4",
-    .mark_read = "UPDATE event_push_actions SET unread = FALSE"
-                 " WHERE user_id = $1 AND room_id = $2 AND unread AND stream <= $4"
-                 " AND ($3 = '' OR thread_id = $3)",
+    .insert_event = "INSERT INTO push_events (stream, room_id, thread_id, event_id, ts, actions)"
+                    " VALUES ($1, $2, $3, $4, $5, $6::json)",
+    .insert_users = "INSERT INTO push_event_users (stream, user_id, highlight, actions_index)"
+                    " SELECT $1, u, $3, $4::integer FROM jsonb_array_elements_text($2::jsonb) u",
+    .unread_counts = "WITH rooms(room_id, mark) AS (SELECT j.value, COALESCE((SELECT m.stream FROM push_read_marks m"
+                     " WHERE m.user_id = $1 AND m.room_id = j.value AND m.thread_id = ''), 0)"
+                     " FROM jsonb_array_elements_text($2::jsonb) j(value))"
+                     " SELECT e.room_id, e.thread_id, COUNT(*), COUNT(*) FILTER (WHERE u.highlight) FROM rooms r"
+                     " JOIN push_events e ON e.room_id = r.room_id AND e.stream > r.mark"
+                     " JOIN push_event_users u ON u.stream = e.stream AND u.user_id = $1"
+                     " WHERE " NOTIF_ABOVE_MARKS " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
+    .list = "SELECT e.room_id, e.event_id, e.thread_id, e.stream, e.ts, u.highlight,"
+            " (e.actions -> u.actions_index)::text, " NOTIF_ABOVE_MARKS
+            " FROM push_events e JOIN push_event_users u ON u.stream = e.stream AND u.user_id = $1"
+            " WHERE e.room_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND ($3::bigint IS NULL OR e.stream < $3)"
+            " AND (NOT $4::boolean OR u.highlight) ORDER BY e.stream DESC LIMIT $5",
+    .mark_read = "INSERT INTO push_read_marks (user_id, room_id, thread_id, stream) VALUES ($1, $2, $3, $4)"
+                 " ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET stream = excluded.stream"
+                 " WHERE excluded.stream > push_read_marks.stream",
 };
+
+#undef NOTIF_ABOVE_MARKS
 
 #define NOTIF_PUSHER_COLUMNS                                                                       \
   "user_id, app_id, pushkey, device_id, kind, app_display_name, device_display_name, profile_tag," \

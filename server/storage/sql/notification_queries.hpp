@@ -11,12 +11,14 @@ namespace ranvier::storage::sql {
 struct NotificationSql {
   StaticSql recipients;    ///< (room_id) → user_id, member event_id, m.push_rules stream_id or
                            ///< NULL, for joined members by user_id
-  StaticSql insert_many;   ///< (room_id, event_id, thread_id, stream, ts, [[user_id, highlight 0/1,
-                           ///<  actions as a JSON string], ...])
-  StaticSql unread_counts; ///< (user_id) → room_id, thread_id, count, highlights
-  StaticSql list;          ///< (user_id, before, highlights_only, limit) → notification rows,
-                           ///< newest first
-  StaticSql mark_read;     ///< (user_id, room_id, thread_id or '' for every thread, up_to)
+  StaticSql insert_event;  ///< (stream, room_id, thread_id, event_id, ts, JSON array of action lists)
+  StaticSql insert_users;  ///< (stream, JSON array of user IDs, highlight, index into the lists)
+  StaticSql unread_counts; ///< (user_id, room ids) → room_id, thread_id, count, highlights for
+                           ///< notifications above the read marks
+  StaticSql list;          ///< (user_id, room ids, before or NULL, highlights_only, limit) →
+                           ///< notification rows, newest first
+  StaticSql mark_read;     ///< (user_id, room_id, thread_id or '' for every thread, up_to);
+                           ///< moves the mark forward only
 };
 
 /// Pushers; columns: user_id, app_id, pushkey, device_id, kind, app_display_name,

@@ -3,7 +3,8 @@
 #include "storage/sql/json_array.hpp"
 #include "storage/sql/stores.hpp"
 
-#include <nlohmann/json.hpp>
+#include <map>
+#include <utility>
 
 namespace ranvier::storage::sql {
 
@@ -17,9 +18,14 @@ std::vector<PushRecipient> SqlNotificationStore::recipients(std::string_view roo
   return recipients;
 }
 
-std::vector<UnreadCount> SqlNotificationStore::unread_counts(std::string_view user_id) {
+std::vector<UnreadCount> SqlNotificationStore::unread_counts(std::string_view user_id,
+                                                            std::span<const std::string> room_ids) {
   std::vector<UnreadCount> counts;
-  for (const auto& row : session_.query(sql_.unread_counts, {user_id})) {
+  if (room_ids.empty()) {
+    return counts;
+  }
+  const std::string rooms = json_array(room_ids);
+  for (const auto& row : session_.query(sql_.unread_counts, {user_id, std::string_view(rooms)})) {
     counts.push_back(UnreadCount{.room_id = row.at(0).as_text(),
                                  .thread_id = row.at(1).as_text(),
                                  .notifications = row.at(2).as_int(),
@@ -28,10 +34,16 @@ std::vector<UnreadCount> SqlNotificationStore::unread_counts(std::string_view us
   return counts;
 }
 
-std::vector<Notification> SqlNotificationStore::list(std::string_view user_id, std::optional<std::int64_t> before,
-                                                     std::size_t limit, bool highlights_only) {
+std::vector<Notification> SqlNotificationStore::list(std::string_view user_id, std::span<const std::string> room_ids,
+                                                     std::optional<std::int64_t> before, std::size_t limit,
+                                                     bool highlights_only) {
   std::vector<Notification> notifications;
-  for (const auto& row : session_.query(sql_.list, {user_id, nullable(before), highlights_only, limit_param(limit)})) {
+  if (room_ids.empty()) {
+    return notifications;
+  }
+  const std::string rooms = json_array(room_ids);
+  for (const auto& row : session_.query(sql_.list, {user_id, std::string_view(rooms), nullable(before),
+                                                    highlights_only, limit_param(limit)})) {
     notifications.push_back(Notification{.room_id = row.at(0).as_text(),
                                          .event_id = row.at(1).as_text(),
                                          .thread_id = row.at(2).as_text(),
@@ -48,16 +60,27 @@ void SqlNotificationStore::add(const PushedEvent& event, std::span<const PushAct
   if (actions.empty()) {
     return;
   }
-  // One statement for every user: a message into a big room must not cost a round trip each.
-  // The actions travel as strings so that both backends store their text unchanged.
-  auto rows = nlohmann::json::array();
+  // Most members share a rule, so each distinct action list is stored once per event and the
+  // user rows name it by index. Users with the same outcome travel as one JSON array, so a
+  // message into a big room costs a statement per distinct outcome, not one per member.
+  std::map<std::string_view, std::size_t> distinct;
+  std::string lists = "[";
+  std::map<std::pair<bool, std::size_t>, std::vector<std::string>> groups;
   for (const auto& action : actions) {
-    rows.push_back({action.user_id, action.highlight ? 1 : 0, action.actions});
+    auto [it, added] = distinct.emplace(action.actions, distinct.size());
+    if (added) {
+      lists += (it->second == 0 ? "" : ",") + action.actions;
+    }
+    groups[{action.highlight, it->second}].push_back(action.user_id);
   }
-  const std::string text = rows.dump();
-  session_.execute(sql_.insert_many, {std::string_view(event.room_id), std::string_view(event.event_id),
-                                      std::string_view(event.thread_id), event.stream, event.ts,
-                                      std::string_view(text)});
+  lists += "]";
+  session_.execute(sql_.insert_event, {event.stream, std::string_view(event.room_id), std::string_view(event.thread_id),
+                                       std::string_view(event.event_id), event.ts, std::string_view(lists)});
+  for (const auto& [outcome, users] : groups) {
+    const std::string ids = json_array(users);
+    session_.execute(sql_.insert_users, {event.stream, std::string_view(ids), outcome.first,
+                                         static_cast<std::int64_t>(outcome.second)});
+  }
 }
 
 std::int64_t SqlNotificationStore::mark_read(std::string_view user_id, std::string_view room_id,

@@ -16,9 +16,9 @@ class SqlNotificationStore final : public NotificationStore {
   SqlNotificationStore(Session& session, const NotificationSql& sql) : session_(session), sql_(sql) {}
 
   std::vector<PushRecipient> recipients(std::string_view room_id) override;
-  std::vector<UnreadCount> unread_counts(std::string_view user_id) override;
-  std::vector<Notification> list(std::string_view user_id, std::optional<std::int64_t> before, std::size_t limit,
-                                 bool highlights_only) override;
+  std::vector<UnreadCount> unread_counts(std::string_view user_id, std::span<const std::string> room_ids) override;
+  std::vector<Notification> list(std::string_view user_id, std::span<const std::string> room_ids,
+                                 std::optional<std::int64_t> before, std::size_t limit, bool highlights_only) override;
   void add(const PushedEvent& event, std::span<const PushAction> actions) override;
   std::int64_t mark_read(std::string_view user_id, std::string_view room_id, std::string_view thread_id,
                          std::int64_t up_to) override;

@@ -1,21 +1,36 @@
--- Push actions: one row per local user and event that their push rules said to notify for.
--- Unread counts are the rows still unread, so a receipt only flips `unread` on the rows it
--- covers and /sync counts a small partial index instead of walking history. The rows stay
--- for GET /notifications. thread_id is 'main' or the thread root's event ID.
-CREATE TABLE event_push_actions (
-    user_id   TEXT    NOT NULL,
-    stream    INTEGER NOT NULL,
+-- Push actions, stored event-major: one push_events row per event that notified anyone and
+-- one push_event_users row per notified user, keyed by the event's stream position first, so a
+-- message into a room of a thousand members appends a few adjacent pages instead of touching
+-- one page per member. `actions` holds the event's distinct action lists (a JSON array);
+-- each user row names its list by index. The rows stay for GET /notifications.
+-- thread_id is 'main' or the thread root's event ID.
+CREATE TABLE push_events (
+    stream    INTEGER NOT NULL PRIMARY KEY,
     room_id   TEXT    NOT NULL,
     thread_id TEXT    NOT NULL,
     event_id  TEXT    NOT NULL,
     ts        INTEGER NOT NULL,
-    highlight INTEGER NOT NULL,
-    actions   TEXT    NOT NULL,
-    unread    INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (user_id, stream)
+    actions   TEXT    NOT NULL
+) STRICT;
+CREATE INDEX push_events_by_room ON push_events (room_id, stream);
+CREATE TABLE push_event_users (
+    stream        INTEGER NOT NULL,
+    user_id       TEXT    NOT NULL,
+    highlight     INTEGER NOT NULL,
+    actions_index INTEGER NOT NULL,
+    PRIMARY KEY (stream, user_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream)
-    WHERE unread = 1;
+
+-- How far each user has read each room: receipts (m.read, m.read.private) move it, per thread
+-- for threaded receipts and for every thread ('') for unthreaded ones. A notification is
+-- unread while its stream position is above both its thread's mark and the room's.
+CREATE TABLE push_read_marks (
+    user_id   TEXT    NOT NULL,
+    room_id   TEXT    NOT NULL,
+    thread_id TEXT    NOT NULL,
+    stream    INTEGER NOT NULL,
+    PRIMARY KEY (user_id, room_id, thread_id)
+) STRICT, WITHOUT ROWID;
 
 -- Pushers (POST /pushers/set). A pusher belongs to the device whose access token created it,
 -- so logging that device out (deleting it) removes its pushers, as Synapse does.
