@@ -16,6 +16,7 @@
 #include "api/clock.hpp"
 #include "config/config.hpp"
 #include "rooms/history_visibility.hpp"
+#include "rooms/invite_state.hpp"
 #include "rooms/presence.hpp"
 #include "rooms/typing.hpp"
 
@@ -471,6 +472,12 @@ class SyncBuilder {
     ids.push_back(member.event_id);
     auto events = nlohmann::json::array();
     for (const auto& event : tx_.events().get_many(ids)) {
+      if (ids.size() == 1) {
+        // A room this server is not in: the inviting server's description of it.
+        for (auto& stripped : rooms::invite_room_state(event)) {
+          events.push_back(std::move(stripped));
+        }
+      }
       events.push_back(rooms::stripped_state_event(event));
     }
     return {{"events", events}};
