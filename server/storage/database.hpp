@@ -16,6 +16,7 @@
 #include "storage/events.hpp"
 #include "storage/federation_inbox.hpp"
 #include "storage/key_backup.hpp"
+#include "storage/federation_outbox.hpp"
 #include "storage/notifications.hpp"
 #include "storage/profiles.hpp"
 #include "storage/pushers.hpp"
@@ -59,6 +60,7 @@ class ReadTx {
   virtual E2eKeyReads& e2e_keys() = 0;
   virtual KeyBackupReads& key_backup() = 0;
   virtual FederationInboxReads& federation_inbox() = 0;
+  virtual FederationOutboxReads& federation_outbox() = 0;
   virtual NotificationReads& notifications() = 0;
   virtual PusherReads& pushers() = 0;
   virtual SearchReads& search() = 0;
@@ -84,6 +86,7 @@ class WriteTx : public ReadTx {
   E2eKeyStore& e2e_keys() override = 0;
   KeyBackupStore& key_backup() override = 0;
   FederationInboxStore& federation_inbox() override = 0;
+  FederationOutboxStore& federation_outbox() override = 0;
   NotificationStore& notifications() override = 0;
   PusherStore& pushers() override = 0;
   SearchStore& search() override = 0;

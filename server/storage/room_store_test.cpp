@@ -154,6 +154,16 @@ TEST_P(StorageTest, MembershipsByUserAndByRoom) {
     EXPECT_EQ(tx.rooms().membership("!a:test", "@nobody:test"), std::nullopt);
     EXPECT_EQ(tx.rooms().members("!a:test", Membership::ban).size(), 1u);
   });
+  db->write([](WriteTx& tx) {
+    tx.rooms().set_membership(member("!a:test", "@dan:remote.test:8448", Membership::join, 7));
+    tx.rooms().set_membership(member("!a:test", "@erin:remote.test:8448", Membership::join, 8));
+    tx.rooms().set_membership(member("!a:test", "@frank:banned.test", Membership::ban, 9));
+  });
+  db->read([](ReadTx& tx) {
+    // Servers of joined members only, each once, with ports kept.
+    EXPECT_EQ(tx.rooms().joined_servers("!a:test"), (std::vector<std::string>{"remote.test:8448", "test"}));
+    EXPECT_TRUE(tx.rooms().joined_servers("!none:test").empty());
+  });
   EXPECT_EQ(write_error_kind(*db,
                              [](WriteTx& tx) {
                                tx.rooms().set_membership(

@@ -109,6 +109,10 @@ class RoomReads {
   /// The room's users with this membership, ordered by user ID.
   virtual std::vector<RoomMember> members(std::string_view room_id, Membership membership) = 0;
 
+  /// The servers with at least one joined member in the room (the part of each user ID after
+  /// the first colon), in byte order.
+  virtual std::vector<std::string> joined_servers(std::string_view room_id) = 0;
+
   /// Where an alias points.
   virtual std::optional<RoomAlias> alias(std::string_view alias) = 0;
 

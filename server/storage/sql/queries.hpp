@@ -234,6 +234,7 @@ struct RoomSql {
   StaticSql member_one;          ///< (room_id, user_id) → member row
   StaticSql rooms_for_user;      ///< (user_id, membership) → member rows by room_id
   StaticSql members;             ///< (room_id, membership) → member rows by user_id
+  StaticSql joined_servers;      ///< (room_id) → distinct server names of joined members, sorted
   StaticSql member_put;          ///< (room_id, user_id, membership, event_id, stream);
                                  ///< inserts or replaces (and clears `forgotten`)
   StaticSql member_forget;       ///< (room_id, user_id); only a leave or ban row
@@ -265,6 +266,18 @@ struct Migration {
 };
 
 /// Everything a backend tells the shared logic.
+/// The federation outbox and destination back-offs.
+struct FederationOutboxSql {
+  StaticSql insert;          ///< (destination, kind, body); stream_id assigned
+  StaticSql due;             ///< (now_ms, limit) → destination
+  StaticSql next_retry;      ///< () → MIN(retry_at_ms) over backed-off destinations with items, or NULL
+  StaticSql pending;         ///< (destination, kind, limit) → stream_id, body, oldest first
+  StaticSql remove;          ///< (destination, JSON array of stream_ids)
+  StaticSql backoff;         ///< (destination) → retry_at_ms, backoff_ms, last_error
+  StaticSql upsert_backoff;  ///< (destination, retry_at_ms, backoff_ms, last_error)
+  StaticSql clear_backoff;   ///< (destination)
+};
+
 struct Dialect {
   std::string_view begin_read;   ///< starts a read-only snapshot transaction
   std::string_view begin_write;  ///< starts a write transaction, taking the write lock early
@@ -282,6 +295,7 @@ struct Dialect {
   RegistrationTokenSql registration_tokens;
   ReceiptSql receipts;
   ToDeviceSql to_device;
+  FederationOutboxSql federation_outbox;
   E2eKeySql e2e_keys;
   KeyBackupSql key_backup;
   FederationInboxSql federation_inbox;

@@ -98,6 +98,14 @@ std::vector<RoomMember> SqlRoomStore::members(std::string_view room_id, Membersh
   return members_from(session_.query(sql_.members, {room_id, to_string(membership)}));
 }
 
+std::vector<std::string> SqlRoomStore::joined_servers(std::string_view room_id) {
+  std::vector<std::string> servers;
+  for (const Row& row : session_.query(sql_.joined_servers, {room_id})) {
+    servers.push_back(row.at(0).as_text());
+  }
+  return servers;
+}
+
 std::optional<RoomAlias> SqlRoomStore::alias(std::string_view alias) {
   auto rows = session_.query(sql_.alias_one, {alias});
   if (rows.empty()) {

@@ -31,6 +31,7 @@ class SqlTx final : public WriteTx {
         e2e_keys_(session, dialect.e2e_keys),
         key_backup_(session, dialect.key_backup),
         federation_inbox_(session, dialect.federation_inbox),
+        federation_outbox_(session, dialect.federation_outbox),
         notifications_(session, dialect.notifications),
         pushers_(session, dialect.pushers),
         search_(session, dialect.search),
@@ -51,6 +52,7 @@ class SqlTx final : public WriteTx {
   E2eKeyStore& e2e_keys() override { return e2e_keys_; }
   KeyBackupStore& key_backup() override { return key_backup_; }
   FederationInboxStore& federation_inbox() override { return federation_inbox_; }
+  FederationOutboxStore& federation_outbox() override { return federation_outbox_; }
   NotificationStore& notifications() override { return notifications_; }
   PusherStore& pushers() override { return pushers_; }
   SearchStore& search() override { return search_; }
@@ -72,6 +74,7 @@ class SqlTx final : public WriteTx {
   SqlE2eKeyStore e2e_keys_;
   SqlKeyBackupStore key_backup_;
   SqlFederationInboxStore federation_inbox_;
+  SqlFederationOutboxStore federation_outbox_;
   SqlNotificationStore notifications_;
   SqlPusherStore pushers_;
   SqlSearchStore search_;

@@ -15,6 +15,7 @@
 #include "storage/sql/session.hpp"
 #include "storage/state.hpp"
 #include "storage/to_device.hpp"
+#include "storage/federation_outbox.hpp"
 #include "storage/tokens.hpp"
 
 namespace ranvier::storage::sql {
@@ -156,6 +157,24 @@ class SqlToDeviceStore final : public ToDeviceStore {
   const ToDeviceSql& sql_;
 };
 
+class SqlFederationOutboxStore final : public FederationOutboxStore {
+ public:
+  SqlFederationOutboxStore(Session& session, const FederationOutboxSql& sql) : session_(session), sql_(sql) {}
+
+  std::vector<std::string> due_destinations(std::int64_t now_ms, std::size_t limit) override;
+  std::optional<std::int64_t> next_retry_at() override;
+  std::vector<OutboundItem> pending(std::string_view destination, std::size_t max_pdus, std::size_t max_edus) override;
+  std::optional<DestinationBackoff> backoff(std::string_view destination) override;
+  void enqueue(std::string_view destination, OutboundKind kind, std::string_view body) override;
+  void remove(std::string_view destination, const std::vector<std::int64_t>& streams) override;
+  void set_backoff(const DestinationBackoff& backoff) override;
+  void clear_backoff(std::string_view destination) override;
+
+ private:
+  Session& session_;
+  const FederationOutboxSql& sql_;
+};
+
 class SqlE2eKeyStore final : public E2eKeyStore {
  public:
   SqlE2eKeyStore(Session& session, const E2eKeySql& sql) : session_(session), sql_(sql) {}
@@ -287,6 +306,7 @@ class SqlRoomStore final : public RoomStore {
   std::vector<RoomMember> rooms_for_user(std::string_view user_id,
                                          Membership membership) override;
   std::vector<RoomMember> members(std::string_view room_id, Membership membership) override;
+  std::vector<std::string> joined_servers(std::string_view room_id) override;
   std::optional<RoomAlias> alias(std::string_view alias) override;
   std::vector<std::string> aliases_of(std::string_view room_id) override;
   std::optional<ClientTransaction> transaction(std::string_view user_id,

@@ -311,6 +311,8 @@ constexpr sql::Dialect sqlite_dialect{
                               " WHERE user_id = ?1 AND membership = ?2 ORDER BY room_id",
             .members = "SELECT " MEMBER_SELECT " FROM room_memberships"
                        " WHERE room_id = ?1 AND membership = ?2 ORDER BY user_id",
+            .joined_servers = "SELECT DISTINCT substr(user_id, instr(user_id, ':') + 1) AS server FROM room_memberships"
+                              " WHERE room_id = ?1 AND membership = 'join' ORDER BY server",
             .member_put = "INSERT INTO room_memberships (" MEMBER_COLUMNS ")"
                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (room_id, user_id)"
                           " DO UPDATE SET membership = excluded.membership,"
@@ -361,6 +363,26 @@ constexpr sql::Dialect sqlite_dialect{
                        " WHERE user_id = ?1 AND device_id = ?2 AND stream_id > ?3 ORDER BY stream_id LIMIT ?4",
             .max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM device_inbox",
             .acknowledge = "DELETE FROM device_inbox WHERE user_id = ?1 AND device_id = ?2 AND stream_id <= ?3",
+        },
+    .federation_outbox =
+        {
+            .insert = "INSERT INTO federation_outbox (destination, kind, body) VALUES (?1, ?2, ?3)",
+            .due = "SELECT o.destination FROM federation_outbox o"
+                   " LEFT JOIN federation_destinations d ON d.destination = o.destination"
+                   " WHERE d.retry_at_ms IS NULL OR d.retry_at_ms <= ?1"
+                   " GROUP BY o.destination ORDER BY MIN(o.stream_id) LIMIT ?2",
+            .next_retry = "SELECT MIN(d.retry_at_ms) FROM federation_destinations d"
+                          " WHERE EXISTS (SELECT 1 FROM federation_outbox o WHERE o.destination = d.destination)",
+            .pending = "SELECT stream_id, body FROM federation_outbox WHERE destination = ?1 AND kind = ?2"
+                       " ORDER BY stream_id LIMIT ?3",
+            .remove = "DELETE FROM federation_outbox WHERE destination = ?1"
+                      " AND stream_id IN (SELECT value FROM json_each(?2))",
+            .backoff = "SELECT retry_at_ms, backoff_ms, last_error FROM federation_destinations WHERE destination = ?1",
+            .upsert_backoff = "INSERT INTO federation_destinations (destination, retry_at_ms, backoff_ms, last_error)"
+                              " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (destination) DO UPDATE SET"
+                              " retry_at_ms = excluded.retry_at_ms, backoff_ms = excluded.backoff_ms,"
+                              " last_error = excluded.last_error",
+            .clear_backoff = "DELETE FROM federation_destinations WHERE destination = ?1",
         },
     .e2e_keys =
         {
