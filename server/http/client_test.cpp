@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 namespace ranvier::http {
@@ -163,6 +168,63 @@ TEST(HttpClientTest, KeepAliveConnectionsAreReused) {
     ASSERT_TRUE(r) << r.error().message;
   }
   EXPECT_EQ(server.open_connections(), 1);
+}
+
+/// A TCP listener on loopback that answers every connection with fixed bytes, then closes.
+class RawPeer {
+ public:
+  explicit RawPeer(std::string answer) : answer_(std::move(answer)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        const int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) {
+          return;
+        }
+        char buffer[4096];
+        (void)::recv(c, buffer, sizeof buffer, 0);
+        (void)::send(c, answer_.data(), answer_.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~RawPeer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::string answer_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST(HttpClientTest, GarbageAndEarlyCloseAreProtocolErrors) {
+  Client client(ClientOptions{});
+  for (const std::string answer : {std::string("garbage\r\n\r\n"), std::string(),
+                                   std::string("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"),
+                                   std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+    RawPeer peer(answer);
+    auto r = client.request(to(peer.port(), false));
+    ASSERT_FALSE(r) << answer;
+    EXPECT_EQ(r.error().kind, ClientErrorKind::protocol_error) << answer << ": " << r.error().message;
+  }
+  // TLS spoken to a peer that answers in plain text.
+  RawPeer plain("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  auto r = client.request(to(plain.port(), true));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::tls_failed);
 }
 
 }  // namespace
