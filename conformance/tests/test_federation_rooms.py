@@ -220,3 +220,31 @@ def test_server_acls_deny_the_origin(setup):
     body = assert_json_response(send_transaction(remote, server, "acl-1", [message]))
     assert isinstance(body["pdus"][event_id(message)].get("error"), str)
     assert "denied" not in bodies(timeline_events(synced(server, alice), room))
+
+
+@spec("server-server-api/#post_matrixfederationv1get_missing_eventsroomid")
+def test_gaps_before_a_pdu_are_fetched_from_the_origin(setup):
+    server, remote, _, (_, alice) = setup
+    room = public_room(server, alice)
+    join(remote, server, room, BOB)
+    first = build_event(remote, server, room, BOB, "m.room.message", {"msgtype": "m.text", "body": "lost"})
+    second = build_event(remote, server, room, BOB, "m.room.message", {"msgtype": "m.text", "body": "after the gap"},
+                         prev_events=[event_id(first)])
+    asked = []
+
+    def missing_events(method, target, body):
+        asked.append(body)
+        return 200, {"events": [first]}
+
+    remote.route("POST", fed_path("get_missing_events", room), missing_events)
+    body = assert_json_response(send_transaction(remote, server, "gap-1", [second]))
+    # Only the transaction's own PDU is answered for.
+    assert body == {"pdus": {event_id(second): {}}}
+    assert asked and asked[0]["latest_events"] == [event_id(second)] and asked[0]["earliest_events"]
+    assert bodies(timeline_events(synced(server, alice), room))[-2:] == ["lost", "after the gap"]
+    # Without an answer the gap stays, and the PDU says so.
+    third = build_event(remote, server, room, BOB, "m.room.message", {"msgtype": "m.text", "body": "x"},
+                        prev_events=["$" + "g" * 43])
+    remote.route("POST", fed_path("get_missing_events", room), lambda *_: (200, {"events": []}))
+    body = assert_json_response(send_transaction(remote, server, "gap-2", [third]))
+    assert "missing prev events" in body["pdus"][event_id(third)]["error"]

@@ -15,9 +15,14 @@
 #include "api/server_identity.hpp"
 #include "api/services.hpp"
 #include "core/event.hpp"
+#include "core/percent_encoding.hpp"
+#include "federation/federation_client.hpp"
 #include "rooms/event_pipeline.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
+#include <set>
 
 namespace ranvier::api::server_server {
 namespace {
@@ -25,6 +30,9 @@ namespace {
 /// The spec's limits on one transaction.
 constexpr std::size_t max_pdus = 50;
 constexpr std::size_t max_edus = 100;
+/// How many earlier events one /get_missing_events asks for, and how far below the PDU's
+/// depth it looks: small gaps (a few lost transactions) are filled, long ones are not chased.
+constexpr std::int64_t missing_events_limit = 20;
 
 /// One PDU of the transaction on its way through the receive path.
 struct Incoming {
@@ -33,6 +41,8 @@ struct Incoming {
   std::optional<rooms::VerifiedPdu> verified;
   /// Set when the PDU failed already.
   std::optional<std::string> error;
+  /// Fetched to fill a gap, not part of the transaction: processed, but not answered for.
+  bool fetched = false;
 };
 
 /// The ID a PDU would have, for reporting it when its room is unknown (the format of recent
@@ -101,6 +111,83 @@ std::vector<Incoming> verify_pdus(RequestContext& ctx, const nlohmann::json& pdu
   return out;
 }
 
+/// The prev events of verified PDUs this server has no state for (not stored, outliers),
+/// leaving out PDUs of the same batch.
+std::set<std::string> unknown_prev_events(RequestContext& ctx, const std::vector<Incoming>& batch) {
+  std::set<std::string> in_batch;
+  std::vector<std::string> prevs;
+  for (const auto& item : batch) {
+    if (item.verified) {
+      in_batch.insert(item.event_id);
+      for (const auto& ref : item.verified->pdu["prev_events"]) {
+        prevs.push_back(ref.is_array() && !ref.empty() ? ref[0].get<std::string>() : ref.get<std::string>());
+      }
+    }
+  }
+  std::set<std::string> unknown;
+  ctx.services.database.read([&](storage::ReadTx& tx) {
+    for (const auto& id : prevs) {
+      if (!in_batch.contains(id) && !tx.state().event_state_group(id)) {
+        unknown.insert(id);
+      }
+    }
+  });
+  return unknown;
+}
+
+/// Fills gaps before the batch's PDUs from the origin (server-server API, "Backfilling and
+/// retrieving missing events"): POST /get_missing_events with the room's forward extremities as
+/// the earliest events. What comes back is checked like any PDU and goes first, oldest first.
+/// A failed request leaves the gap, which then shows in the PDU's result.
+void fetch_missing_events(RequestContext& ctx, const std::string& origin, std::vector<Incoming>& batch) {
+  if (ctx.services.federation_client == nullptr || unknown_prev_events(ctx, batch).empty()) {
+    return;
+  }
+  std::map<std::string, std::vector<const Incoming*>> by_room;
+  for (const auto& item : batch) {
+    if (item.verified) {
+      by_room[item.verified->room_id].push_back(&item);
+    }
+  }
+  KeyRingLookup keys(key_ring_of(ctx));
+  std::vector<Incoming> fetched;
+  for (const auto& [room_id, items] : by_room) {
+    auto extremities =
+        ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().forward_extremities(room_id); });
+    std::int64_t depth = 0;
+    auto latest = nlohmann::json::array();
+    for (const auto* item : items) {
+      latest.push_back(item->event_id);
+      depth = std::max(depth, item->verified->pdu.value("depth", std::int64_t{0}));
+    }
+    const nlohmann::json request = {{"earliest_events", extremities},
+                                    {"latest_events", latest},
+                                    {"limit", missing_events_limit},
+                                    {"min_depth", std::max<std::int64_t>(0, depth - missing_events_limit)}};
+    auto answer = ctx.services.federation_client->post(
+        origin, "/_matrix/federation/v1/get_missing_events/" + core::percent_encode(room_id), request);
+    if (!answer || !answer->contains("events") || !(*answer)["events"].is_array()) {
+      std::fprintf(stderr, "ranvier: get_missing_events from %s for %s failed%s\n", origin.c_str(), room_id.c_str(),
+                   answer ? ": no events" : (": " + federation::describe(answer.error())).c_str());
+      continue;
+    }
+    const auto& version = *items.front()->verified->version;
+    for (const auto& pdu : (*answer)["events"]) {
+      auto result = rooms::verify_received(pdu, version, keys);
+      if (result.verified && result.verified->room_id == room_id) {
+        fetched.push_back(Incoming{result.event_id, std::move(result.verified), std::nullopt});
+      }
+    }
+  }
+  std::sort(fetched.begin(), fetched.end(), [](const Incoming& a, const Incoming& b) {
+    return a.verified->pdu.value("depth", std::int64_t{0}) < b.verified->pdu.value("depth", std::int64_t{0});
+  });
+  for (auto& item : fetched) {
+    item.fetched = true;
+  }
+  batch.insert(batch.begin(), std::make_move_iterator(fetched.begin()), std::make_move_iterator(fetched.end()));
+}
+
 nlohmann::json pdu_result(const rooms::ReceiveResult& result) {
   switch (result.status) {
     case rooms::ReceiveStatus::accepted:
@@ -138,6 +225,7 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
   }
 
   auto incoming = verify_pdus(ctx, req.pdus, origin);
+  fetch_missing_events(ctx, origin, incoming);
   KeyRingLookup keys(key_ring_of(ctx));
   const auto& own = ctx.services.identity.server_name;
   AfterCommit after;
@@ -150,7 +238,10 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
         continue;
       }
       const auto checks = rooms::received_signature_checks(own, *item.verified->version, keys);
-      results[item.event_id] = pdu_result(ctx.services.pipeline.receive(tx, *item.verified, checks));
+      auto result = pdu_result(ctx.services.pipeline.receive(tx, *item.verified, checks));
+      if (!item.fetched) {
+        results[item.event_id] = std::move(result);
+      }
     }
     for (const auto& edu : edus) {
       apply_edu(ctx, tx, origin, edu, after);
