@@ -135,6 +135,7 @@ void ServerResolver::forget(std::string_view hostname) {
   if (auto it = cache_.find(hostname); it != cache_.end()) {
     cache_.erase(it);
   }
+  std::erase_if(srv_cache_, [&](const auto& entry) { return entry.first.ends_with("." + std::string(hostname)); });
 }
 
 std::optional<std::string> ServerResolver::well_known(const std::string& hostname) {
@@ -160,12 +161,26 @@ std::optional<std::string> ServerResolver::well_known(const std::string& hostnam
   return result.server;
 }
 
+std::vector<SrvRecord> ServerResolver::srv_records(const std::string& name) {
+  const auto now = now_ms_();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = srv_cache_.find(name); it != srv_cache_.end() && it->second.expires_ms > now) {
+      return it->second.records;
+    }
+  }
+  auto records = srv_.lookup(name);
+  // A target of "." means "no service here" (RFC 2782).
+  std::erase_if(records, [](const SrvRecord& r) { return r.target.empty() || r.target == "."; });
+  std::lock_guard lock(mutex_);
+  srv_cache_[name] = CachedSrv{records, now + std::chrono::milliseconds(policy_.srv_ttl).count()};
+  return records;
+}
+
 std::optional<SrvRecord> ServerResolver::srv(const std::string& hostname) {
   // `_matrix-fed._tcp` since spec v1.8; `_matrix._tcp` before it, still looked up.
   for (const char* prefix : {"_matrix-fed._tcp.", "_matrix._tcp."}) {
-    auto records = srv_.lookup(prefix + hostname);
-    // A target of "." means "no service here" (RFC 2782).
-    std::erase_if(records, [](const SrvRecord& r) { return r.target.empty() || r.target == "."; });
+    auto records = srv_records(prefix + hostname);
     if (!records.empty()) {
       auto record = pick(std::move(records));
       if (record.target.ends_with('.')) {

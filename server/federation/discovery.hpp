@@ -69,6 +69,9 @@ struct WellKnownCachePolicy {
   std::chrono::seconds default_ttl = std::chrono::hours(24);
   std::chrono::seconds max_ttl = std::chrono::hours(48);
   std::chrono::seconds error_ttl = std::chrono::hours(1);
+  /// SRV answers (found or not) are kept this long, so busy destinations do not cost two
+  /// DNS queries per request.
+  std::chrono::seconds srv_ttl = std::chrono::minutes(10);
 };
 
 /// Resolves server names. Thread-safe; look-ups happen outside the lock.
@@ -83,7 +86,8 @@ class ServerResolver {
   /// Where to reach `server_name`; an error message when the name is not a server name.
   core::Expected<ResolvedServer, std::string> resolve(std::string_view server_name);
 
-  /// Forgets cached `.well-known` answers (e.g. after a destination kept failing).
+  /// Forgets cached `.well-known` and SRV answers for `hostname` (e.g. after a destination
+  /// kept failing).
   void forget(std::string_view hostname);
 
  private:
@@ -102,6 +106,13 @@ class ServerResolver {
   WellKnownCachePolicy policy_;
   std::mutex mutex_;
   std::map<std::string, CachedWellKnown, std::less<>> cache_;
+  struct CachedSrv {
+    std::vector<SrvRecord> records;
+    std::int64_t expires_ms = 0;
+  };
+  /// SRV answers by full query name.
+  std::map<std::string, CachedSrv, std::less<>> srv_cache_;
+  std::vector<SrvRecord> srv_records(const std::string& name);
 };
 
 }  // namespace ranvier::federation

@@ -155,6 +155,26 @@ TEST_F(Discovery, WellKnownIsCachedPerTheSpec) {
   EXPECT_EQ(resolver.resolve("a.example")->connect_host, "other.a.example");
 }
 
+TEST_F(Discovery, SrvAnswersAreCached) {
+  ServerResolver resolver({}, srv, well_known, [this] { return now; });
+  srv.records["_matrix-fed._tcp.s.example"] = {{"host.s.example", 8450, 0, 0}};
+  EXPECT_EQ(resolver.resolve("s.example")->port, 8450);
+  EXPECT_EQ(resolver.resolve("none.example")->port, 8448);
+  const auto asked = srv.asked.size();  // one for s.example, two for none.example
+  EXPECT_EQ(asked, 3U);
+  now += 9 * 60'000;
+  EXPECT_EQ(resolver.resolve("s.example")->port, 8450);
+  EXPECT_EQ(resolver.resolve("none.example")->port, 8448);
+  EXPECT_EQ(srv.asked.size(), asked);
+  // Expired, or forgotten: asked again.
+  now += 2 * 60'000;
+  srv.records["_matrix-fed._tcp.s.example"] = {{"moved.s.example", 8451, 0, 0}};
+  EXPECT_EQ(resolver.resolve("s.example")->port, 8451);
+  srv.records["_matrix-fed._tcp.s.example"] = {{"again.s.example", 8452, 0, 0}};
+  resolver.forget("s.example");
+  EXPECT_EQ(resolver.resolve("s.example")->port, 8452);
+}
+
 TEST_F(Discovery, BadNamesAreErrors) {
   ServerResolver resolver({}, srv, well_known, [this] { return now; });
   EXPECT_FALSE(resolver.resolve(""));
