@@ -124,13 +124,20 @@ class RanvierServer:
     """One ranvier instance in its own folder with its own database and ports."""
 
     def __init__(self, workdir: Optional[Path] = None, server_name: str = "localhost",
-                 metrics: bool = True, registration: str = "open"):
+                 metrics: bool = True, registration: str = "open", host: str = LOOPBACK,
+                 launcher: Iterable[str] = ()):
+        """`host` is the address the listeners bind (a mesh in network namespaces gives each
+        server its own, with fixed ports); `launcher` prefixes the serve command (e.g.
+        `ip netns exec NAME`)."""
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="ranvier-conf-"))
         self.server_name = server_name
         self.registration = registration
-        self.client_port = free_port()
-        self.federation_port = free_port()
-        self.metrics_port = free_port() if metrics else None
+        self.host = host
+        self.launcher = list(launcher)
+        own_address = host == LOOPBACK
+        self.client_port = free_port() if own_address else 8008
+        self.federation_port = free_port() if own_address else 8448
+        self.metrics_port = (free_port() if own_address else 9000) if metrics else None
         self.database: Optional[SuiteDatabase] = None
         self.process: Optional[subprocess.Popen] = None
         self.log_path = self.workdir / "server.log"
@@ -149,10 +156,10 @@ class RanvierServer:
             self.database = SuiteDatabase(self.workdir)
         args = ["init", "--server-name", self.server_name, "--dir", str(self.workdir),
                 "--database", self.database.url, "--registration", self.registration,
-                "--client-listen", f"{LOOPBACK}:{self.client_port}",
-                "--federation-listen", f"{LOOPBACK}:{self.federation_port}"]
+                "--client-listen", f"{self.host}:{self.client_port}",
+                "--federation-listen", f"{self.host}:{self.federation_port}"]
         if self.metrics_port is not None:
-            args += ["--metrics-listen", f"{LOOPBACK}:{self.metrics_port}"]
+            args += ["--metrics-listen", f"{self.host}:{self.metrics_port}"]
         result = run_ranvier([*args, *extra_args])
         if result.returncode != 0:
             raise RuntimeError(f"ranvier init failed ({describe_exit(result.returncode)}):\n"
@@ -176,7 +183,7 @@ class RanvierServer:
         self._log_file = open(self.log_path, "ab")
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [str(ranvier_binary()), "serve", "--config", str(self.config_path)],
+            [*self.launcher, str(ranvier_binary()), "serve", "--config", str(self.config_path)],
             stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT, env=env)
         ready = self.notify.wait_for("READY=1", timeout, self.process)
         self.startup_seconds = time.monotonic() - started
@@ -237,32 +244,32 @@ class RanvierServer:
     # --- clients ------------------------------------------------------------------------
     def client(self, timeout: float = 10.0) -> Client:
         """A keep-alive client for the client-server listener (plain HTTP)."""
-        return Client(LOOPBACK, self.client_port, timeout=timeout)
+        return Client(self.host, self.client_port, timeout=timeout)
 
     def federation(self, timeout: float = 10.0) -> Client:
         """A keep-alive client for the federation listener (TLS, certificate not verified)."""
-        return Client(LOOPBACK, self.federation_port, tls=True, timeout=timeout)
+        return Client(self.host, self.federation_port, tls=True, timeout=timeout)
 
     def metrics(self, timeout: float = 10.0) -> Client:
         assert self.metrics_port is not None
-        return Client(LOOPBACK, self.metrics_port, timeout=timeout)
+        return Client(self.host, self.metrics_port, timeout=timeout)
 
     def federation_certificate(self) -> bytes:
         """The DER certificate the federation listener presents right now."""
-        with socket.create_connection((LOOPBACK, self.federation_port), timeout=5) as sock:
+        with socket.create_connection((self.host, self.federation_port), timeout=5) as sock:
             with tls_context().wrap_socket(sock, server_hostname=self.server_name) as tls:
                 return tls.getpeercert(binary_form=True)
 
     def raw(self, timeout: float = 10.0) -> RawConnection:
         """A raw socket to the client listener."""
-        return RawConnection(LOOPBACK, self.client_port, timeout=timeout)
+        return RawConnection(self.host, self.client_port, timeout=timeout)
 
     def raw_federation(self, timeout: float = 10.0) -> RawConnection:
-        return RawConnection(LOOPBACK, self.federation_port, tls=True, timeout=timeout)
+        return RawConnection(self.host, self.federation_port, tls=True, timeout=timeout)
 
     def raw_plain_federation(self, timeout: float = 10.0) -> RawConnection:
         """A TCP connection to the federation port without TLS, for handshake-level tests."""
-        return RawConnection(LOOPBACK, self.federation_port, tls=False, timeout=timeout)
+        return RawConnection(self.host, self.federation_port, tls=False, timeout=timeout)
 
 
 class ServeOutcome:

@@ -162,6 +162,9 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     }
     RequestContext ctx{req, op, services_, std::move(match.params), std::move(*query), std::nullopt, std::nullopt};
     authenticate(ctx);
+    if (ctx.origin && services_.origin_seen) {
+      services_.origin_seen(*ctx.origin);
+    }
     if (ctx.principal && ctx.principal->is_guest && !guest_may_call(op.operation_id)) {
       throw MatrixError(ErrCode::guest_access_forbidden, "Guest accounts cannot use this endpoint");
     }

@@ -1,6 +1,9 @@
 #pragma once
 // The parts of the running server that handlers use. Built once by the app at start-up.
 
+#include <functional>
+#include <string>
+
 namespace ranvier::config {
 struct Config;
 }
@@ -44,6 +47,9 @@ struct Services {
   federation::KeyRing* key_ring = nullptr;
   /// Signed requests to other servers.
   federation::FederationClient* federation_client = nullptr;
+  /// Told the origin of every verified federation request: a server that talks to us is up,
+  /// so the outbound queue stops backing it off.
+  std::function<void(const std::string& origin)> origin_seen{};
 };
 
 }  // namespace ranvier::api

@@ -12,7 +12,9 @@
 #include "app/signing_key_file.hpp"
 #include "config/config.hpp"
 #include "federation/database_key_store.hpp"
+#include "core/percent_encoding.hpp"
 #include "federation/federation_stack.hpp"
+#include "federation/transaction_sender.hpp"
 #include "http/http_server.hpp"
 #include "metrics/metrics.hpp"
 #include "rooms/event_pipeline.hpp"
@@ -120,6 +122,33 @@ int run_serve(int argc, char** argv) {
   }
   services.key_ring = &federation->key_ring();
   services.federation_client = &federation->client();
+  // The outbox's sender: what local users do in rooms shared with other servers goes out as
+  // transactions, retried with back-off until each destination accepts it.
+  federation::TransactionSender transaction_sender(
+      *db, cfg.server_name,
+      [&client = federation->client()](const std::string& destination, const std::string& txn_id,
+                                       const nlohmann::json& body) {
+        auto answer = client.put(destination, "/_matrix/federation/v1/send/" + core::percent_encode(txn_id), body);
+        if (answer) {
+          return federation::TransactionOutcome{200, ""};
+        }
+        const auto& error = answer.error();
+        switch (error.kind) {
+          case federation::FederationError::Kind::http:
+            return federation::TransactionOutcome{error.status, error.errcode + " " + error.message};
+          case federation::FederationError::Kind::bad_destination:
+            return federation::TransactionOutcome{400, error.message};
+          case federation::FederationError::Kind::bad_response:
+            // The destination took the transaction but answered oddly: it has the items.
+            return federation::TransactionOutcome{200, ""};
+          case federation::FederationError::Kind::unreachable:
+            break;
+        }
+        return federation::TransactionOutcome{0, federation::describe(error)};
+      },
+      notifier);
+  transaction_sender.start();
+  services.origin_seen = [&transaction_sender](const std::string& origin) { transaction_sender.reset_backoff(origin); };
   // Typing and presence change by themselves (timeouts): check twice a second and wake /sync
   // when something did.
   std::atomic<bool> stop_expiry{false};

@@ -1,5 +1,5 @@
 #pragma once
-// Percent-decoding (RFC 3986 §2.1) for path segments, query strings and URLs.
+// Percent-encoding and -decoding (RFC 3986 §2.1) for path segments, query strings and URLs.
 
 #include <optional>
 #include <string>
@@ -11,5 +11,9 @@ namespace ranvier::core {
 /// nullopt for a truncated or non-hex escape. The result may be any bytes: callers that need
 /// text check UTF-8 themselves.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+
+/// Encodes every byte outside RFC 3986's unreserved set (ALPHA DIGIT - . _ ~) as %XX, so the
+/// result is safe as one path segment or query value (room, user and event IDs in URLs).
+std::string percent_encode(std::string_view text);
 
 }  // namespace ranvier::core

@@ -9,6 +9,7 @@
 #include "core/pdu_format.hpp"
 #include "core/state_res/state_res.hpp"
 #include "rooms/errors.hpp"
+#include "rooms/federation_fanout.hpp"
 #include "rooms/opaque_id.hpp"
 #include "rooms/persist_hooks.hpp"
 #include "rooms/pipeline_internal.hpp"
@@ -288,13 +289,13 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
   }
 
   const auto stream = persist(tx, events, version, room_id, pdu, event_id, frontier, PersistAs{}, signatures);
+  // Our own event: every other server in the room hears of it, through the outbox.
+  queue_for_room_servers(tx, pdu, server_name_);
   return PersistedEvent{event_id, room_id, stream, std::move(pdu)};
 }
 
-namespace {
+namespace pipeline {
 
-/// Keeps memberships in step with a change of the room's current state. The event being
-/// persisted (`event_id`, with its `content` and `stream`) is not read back.
 void update_memberships(storage::WriteTx& tx, const std::string& room_id, const storage::StateDelta& delta,
                         const std::string& event_id, const nlohmann::json& content, std::int64_t stream) {
   for (const auto& [key, id] : delta) {
@@ -318,7 +319,9 @@ void update_memberships(storage::WriteTx& tx, const std::string& room_id, const 
   }
 }
 
-}  // namespace
+}  // namespace pipeline
+
+using pipeline::update_memberships;
 
 std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                                     const std::string& room_id, nlohmann::json& pdu, const std::string& event_id,

@@ -94,6 +94,15 @@ class EventPipeline {
   ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
                               bool unknown_auth_ok = false) const;
 
+  /// Joins a room that lives on other servers (the end of make_join/send_join): `state_ids` is
+  /// the state before `join` as the resident server sent it; the caller stored those events
+  /// and their auth chain as outliers. Registers the room, makes that state the state before
+  /// the join and the current state, then persists the join through the auth and persist
+  /// phases. A join that fails authorization against that state is rejected with nothing
+  /// written; state events that are not stored give missing_prev_events naming them.
+  ReceiveResult join_from_state(storage::WriteTx& tx, const VerifiedPdu& join, const std::vector<std::string>& state_ids,
+                                const auth::SignatureChecks& signatures) const;
+
   /// The auth rules' signature checks for events of this server's making.
   auth::SignatureChecks local_signatures() const;
 

@@ -53,5 +53,10 @@ std::vector<std::string> referenced_ids(const nlohmann::json& refs);
 /// them; not an outlier, not rejected, not soft-failed).
 storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_id, const std::string& room_id);
 
+/// Keeps memberships in step with a change of the room's current state. The event being
+/// persisted (`event_id`, with its `content` and `stream`) is not read back.
+void update_memberships(storage::WriteTx& tx, const std::string& room_id, const storage::StateDelta& delta,
+                        const std::string& event_id, const nlohmann::json& content, std::int64_t stream);
+
 }  // namespace pipeline
 }  // namespace ranvier::rooms

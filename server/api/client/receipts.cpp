@@ -9,6 +9,7 @@
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
 #include "core/identifiers.hpp"
+#include "rooms/federation_fanout.hpp"
 
 namespace ranvier::api::client_server {
 namespace {
@@ -28,12 +29,25 @@ void put_receipt(RequestContext& ctx, storage::WriteTx& tx, const std::string& r
   const auto stream = check_event_in_room(tx, room_id, event_id);
   // Reading up to an event reads the notifications up to it (in its thread, when threaded).
   tx.notifications().mark_read(ctx.principal->user_id, room_id, thread_id, stream);
+  const auto ts = now_ms();
   tx.receipts().put({.room_id = room_id,
                      .user_id = ctx.principal->user_id,
                      .receipt_type = type,
                      .thread_id = thread_id,
                      .event_id = event_id,
-                     .ts = now_ms()});
+                     .ts = ts});
+  if (type != "m.read.private") {
+    // Public receipts reach the room's other servers (server-server API, "Receipts").
+    nlohmann::json data{{"ts", ts}};
+    if (!thread_id.empty()) {
+      data["thread_id"] = thread_id;
+    }
+    nlohmann::json receipt{{"event_ids", {event_id}}, {"data", std::move(data)}};
+    rooms::queue_edu_for_room_servers(
+        tx, room_id,
+        {{"edu_type", "m.receipt"}, {"content", {{room_id, {{type, {{ctx.principal->user_id, std::move(receipt)}}}}}}}},
+        ctx.services.pipeline.server_name());
+  }
 }
 
 void put_fully_read(RequestContext& ctx, storage::WriteTx& tx, const std::string& room_id,

@@ -2,6 +2,7 @@
 // (client-server API, "Room membership"). Every change is an m.room.member event through the
 // pipeline; the auth rules decide who may do what.
 
+#include "api/client/remote_join.hpp"
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/errors.hpp"
@@ -11,11 +12,13 @@
 #include "rooms/history_visibility.hpp"
 #include "rooms/state_content.hpp"
 
+#include <algorithm>
+
 namespace ranvier::api::client_server {
 namespace {
 
 /// The room an ID or alias names; M_NOT_FOUND for unknown aliases and rooms (joining rooms on
-/// other servers needs federation).
+/// other servers goes through join_target).
 std::string resolve_room(RequestContext& ctx, const std::string& id_or_alias) {
   return ctx.services.database.read([&](storage::ReadTx& tx) {
     std::string room_id = id_or_alias;
@@ -33,6 +36,76 @@ std::string resolve_room(RequestContext& ctx, const std::string& id_or_alias) {
     }
     return room_id;
   });
+}
+
+void check_guest_may_join(RequestContext& ctx, const std::string& room_id);
+
+/// Where a join happens: here, when one of this server's users is in the room (or nobody
+/// elsewhere is), else through the room's other servers.
+struct JoinTarget {
+  RemoteRoom room;
+  bool local = false;
+};
+
+JoinTarget join_target(RequestContext& ctx, const std::string& id_or_alias, const std::vector<std::string>& via) {
+  const auto& own = ctx.services.pipeline.server_name();
+  JoinTarget target;
+  target.room.servers = via;
+  // `server_name` is the name `via` had before spec v1.12; clients still send it.
+  for (const auto& [key, value] : ctx.query) {
+    if (key == "server_name") {
+      target.room.servers.push_back(value);
+    }
+  }
+  std::string room_id = id_or_alias;
+  if (id_or_alias.starts_with("#")) {
+    auto alias = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().alias(id_or_alias); });
+    if (alias) {
+      room_id = alias->room_id;
+    } else {
+      auto remote = resolve_remote_alias(ctx, id_or_alias);
+      room_id = remote.room_id;
+      target.room.servers.insert(target.room.servers.end(), remote.servers.begin(), remote.servers.end());
+    }
+  } else if (!id_or_alias.starts_with("!")) {
+    throw MatrixError(ErrCode::invalid_param, "Not a room ID or alias: " + id_or_alias);
+  }
+  target.room.room_id = room_id;
+  const auto in_room = ctx.services.database.read([&](storage::ReadTx& tx) {
+    return tx.rooms().get(room_id) ? std::optional(tx.rooms().joined_servers(room_id)) : std::nullopt;
+  });
+  if (in_room) {
+    const bool we_are_in = std::find(in_room->begin(), in_room->end(), own) != in_room->end();
+    target.local = we_are_in || std::all_of(in_room->begin(), in_room->end(), [&](const auto& s) { return s == own; });
+    target.room.servers.insert(target.room.servers.end(), in_room->begin(), in_room->end());
+  }
+  // Room IDs before version 12 name the server that created the room.
+  if (const auto colon = room_id.find(':'); colon != std::string::npos) {
+    target.room.servers.push_back(room_id.substr(colon + 1));
+  }
+  if (!in_room && target.room.servers.empty()) {
+    throw MatrixError(ErrCode::not_found, "This server does not know the room " + room_id);
+  }
+  return target;
+}
+
+/// Joins the caller to the room `id_or_alias` names, here or through another server.
+std::string join(RequestContext& ctx, const std::string& id_or_alias, const std::vector<std::string>& via,
+                 const std::optional<std::string>& reason) {
+  const auto& user_id = ctx.principal->user_id;
+  auto target = join_target(ctx, id_or_alias, via);
+  if (target.local) {
+    check_guest_may_join(ctx, target.room.room_id);
+    change_membership(ctx, target.room.room_id, user_id, "join", reason);
+  } else {
+    if (ctx.principal->is_guest) {
+      throw MatrixError(ErrCode::guest_access_forbidden, "Guests may only join rooms this server is in");
+    }
+    auto content = ctx.services.database.read(
+        [&](storage::ReadTx& tx) { return member_content(tx, user_id, "join", reason); });
+    join_remote_room(ctx, target.room, user_id, content);
+  }
+  return target.room.room_id;
 }
 
 ApiResponse joined(const std::string& room_id) { return json_response({{"room_id", room_id}}); }
@@ -54,17 +127,11 @@ void check_guest_may_join(RequestContext& ctx, const std::string& room_id) {
 }  // namespace
 
 ApiResponse joinRoomById(RequestContext& ctx, const JoinRoomByIdRequest& req) {
-  auto room_id = resolve_room(ctx, req.room_id);
-  check_guest_may_join(ctx, room_id);
-  change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
-  return joined(room_id);
+  return joined(join(ctx, req.room_id, {}, req.reason));
 }
 
 ApiResponse joinRoom(RequestContext& ctx, const JoinRoomRequest& req) {
-  auto room_id = resolve_room(ctx, req.room_id_or_alias);
-  check_guest_may_join(ctx, room_id);
-  change_membership(ctx, room_id, ctx.principal->user_id, "join", req.reason);
-  return joined(room_id);
+  return joined(join(ctx, req.room_id_or_alias, req.via, req.reason));
 }
 
 ApiResponse knockRoom(RequestContext& ctx, const KnockRoomRequest& req) {

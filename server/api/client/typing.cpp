@@ -5,6 +5,7 @@
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "rooms/federation_fanout.hpp"
 #include "rooms/typing.hpp"
 
 #include <algorithm>
@@ -31,7 +32,15 @@ ApiResponse setTyping(RequestContext& ctx, const SetTypingRequest& req) {
   }
   const auto timeout = std::chrono::milliseconds(std::min(req.timeout.value_or(default_timeout_ms), max_timeout_ms));
   if (ctx.services.typing.set(req.room_id, req.user_id, req.typing, timeout)) {
-    ctx.services.notifier.notify();
+    // Other servers in the room show it too (server-server API, "Typing Notifications"); they
+    // time it out themselves.
+    write_and_notify(ctx, [&](storage::WriteTx& tx) {
+      rooms::queue_edu_for_room_servers(
+          tx, req.room_id,
+          {{"edu_type", "m.typing"},
+           {"content", {{"room_id", req.room_id}, {"user_id", req.user_id}, {"typing", req.typing}}}},
+          ctx.services.pipeline.server_name());
+    });
   }
   return json_response(nlohmann::json::object());
 }

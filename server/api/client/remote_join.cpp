@@ -1,0 +1,273 @@
+#include "api/client/remote_join.hpp"
+
+#include "api/client/room_access.hpp"
+#include "api/errors.hpp"
+#include "api/federation/federation_rooms.hpp"
+#include "api/services.hpp"
+#include "core/event.hpp"
+#include "core/percent_encoding.hpp"
+#include "core/room_version.hpp"
+#include "federation/federation_client.hpp"
+#include "federation/key_ring.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/opaque_id.hpp"
+#include "rooms/received_event.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace ranvier::api::client_server {
+namespace {
+
+using federation::FederationError;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+federation::FederationClient& client_of(RequestContext& ctx) {
+  if (ctx.services.federation_client == nullptr) {
+    throw MatrixError(ErrCode::not_found, "This server does not federate, so it cannot join rooms elsewhere");
+  }
+  return *ctx.services.federation_client;
+}
+
+/// `?ver=1&ver=2…`: every room version this server implements (make_join negotiation).
+std::string supported_versions_query() {
+  std::string query;
+  for (const auto& version : core::known_room_versions()) {
+    query += (query.empty() ? "?ver=" : "&ver=") + core::percent_encode(version.id);
+  }
+  return query;
+}
+
+/// The servers to ask, without this one and without repeats, in the given order.
+std::vector<std::string> candidates(const std::vector<std::string>& servers, const std::string& own) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& server : servers) {
+    if (!server.empty() && server != own && seen.insert(server).second) {
+      out.push_back(server);
+    }
+  }
+  return out;
+}
+
+/// The join event from a make_join template: ours to complete, sign and name.
+struct SignedJoin {
+  const core::RoomVersion* version = nullptr;
+  std::string event_id;
+  nlohmann::json event;
+};
+
+std::optional<SignedJoin> complete_template(RequestContext& ctx, const nlohmann::json& answer,
+                                            const std::string& room_id, const std::string& user_id,
+                                            const nlohmann::json& member_content) {
+  const auto* version = core::find_room_version(answer.value("room_version", std::string("1")));
+  const auto it = answer.find("event");
+  if (version == nullptr || it == answer.end() || !it->is_object()) {
+    return std::nullopt;
+  }
+  nlohmann::json event = *it;
+  // The template must be the join we asked for; anything else is not ours to sign.
+  if (event.value("type", "") != "m.room.member" || event.value("sender", "") != user_id ||
+      event.value("state_key", "") != user_id || event.value("room_id", "") != room_id ||
+      !event.contains("content") || !event["content"].is_object() ||
+      event["content"].value("membership", "") != "join") {
+    return std::nullopt;
+  }
+  for (const char* field : {"event_id", "hashes", "signatures", "unsigned"}) {
+    event.erase(field);
+  }
+  auto content = event["content"];
+  for (const auto& [key, value] : member_content.items()) {
+    if (key != "membership" && key != "join_authorised_via_users_server") {
+      content[key] = value;
+    }
+  }
+  event["content"] = std::move(content);
+  const auto& own = ctx.services.pipeline.server_name();
+  event["origin"] = own;
+  event["origin_server_ts"] = now_ms();
+  SignedJoin join{version, "", std::move(event)};
+  if (version->event_format == core::EventFormat::v1) {
+    join.event_id = "$" + rooms::opaque_id(18) + ":" + own;
+    join.event["event_id"] = join.event_id;
+  }
+  core::sign_event(join.event, *version, own, ctx.services.pipeline.signing_key());
+  if (version->event_format != core::EventFormat::v1) {
+    join.event_id = core::event_id_of(join.event, *version).value_or("");
+  }
+  return join;
+}
+
+/// Asks the key ring, in parallel across servers, for every key the events are signed with.
+void prefetch_keys(federation::KeyRing& ring, const std::vector<const nlohmann::json*>& events) {
+  std::vector<federation::KeyRequest> wanted;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto* event : events) {
+    const auto signatures = event->find("signatures");
+    if (signatures == event->end() || !signatures->is_object()) {
+      continue;
+    }
+    for (const auto& [server, keys] : signatures->items()) {
+      if (!keys.is_object()) {
+        continue;
+      }
+      for (const auto& [key_id, ignored] : keys.items()) {
+        if (seen.emplace(server, key_id).second) {
+          wanted.push_back({server, key_id, event->value("origin_server_ts", std::int64_t{0})});
+        }
+      }
+    }
+  }
+  ring.prefetch(wanted);
+}
+
+MatrixError join_refused(const FederationError& error) {
+  if (error.kind == FederationError::Kind::http && error.errcode == "M_INCOMPATIBLE_ROOM_VERSION") {
+    return MatrixError(ErrCode::incompatible_room_version, "The room's version is not one this server supports");
+  }
+  if (error.kind == FederationError::Kind::http && error.status == 403) {
+    return MatrixError(ErrCode::forbidden, "The room's server refused the join: " + error.message);
+  }
+  return MatrixError(ErrCode::not_found, "No server of the room could be reached: " + federation::describe(error));
+}
+
+}  // namespace
+
+RemoteRoom resolve_remote_alias(RequestContext& ctx, const std::string& alias) {
+  const auto colon = alias.find(':');
+  const std::string server = colon == std::string::npos ? std::string() : alias.substr(colon + 1);
+  if (server.empty() || server == ctx.services.pipeline.server_name()) {
+    throw MatrixError(ErrCode::not_found, "Unknown room alias " + alias);
+  }
+  auto answer = client_of(ctx).get(server, "/_matrix/federation/v1/query/directory?room_alias=" +
+                                               core::percent_encode(alias));
+  if (!answer || !(*answer)["room_id"].is_string()) {
+    throw MatrixError(ErrCode::not_found, "The room alias " + alias + " could not be resolved");
+  }
+  RemoteRoom room{(*answer)["room_id"].get<std::string>(), {}};
+  if (const auto servers = answer->find("servers"); servers != answer->end() && servers->is_array()) {
+    for (const auto& s : *servers) {
+      if (s.is_string()) {
+        room.servers.push_back(s.get<std::string>());
+      }
+    }
+  }
+  room.servers.push_back(server);
+  return room;
+}
+
+void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::string& user_id,
+                      const nlohmann::json& member_content) {
+  auto& client = client_of(ctx);
+  auto& ring = server_server::key_ring_of(ctx);
+  const auto& own = ctx.services.pipeline.server_name();
+  const auto servers = candidates(room.servers, own);
+  if (servers.empty()) {
+    throw MatrixError(ErrCode::not_found, "This server is not in the room " + room.room_id +
+                                              " and was given no server to join it through");
+  }
+  std::optional<MatrixError> failure;
+  for (const auto& server : servers) {
+    auto made = client.get(server, "/_matrix/federation/v1/make_join/" + core::percent_encode(room.room_id) + "/" +
+                                       core::percent_encode(user_id) + supported_versions_query());
+    if (!made) {
+      failure = join_refused(made.error());
+      if (failure->code() == ErrCode::incompatible_room_version) {
+        throw *failure;
+      }
+      continue;
+    }
+    auto join = complete_template(ctx, *made, room.room_id, user_id, member_content);
+    if (!join) {
+      failure = MatrixError(ErrCode::not_found, server + " answered make_join with an unusable template");
+      continue;
+    }
+    auto sent = client.put(server, "/_matrix/federation/v2/send_join/" + core::percent_encode(room.room_id) + "/" +
+                                       core::percent_encode(join->event_id), join->event);
+    if (!sent) {
+      failure = join_refused(sent.error());
+      continue;
+    }
+    const auto& version = *join->version;
+    // The resident may return the join with its own signature added (restricted joins).
+    nlohmann::json join_event = join->event;
+    if (const auto returned = sent->find("event"); returned != sent->end() && returned->is_object() &&
+        core::event_id_of(*returned, version).value_or(returned->value("event_id", "")) == join->event_id) {
+      join_event = *returned;
+    }
+    std::vector<const nlohmann::json*> pdus;
+    std::vector<std::string> state_ids;
+    for (const char* section : {"auth_chain", "state"}) {
+      if (const auto list = sent->find(section); list != sent->end() && list->is_array()) {
+        for (const auto& pdu : *list) {
+          if (pdu.is_object()) {
+            pdus.push_back(&pdu);
+          }
+        }
+      }
+    }
+    pdus.push_back(&join_event);
+    prefetch_keys(ring, pdus);
+    pdus.pop_back();
+
+    server_server::KeyRingLookup keys(ring);
+    std::map<std::string, rooms::VerifiedPdu> verified;
+    const auto state_count = sent->contains("state") && (*sent)["state"].is_array() ? (*sent)["state"].size() : 0;
+    const auto auth_count = pdus.size() - state_count;
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+      auto result = rooms::verify_received(*pdus[i], version, keys);
+      if (i >= auth_count && !result.event_id.empty()) {
+        state_ids.push_back(result.event_id);
+      }
+      if (result.verified && result.verified->room_id == room.room_id) {
+        verified.emplace(result.event_id, std::move(*result.verified));
+      }
+    }
+    auto checked_join = rooms::verify_received(join_event, version, keys);
+    if (!checked_join.verified) {
+      failure = MatrixError(ErrCode::forbidden, "The join event did not verify: " + checked_join.reason);
+      continue;
+    }
+    const auto signatures = rooms::received_signature_checks(own, version, keys);
+    write_and_notify(ctx, [&](storage::WriteTx& tx) {
+      // Auth events first: by depth (an event's auth events are in its past; in room version
+      // 12 the create event is not even listed), then round after round for what still lacks
+      // an auth event, until nothing moves.
+      std::vector<const rooms::VerifiedPdu*> pending;
+      for (const auto& [id, pdu] : verified) {
+        pending.push_back(&pdu);
+      }
+      std::stable_sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) {
+        return a->pdu.value("depth", std::int64_t{0}) < b->pdu.value("depth", std::int64_t{0});
+      });
+      while (!pending.empty()) {
+        std::vector<const rooms::VerifiedPdu*> later;
+        for (const auto* pdu : pending) {
+          if (ctx.services.pipeline.store_outlier(tx, *pdu, signatures).status ==
+              rooms::ReceiveStatus::missing_auth_events) {
+            later.push_back(pdu);
+          }
+        }
+        if (later.size() == pending.size()) {
+          break;
+        }
+        pending = std::move(later);
+      }
+      auto joined = ctx.services.pipeline.join_from_state(tx, *checked_join.verified, state_ids, signatures);
+      if (joined.status != rooms::ReceiveStatus::accepted && joined.status != rooms::ReceiveStatus::already_known) {
+        // Nothing of a refused join stays behind.
+        throw MatrixError(ErrCode::forbidden, "The room's state does not allow the join: " + joined.reason);
+      }
+    });
+    return;
+  }
+  throw failure.value_or(MatrixError(ErrCode::not_found, "No server of the room could be asked"));
+}
+
+}  // namespace ranvier::api::client_server
