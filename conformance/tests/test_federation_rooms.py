@@ -248,3 +248,26 @@ def test_gaps_before_a_pdu_are_fetched_from_the_origin(setup):
     remote.route("POST", fed_path("get_missing_events", room), lambda *_: (200, {"events": []}))
     body = assert_json_response(send_transaction(remote, server, "gap-2", [third]))
     assert "missing prev events" in body["pdus"][event_id(third)]["error"]
+
+
+@spec("server-server-api/#restricted-rooms")
+def test_restricted_join_vouched_for_by_a_local_user(setup):
+    server, remote, _, (alice_id, alice) = setup
+    allowed = public_room(server, alice)
+    join(remote, server, allowed, BOB)
+    room = public_room(server, alice)
+    with server.client() as client:
+        put_state(client, alice, room, "m.room.join_rules",
+                  {"join_rule": "restricted", "allow": [{"type": "m.room_membership", "room_id": allowed}]})
+    template = make_membership(remote, server, "join", room, BOB)
+    assert template["content"]["join_authorised_via_users_server"] == alice_id
+    eid, _, response = send_membership(remote, server, "join", template)
+    body = assert_json_response(response)
+    # The event comes back with the vouching server's signature.
+    assert server.server_name in body["event"]["signatures"] and REMOTE in body["event"]["signatures"]
+    assert event_id(body["event"]) == eid
+    members = [e for e in timeline_events(synced(server, alice), room) if e["type"] == "m.room.member"]
+    assert members[-1]["state_key"] == BOB and members[-1]["content"]["membership"] == "join"
+    # Someone in none of the allowed rooms is refused.
+    response = remote.request(server, "GET", fed_path("make_join", room, f"@carol:{REMOTE}", query="ver=12"))
+    assert_matrix_error(response, 403, "M_FORBIDDEN")

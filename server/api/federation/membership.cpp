@@ -13,7 +13,9 @@
 #include "api/services.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/federation_fanout.hpp"
+#include "core/auth/power_levels.hpp"
 #include "rooms/event_pipeline.hpp"
+#include "rooms/state_content.hpp"
 
 #include <algorithm>
 
@@ -44,19 +46,71 @@ void check_version_offered(const core::RoomVersion& version, const std::vector<s
   }
 }
 
+/// Restricted rooms (client-server API, "Restricted rooms"; room versions 8+): a user who is
+/// neither invited nor joined may join when they are in one of the rooms the join rule allows,
+/// vouched for by a resident user who may invite (`join_authorised_via_users_server`). This
+/// server vouches with one of its own users when it can see the condition met: the user is
+/// joined to an allowed room it knows. nullopt when the room is not restricted or no voucher
+/// is needed; M_FORBIDDEN when no allowed room has the user.
+std::optional<std::string> authorising_user(RequestContext& ctx, storage::ReadTx& tx, const std::string& room_id,
+                                            const core::RoomVersion& version, const std::string& user_id) {
+  auto rule_id = tx.rooms().current_state_event(room_id, {"m.room.join_rules", ""});
+  auto rule_row = rule_id ? tx.events().get_row(*rule_id) : std::nullopt;
+  auto rule = rule_row ? nlohmann::json::parse(rule_row->json, nullptr, false) : nlohmann::json();
+  const auto content = rule.is_object() ? rule.value("content", nlohmann::json::object()) : nlohmann::json::object();
+  const auto join_rule = content.value("join_rule", "");
+  if (!version.restricted_joins || (join_rule != "restricted" && join_rule != "knock_restricted")) {
+    return std::nullopt;
+  }
+  if (auto member = tx.rooms().membership(room_id, user_id);
+      member && (member->membership == storage::Membership::invite || member->membership == storage::Membership::join)) {
+    return std::nullopt;
+  }
+  bool allowed = false;
+  for (const auto& entry : content.value("allow", nlohmann::json::array())) {
+    if (entry.is_object() && entry.value("type", "") == "m.room_membership" && entry.contains("room_id") &&
+        entry["room_id"].is_string()) {
+      auto there = tx.rooms().membership(entry["room_id"].get<std::string>(), user_id);
+      allowed = allowed || (there && there->membership == storage::Membership::join);
+    }
+  }
+  if (!allowed) {
+    throw MatrixError(ErrCode::forbidden, user_id + " is not in any room the join rule of " + room_id + " allows");
+  }
+  rooms::TxEventSource events(tx);
+  auto levels = rooms::current_power_levels(tx, events, room_id, version);
+  const auto& own = ctx.services.identity.server_name;
+  for (const auto& member : tx.rooms().members(room_id, storage::Membership::join)) {
+    if (core::server_name_of(member.user_id) == own && levels &&
+        levels->user_level(member.user_id) >= levels->named_level("invite")) {
+      return member.user_id;
+    }
+  }
+  throw MatrixError(ErrCode::forbidden, "No user of " + own + " may invite to " + room_id);
+}
+
 ApiResponse make_membership(RequestContext& ctx, const std::string& room_id, const std::string& user_id,
                             const std::string& membership, const std::vector<std::string>* ver) {
   const auto& origin = origin_of(ctx);
   check_user_of_origin(user_id, origin);
-  const auto& version = ctx.services.database.read(
-      [&](storage::ReadTx& tx) -> const core::RoomVersion* { return &open_room(tx, room_id, origin, false); });
-  if (ver != nullptr) {
-    check_version_offered(*version, *ver);
-  }
+  std::optional<std::string> authoriser;
+  const auto& version = ctx.services.database.read([&](storage::ReadTx& tx) -> const core::RoomVersion* {
+    const auto* found = &open_room(tx, room_id, origin, false);
+    if (ver != nullptr) {
+      check_version_offered(*found, *ver);
+    }
+    if (membership == "join") {
+      authoriser = authorising_user(ctx, tx, room_id, *found, user_id);
+    }
+    return found;
+  });
   rooms::EventDraft draft{.type = "m.room.member",
                           .sender = user_id,
                           .state_key = user_id,
                           .content = {{"membership", membership}}};
+  if (authoriser) {
+    draft.content["join_authorised_via_users_server"] = *authoriser;
+  }
   auto event = ctx.services.database.write(
       [&](storage::WriteTx& tx) { return ctx.services.pipeline.prepare(tx, room_id, draft); });
   event["origin"] = origin;
@@ -94,9 +148,18 @@ nlohmann::json send_membership(RequestContext& ctx, const std::string& room_id, 
   check_membership_event(event, room_id, origin, membership);
   const auto* version = ctx.services.database.read(
       [&](storage::ReadTx& tx) -> const core::RoomVersion* { return &open_room(tx, room_id, origin, false); });
-  auto verified = verify_request_event(ctx, event, *version, event_id);
+  // A restricted join this server vouches for carries its signature from here on.
+  nlohmann::json signed_event = event;
+  const auto& own = ctx.services.identity.server_name;
+  const auto& content = event["content"];
+  if (version->restricted_joins && content.contains("join_authorised_via_users_server") &&
+      content["join_authorised_via_users_server"].is_string() &&
+      core::server_name_of(content["join_authorised_via_users_server"].get<std::string>()) == own) {
+    add_event_signature(signed_event, *version, ctx.services.identity);
+  }
+  auto verified = verify_request_event(ctx, signed_event, *version, event_id);
   KeyRingLookup keys(key_ring_of(ctx));
-  const auto checks = rooms::received_signature_checks(ctx.services.identity.server_name, *version, keys);
+  const auto checks = rooms::received_signature_checks(own, *version, keys);
   return write_and_notify(ctx, [&](storage::WriteTx& tx) {
     auto result = ctx.services.pipeline.receive(tx, verified, checks);
     switch (result.status) {
@@ -114,7 +177,11 @@ nlohmann::json send_membership(RequestContext& ctx, const std::string& room_id, 
       default:
         throw MatrixError(ErrCode::forbidden, "The " + membership + " was refused: " + result.reason);
     }
-    return answer(tx, *version, event_id);
+    auto body = answer(tx, *version, event_id);
+    if (body.is_object() && signed_event != event) {
+      body["event"] = verified.pdu;
+    }
+    return body;
   });
 }
 
