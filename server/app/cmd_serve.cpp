@@ -17,6 +17,8 @@
 #include "federation/transaction_sender.hpp"
 #include "http/http_server.hpp"
 #include "metrics/metrics.hpp"
+#include "push/delivery.hpp"
+#include "push/gateway_http.hpp"
 #include "rooms/event_pipeline.hpp"
 #include "rooms/notifier.hpp"
 #include "rooms/presence.hpp"
@@ -149,6 +151,12 @@ int run_serve(int argc, char** argv) {
       notifier);
   transaction_sender.start();
   services.origin_seen = [&transaction_sender](const std::string& origin) { transaction_sender.reset_backoff(origin); };
+  // Notifications queued by sends go to the users' push gateways from a worker of their own.
+  http::Client push_client(http::ClientOptions{.ca_file = cfg.federation.ca_file,
+                                               .verify_tls = cfg.federation.verify_tls,
+                                               .request_timeout = std::chrono::milliseconds(5'000)});
+  push::PushDelivery push_delivery(*db, push::http_gateway_transport(push_client), notifier);
+  push_delivery.start();
   // Typing and presence change by themselves (timeouts): check twice a second and wake /sync
   // when something did.
   std::atomic<bool> stop_expiry{false};

@@ -4,6 +4,7 @@
 #include "push/ruleset.hpp"
 #include "rooms/state_content.hpp"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -258,6 +259,16 @@ void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core
                            .stream = stream,
                            .ts = pdu.value("origin_server_ts", std::int64_t{0})},
       actions);
+  // Their push gateways hear of it from the delivery worker, after this transaction commits.
+  std::vector<std::string> notified;
+  notified.reserve(actions.size());
+  for (const auto& action : actions) {
+    notified.push_back(action.user_id);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  tx.pushers().enqueue(stream, notified, now);
 }
 
 }  // namespace ranvier::rooms

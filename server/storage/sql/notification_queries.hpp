@@ -28,6 +28,12 @@ struct PusherSql {
   StaticSql list;               ///< (user_id) → pusher rows by app_id, pushkey
   StaticSql remove;             ///< (user_id, app_id, pushkey)
   StaticSql remove_for_others;  ///< (app_id, pushkey, user_id)
+  StaticSql enqueue;            ///< (stream, JSON array of user IDs, now_ts) for their http pushers
+  StaticSql due;                ///< (now_ts, limit) → queue_id, stream, attempts, event_id, room_id,
+                                ///< actions, then the pusher columns; oldest due first
+  StaticSql next_due;           ///< () → MIN(next_attempt_ts), NULL when empty
+  StaticSql finish;             ///< (queue_id)
+  StaticSql retry;              ///< (queue_id, next_ts); attempts + 1
 };
 
 /// The full-text index. Queries take the words as one FTS5-style expression of quoted words

@@ -90,18 +90,19 @@ std::int64_t SqlNotificationStore::mark_read(std::string_view user_id, std::stri
 
 namespace {
 
-Pusher pusher_from(const Row& row) {
-  return Pusher{.user_id = row.at(0).as_text(),
-                .app_id = row.at(1).as_text(),
-                .pushkey = row.at(2).as_text(),
-                .device_id = row.at(3).as_text(),
-                .kind = row.at(4).as_text(),
-                .app_display_name = row.at(5).as_text(),
-                .device_display_name = row.at(6).as_text(),
-                .profile_tag = row.at(7).as_optional_text(),
-                .lang = row.at(8).as_text(),
-                .data = row.at(9).as_text(),
-                .created_ts = row.at(10).as_int()};
+/// The pusher columns of `row` starting at column `first`.
+Pusher pusher_from(const Row& row, std::size_t first = 0) {
+  return Pusher{.user_id = row.at(first).as_text(),
+                .app_id = row.at(first + 1).as_text(),
+                .pushkey = row.at(first + 2).as_text(),
+                .device_id = row.at(first + 3).as_text(),
+                .kind = row.at(first + 4).as_text(),
+                .app_display_name = row.at(first + 5).as_text(),
+                .device_display_name = row.at(first + 6).as_text(),
+                .profile_tag = row.at(first + 7).as_optional_text(),
+                .lang = row.at(first + 8).as_text(),
+                .data = row.at(first + 9).as_text(),
+                .created_ts = row.at(first + 10).as_int()};
 }
 
 /// Words as an FTS5 expression of quoted words, which FTS5 reads as "all of them" and
@@ -148,6 +149,38 @@ bool SqlPusherStore::remove(std::string_view user_id, std::string_view app_id, s
 std::int64_t SqlPusherStore::remove_for_others(std::string_view app_id, std::string_view pushkey,
                                                std::string_view user_id) {
   return session_.execute(sql_.remove_for_others, {app_id, pushkey, user_id});
+}
+
+std::vector<QueuedPush> SqlPusherStore::due(std::int64_t now_ts, std::size_t limit) {
+  std::vector<QueuedPush> queued;
+  for (const auto& row : session_.query(sql_.due, {now_ts, limit_param(limit)})) {
+    queued.push_back(QueuedPush{.queue_id = row.at(0).as_int(),
+                                .pusher = pusher_from(row, 6),
+                                .stream = row.at(1).as_int(),
+                                .event_id = row.at(3).as_text(),
+                                .room_id = row.at(4).as_text(),
+                                .actions = row.at(5).as_text(),
+                                .attempts = row.at(2).as_int()});
+  }
+  return queued;
+}
+
+std::optional<std::int64_t> SqlPusherStore::next_due() {
+  return session_.query(sql_.next_due, {}).front().at(0).as_optional_int();
+}
+
+void SqlPusherStore::enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) {
+  if (user_ids.empty()) {
+    return;
+  }
+  const std::string users = json_array(user_ids);
+  session_.execute(sql_.enqueue, {stream, std::string_view(users), now_ts});
+}
+
+void SqlPusherStore::finish(std::int64_t queue_id) { session_.execute(sql_.finish, {queue_id}); }
+
+void SqlPusherStore::retry(std::int64_t queue_id, std::int64_t next_ts) {
+  session_.execute(sql_.retry, {queue_id, next_ts});
 }
 
 SearchResults SqlSearchStore::search(const SearchQuery& query) {

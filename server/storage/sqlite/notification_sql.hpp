@@ -52,6 +52,18 @@ inline constexpr sql::PusherSql pusher_sql{
     .list = "SELECT " NOTIF_PUSHER_COLUMNS " FROM pushers WHERE user_id = ?1 ORDER BY app_id, pushkey",
     .remove = "DELETE FROM pushers WHERE user_id = ?1 AND app_id = ?2 AND pushkey = ?3",
     .remove_for_others = "DELETE FROM pushers WHERE app_id = ?1 AND pushkey = ?2 AND user_id <> ?3",
+    .enqueue = "INSERT INTO push_queue (user_id, app_id, pushkey, stream, next_attempt_ts)"
+               " SELECT user_id, app_id, pushkey, ?1, ?3 FROM pushers"
+               " WHERE kind = 'http' AND user_id IN (SELECT value FROM json_each(?2))",
+    .due = "SELECT q.queue_id, q.stream, q.attempts, e.event_id, e.room_id, json_extract(e.actions, '$[' || u.actions_index || ']'), "
+           "p.user_id, p.app_id, p.pushkey, p.device_id, p.kind, p.app_display_name, p.device_display_name, p.profile_tag, p.lang, p.data, p.created_ts"
+           " FROM push_queue q JOIN pushers p ON p.user_id = q.user_id AND p.app_id = q.app_id AND p.pushkey = q.pushkey"
+           " JOIN push_events e ON e.stream = q.stream"
+           " JOIN push_event_users u ON u.stream = q.stream AND u.user_id = q.user_id"
+           " WHERE q.next_attempt_ts <= ?1 ORDER BY q.next_attempt_ts, q.queue_id LIMIT ?2",
+    .next_due = "SELECT MIN(next_attempt_ts) FROM push_queue",
+    .finish = "DELETE FROM push_queue WHERE queue_id = ?1",
+    .retry = "UPDATE push_queue SET attempts = attempts + 1, next_attempt_ts = ?2 WHERE queue_id = ?1",
 };
 
 #undef NOTIF_PUSHER_COLUMNS
