@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives a fresh Ranvier server with a real client SDK (matrix-js-sdk, pinned in
 # js-sdk/package.json and package-lock.json): two users register, log in, sync, create a
-# room, invite, join, exchange messages, page back through history, redact and leave. Then two
+# room, invite, join, exchange messages, page back through history, see an unread count that a
+# read receipt clears, redact and leave. Then two
 # matrix-nio clients (Debian python3-matrix-nio, python3-olm) exchange end-to-end encrypted
 # messages (nio_e2ee.py).
 #

@@ -1,6 +1,7 @@
 // Two people use a Ranvier homeserver through matrix-js-sdk, the library Element Web is built
 // on: register, log in, sync, create a room, invite, join, talk, page back through history,
-// redact, leave. Every step asserts what a person would see in their client.
+// see unread counts and clear them with a read receipt, redact, leave. Every step asserts what
+// a person would see in their client.
 //
 // Usage: RANVIER_URL=http://127.0.0.1:8008 node scenario.mjs   (conformance/clients/run.sh
 // starts a fresh server and sets it). RANVIER_STEP_TIMEOUT_MS (default 15000) bounds each
@@ -16,6 +17,7 @@ import {
   EventType,
   Method,
   MsgType,
+  NotificationCountType,
   Preset,
   Visibility,
   createClient,
@@ -280,6 +282,25 @@ const steps = [
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), "paginated history is out of order");
     phone.stopClient();
     return `${initial} events from sync, ${events.length} after ${requests} /messages requests`;
+  }],
+  ["bob's client counts alice's messages as unread; his read receipt clears the count", async () => {
+    // Two members: `.m.rule.room_one_to_one` notifies bob of each of alice's messages (hello,
+    // the retried send and the history), none of them a highlight.
+    const expected = HISTORY_MESSAGES + 2;
+    const unread = (type) => room(state.bob)?.getUnreadNotificationCount(type);
+    await afterSync(state.bob, `${expected} unread notifications`,
+      () => unread(NotificationCountType.Total) === expected);
+    assert.equal(unread(NotificationCountType.Highlight), 0);
+    const last = liveEvent(state.bob, state.history.at(-1));
+    assert.ok(last, "the last history message is not on bob's live timeline");
+    await state.bob.sendReadReceipt(last);
+    await afterSync(state.bob, "no unread notifications after his receipt",
+      () => unread(NotificationCountType.Total) === 0);
+    // The SDK may zero its count locally; the server's own count must agree.
+    const fresh = await state.bob.http.authedRequest(Method.Get, "/sync", { timeout: "0" });
+    const counts = fresh.rooms?.join?.[state.roomId]?.unread_notifications;
+    assert.deepEqual(counts, { notification_count: 0, highlight_count: 0 }, `server counts: ${JSON.stringify(counts)}`);
+    return `${expected} unread, then 0 after the receipt`;
   }],
   ["alice redacts one of her messages; bob sees it redacted", async () => {
     const target = state.history[6];
