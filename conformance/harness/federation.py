@@ -45,14 +45,15 @@ def now_ms() -> int:
 class CertificateAuthority:
     """A throw-away certificate authority issuing server certificates for test names."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, days: int = 2):
+        """`days`: how long the CA certificate stays valid (a mesh left running wants more)."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.cert = self.folder / "ca.crt"
         self.key = self.folder / "ca.key"
         if not self.cert.exists():
             subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                            "-nodes", "-days", "2", "-subj", "/CN=Ranvier federation test CA",
+                            "-nodes", "-days", str(days), "-subj", "/CN=Ranvier federation test CA",
                             "-addext", "basicConstraints=critical,CA:TRUE",
                             "-addext", "keyUsage=critical,keyCertSign,cRLSign",
                             "-keyout", str(self.key), "-out", str(self.cert)],

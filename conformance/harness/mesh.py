@@ -30,6 +30,7 @@ from typing import Iterable, Optional
 
 from .client import Client
 from .database import SuiteDatabase
+from .federation import CertificateAuthority
 from .server import LOOPBACK, RanvierServer
 
 MESH_DOMAIN = "mesh.test"
@@ -38,20 +39,6 @@ MESH_DOMAIN = "mesh.test"
 def server_name(index: int) -> str:
     """The name of the mesh's server number `index` (1-based)."""
     return f"hs{index}.{MESH_DOMAIN}"
-
-
-def create_ca(folder: Path) -> tuple[Path, Path]:
-    """A private certificate authority (P-256, ten years) for the mesh's TLS certificates."""
-    folder.mkdir(parents=True, exist_ok=True)
-    cert, key = folder / "ca.crt", folder / "ca.key"
-    if not cert.exists():
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "3650", "-subj", "/CN=Ranvier mesh CA",
-                        "-addext", "basicConstraints=critical,CA:TRUE",
-                        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-                        "-keyout", str(key), "-out", str(cert)],
-                       check=True, capture_output=True)
-    return cert, key
 
 
 class Relay:
@@ -224,7 +211,8 @@ class Mesh:
         self.mode = mode
         # Every server's config gets these on top of what `ranvier init` wrote.
         self.overrides = overrides or {}
-        self.ca_cert, self.ca_key = create_ca(self.folder / "ca")
+        ca = CertificateAuthority(self.folder / "ca", days=3650)
+        self.ca_cert, self.ca_key = ca.cert, ca.key
         self.relay = Relay() if mode == "loopback" else None
         self.namespaces = Namespaces(size) if mode == "netns" else None
         self.servers: dict[str, RanvierServer] = {}

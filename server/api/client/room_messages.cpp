@@ -12,6 +12,7 @@
 #include "rooms/event_filter.hpp"
 #include "rooms/history_visibility.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -28,7 +29,17 @@ storage::TopologicalPosition after_last_event(storage::ReadTx& tx, const std::st
   if (last.empty()) {
     return {0, 0};
   }
-  return {last.front().depth, last.front().stream + 1};
+  storage::TopologicalPosition end{last.front().depth, last.front().stream + 1};
+  if (at == end_of_room) {
+    // An event from another server may arrive last yet sit lower in the DAG than our own
+    // latest: the present is after the deepest forward extremity, not after the last arrival.
+    for (const auto& id : tx.rooms().forward_extremities(room_id)) {
+      if (auto row = tx.events().get_row(id)) {
+        end.depth = std::max(end.depth, row->depth);
+      }
+    }
+  }
+  return end;
 }
 
 /// Where a `from`/`to` token points: the gap just before the event at (depth, stream), so
