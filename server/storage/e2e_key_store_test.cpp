@@ -3,6 +3,7 @@
 
 #include "storage/storage_test_fixture.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace ranvier::storage::test {
@@ -153,6 +154,44 @@ TEST_P(StorageTest, CrossSigningKeysSignaturesAndTheDeviceListStream) {
   EXPECT_GT(third, second);
   EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.e2e_keys().device_list_changes(second, third); }),
             std::vector<std::string>{"@alice:test"});
+}
+
+TEST_P(StorageTest, MembershipChangesSeenForDeviceListTracking) {
+  auto db = open();
+  auto member = [](std::string room, std::string user, Membership membership, std::int64_t stream) {
+    return RoomMember{.room_id = std::move(room), .user_id = std::move(user), .membership = membership,
+                      .event_id = "$m" + std::to_string(stream), .stream = stream};
+  };
+  db->write([&](WriteTx& tx) {
+    for (const char* room : {"!a:test", "!b:test", "!c:test"}) {
+      tx.rooms().create(Room{.room_id = room, .room_version = "12", .created_ts = t0, .creator = "@alice:test"});
+    }
+    // Alice is in !a from before the window; bob joins and carol leaves inside it.
+    tx.rooms().set_membership(member("!a:test", "@alice:test", Membership::join, 1));
+    tx.rooms().set_membership(member("!a:test", "@dave:test", Membership::join, 2));
+    tx.rooms().set_membership(member("!a:test", "@bob:test", Membership::join, 11));
+    tx.rooms().set_membership(member("!a:test", "@carol:test", Membership::leave, 12));
+    // Alice joins !b inside the window, where erin was already.
+    tx.rooms().set_membership(member("!b:test", "@erin:test", Membership::join, 3));
+    tx.rooms().set_membership(member("!b:test", "@alice:test", Membership::join, 13));
+    // Alice leaves !c inside the window; frank stays there.
+    tx.rooms().set_membership(member("!c:test", "@frank:test", Membership::invite, 4));
+    tx.rooms().set_membership(member("!c:test", "@alice:test", Membership::leave, 14));
+  });
+  auto seen = db->read([](ReadTx& tx) { return tx.e2e_keys().membership_changes_seen_by("@alice:test", 10, 20); });
+  std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
+  EXPECT_EQ(seen, (std::vector<SeenMembershipChange>{
+                      {"@bob:test", Membership::join, true, Membership::join, false},
+                      {"@carol:test", Membership::leave, true, Membership::join, false},
+                      {"@erin:test", Membership::join, false, Membership::join, true},
+                      {"@frank:test", Membership::invite, false, Membership::leave, true}}));
+  // Nothing moved after stream 20; dave's join before the window is not news.
+  EXPECT_TRUE(db->read([](ReadTx& tx) {
+                return tx.e2e_keys().membership_changes_seen_by("@alice:test", 20, 30);
+              }).empty());
+  const std::vector<std::string> candidates{"@bob:test", "@carol:test", "@frank:test", "@erin:test"};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.e2e_keys().users_sharing_a_room("@alice:test", candidates); }),
+            (std::vector<std::string>{"@bob:test", "@erin:test"}));
 }
 
 TEST_P(StorageTest, KeyBackupVersionsAndKeys) {

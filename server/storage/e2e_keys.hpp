@@ -6,6 +6,7 @@
 // A device's keys are deleted with the device.
 
 #include "storage/accounts.hpp"
+#include "storage/rooms.hpp"
 
 #include <cstdint>
 #include <map>
@@ -62,6 +63,20 @@ struct KeySignature {
   bool operator==(const KeySignature&) const = default;
 };
 
+/// A membership change another user made in a room shared with the user whose device lists are
+/// tracked (or the tracked user's own change, which counts for everyone in the room).
+struct SeenMembershipChange {
+  std::string user_id;
+  Membership membership = Membership::leave;
+  /// Whether `user_id`'s membership moved inside the window (else only the tracked user's did).
+  bool changed_in_window = false;
+  /// The tracked user's own membership in that room, and whether it moved inside the window.
+  Membership own_membership = Membership::leave;
+  bool own_changed_in_window = false;
+
+  bool operator==(const SeenMembershipChange&) const = default;
+};
+
 class E2eKeyReads {
  public:
   virtual ~E2eKeyReads() = default;
@@ -100,6 +115,17 @@ class E2eKeyReads {
 
   /// The highest device-list stream position (0 before the first change).
   virtual std::int64_t device_list_max_stream() = 0;
+
+  /// For device-list tracking between event stream positions (after, up_to]: the members of
+  /// rooms `user_id` is joined to whose membership moved in the window, and every member of
+  /// rooms whose membership `user_id` itself changed in the window (joined or left).
+  virtual std::vector<SeenMembershipChange> membership_changes_seen_by(std::string_view user_id,
+                                                                       std::int64_t after,
+                                                                       std::int64_t up_to) = 0;
+
+  /// Those of `candidates` who are joined to or invited into a room `user_id` is joined to.
+  virtual std::vector<std::string> users_sharing_a_room(std::string_view user_id,
+                                                        std::span<const std::string> candidates) = 0;
 };
 
 class E2eKeyStore : public E2eKeyReads {

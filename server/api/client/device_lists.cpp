@@ -1,6 +1,5 @@
 #include "api/client/device_lists.hpp"
 
-#include <algorithm>
 #include <set>
 
 namespace ranvier::api::client_server {
@@ -8,78 +7,46 @@ namespace {
 
 using storage::Membership;
 
-bool in_window(std::int64_t stream, const DeviceListPoint& from, const DeviceListPoint& to) {
-  return stream > from.events && stream <= to.events;
-}
-
-void add_members(storage::ReadTx& tx, std::string_view room_id, std::set<std::string>& into) {
-  for (auto kind : {Membership::join, Membership::invite}) {
-    for (const auto& member : tx.rooms().members(room_id, kind)) {
-      into.insert(member.user_id);
-    }
-  }
-}
+bool present(Membership m) { return m == Membership::join || m == Membership::invite; }
 
 }  // namespace
-
-std::vector<std::string> users_sharing_rooms(storage::ReadTx& tx, std::string_view user_id) {
-  std::set<std::string> users{std::string(user_id)};
-  for (const auto& room : tx.rooms().rooms_for_user(user_id, Membership::join)) {
-    add_members(tx, room.room_id, users);
-  }
-  return {users.begin(), users.end()};
-}
 
 DeviceListDelta device_list_delta(storage::ReadTx& tx, std::string_view user_id, const DeviceListPoint& from,
                                   const DeviceListPoint& to) {
   DeviceListDelta delta;
-  if (from.events == to.events && from.device_lists == to.device_lists) {
-    return delta;
-  }
-  // Users whose membership moved in the window in a room the user is in, or was in.
+  // Users who came into view (a member of a room the user is in, newly there, or everyone in a
+  // room the user joined) and users who may have gone out of it.
   std::set<std::string> arrived;
   std::set<std::string> departed;
-  std::set<std::string> shared{std::string(user_id)};
-  auto scan_room = [&](std::string_view room_id, bool whole_room_arrived) {
-    for (auto kind : {Membership::join, Membership::invite}) {
-      for (const auto& member : tx.rooms().members(room_id, kind)) {
-        shared.insert(member.user_id);
-        if (whole_room_arrived || in_window(member.stream, from, to)) {
-          arrived.insert(member.user_id);
-        }
+  if (from.events < to.events) {
+    for (auto& change : tx.e2e_keys().membership_changes_seen_by(user_id, from.events, to.events)) {
+      const bool own_present = change.own_membership == Membership::join;
+      if (own_present && present(change.membership)) {
+        arrived.insert(std::move(change.user_id));
+      } else if (change.changed_in_window || (!own_present && present(change.membership))) {
+        departed.insert(std::move(change.user_id));
       }
-    }
-    for (auto kind : {Membership::leave, Membership::ban}) {
-      for (const auto& member : tx.rooms().members(room_id, kind)) {
-        if (in_window(member.stream, from, to)) {
-          departed.insert(member.user_id);
-        }
-      }
-    }
-  };
-  for (const auto& room : tx.rooms().rooms_for_user(user_id, Membership::join)) {
-    scan_room(room.room_id, in_window(room.stream, from, to));
-  }
-  // Everyone in a room the user left in the window may be gone from the user's view.
-  for (auto kind : {Membership::leave, Membership::ban}) {
-    for (const auto& room : tx.rooms().rooms_for_user(user_id, kind)) {
-      if (!in_window(room.stream, from, to)) {
-        continue;
-      }
-      std::set<std::string> members;
-      add_members(tx, room.room_id, members);
-      departed.insert(members.begin(), members.end());
     }
   }
-  std::set<std::string> changed;
-  for (auto& user : tx.e2e_keys().device_list_changes(from.device_lists, to.device_lists)) {
+  std::vector<std::string> listed;
+  if (from.device_lists < to.device_lists) {
+    listed = tx.e2e_keys().device_list_changes(from.device_lists, to.device_lists);
+  }
+  if (arrived.empty() && departed.empty() && listed.empty()) {
+    return delta;
+  }
+  // Of those whose keys changed or who may have gone, the ones still sharing a room.
+  std::set<std::string> candidates(departed.begin(), departed.end());
+  candidates.insert(listed.begin(), listed.end());
+  candidates.erase(std::string(user_id));
+  const std::vector<std::string> asked(candidates.begin(), candidates.end());
+  const auto shared_list = tx.e2e_keys().users_sharing_a_room(user_id, asked);
+  std::set<std::string> shared(shared_list.begin(), shared_list.end());
+  shared.insert(std::string(user_id));
+  std::set<std::string> changed(arrived.begin(), arrived.end());
+  for (auto& user : listed) {
     if (shared.contains(user)) {
       changed.insert(std::move(user));
-    }
-  }
-  for (const auto& user : arrived) {
-    if (user != user_id) {
-      changed.insert(user);
     }
   }
   delta.changed.assign(changed.begin(), changed.end());

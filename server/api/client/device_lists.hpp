@@ -30,7 +30,4 @@ struct DeviceListDelta {
 DeviceListDelta device_list_delta(storage::ReadTx& tx, std::string_view user_id, const DeviceListPoint& from,
                                   const DeviceListPoint& to);
 
-/// The users who share a joined room with `user_id` (joined or invited there), and the user.
-std::vector<std::string> users_sharing_rooms(storage::ReadTx& tx, std::string_view user_id);
-
 }  // namespace ranvier::api::client_server

@@ -96,6 +96,30 @@ std::int64_t SqlE2eKeyStore::device_list_max_stream() {
   return session_.query(sql_.list_max_stream, {}).front().at(0).as_int();
 }
 
+std::vector<SeenMembershipChange> SqlE2eKeyStore::membership_changes_seen_by(std::string_view user_id,
+                                                                             std::int64_t after,
+                                                                             std::int64_t up_to) {
+  std::vector<SeenMembershipChange> changes;
+  for (const auto& row : session_.query(sql_.seen_changes, {user_id, after, up_to})) {
+    auto membership = parse_membership(row.at(1).as_text());
+    auto own = parse_membership(row.at(3).as_text());
+    if (!membership || !own) {
+      continue;
+    }
+    changes.push_back({row.at(0).as_text(), *membership, row.at(2).as_bool(), *own, row.at(4).as_bool()});
+  }
+  return changes;
+}
+
+std::vector<std::string> SqlE2eKeyStore::users_sharing_a_room(std::string_view user_id,
+                                                              std::span<const std::string> candidates) {
+  if (candidates.empty()) {
+    return {};
+  }
+  const std::string users = json_array(candidates);
+  return text_column(session_.query(sql_.sharing, {user_id, std::string_view(users)}));
+}
+
 void SqlE2eKeyStore::set_device_keys(std::string_view user_id, std::string_view device_id,
                                      std::string_view key_json) {
   session_.execute(sql_.device_keys_set, {user_id, device_id, key_json});

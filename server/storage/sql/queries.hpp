@@ -87,6 +87,9 @@ struct E2eKeySql {
   StaticSql list_changes;      ///< (after, up_to) → user_id, sorted
   StaticSql list_max_stream;   ///< () → highest stream_id, 0 when none
   StaticSql list_mark;         ///< (user_id) → the user's new stream_id
+  StaticSql seen_changes;      ///< (user_id, after, up_to) → user_id, membership, changed in window,
+                               ///<  own membership, own change in window (room_memberships rows)
+  StaticSql sharing;           ///< (user_id, JSON array of user IDs) → those sharing a joined room
 };
 
 /// Key backup; version columns: version, algorithm, auth_data, etag; key columns: room_id,

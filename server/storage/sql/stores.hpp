@@ -192,6 +192,10 @@ class SqlE2eKeyStore final : public E2eKeyStore {
   std::vector<KeySignature> signatures_of(std::span<const std::string> target_user_ids) override;
   std::vector<std::string> device_list_changes(std::int64_t after, std::int64_t up_to) override;
   std::int64_t device_list_max_stream() override;
+  std::vector<SeenMembershipChange> membership_changes_seen_by(std::string_view user_id, std::int64_t after,
+                                                               std::int64_t up_to) override;
+  std::vector<std::string> users_sharing_a_room(std::string_view user_id,
+                                                std::span<const std::string> candidates) override;
   void set_device_keys(std::string_view user_id, std::string_view device_id, std::string_view key_json) override;
   CreateResult add_one_time_key(std::string_view user_id, std::string_view device_id, const DeviceKey& key) override;
   std::optional<DeviceKey> claim_one_time_key(std::string_view user_id, std::string_view device_id,

@@ -428,6 +428,16 @@ constexpr sql::Dialect sqlite_dialect{
             .list_mark = "INSERT INTO device_list_changes (user_id, stream_id)"
                          " VALUES (?1, (SELECT COALESCE(MAX(stream_id), 0) + 1 FROM device_list_changes))"
                          " ON CONFLICT (user_id) DO UPDATE SET stream_id = excluded.stream_id RETURNING stream_id",
+            .seen_changes =
+                "SELECT o.user_id, o.membership, o.stream > ?2 AND o.stream <= ?3, me.membership,"
+                " me.stream > ?2 AND me.stream <= ?3"
+                " FROM room_memberships me JOIN room_memberships o ON o.room_id = me.room_id"
+                " WHERE me.user_id = ?1 AND o.user_id <> ?1"
+                " AND (me.membership = 'join' OR (me.membership IN ('leave', 'ban') AND me.stream > ?2 AND me.stream <= ?3))"
+                " AND ((o.stream > ?2 AND o.stream <= ?3) OR (me.stream > ?2 AND me.stream <= ?3))",
+            .sharing = "SELECT DISTINCT o.user_id FROM room_memberships me JOIN room_memberships o ON o.room_id = me.room_id"
+                       " WHERE me.user_id = ?1 AND me.membership = 'join' AND o.membership IN ('join', 'invite')"
+                       " AND o.user_id IN (SELECT value FROM json_each(?2)) ORDER BY o.user_id",
         },
     .key_backup =
         {
