@@ -1,4 +1,4 @@
-"""Reporting content (rooms and events, stored for the server's administrators) and OpenID
+"""Reporting content (rooms, events and users, stored for the server's administrators) and OpenID
 tokens: the spec's errors for unknown rooms and events and for rooms the reporter is not in,
 and tokens issued only to the user themselves."""
 
@@ -8,6 +8,7 @@ from harness.rooms import create_room, path, public_room, text, user_fixture
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 REPORT_EVENT = "client-server-api/#post_matrixclientv3roomsroomidreporteventid"
 REPORT_ROOM = "client-server-api/#post_matrixclientv3roomsroomidreport"
+REPORT_USER = "client-server-api/#post_matrixclientv3usersuseridreport"
 OPENID = "client-server-api/#post_matrixclientv3useruseridopenidrequest_token"
 UNKNOWN_EVENT = "$" + "A" * 43
 
@@ -51,6 +52,18 @@ def test_report_room(client, alice, bob):
     assert_matrix_error(report(bob_token, "!unknown:localhost", {"reason": "x"}), 404, "M_NOT_FOUND")
     assert_matrix_error(report(bob_token, room, {}), 400, ("M_MISSING_PARAM", "M_BAD_JSON"))
     assert_matrix_error(report(None, room, {"reason": "x"}), 401, "M_MISSING_TOKEN")
+
+
+@spec(REPORT_USER)
+def test_report_user(client, alice, bob):
+    _, token = alice
+    bob_id, _ = bob
+    report = lambda user, body: client.post(path("users", user, "report"), token=token, json_body=body)
+    assert assert_json_response(report(bob_id, {"reason": "rude"})) == {}
+    assert assert_json_response(report("@someone:elsewhere.example", {"reason": ""})) == {}
+    assert_matrix_error(report("@nobody:" + bob_id.split(":", 1)[1], {"reason": "x"}), 404, "M_NOT_FOUND")
+    assert_matrix_error(report(bob_id, {}), 400, ("M_MISSING_PARAM", "M_BAD_JSON"))
+    assert_matrix_error(report("not-a-user", {"reason": "x"}), 400, ("M_INVALID_PARAM", "M_BAD_JSON"))
 
 
 @spec(OPENID)

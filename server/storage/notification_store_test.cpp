@@ -189,15 +189,18 @@ TEST_P(StorageTest, ReportsAndOpenIdTokensAreKept) {
   db->write([](WriteTx& tx) {
     tx.reports().add({"!r:test", "$e", "@bob:test", "spam", -100, t0});
     tx.reports().add({"!r:test", "", "@bob:test", std::nullopt, std::nullopt, t0 + 1});
+    tx.reports().add({"", "", "@bob:test", "rude", std::nullopt, t0 + 2, "@eve:test"});
     tx.reports().add_openid_token("secret", "@bob:test", t0 + 1000, t0);
     tx.reports().add_openid_token("old", "@bob:test", t0 + 10, t0);
   });
   db->read([](ReadTx& tx) {
     const auto reports = tx.reports().recent(10);
-    ASSERT_EQ(reports.size(), 2u);
-    EXPECT_EQ(reports[0].event_id, "");
-    EXPECT_EQ(reports[1].score, -100);
-    EXPECT_EQ(reports[1].reason, "spam");
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports[0].target_user_id, "@eve:test");
+    EXPECT_EQ(reports[1].event_id, "");
+    EXPECT_EQ(reports[1].target_user_id, std::nullopt);
+    EXPECT_EQ(reports[2].score, -100);
+    EXPECT_EQ(reports[2].reason, "spam");
     EXPECT_EQ(tx.reports().openid_user("secret", t0 + 999), "@bob:test");
     EXPECT_EQ(tx.reports().openid_user("secret", t0 + 1000), std::nullopt);
     EXPECT_EQ(tx.reports().openid_user("nope", t0), std::nullopt);

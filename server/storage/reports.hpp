@@ -1,5 +1,5 @@
 #pragma once
-// Reports of rooms and events to the server's administrators (client-server API, "Reporting
+// Reports of rooms, events and users to the server's administrators (client-server API, "Reporting
 // content"), and OpenID tokens (client-server API, "OpenID"), which other servers exchange for
 // the user's ID.
 
@@ -13,13 +13,16 @@
 namespace ranvier::storage {
 
 struct Report {
+  /// "" for a report of a user.
   std::string room_id;
-  /// "" for a report of the room itself.
+  /// "" for a report of a room or a user.
   std::string event_id;
   std::string user_id;
   std::optional<std::string> reason;
   std::optional<std::int64_t> score;
   std::int64_t received_ts = 0;
+  /// The reported user, for a report of a user.
+  std::optional<std::string> target_user_id = std::nullopt;
 
   bool operator==(const Report&) const = default;
 };

@@ -1,13 +1,16 @@
-// POST /rooms/{roomId}/report and /rooms/{roomId}/report/{eventId} (client-server API,
-// "Reporting content", https://spec.matrix.org/latest/client-server-api/#reporting-content):
-// reports are stored for the server's administrators. An event report needs the reporter to
-// be joined and the event to be one of the room's that they may see; a room report only needs
-// the room to exist here.
+// POST /rooms/{roomId}/report, /rooms/{roomId}/report/{eventId} and /users/{userId}/report
+// (client-server API, "Reporting content",
+// https://spec.matrix.org/latest/client-server-api/#reporting-content): reports are stored for
+// the server's administrators. An event report needs the reporter to be joined and the event to
+// be one of the room's that they may see; a room report only needs the room to exist here; a
+// user report needs a local user to exist (other servers' users cannot be checked).
 
 #include "api/client/room_reading.hpp"
 #include "api/clock.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/services.hpp"
+#include "config/config.hpp"
 
 namespace ranvier::api::client_server {
 namespace {
@@ -60,6 +63,24 @@ ApiResponse reportRoom(RequestContext& ctx, const ReportRoomRequest& req) {
                       .reason = req.reason,
                       .score = std::nullopt,
                       .received_ts = now_ms()});
+  });
+  return json_response(nlohmann::json::object());
+}
+
+ApiResponse reportUser(RequestContext& ctx, const ReportUserRequest& req) {
+  const auto target = checked_user_id(req.user_id);
+  const bool local = target.ends_with(":" + ctx.services.config.server_name);
+  ctx.services.database.write([&](storage::WriteTx& tx) {
+    if (local && !tx.accounts().get(target)) {
+      throw MatrixError(ErrCode::not_found, "User not found");
+    }
+    tx.reports().add({.room_id = "",
+                      .event_id = "",
+                      .user_id = ctx.principal->user_id,
+                      .reason = req.reason,
+                      .score = std::nullopt,
+                      .received_ts = now_ms(),
+                      .target_user_id = target});
   });
   return json_response(nlohmann::json::object());
 }

@@ -46,7 +46,7 @@ struct SearchSql {
 };
 
 /// Reports and OpenID tokens; report columns: room_id, event_id, user_id, reason, score,
-/// received_ts.
+/// received_ts, target_user_id.
 struct ReportSql {
   StaticSql insert;         ///< (report columns)
   StaticSql recent;         ///< (limit) → report rows, newest first

@@ -219,7 +219,8 @@ std::vector<Report> SqlReportStore::recent(std::size_t limit) {
                              .user_id = row.at(2).as_text(),
                              .reason = row.at(3).as_optional_text(),
                              .score = row.at(4).as_optional_int(),
-                             .received_ts = row.at(5).as_int()});
+                             .received_ts = row.at(5).as_int(),
+                             .target_user_id = row.at(6).as_optional_text()});
   }
   return reports;
 }
@@ -236,7 +237,7 @@ std::optional<std::string> SqlReportStore::openid_user(std::string_view token, s
 void SqlReportStore::add(const Report& r) {
   session_.execute(sql_.insert, {std::string_view(r.room_id), std::string_view(r.event_id),
                                  std::string_view(r.user_id), nullable(r.reason), nullable(r.score),
-                                 r.received_ts});
+                                 r.received_ts, nullable(r.target_user_id)});
 }
 
 void SqlReportStore::add_openid_token(std::string_view token, std::string_view user_id, std::int64_t expires_ts,

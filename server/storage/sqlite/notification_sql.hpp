@@ -87,9 +87,9 @@ inline constexpr sql::SearchSql search_sql{
 #undef NOTIF_SEARCH_MATCHES
 
 inline constexpr sql::ReportSql report_sql{
-    .insert = "INSERT INTO reports (room_id, event_id, user_id, reason, score, received_ts)"
-              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    .recent = "SELECT room_id, event_id, user_id, reason, score, received_ts FROM reports"
+    .insert = "INSERT INTO reports (room_id, event_id, user_id, reason, score, received_ts, target_user_id)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    .recent = "SELECT room_id, event_id, user_id, reason, score, received_ts, target_user_id FROM reports"
               " ORDER BY report_id DESC LIMIT ?1",
     .openid_insert = "INSERT INTO openid_tokens (token_hash, user_id, expires_ts) VALUES (?1, ?2, ?3)",
     .openid_purge = "DELETE FROM openid_tokens WHERE expires_ts <= ?1",

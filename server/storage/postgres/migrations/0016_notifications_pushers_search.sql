@@ -77,12 +77,14 @@ CREATE TABLE event_search (
 );
 CREATE INDEX event_search_vector ON event_search USING GIN (vector);
 
--- Reports of events and rooms (POST /rooms/{roomId}/report[/{eventId}]); event_id '' for a
--- report of the room itself.
+-- Reports of events, rooms and users (POST /rooms/{roomId}/report[/{eventId}],
+-- POST /users/{userId}/report): event_id '' for a report of a room, room_id and event_id ''
+-- with target_user_id for a report of a user.
 CREATE TABLE reports (
     report_id   BIGSERIAL PRIMARY KEY,
     room_id     TEXT   NOT NULL,
     event_id    TEXT   NOT NULL,
+    target_user_id TEXT,
     user_id     TEXT   NOT NULL,
     reason      TEXT,
     score       BIGINT,
