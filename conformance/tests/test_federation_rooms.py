@@ -153,6 +153,25 @@ def test_typing_and_to_device_edus(setup):
     assert [(e["sender"], e["type"], e["content"]) for e in to_device] == [(BOB, "org.example.ping", {"n": 1})]
 
 
+
+@spec("server-server-api/#receipts")
+def test_receipt_edus_reach_sync(setup):
+    server, remote, _, (_, alice) = setup
+    room = public_room(server, alice)
+    join(remote, server, room, BOB)
+    with server.client() as client:
+        read = text(client, alice, room, "read me")
+    since = synced(server, alice)["next_batch"]
+    receipt = {room: {"m.read": {BOB: {"event_ids": [read], "data": {"ts": now_ms()}},
+                                 # Another server's user: ignored.
+                                 "@eve:elsewhere.test": {"event_ids": [read], "data": {"ts": now_ms()}}}}}
+    assert_json_response(send_transaction(remote, server, "receipt-1", [],
+                                          [{"edu_type": "m.receipt", "content": receipt}]))
+    ephemeral = synced(server, alice, since=since)["rooms"]["join"][room]["ephemeral"]["events"]
+    receipts = [e["content"] for e in ephemeral if e["type"] == "m.receipt"]
+    assert receipts and set(receipts[-1][read]["m.read"]) == {BOB}
+
+
 @spec("server-server-api/#get_matrixfederationv1make_joinroomiduserid")
 def test_make_join_checks_version_and_user(setup):
     server, remote, _, (_, alice) = setup
