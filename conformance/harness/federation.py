@@ -29,7 +29,7 @@ from typing import Any, Callable, Optional
 import nacl.signing
 
 from .client import Response
-from .keys import canonical_json, unpadded_b64
+from .keys import canonical_json, unpadded_b64, verify_signed_json
 from .server import LOOPBACK, RanvierServer
 
 DAY_MS = 24 * 3600 * 1000
@@ -76,13 +76,82 @@ class CertificateAuthority:
         return cert, key
 
 
+class ReceivedRequest:
+    """A request a fake server received: method, target (path and query as sent), headers
+    (lower-case names) and parsed JSON body (None without one)."""
+
+    def __init__(self, method: str, target: str, headers: dict[str, str], body: Any):
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"<{self.method} {self.target}>"
+
+
+def parse_x_matrix(header: str) -> dict[str, str]:
+    """The parameters of an `X-Matrix` Authorization header (names lower-cased, quotes and
+    backslash escapes removed); {} when it is not one."""
+    if not header.lower().startswith("x-matrix "):
+        return {}
+    params: dict[str, str] = {}
+    rest = header[len("x-matrix "):]
+    i = 0
+    while i < len(rest):
+        while i < len(rest) and rest[i] in " \t,":
+            i += 1
+        eq = rest.find("=", i)
+        if eq < 0:
+            break
+        name = rest[i:eq].strip().lower()
+        i = eq + 1
+        if i < len(rest) and rest[i] == '"':
+            i += 1
+            value = []
+            while i < len(rest) and rest[i] != '"':
+                if rest[i] == "\\" and i + 1 < len(rest):
+                    i += 1
+                value.append(rest[i])
+                i += 1
+            i += 1
+            params[name] = "".join(value)
+        else:
+            end = rest.find(",", i)
+            end = len(rest) if end < 0 else end
+            params[name] = rest[i:end].strip()
+            i = end
+    return params
+
+
+def verify_x_matrix(request: ReceivedRequest, origin: str, origin_keys: dict[str, str],
+                    destination: str) -> bool:
+    """Whether `request` carries a valid X-Matrix signature by `origin` (key ID → unpadded
+    base64 public key) addressed to `destination` (spec: "Request Authentication")."""
+    params = parse_x_matrix(request.headers.get("authorization", ""))
+    if params.get("origin") != origin or params.get("destination", destination) != destination:
+        return False
+    key = origin_keys.get(params.get("key", ""))
+    if key is None or "sig" not in params:
+        return False
+    signed: dict[str, Any] = {"method": request.method, "uri": request.target, "origin": origin,
+                              "destination": destination,
+                              "signatures": {origin: {params["key"]: params["sig"]}}}
+    if request.body is not None:
+        signed["content"] = request.body
+    return verify_signed_json(signed, origin, params["key"], key) is True
+
+
 class FakeHomeserver:
     """A remote homeserver named `server_name` listening on 127.0.0.1 with TLS."""
 
     def __init__(self, server_name: str, ca: CertificateAuthority, key_version: str = "fake1",
-                 key_valid_for_ms: int = DAY_MS):
+                 key_valid_for_ms: int = DAY_MS, certificate_name: Optional[str] = None):
+        """`certificate_name`: the name its TLS certificate is issued for (default
+        `server_name`; another name makes a server Ranvier must refuse to talk to)."""
         self.server_name = server_name
         self.ca = ca
+        self.certificate_name = certificate_name or server_name
         self.signing_key = nacl.signing.SigningKey.generate()
         self.key_id = f"ed25519:{key_version}"
         # valid_until_ts of the published key document; tests may set it into the past.
@@ -91,6 +160,8 @@ class FakeHomeserver:
         self.routes: dict[tuple[str, str], Handler] = {}
         # (method, path) of every request received, in order.
         self.requests: list[tuple[str, str]] = []
+        # Every request received in full, in order.
+        self.received: list[ReceivedRequest] = []
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self.port = 0
@@ -179,6 +250,8 @@ class FakeHomeserver:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = None
+                fake.received.append(ReceivedRequest(self.command, self.path,
+                                                     {k.lower(): v for k, v in self.headers.items()}, body))
                 status, answer = fake._answer(self.command, self.path, body)
                 data = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
@@ -192,7 +265,7 @@ class FakeHomeserver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        cert, key = self.ca.issue(self.server_name)
+        cert, key = self.ca.issue(self.certificate_name)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
         self._httpd = ThreadingHTTPServer((LOOPBACK, 0), RequestHandler)

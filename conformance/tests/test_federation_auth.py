@@ -5,11 +5,13 @@ what does not verify with 401 M_UNAUTHORIZED, and answers notary queries for the
 
 import signal
 import time
+from urllib.parse import quote
 
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.federation import FakeHomeserver, CertificateAuthority, federation_config, now_ms
+from harness.federation import (CertificateAuthority, FakeHomeserver, federation_config, now_ms,
+                                verify_x_matrix)
 from harness.keys import verify_signed_json
 from harness.server import RanvierServer, describe_exit
 
@@ -17,31 +19,56 @@ PROFILE = "/_matrix/federation/v1/query/profile"
 KEY_QUERY = "/_matrix/key/v2/query"
 
 
+# Servers Ranvier must refuse to talk to: a certificate from a CA it does not trust, and one
+# from the trusted CA but issued for another name. Also Alice's access token.
+UNTRUSTED = {}
+
+
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    """Ranvier plus three fake servers: `remote` (valid key), `expired` (its key document's
-    validity ended an hour ago) and `offline` (named in the override map, never started)."""
+    """Ranvier plus fake servers: `remote` (valid key), `expired` (its key document's validity
+    ended an hour ago), `offline` (named in the override map, never started), and the two in
+    UNTRUSTED. Alice is a local user."""
     folder = tmp_path_factory.mktemp("federation_auth")
     ca = CertificateAuthority(folder / "ca")
     remote = FakeHomeserver("remote.federation.test", ca).start()
     expired = FakeHomeserver("expired.federation.test", ca, key_valid_for_ms=-3600 * 1000).start()
     offline = FakeHomeserver("offline.federation.test", ca)
     offline.port = 1  # nothing listens there
+    other_ca = CertificateAuthority(folder / "other_ca")
+    UNTRUSTED["untrusted"] = FakeHomeserver("untrusted.federation.test", other_ca).start()
+    UNTRUSTED["misnamed"] = FakeHomeserver("misnamed.federation.test", ca,
+                                           certificate_name="someone-else.federation.test").start()
+    fakes = [remote, expired, offline, UNTRUSTED["untrusted"], UNTRUSTED["misnamed"]]
     server = RanvierServer(folder / "ranvier")
     try:
         server.init()
-        server.configure({"rate_limits": {"enabled": False}, **federation_config(ca, [remote, expired, offline])})
+        server.configure({"rate_limits": {"enabled": False}, **federation_config(ca, fakes)})
         server.start()
         with server.client() as client:
-            assert_json_response(client.post("/_matrix/client/v3/register", json_body={
-                "username": "alice", "password": "pw", "auth": {"type": "m.login.dummy"}}))
+            UNTRUSTED["alice_token"] = assert_json_response(client.post("/_matrix/client/v3/register", json_body={
+                "username": "alice", "password": "pw", "auth": {"type": "m.login.dummy"}}))["access_token"]
         yield server, remote, expired, offline
         code = server.stop(signal.SIGTERM)
         assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
     finally:
-        remote.stop()
-        expired.stop()
+        for fake in fakes:
+            fake.stop()
         server.cleanup()
+
+
+def join_remote_alias(server, alias):
+    """Asks Ranvier to join a room by an alias of another server: it must ask that server's
+    /query/directory, a signed outbound request."""
+    with server.client() as client:
+        return client.post(f"/_matrix/client/v3/join/{quote(alias, safe='')}", json_body={},
+                           token=UNTRUSTED["alice_token"])
+
+
+def ranvier_keys(server) -> dict:
+    with server.federation() as federation:
+        own = assert_json_response(federation.get("/_matrix/key/v2/server"))
+    return {key_id: value["key"] for key_id, value in own["verify_keys"].items()}
 
 
 def profile_path(server):
@@ -184,3 +211,32 @@ def test_notary_serves_documents_unaltered(setup):
     assert document["server_name"] == expired.server_name
     assert document["valid_until_ts"] == expired.valid_until_ts < now_ms()
     assert verify_signed_json(document, expired.server_name, expired.key_id, expired.verify_key_b64) is not False
+
+
+@spec("server-server-api/#request-authentication")
+def test_outbound_requests_are_signed(setup):
+    server, remote, _, _ = setup
+    alias = "#somewhere:remote.federation.test"
+    response = join_remote_alias(server, alias)
+    assert response.status >= 400, response  # the fake knows no such alias
+    asked = [r for r in remote.received if r.target.startswith("/_matrix/federation/v1/query/directory")]
+    assert asked, remote.received
+    request = asked[-1]
+    assert request.target == f"/_matrix/federation/v1/query/directory?room_alias={quote(alias, safe='')}"
+    # Checked here with PyNaCl against the key Ranvier publishes, not with Ranvier's own code.
+    keys = ranvier_keys(server)
+    assert verify_x_matrix(request, server.server_name, keys, remote.server_name), request.headers
+    assert request.headers.get("host") == remote.server_name
+    forged = type(request)(request.method, request.target + "&x=1", request.headers, request.body)
+    assert not verify_x_matrix(forged, server.server_name, keys, remote.server_name)
+
+
+@spec("server-server-api/#tls")
+def test_untrusted_or_misnamed_certificates_are_refused(setup):
+    server, _, _, _ = setup
+    for name in ("untrusted", "misnamed"):
+        fake = UNTRUSTED[name]
+        response = join_remote_alias(server, f"#somewhere:{fake.server_name}")
+        assert response.status >= 400, response
+        # The TLS handshake failed, so no HTTP request (and nothing signed) reached it.
+        assert fake.received == [], (name, fake.received)
