@@ -59,6 +59,12 @@ def test_first_upload_needs_no_password_and_replacing_does(client):
     seen = query(client, bob.token, alice.user_id)
     assert alice.user_id in seen["master_keys"] and alice.user_id in seen["self_signing_keys"]
     assert seen["user_signing_keys"] == {}
+    # Once there is a master key, adding a key of a kind not stored yet needs the password too.
+    carol = User(client, "xs_carol")
+    assert_json_response(client.post(SIGNING_UPLOAD, token=carol.token, json_body={"master_key": carol.master.json()}))
+    more = {"master_key": carol.master.json(), "self_signing_key": carol.self_signing.json(signed_by=carol.master)}
+    assert client.post(SIGNING_UPLOAD, token=carol.token, json_body=more).status == 401
+    assert_json_response(client.post(SIGNING_UPLOAD, token=carol.token, json_body=dict(more, auth=carol.password_auth())))
     # New keys replace the old only with the password.
     alice.master = CrossSigningKey(alice.user_id, "master")
     alice.self_signing = CrossSigningKey(alice.user_id, "self_signing")

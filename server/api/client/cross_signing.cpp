@@ -1,7 +1,8 @@
 // POST /_matrix/client/v3/keys/device_signing/upload and /keys/signatures/upload (client-server
 // API, "Cross-signing"): a user's master, self-signing and user-signing keys, and signatures
 // over devices and other users' master keys. Every signature is verified before it is kept;
-// replacing an existing master key needs the password again (user-interactive auth).
+// once a master key exists, uploading anything new needs the password again (user-interactive
+// auth).
 
 #include "api/client/key_signatures.hpp"
 #include "api/client/room_access.hpp"
@@ -217,13 +218,15 @@ ApiResponse uploadCrossSigningKeys(RequestContext& ctx, const UploadCrossSigning
                            400);
     }
   }
-  // Setting up cross-signing needs no re-authentication; changing existing keys does (the
-  // spec's rule since v1.11), unless the upload repeats what is stored.
-  const bool changes_existing = std::any_of(uploaded.begin(), uploaded.end(), [&](const UploadedKey& key) {
-    auto stored = stored_key(existing, user_id, key.usage);
-    return stored && *stored != key.json;
-  });
-  if (stored_master && changes_existing) {
+  // Setting up cross-signing needs no re-authentication. Once there is a master key, only an
+  // upload that repeats it and adds nothing new goes without (so a retry stays idempotent).
+  const bool repeats_stored =
+      std::any_of(uploaded.begin(), uploaded.end(), [](const UploadedKey& key) { return key.usage == "master"; }) &&
+      std::all_of(uploaded.begin(), uploaded.end(), [&](const UploadedKey& key) {
+        auto stored = stored_key(existing, user_id, key.usage);
+        return stored && *stored == key.json;
+      });
+  if (stored_master && !repeats_stored) {
     if (auto challenge = require_password_stage(ctx, req.auth)) {
       return std::move(*challenge);
     }
