@@ -28,10 +28,6 @@ namespace ranvier::api::server_server {
 /// The server that signed the request; M_UNAUTHORIZED when the request was not signed.
 const std::string& origin_of(const RequestContext& ctx);
 
-/// True if `server` (a server name, possibly with a port) may take part in a room whose
-/// m.room.server_acl has `content` (server-server API, "Server Access Control Lists").
-bool server_acl_allows(const nlohmann::json& content, std::string_view server);
-
 /// M_FORBIDDEN when the room's current server ACL denies `origin`.
 void check_server_acl(storage::ReadTx& tx, const std::string& room_id, std::string_view origin);
 

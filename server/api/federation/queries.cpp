@@ -65,10 +65,9 @@ ApiResponse queryRoomDirectory(RequestContext& ctx, const QueryRoomDirectoryRequ
     // This server first: it answered, so it is known to be reachable.
     std::vector<std::string> servers{ctx.services.identity.server_name};
     std::set<std::string> listed(servers.begin(), servers.end());
-    for (const auto& member : tx.rooms().members(alias->room_id, storage::Membership::join)) {
-      auto server = std::string(core::server_name_of(member.user_id));
+    for (auto& server : tx.rooms().joined_servers(alias->room_id)) {
       if (listed.insert(server).second) {
-        servers.push_back(server);
+        servers.push_back(std::move(server));
       }
     }
     return nlohmann::json{{"room_id", alias->room_id}, {"servers", servers}};
