@@ -184,3 +184,22 @@ def test_notifications_bad_input(client, alice):
     assert_matrix_error(client.get(path("notifications", query={"limit": "-1"}), token=token), 400,
                         "M_INVALID_PARAM")
     assert_matrix_error(client.get(path("notifications")), 401, "M_MISSING_TOKEN")
+
+
+@spec(COUNTS)
+def test_profile_changes_keep_counts_and_rejoining_starts_fresh(client, alice, bob, carol):
+    _, token = alice
+    bob_id, bob_token = bob
+    _, carol_token = carol
+    room = public_room(client, token, bob_token, carol_token)
+    text(client, token, room, "one")
+    # A new display name is a member event that keeps bob joined: his count stays.
+    assert_json_response(client.put(path("profile", bob_id, "displayname"), token=bob_token,
+                                     json_body={"displayname": "Bobby"}))
+    assert counts(client, bob_token, room)[0]["notification_count"] == 1
+    # Leaving and joining again starts from the join.
+    leave_body = client.post(path("rooms", room, "leave"), token=bob_token, json_body={})
+    assert_json_response(leave_body)
+    text(client, token, room, "while away")
+    assert_json_response(client.post(path("join", room), token=bob_token, json_body={}))
+    assert counts(client, bob_token, room)[0]["notification_count"] == 0
