@@ -206,3 +206,13 @@ def test_public_rooms(setup):
     body = assert_json_response(remote.request(server, "POST", fed_path("publicRooms"),
                                                {"filter": {"generic_search_term": "nothing matches this"}}))
     assert body["chunk"] == []
+
+
+@spec("server-server-api/#get_matrixfederationv1queryquerytype")
+def test_generic_query_endpoint(setup):
+    server, remote, _, (alice_id, _), _, _ = setup
+    body = assert_json_response(remote.request(server, "GET", fed_path("query", "profile",
+                                                                       query=f"user_id={quote(alice_id)}")))
+    assert body.get("displayname") == "alice"
+    response = remote.request(server, "GET", fed_path("query", "no.such.type", query="x=1"))
+    assert_matrix_error(response, 404, "M_UNRECOGNIZED")

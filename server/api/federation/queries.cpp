@@ -1,5 +1,6 @@
 // Queries other servers make about this one's users and aliases (server-server API, "Query
-// information"): GET /_matrix/federation/v1/query/profile and /query/directory.
+// information"): GET /_matrix/federation/v1/query/profile, /query/directory, and the generic
+// /query/{queryType} for the same two.
 // https://spec.matrix.org/latest/server-server-api/#query-information
 
 #include "api/errors.hpp"
@@ -73,6 +74,37 @@ ApiResponse queryRoomDirectory(RequestContext& ctx, const QueryRoomDirectoryRequ
     return nlohmann::json{{"room_id", alias->room_id}, {"servers", servers}};
   });
   return json_response(body);
+}
+
+ApiResponse queryInfo(RequestContext& ctx, const QueryInfoRequest& req) {
+  origin_of(ctx);
+  auto param = [&](std::string_view name) -> std::optional<std::string> {
+    for (const auto& [key, value] : ctx.query) {
+      if (key == name) {
+        return value;
+      }
+    }
+    return std::nullopt;
+  };
+  auto required = [&](std::string_view name) {
+    auto value = param(name);
+    if (!value) {
+      throw MatrixError(ErrCode::missing_param, "Missing query parameter " + std::string(name));
+    }
+    return *value;
+  };
+  if (req.query_type == "profile") {
+    QueryProfileRequest profile;
+    profile.user_id = required("user_id");
+    profile.field = param("field");
+    return queryProfile(ctx, profile);
+  }
+  if (req.query_type == "directory") {
+    QueryRoomDirectoryRequest directory;
+    directory.room_alias = required("room_alias");
+    return queryRoomDirectory(ctx, directory);
+  }
+  throw MatrixError(ErrCode::unrecognized, "Unknown query type " + req.query_type);
 }
 
 }  // namespace ranvier::api::server_server
