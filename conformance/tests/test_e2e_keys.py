@@ -11,7 +11,7 @@ nacl = pytest.importorskip("nacl.signing", reason="the key suites sign with PyNa
 from harness.checks import assert_json_response, assert_matrix_error, spec  # noqa: E402
 from harness.e2e import KEYS_CLAIM, KEYS_QUERY, KEYS_UPLOAD, Device, device_id_of  # noqa: E402
 from harness.rooms import (BackgroundSync, create_room, join, leave, login, new_user, path,  # noqa: E402
-                           sync, PASSWORD)
+                           run_concurrently, sync, PASSWORD)
 
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
 UPLOAD = "client-server-api/#post_matrixclientv3keysupload"
@@ -133,6 +133,24 @@ def test_claim_takes_each_one_time_key_once_then_the_fallback_key(client):
     assert "elsewhere.example" in none["failures"]
     assert_matrix_error(client.post(KEYS_CLAIM, token=bob_token, json_body={"one_time_keys": {"bad": {}}}), 400,
                         "M_INVALID_PARAM")
+
+
+@spec(CLAIM)
+def test_racing_claims_never_share_a_one_time_key(server, client):
+    alice, alice_token = device_for(client, "race_alice")
+    _, bob_token = new_user(client, "race_bob")
+    assert_json_response(upload(client, alice_token, one_time_keys=alice.one_time_keys(12)))
+    wanted = {alice.user_id: {alice.device_id: "signed_curve25519"}}
+
+    def claim_one(c, _):
+        body = claim(c, bob_token, wanted)["one_time_keys"]
+        return list(body.get(alice.user_id, {}).get(alice.device_id, {}))
+
+    claimed = run_concurrently(server, claim_one, range(16), together=True)
+    handed_out = [key_id for keys in claimed for key_id in keys]
+    # Twelve keys for sixteen claims: each key once, four claims empty-handed (no fallback key).
+    assert len(handed_out) == 12 and len(set(handed_out)) == 12
+    assert sync(client, alice_token)["device_one_time_keys_count"]["signed_curve25519"] == 0
 
 
 @spec(QUERY)
