@@ -216,3 +216,32 @@ def test_generic_query_endpoint(setup):
     assert body.get("displayname") == "alice"
     response = remote.request(server, "GET", fed_path("query", "no.such.type", query="x=1"))
     assert_matrix_error(response, 404, "M_UNRECOGNIZED")
+
+
+@spec("server-server-api/#get_matrixfederationv1hierarchyroomid")
+def test_space_hierarchy(setup):
+    server, remote, _, (_, alice), _, _ = setup
+    with server.client() as client:
+        space = create_room(client, alice, preset="public_chat", room_version="12", name="The space",
+                            creation_content={"type": "m.space"})
+        public_child = create_room(client, alice, preset="public_chat", room_version="12", name="Open")
+        private_child = create_room(client, alice, preset="private_chat", room_version="12", name="Closed")
+        for child, suggested in ((public_child, True), (private_child, False)):
+            put_state(client, alice, space, "m.space.child",
+                      {"via": ["ranvier.reads.test"], "suggested": suggested}, state_key=child)
+        # Without `via` a child event does not count.
+        put_state(client, alice, space, "m.space.child", {}, state_key="!gone:ranvier.reads.test")
+    body = assert_json_response(remote.request(server, "GET", fed_path("hierarchy", space)))
+    room = body["room"]
+    assert room["room_id"] == space and room["room_type"] == "m.space" and room["name"] == "The space"
+    assert room["join_rule"] == "public" and room["num_joined_members"] == 1
+    assert {e["state_key"] for e in room["children_state"]} == {public_child, private_child}
+    assert all(isinstance(e["origin_server_ts"], int) for e in room["children_state"])
+    assert [c["room_id"] for c in body["children"]] == [public_child]
+    assert body["children"][0]["name"] == "Open"
+    assert body["inaccessible_children"] == [private_child]
+    body = assert_json_response(remote.request(server, "GET", fed_path("hierarchy", space,
+                                                                       query="suggested_only=true")))
+    assert {e["state_key"] for e in body["room"]["children_state"]} == {public_child}
+    # A room the requesting server can neither peek into nor join is not shown.
+    assert_matrix_error(remote.request(server, "GET", fed_path("hierarchy", private_child)), 404, "M_NOT_FOUND")
