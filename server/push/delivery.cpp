@@ -41,6 +41,12 @@ std::int64_t unread_rooms(storage::ReadTx& tx, const std::string& user_id) {
   return static_cast<std::int64_t>(unread.size());
 }
 
+/// The pusher's `data.url` ("" when missing).
+std::string gateway_url(const storage::Pusher& pusher) {
+  const auto data = nlohmann::json::parse(pusher.data, nullptr, false);
+  return data.is_object() ? data.value("url", "") : "";
+}
+
 std::set<std::string> rejected_pushkeys(const std::string& body) {
   std::set<std::string> rejected;
   auto json = nlohmann::json::parse(body, nullptr, false);
@@ -133,9 +139,9 @@ void PushDelivery::wake() {
   cv_.notify_all();
 }
 
-void PushDelivery::deliver(const storage::QueuedPush& queued, const nlohmann::json& body) {
-  auto url = nlohmann::json::parse(queued.pusher.data, nullptr, false).value("url", "");
-  const auto outcome = transport_(url, body.dump());
+bool PushDelivery::deliver(const storage::QueuedPush& queued, const nlohmann::json& body, bool skip) {
+  const auto url = gateway_url(queued.pusher);
+  const auto outcome = skip ? GatewayOutcome{0, ""} : transport_(url, body.dump());
   const bool delivered = outcome.status >= 200 && outcome.status < 300;
   // A client error other than rate limiting will not get better by asking again.
   const bool hopeless = outcome.status >= 400 && outcome.status < 500 && outcome.status != 429;
@@ -154,10 +160,11 @@ void PushDelivery::deliver(const storage::QueuedPush& queued, const nlohmann::js
       }
     }
   });
-  if (!delivered) {
+  if (!delivered && !skip) {
     std::fprintf(stderr, "ranvier: push: %s answered %d for %s (attempt %lld)\n", url.c_str(), outcome.status,
                  queued.event_id.c_str(), static_cast<long long>(queued.attempts + 1));
   }
+  return delivered || hopeless;
 }
 
 std::size_t PushDelivery::deliver_due() {
@@ -169,6 +176,7 @@ std::size_t PushDelivery::deliver_due() {
     }
     return work;
   });
+  std::set<std::string> failing;
   for (const auto& [queued, body] : due) {
     {
       std::lock_guard lock(mutex_);
@@ -176,7 +184,10 @@ std::size_t PushDelivery::deliver_due() {
         break;
       }
     }
-    deliver(queued, body);
+    const auto url = gateway_url(queued.pusher);
+    if (!deliver(queued, body, failing.contains(url))) {
+      failing.insert(url);
+    }
   }
   return due.size();
 }

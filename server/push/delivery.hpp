@@ -3,7 +3,9 @@
 // The event's transaction queues one row per (notified user's http pusher, event); this worker
 // sends them after commit, so a slow or dead gateway never holds up a send. A failed attempt is
 // retried with exponential back-off; pushkeys the gateway rejects lose their pusher; a
-// notification that keeps failing is dropped after `max_attempts`.
+// notification that keeps failing is dropped after `max_attempts`. Once a gateway fails, the
+// rest of the round's notifications for it wait for their retry without a request, so one dead
+// gateway costs one timeout per round, not one per queued notification.
 
 #include "rooms/notifier.hpp"
 #include "storage/database.hpp"
@@ -67,8 +69,9 @@ class PushDelivery {
  private:
   void run();
   void wake();
-  /// Handles one queued push: send, then finish, retry later or drop.
-  void deliver(const storage::QueuedPush& queued, const nlohmann::json& body);
+  /// Handles one queued push: send (unless `skip`: its gateway just failed), then finish, retry
+  /// later or drop. Returns false when the gateway did not answer or failed on its side.
+  bool deliver(const storage::QueuedPush& queued, const nlohmann::json& body, bool skip);
 
   storage::Database& db_;
   GatewayTransport transport_;
