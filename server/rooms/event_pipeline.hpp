@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -94,12 +95,18 @@ class EventPipeline {
   ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
                               bool unknown_auth_ok = false) const;
 
+  /// Like `receive`, for an event whose prev events' state this server lacks (a gap reaching
+  /// back past what it has): `state_ids` is the state before the event as another server gave
+  /// it (GET /state_ids), the events of which the caller stored (as outliers) first.
+  ReceiveResult receive_with_state(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                   const std::vector<std::string>& state_ids,
+                                   const auth::SignatureChecks& signatures) const;
+
   /// Joins a room that lives on other servers (the end of make_join/send_join): `state_ids` is
   /// the state before `join` as the resident server sent it; the caller stored those events
-  /// and their auth chain as outliers. Registers the room, makes that state the state before
-  /// the join and the current state, then persists the join through the auth and persist
-  /// phases. A join that fails authorization against that state is rejected with nothing
-  /// written; state events that are not stored give missing_prev_events naming them.
+  /// and their auth chain as outliers. Registers the room, makes that state its current state
+  /// and passes the join through receive_with_state. The caller rolls the transaction back
+  /// unless the result is accepted.
   ReceiveResult join_from_state(storage::WriteTx& tx, const VerifiedPdu& join, const std::vector<std::string>& state_ids,
                                 const auth::SignatureChecks& signatures) const;
 
@@ -126,6 +133,14 @@ class EventPipeline {
   std::int64_t persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                        const std::string& room_id, nlohmann::json& pdu, const std::string& event_id,
                        const Frontier& frontier, const PersistAs& as, const auth::SignatureChecks& signatures) const;
+  /// Where a received event's state before it comes from: (events, prev event IDs, missing) →
+  /// the frontier, or nullopt with `missing` filled.
+  using FrontierSource = std::function<std::optional<Frontier>(TxEventSource&, const std::vector<std::string>&,
+                                                               std::vector<std::string>&)>;
+  /// The receive path from the room lock to persist, with the state before the event from
+  /// `frontier_source`.
+  ReceiveResult receive_at(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
+                           const FrontierSource& frontier_source) const;
   /// The state before a received event: its prev events' states, resolved when several.
   /// nullopt (with `missing` filled) when some prev event or its state is unknown.
   std::optional<Frontier> frontier_of(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,

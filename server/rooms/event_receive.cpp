@@ -202,6 +202,116 @@ std::optional<EventPipeline::Frontier> EventPipeline::frontier_of(storage::Write
 
 ReceiveResult EventPipeline::receive(storage::WriteTx& tx, const VerifiedPdu& pdu,
                                      const auth::SignatureChecks& signatures) const {
+  return receive_at(tx, pdu, signatures,
+                    [&](TxEventSource& events, const std::vector<std::string>& prev_ids,
+                        std::vector<std::string>& missing) {
+                      return frontier_of(tx, events, pdu.room_id, *pdu.version, prev_ids, signatures, missing);
+                    });
+}
+
+namespace {
+
+/// The state a list of stored state events forms; `missing` gets the IDs not stored, and
+/// `create` the create event, when listed.
+std::optional<std::string> state_from_ids(TxEventSource& events, const std::vector<std::string>& ids,
+                                          storage::StateMap& state, std::vector<std::string>& missing,
+                                          const nlohmann::json** create) {
+  for (const auto& id : ids) {
+    const auto* event = events.fetch(id);
+    if (event == nullptr) {
+      missing.push_back(id);
+      continue;
+    }
+    const auto state_key = event->find("state_key");
+    const auto type = event->find("type");
+    if (state_key == event->end() || !state_key->is_string() || type == event->end() || !type->is_string()) {
+      return "The state lists a non-state event " + id;
+    }
+    storage::StateKey key{type->get<std::string>(), state_key->get<std::string>()};
+    if (create != nullptr && key.type == "m.room.create" && key.state_key.empty()) {
+      *create = event;
+    }
+    state[std::move(key)] = id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                                const std::vector<std::string>& state_ids,
+                                                const auth::SignatureChecks& signatures) const {
+  storage::StateMap state;
+  std::string problem;
+  auto result = receive_at(
+      tx, pdu, signatures,
+      [&](TxEventSource& events, const std::vector<std::string>& prev_ids,
+          std::vector<std::string>& missing) -> std::optional<Frontier> {
+        if (auto error = state_from_ids(events, state_ids, state, missing, nullptr)) {
+          problem = *error;
+          return std::nullopt;
+        }
+        if (!missing.empty()) {
+          return std::nullopt;
+        }
+        Frontier f;
+        f.prev_events = prev_ids;
+        f.depth = pdu.pdu.value("depth", std::int64_t{1});
+        storage::StateDelta full(state.begin(), state.end());
+        f.before_group = tx.state().create_group(pdu.room_id, std::nullopt, full);
+        const auto extremities = tx.rooms().forward_extremities(pdu.room_id);
+        f.cites_all = std::all_of(extremities.begin(), extremities.end(), [&](const std::string& id) {
+          return std::find(prev_ids.begin(), prev_ids.end(), id) != prev_ids.end();
+        });
+        f.before.emplace(StateView::of_map(state, events));
+        return f;
+      });
+  if (!problem.empty()) {
+    return failure(ReceiveStatus::bad_format, pdu.event_id, problem);
+  }
+  return result;
+}
+
+ReceiveResult EventPipeline::join_from_state(storage::WriteTx& tx, const VerifiedPdu& join,
+                                             const std::vector<std::string>& state_ids,
+                                             const auth::SignatureChecks& signatures) const {
+  if (tx.events().get_row(join.event_id)) {
+    return failure(ReceiveStatus::already_known, join.event_id, "");
+  }
+  TxEventSource events(tx, &events_cache_);
+  storage::StateMap state;
+  std::vector<std::string> missing;
+  const nlohmann::json* create = nullptr;
+  if (auto error = state_from_ids(events, state_ids, state, missing, &create)) {
+    return failure(ReceiveStatus::bad_format, join.event_id, *error);
+  }
+  if (!missing.empty()) {
+    auto r = failure(ReceiveStatus::missing_prev_events, join.event_id, "Some events of the room state are unknown");
+    r.missing = std::move(missing);
+    return r;
+  }
+  if (create == nullptr) {
+    return failure(ReceiveStatus::bad_format, join.event_id, "The room state has no create event");
+  }
+  // The room as the resident server described it becomes ours: registered, its state current
+  // (a rejoin replaces what we had), no forward extremity until the join. The caller rolls
+  // all of it back unless the join is accepted.
+  tx.rooms().create(storage::Room{.room_id = join.room_id,
+                                  .room_version = std::string(join.version->id),
+                                  .created_ts = create->value("origin_server_ts", std::int64_t{0}),
+                                  .creator = create->value("sender", std::string()),
+                                  .is_public = false});
+  tx.rooms().lock(join.room_id);
+  const auto delta = pipeline::difference(tx.rooms().current_state(join.room_id), pipeline::to_res_map(state));
+  tx.rooms().apply_state_delta(join.room_id, delta);
+  pipeline::update_memberships(tx, join.room_id, delta, std::string(), nlohmann::json::object(), 0);
+  tx.rooms().set_forward_extremities(join.room_id, {});
+  return receive_with_state(tx, join, state_ids, signatures);
+}
+
+ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                        const auth::SignatureChecks& signatures,
+                                        const FrontierSource& frontier_source) const {
   const auto& version = *pdu.version;
   const auto& room_id = pdu.room_id;
   if (!tx.rooms().lock(room_id)) {
@@ -235,7 +345,7 @@ ReceiveResult EventPipeline::receive(storage::WriteTx& tx, const VerifiedPdu& pd
   }
   // auth against the state before the event
   std::vector<std::string> missing;
-  auto f = frontier_of(tx, events, room_id, version, prev_ids, signatures, missing);
+  auto f = frontier_source(events, prev_ids, missing);
   if (!f) {
     auto r = failure(ReceiveStatus::missing_prev_events, pdu.event_id, "The state before the event is unknown");
     r.missing = std::move(missing);

@@ -79,13 +79,17 @@ def usernames(speakers: list[str], suffix: str) -> dict[str, str]:
 class Play:
     """Runs the workload against one server and keeps the timings."""
 
-    def __init__(self, url: str, spoken: list[tuple[str, str]], suffix: str):
+    def __init__(self, url: str, spoken: list[tuple[str, str]], suffix: str,
+                 room_id: Optional[str] = None, via: Optional[str] = None):
+        """`room_id`/`via`: play into an existing room, joined through the server `via` (a
+        room on another server of a federation mesh)."""
         self.url = url
+        self.via = via
         self.spoken = spoken
         self.names = usernames([speaker for speaker, _ in spoken], suffix)
         self.alias = "romeo_and_juliet" + suffix
         self.users: dict[str, Matrix] = {}
-        self.room_id: Optional[str] = None
+        self.room_id: Optional[str] = room_id
         self.send_seconds: list[float] = []
         self.setup_seconds = 0.0
         self.event_ids: list[str] = []
@@ -106,7 +110,8 @@ class Play:
                 "name": "Romeo and Juliet"})
             self.room_id = created["room_id"]
         else:
-            client.call("POST", f"/join/{quote(self.room_id)}", {})
+            via = f"?via={quote(self.via)}" if self.via else ""
+            client.call("POST", f"/join/{quote(self.room_id)}{via}", {})
         self.users[speaker] = client
         self.setup_seconds += time.perf_counter() - started
         return client

@@ -3,6 +3,7 @@
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/federation/federation_rooms.hpp"
+#include "api/federation/outliers.hpp"
 #include "api/services.hpp"
 #include "core/event.hpp"
 #include "core/percent_encoding.hpp"
@@ -13,9 +14,7 @@
 #include "rooms/opaque_id.hpp"
 #include "rooms/received_event.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <map>
 #include <set>
 
 namespace ranvier::api::client_server {
@@ -104,29 +103,6 @@ std::optional<SignedJoin> complete_template(RequestContext& ctx, const nlohmann:
   return join;
 }
 
-/// Asks the key ring, in parallel across servers, for every key the events are signed with.
-void prefetch_keys(federation::KeyRing& ring, const std::vector<const nlohmann::json*>& events) {
-  std::vector<federation::KeyRequest> wanted;
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const auto* event : events) {
-    const auto signatures = event->find("signatures");
-    if (signatures == event->end() || !signatures->is_object()) {
-      continue;
-    }
-    for (const auto& [server, keys] : signatures->items()) {
-      if (!keys.is_object()) {
-        continue;
-      }
-      for (const auto& [key_id, ignored] : keys.items()) {
-        if (seen.emplace(server, key_id).second) {
-          wanted.push_back({server, key_id, event->value("origin_server_ts", std::int64_t{0})});
-        }
-      }
-    }
-  }
-  ring.prefetch(wanted);
-}
-
 MatrixError join_refused(const FederationError& error) {
   if (error.kind == FederationError::Kind::http && error.errcode == "M_INCOMPATIBLE_ROOM_VERSION") {
     return MatrixError(ErrCode::incompatible_room_version, "The room's version is not one this server supports");
@@ -201,34 +177,16 @@ void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::st
         core::event_id_of(*returned, version).value_or(returned->value("event_id", "")) == join->event_id) {
       join_event = *returned;
     }
-    std::vector<const nlohmann::json*> pdus;
+    const auto* state = sent->contains("state") ? &(*sent)["state"] : nullptr;
+    const auto* auth_chain = sent->contains("auth_chain") ? &(*sent)["auth_chain"] : nullptr;
+    auto outliers = server_server::verify_room_pdus(ring, server_server::pdus_in({auth_chain, state}), version,
+                                                    room.room_id);
     std::vector<std::string> state_ids;
-    for (const char* section : {"auth_chain", "state"}) {
-      if (const auto list = sent->find(section); list != sent->end() && list->is_array()) {
-        for (const auto& pdu : *list) {
-          if (pdu.is_object()) {
-            pdus.push_back(&pdu);
-          }
-        }
-      }
+    for (const auto* pdu : server_server::pdus_in({state})) {
+      // Listed even when it did not verify: the join then fails as lacking that state event.
+      state_ids.push_back(core::event_id_of(*pdu, version).value_or(pdu->value("event_id", "")));
     }
-    pdus.push_back(&join_event);
-    prefetch_keys(ring, pdus);
-    pdus.pop_back();
-
     server_server::KeyRingLookup keys(ring);
-    std::map<std::string, rooms::VerifiedPdu> verified;
-    const auto state_count = sent->contains("state") && (*sent)["state"].is_array() ? (*sent)["state"].size() : 0;
-    const auto auth_count = pdus.size() - state_count;
-    for (std::size_t i = 0; i < pdus.size(); ++i) {
-      auto result = rooms::verify_received(*pdus[i], version, keys);
-      if (i >= auth_count && !result.event_id.empty()) {
-        state_ids.push_back(result.event_id);
-      }
-      if (result.verified && result.verified->room_id == room.room_id) {
-        verified.emplace(result.event_id, std::move(*result.verified));
-      }
-    }
     auto checked_join = rooms::verify_received(join_event, version, keys);
     if (!checked_join.verified) {
       failure = MatrixError(ErrCode::forbidden, "The join event did not verify: " + checked_join.reason);
@@ -236,29 +194,7 @@ void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::st
     }
     const auto signatures = rooms::received_signature_checks(own, version, keys);
     write_and_notify(ctx, [&](storage::WriteTx& tx) {
-      // Auth events first: by depth (an event's auth events are in its past; in room version
-      // 12 the create event is not even listed), then round after round for what still lacks
-      // an auth event, until nothing moves.
-      std::vector<const rooms::VerifiedPdu*> pending;
-      for (const auto& [id, pdu] : verified) {
-        pending.push_back(&pdu);
-      }
-      std::stable_sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) {
-        return a->pdu.value("depth", std::int64_t{0}) < b->pdu.value("depth", std::int64_t{0});
-      });
-      while (!pending.empty()) {
-        std::vector<const rooms::VerifiedPdu*> later;
-        for (const auto* pdu : pending) {
-          if (ctx.services.pipeline.store_outlier(tx, *pdu, signatures).status ==
-              rooms::ReceiveStatus::missing_auth_events) {
-            later.push_back(pdu);
-          }
-        }
-        if (later.size() == pending.size()) {
-          break;
-        }
-        pending = std::move(later);
-      }
+      server_server::store_outliers(tx, ctx.services.pipeline, outliers, signatures);
       auto joined = ctx.services.pipeline.join_from_state(tx, *checked_join.verified, state_ids, signatures);
       if (joined.status != rooms::ReceiveStatus::accepted && joined.status != rooms::ReceiveStatus::already_known) {
         // Nothing of a refused join stays behind.

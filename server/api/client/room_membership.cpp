@@ -71,19 +71,42 @@ JoinTarget join_target(RequestContext& ctx, const std::string& id_or_alias, cons
     throw MatrixError(ErrCode::invalid_param, "Not a room ID or alias: " + id_or_alias);
   }
   target.room.room_id = room_id;
-  const auto in_room = ctx.services.database.read([&](storage::ReadTx& tx) {
-    return tx.rooms().get(room_id) ? std::optional(tx.rooms().joined_servers(room_id)) : std::nullopt;
+  struct Known {
+    std::vector<std::string> joined_servers;
+    bool has_state = false;
+    std::optional<std::string> inviter_server;
+  };
+  const auto known = ctx.services.database.read([&](storage::ReadTx& tx) -> std::optional<Known> {
+    if (!tx.rooms().get(room_id)) {
+      return std::nullopt;
+    }
+    Known k{tx.rooms().joined_servers(room_id),
+            tx.rooms().current_state_event(room_id, {"m.room.create", ""}).has_value(), std::nullopt};
+    // Invited over federation: the inviting server is in the room.
+    if (auto member = tx.rooms().membership(room_id, ctx.principal->user_id);
+        member && member->membership == storage::Membership::invite) {
+      if (auto invite = tx.events().get_row(member->event_id)) {
+        k.inviter_server = std::string(core::server_name_of(invite->sender));
+      }
+    }
+    return k;
   });
-  if (in_room) {
-    const bool we_are_in = std::find(in_room->begin(), in_room->end(), own) != in_room->end();
-    target.local = we_are_in || std::all_of(in_room->begin(), in_room->end(), [&](const auto& s) { return s == own; });
-    target.room.servers.insert(target.room.servers.end(), in_room->begin(), in_room->end());
+  if (known) {
+    const auto& servers = known->joined_servers;
+    const bool we_are_in = std::find(servers.begin(), servers.end(), own) != servers.end();
+    // Nobody joined anywhere: the room is ours to rejoin if we hold its state (a room made
+    // here that everyone left), else it is only known through an invite.
+    target.local = we_are_in || (servers.empty() && known->has_state);
+    if (known->inviter_server) {
+      target.room.servers.push_back(*known->inviter_server);
+    }
+    target.room.servers.insert(target.room.servers.end(), servers.begin(), servers.end());
   }
   // Room IDs before version 12 name the server that created the room.
   if (const auto colon = room_id.find(':'); colon != std::string::npos) {
     target.room.servers.push_back(room_id.substr(colon + 1));
   }
-  if (!in_room && target.room.servers.empty()) {
+  if (!known && target.room.servers.empty()) {
     throw MatrixError(ErrCode::not_found, "This server does not know the room " + room_id);
   }
   return target;

@@ -10,6 +10,7 @@
 #include "api/errors.hpp"
 #include "api/federation/edus.hpp"
 #include "api/federation/federation_rooms.hpp"
+#include "api/federation/outliers.hpp"
 #include "api/handlers_server_server.hpp"
 #include "api/json_response.hpp"
 #include "api/server_identity.hpp"
@@ -33,6 +34,9 @@ constexpr std::size_t max_edus = 100;
 /// How many earlier events one /get_missing_events asks for, and how far below the PDU's
 /// depth it looks: small gaps (a few lost transactions) are filled, long ones are not chased.
 constexpr std::int64_t missing_events_limit = 20;
+/// PDUs of one transaction whose gaps are closed by asking for the state before them: each
+/// costs a request to the origin, so a transaction of strays cannot make us ask 50 times.
+constexpr std::size_t max_gaps_per_transaction = 5;
 
 /// One PDU of the transaction on its way through the receive path.
 struct Incoming {
@@ -188,6 +192,37 @@ void fetch_missing_events(RequestContext& ctx, const std::string& origin, std::v
   batch.insert(batch.begin(), std::make_move_iterator(fetched.begin()), std::make_move_iterator(fetched.end()));
 }
 
+/// A PDU whose gap get_missing_events could not close (it reaches back past what this server
+/// has state for): the origin gives the state before the PDU (GET /state?event_id), whose
+/// events are checked and stored as outliers, and the PDU is judged against that state.
+rooms::ReceiveResult receive_across_gap(RequestContext& ctx, const std::string& origin, const rooms::VerifiedPdu& pdu) {
+  auto answer = ctx.services.federation_client->get(
+      origin, "/_matrix/federation/v1/state/" + core::percent_encode(pdu.room_id) +
+                  "?event_id=" + core::percent_encode(pdu.event_id));
+  if (!answer) {
+    rooms::ReceiveResult r;
+    r.status = rooms::ReceiveStatus::missing_prev_events;
+    r.event_id = pdu.event_id;
+    r.reason = "The state before the event is unknown and " + origin + " did not give it: " +
+               federation::describe(answer.error());
+    return r;
+  }
+  const auto* state = answer->contains("pdus") ? &(*answer)["pdus"] : nullptr;
+  const auto* auth_chain = answer->contains("auth_chain") ? &(*answer)["auth_chain"] : nullptr;
+  auto& ring = key_ring_of(ctx);
+  auto outliers = verify_room_pdus(ring, pdus_in({auth_chain, state}), *pdu.version, pdu.room_id);
+  std::vector<std::string> state_ids;
+  for (const auto* event : pdus_in({state})) {
+    state_ids.push_back(core::event_id_of(*event, *pdu.version).value_or(event->value("event_id", "")));
+  }
+  KeyRingLookup keys(ring);
+  const auto checks = rooms::received_signature_checks(ctx.services.identity.server_name, *pdu.version, keys);
+  return client_server::write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    store_outliers(tx, ctx.services.pipeline, outliers, checks);
+    return ctx.services.pipeline.receive_with_state(tx, pdu, state_ids, checks);
+  });
+}
+
 nlohmann::json pdu_result(const rooms::ReceiveResult& result) {
   switch (result.status) {
     case rooms::ReceiveStatus::accepted:
@@ -229,8 +264,10 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
   KeyRingLookup keys(key_ring_of(ctx));
   const auto& own = ctx.services.identity.server_name;
   AfterCommit after;
+  std::vector<const Incoming*> gaps;
   auto body = client_server::write_and_notify(ctx, [&](storage::WriteTx& tx) {
     after.clear();
+    gaps.clear();
     auto results = nlohmann::json::object();
     for (const auto& item : incoming) {
       if (item.error) {
@@ -238,9 +275,13 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
         continue;
       }
       const auto checks = rooms::received_signature_checks(own, *item.verified->version, keys);
-      auto result = pdu_result(ctx.services.pipeline.receive(tx, *item.verified, checks));
+      const auto received = ctx.services.pipeline.receive(tx, *item.verified, checks);
+      if (received.status == rooms::ReceiveStatus::missing_prev_events && !item.fetched &&
+          gaps.size() < max_gaps_per_transaction) {
+        gaps.push_back(&item);
+      }
       if (!item.fetched) {
-        results[item.event_id] = std::move(result);
+        results[item.event_id] = pdu_result(received);
       }
     }
     for (const auto& edu : edus) {
@@ -260,6 +301,11 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
   }
   if (!after.empty()) {
     ctx.services.notifier.notify();
+  }
+  // After the commit, so that no request to the origin runs inside the write transaction. The
+  // stored answer (for a repeated transaction ID) keeps the first verdict.
+  for (const auto* gap : gaps) {
+    body["pdus"][gap->event_id] = pdu_result(receive_across_gap(ctx, origin, *gap->verified));
   }
   return json_response(body);
 }

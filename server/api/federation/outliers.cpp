@@ -1,0 +1,90 @@
+#include "api/federation/outliers.hpp"
+
+#include "api/federation/federation_rooms.hpp"
+#include "federation/key_ring.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace ranvier::api::server_server {
+namespace {
+
+/// Asks the key ring, in parallel across servers, for every key the events are signed with.
+void prefetch_keys(federation::KeyRing& ring, const std::vector<const nlohmann::json*>& pdus) {
+  std::vector<federation::KeyRequest> wanted;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto* pdu : pdus) {
+    const auto signatures = pdu->find("signatures");
+    if (signatures == pdu->end() || !signatures->is_object()) {
+      continue;
+    }
+    for (const auto& [server, keys] : signatures->items()) {
+      if (!keys.is_object()) {
+        continue;
+      }
+      for (const auto& [key_id, ignored] : keys.items()) {
+        if (seen.emplace(server, key_id).second) {
+          wanted.push_back({server, key_id, pdu->value("origin_server_ts", std::int64_t{0})});
+        }
+      }
+    }
+  }
+  ring.prefetch(wanted);
+}
+
+}  // namespace
+
+std::vector<const nlohmann::json*> pdus_in(std::initializer_list<const nlohmann::json*> lists) {
+  std::vector<const nlohmann::json*> out;
+  for (const auto* list : lists) {
+    if (list == nullptr || !list->is_array()) {
+      continue;
+    }
+    for (const auto& pdu : *list) {
+      if (pdu.is_object()) {
+        out.push_back(&pdu);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<rooms::VerifiedPdu> verify_room_pdus(federation::KeyRing& ring, const std::vector<const nlohmann::json*>& pdus,
+                                                 const core::RoomVersion& version, const std::string& room_id) {
+  prefetch_keys(ring, pdus);
+  KeyRingLookup keys(ring);
+  std::vector<rooms::VerifiedPdu> out;
+  std::set<std::string> seen;
+  for (const auto* pdu : pdus) {
+    auto result = rooms::verify_received(*pdu, version, keys);
+    if (result.verified && result.verified->room_id == room_id && seen.insert(result.event_id).second) {
+      out.push_back(std::move(*result.verified));
+    }
+  }
+  return out;
+}
+
+void store_outliers(storage::WriteTx& tx, const rooms::EventPipeline& pipeline,
+                    const std::vector<rooms::VerifiedPdu>& events, const auth::SignatureChecks& signatures) {
+  std::vector<const rooms::VerifiedPdu*> pending;
+  for (const auto& event : events) {
+    pending.push_back(&event);
+  }
+  std::stable_sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) {
+    return a->pdu.value("depth", std::int64_t{0}) < b->pdu.value("depth", std::int64_t{0});
+  });
+  while (!pending.empty()) {
+    std::vector<const rooms::VerifiedPdu*> later;
+    for (const auto* pdu : pending) {
+      if (pipeline.store_outlier(tx, *pdu, signatures).status == rooms::ReceiveStatus::missing_auth_events) {
+        later.push_back(pdu);
+      }
+    }
+    if (later.size() == pending.size()) {
+      return;
+    }
+    pending = std::move(later);
+  }
+}
+
+}  // namespace ranvier::api::server_server
