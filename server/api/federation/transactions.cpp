@@ -33,10 +33,10 @@ constexpr std::size_t max_pdus = 50;
 constexpr std::size_t max_edus = 100;
 /// How many earlier events one /get_missing_events asks for, and how far below the PDU's
 /// depth it looks: small gaps (a few lost transactions) are filled, long ones are not chased.
-constexpr std::int64_t missing_events_limit = 20;
+constexpr std::int64_t missing_events_limit = 100;
 /// PDUs of one transaction whose gaps are closed by asking for the state before them: each
 /// costs a request to the origin, so a transaction of strays cannot make us ask 50 times.
-constexpr std::size_t max_gaps_per_transaction = 5;
+constexpr std::size_t max_gaps_per_transaction = 10;
 
 /// One PDU of the transaction on its way through the receive path.
 struct Incoming {
@@ -276,8 +276,7 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
       }
       const auto checks = rooms::received_signature_checks(own, *item.verified->version, keys);
       const auto received = ctx.services.pipeline.receive(tx, *item.verified, checks);
-      if (received.status == rooms::ReceiveStatus::missing_prev_events && !item.fetched &&
-          gaps.size() < max_gaps_per_transaction) {
+      if (received.status == rooms::ReceiveStatus::missing_prev_events) {
         gaps.push_back(&item);
       }
       if (!item.fetched) {
@@ -302,10 +301,26 @@ ApiResponse sendTransaction(RequestContext& ctx, const SendTransactionRequest& r
   if (!after.empty()) {
     ctx.services.notifier.notify();
   }
-  // After the commit, so that no request to the origin runs inside the write transaction. The
+  // Second pass, after the commit so that no request to the origin runs inside the write
+  // transaction: oldest first, each PDU is tried again (a gap closed for an earlier one may
+  // have closed its own), and only then, within a budget, judged against the state before it
+  // from the origin. Fetched events count too: dropping them would lose those messages. The
   // stored answer (for a repeated transaction ID) keeps the first verdict.
+  std::stable_sort(gaps.begin(), gaps.end(), [](const Incoming* a, const Incoming* b) {
+    return a->verified->pdu.value("depth", std::int64_t{0}) < b->verified->pdu.value("depth", std::int64_t{0});
+  });
+  std::size_t state_fetches = 0;
   for (const auto* gap : gaps) {
-    body["pdus"][gap->event_id] = pdu_result(receive_across_gap(ctx, origin, *gap->verified));
+    const auto checks = rooms::received_signature_checks(own, *gap->verified->version, keys);
+    auto result = client_server::write_and_notify(
+        ctx, [&](storage::WriteTx& tx) { return ctx.services.pipeline.receive(tx, *gap->verified, checks); });
+    if (result.status == rooms::ReceiveStatus::missing_prev_events && state_fetches < max_gaps_per_transaction) {
+      ++state_fetches;
+      result = receive_across_gap(ctx, origin, *gap->verified);
+    }
+    if (!gap->fetched) {
+      body["pdus"][gap->event_id] = pdu_result(result);
+    }
   }
   return json_response(body);
 }
