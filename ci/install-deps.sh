@@ -13,6 +13,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-nacl
   postgresql postgresql-client wrk nginx-light openssl curl
+  # the federation mesh's network-namespace mode
+  iproute2 iptables
   # the end-to-end encryption client test (conformance/clients/nio_e2ee.py)
   python3-matrix-nio python3-olm
 )

@@ -124,6 +124,26 @@ def run(*command: str) -> None:
         raise RuntimeError(f"{' '.join(command)}: {result.stderr.strip()}")
 
 
+def netns_unavailable() -> Optional[str]:
+    """Why a netns mesh cannot run here (not root, no iproute2 or iptables, no permission to
+    make namespaces, e.g. in an unprivileged container), or None when it can."""
+    if os.geteuid() != 0:
+        return "the netns mesh needs root"
+    probe = f"rvprobe{os.getpid()}"
+    try:
+        made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+        if made.returncode != 0:
+            return f"ip netns add failed: {made.stderr.strip()}"
+        listed = subprocess.run(["ip", "netns", "exec", probe, "iptables", "-S", "OUTPUT"], capture_output=True, text=True)
+        if listed.returncode != 0:
+            return f"iptables in a namespace failed: {listed.stderr.strip()}"
+    except FileNotFoundError as missing:
+        return f"{missing.filename} is not installed"
+    finally:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return None
+
+
 class Namespaces:
     """One network namespace per server on a bridge; links are cut with iptables DROP rules."""
 

@@ -3,13 +3,12 @@ is joined from hs2 and hs3 (make_join/send_join), messages and state changes tra
 in transactions, and every server ends with the same room state — also after a partition
 heals and after a server restarts mid-traffic."""
 
-import os
 import time
 
 import pytest
 
 from harness.checks import assert_json_response, spec
-from harness.mesh import Mesh, converged, server_name
+from harness.mesh import Mesh, converged, netns_unavailable, server_name
 from harness.rooms import create_room, get_state, new_user, path, put_state, text
 
 MESH_SIZE = 3
@@ -19,8 +18,8 @@ SETTLE_S = 20.0
 @pytest.fixture(scope="module", params=["loopback", "netns"])
 def mesh(request, tmp_path_factory):
     """The mesh, once with loopback relays and once with network namespaces (root only)."""
-    if request.param == "netns" and os.geteuid() != 0:
-        pytest.skip("the netns mesh needs root (ip netns, iptables)")
+    if request.param == "netns" and (reason := netns_unavailable()):
+        pytest.skip(reason)
     instance = Mesh(tmp_path_factory.mktemp("mesh"), MESH_SIZE, mode=request.param,
                     overrides={"rate_limits": {"enabled": False},
                                "password_hashing": {"memory_kib": 8, "iterations": 1},
