@@ -104,6 +104,12 @@ def wait_for_event(user: Matrix, room_id: str, event_id: str) -> float:
     raise TimeoutError(f"{event_id} did not reach {user.user_id}'s server in {DELIVERY_TIMEOUT_S:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -160,11 +166,15 @@ def main() -> int:
         users.append(visitor)
         load_before = load_average()
         profile(mesh, args.callgrind, "on")
+        pids = {name: server.process.pid for name, server in mesh.servers.items()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         started = time.perf_counter()
         visitor.call("POST", f"/join/{quote(room_id)}?server_name={quote(hs1)}&via={quote(hs1)}", {})
         join_s = time.perf_counter() - started
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         profile(mesh, args.callgrind, "off")
-        print(f"join from {hs2} via {hs1}: {join_s:.2f} s (load average before {load_before})", flush=True)
+        print(f"join from {hs2} via {hs1}: {join_s:.2f} s (CPU: {hs1} {cpu[hs1]:.2f} s, {hs2} {cpu[hs2]:.2f} s; "
+              f"load average before {load_before})", flush=True)
 
         expected = members_hs1 + 1
         members_hs2 = joined_count(visitor, room_id)
