@@ -34,18 +34,27 @@ nlohmann::json federation_form(const nlohmann::json& stored_pdu) {
   return pdu;
 }
 
-std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& room_id, const nlohmann::json& edu,
-                                       std::string_view own_server) {
+std::vector<std::string> edu_destinations(storage::ReadTx& tx, const std::string& room_id, std::string_view own_server) {
   auto servers = tx.rooms().joined_servers(room_id);
   std::erase(servers, std::string(own_server));
-  if (servers.empty()) {
-    return 0;
+  return servers;
+}
+
+void queue_edu(storage::WriteTx& tx, const std::vector<std::string>& destinations, const nlohmann::json& edu) {
+  if (destinations.empty()) {
+    return;
   }
   const std::string body = edu.dump();
-  for (const auto& destination : servers) {
+  for (const auto& destination : destinations) {
     tx.federation_outbox().enqueue(destination, storage::OutboundKind::edu, body);
   }
-  return servers.size();
+}
+
+std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& room_id, const nlohmann::json& edu,
+                                       std::string_view own_server) {
+  const auto destinations = edu_destinations(tx, room_id, own_server);
+  queue_edu(tx, destinations, edu);
+  return destinations.size();
 }
 
 std::size_t queue_for_room_servers(storage::WriteTx& tx, const nlohmann::json& pdu, std::string_view own_server,

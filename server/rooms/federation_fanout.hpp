@@ -25,8 +25,13 @@ std::vector<std::string> fanout_destinations(storage::ReadTx& tx, const nlohmann
 /// `unsigned` annotations (replaced state, transaction IDs).
 nlohmann::json federation_form(const nlohmann::json& stored_pdu);
 
-/// Queues an EDU (`{"edu_type": …, "content": …}`) about a room for every other server with a
-/// joined member in it (typing notifications, receipts); returns how many.
+/// The other servers with a joined member in the room: where its EDUs (typing, receipts) go.
+std::vector<std::string> edu_destinations(storage::ReadTx& tx, const std::string& room_id, std::string_view own_server);
+
+/// Queues an EDU (`{"edu_type": …, "content": …}`) for each of `destinations`.
+void queue_edu(storage::WriteTx& tx, const std::vector<std::string>& destinations, const nlohmann::json& edu);
+
+/// Queues an EDU about a room for edu_destinations; returns how many.
 std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& room_id, const nlohmann::json& edu,
                                        std::string_view own_server);
 

@@ -1,6 +1,7 @@
 #include "api/client/remote_join.hpp"
 
 #include "api/client/room_access.hpp"
+#include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/federation/federation_rooms.hpp"
 #include "api/federation/outliers.hpp"
@@ -14,18 +15,12 @@
 #include "rooms/opaque_id.hpp"
 #include "rooms/received_event.hpp"
 
-#include <chrono>
 #include <set>
 
 namespace ranvier::api::client_server {
 namespace {
 
 using federation::FederationError;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 federation::FederationClient& client_of(RequestContext& ctx) {
   if (ctx.services.federation_client == nullptr) {
