@@ -258,10 +258,8 @@ nlohmann::json EventPipeline::build(const core::RoomVersion& version, const std:
   return ev;
 }
 
-PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSource& events,
-                                                const core::RoomVersion& version, const std::string& room_id,
-                                                nlohmann::json pdu, const std::string& event_id,
-                                                const Frontier& frontier) const {
+void EventPipeline::check_local(TxEventSource& events, const core::RoomVersion& version, const nlohmann::json& pdu,
+                                const std::string& event_id, const Frontier& frontier) const {
   // format
   if (auto issue = core::check_pdu_format(pdu, version)) {
     if (issue->error == core::PduFormatError::too_large) {
@@ -287,7 +285,14 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
   if (auto decision = auth::check_against_state(version, checked, *frontier.before, signatures); !decision) {
     throw RoomError(RoomErrorKind::forbidden, describe_rejection(decision, version));
   }
+}
 
+PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSource& events,
+                                                const core::RoomVersion& version, const std::string& room_id,
+                                                nlohmann::json pdu, const std::string& event_id,
+                                                const Frontier& frontier) const {
+  check_local(events, version, pdu, event_id, frontier);
+  const auto signatures = local_signature_checks(server_name_);
   const auto stream = persist(tx, events, version, room_id, pdu, event_id, frontier, PersistAs{}, signatures);
   // Our own event: every other server in the room hears of it, through the outbox.
   queue_for_room_servers(tx, pdu, server_name_);
@@ -440,6 +445,19 @@ nlohmann::json EventPipeline::prepare(storage::WriteTx& tx, const std::string& r
     throw RoomError(RoomErrorKind::forbidden, describe_rejection(decision, version));
   }
   return ev;
+}
+
+VerifiedPdu EventPipeline::build_checked(storage::WriteTx& tx, const std::string& room_id,
+                                         const EventDraft& draft) const {
+  const auto& version = lock_room(tx, room_id);
+  TxEventSource events(tx, &events_cache_);
+  auto f = frontier(tx, events, room_id, version);
+  VerifiedPdu built;
+  built.version = &version;
+  built.room_id = room_id;
+  built.pdu = build(version, room_id, draft, f, events, built.event_id);
+  check_local(events, version, built.pdu, built.event_id, f);
+  return built;
 }
 
 PersistedEvent EventPipeline::create(storage::WriteTx& tx, const EventDraft& create_draft) const {

@@ -81,6 +81,12 @@ class EventPipeline {
   /// state would not allow the event, not_found for unknown rooms.
   nlohmann::json prepare(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const;
 
+  /// Builds and signs `draft` as `send` does and runs the same format and auth checks, but
+  /// stores nothing: an invite of another server's user goes to that server first (server-
+  /// server API, "Inviting to a room") and is persisted, through `receive`, once it comes back
+  /// countersigned. Throws RoomError like `send`.
+  VerifiedPdu build_checked(storage::WriteTx& tx, const std::string& room_id, const EventDraft& draft) const;
+
   /// Runs a verified received event through the auth phases and persists it (the room must be
   /// this server's; its row is locked). Rejected events are stored as such. Missing auth or
   /// prev events are reported, with nothing written, for the caller to fetch and retry.
@@ -126,6 +132,9 @@ class EventPipeline {
                           const Frontier& frontier, TxEventSource& events) const;
   nlohmann::json build(const core::RoomVersion& version, const std::string& room_id, const EventDraft& draft,
                        const Frontier& frontier, TxEventSource& events, std::string& event_id) const;
+  /// The format and auth phases for a local event; throws RoomError.
+  void check_local(TxEventSource& events, const core::RoomVersion& version, const nlohmann::json& pdu,
+                   const std::string& event_id, const Frontier& frontier) const;
   PersistedEvent check_and_persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                                    const std::string& room_id, nlohmann::json pdu, const std::string& event_id,
                                    const Frontier& frontier) const;

@@ -9,8 +9,9 @@
 
 namespace ranvier::rooms {
 
-/// The stripped state events stored with an invite (entries with a string `type` and
-/// `state_key` only); empty when there are none.
+/// The stripped state events stored with an invite (`invite_room_state`) or with a knock of
+/// this server's user (`knock_room_state`): entries with a string `type` and `state_key`, cut
+/// down to type, state_key, sender and content; empty when there are none.
 nlohmann::json invite_room_state(const storage::StoredEvent& invite);
 
 }  // namespace ranvier::rooms

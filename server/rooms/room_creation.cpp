@@ -1,5 +1,6 @@
 #include "rooms/room_creation.hpp"
 
+#include "core/identifiers.hpp"
 #include "core/room_version.hpp"
 #include "rooms/errors.hpp"
 
@@ -164,8 +165,12 @@ std::string create_room(storage::WriteTx& tx, const EventPipeline& pipeline, con
     send_implied(tx, pipeline, room_id, state_draft(request.creator, "m.room.topic", "", topic));
   }
 
-  // 8. invites
+  // 8. invites (of this server's users: invites of other servers' users go out over federation
+  // once the room exists, each countersigned by the invitee's server first)
   for (const auto& invitee : request.invite) {
+    if (core::server_name_of(invitee) != pipeline.server_name()) {
+      continue;
+    }
     nlohmann::json content = {{"membership", "invite"}};
     if (request.is_direct) {
       content["is_direct"] = true;

@@ -30,6 +30,8 @@ struct RoomCreation {
   nlohmann::json initial_state = nlohmann::json::array();
   std::optional<std::string> name{};
   std::optional<std::string> topic{};
+  /// Everyone to invite; only this server's users are invited here (the caller invites the
+  /// others over federation), but all count for the preset's power levels.
   std::vector<std::string> invite{};
   bool is_direct = false;
 };

@@ -18,18 +18,24 @@
 #include <set>
 
 namespace ranvier::api::client_server {
-namespace {
-
-using federation::FederationError;
-
-federation::FederationClient& client_of(RequestContext& ctx) {
+federation::FederationClient& federation_client_of(RequestContext& ctx) {
   if (ctx.services.federation_client == nullptr) {
-    throw MatrixError(ErrCode::not_found, "This server does not federate, so it cannot join rooms elsewhere");
+    throw MatrixError(ErrCode::not_found, "This server does not federate, so it cannot reach rooms elsewhere");
   }
   return *ctx.services.federation_client;
 }
 
-/// `?ver=1&ver=2…`: every room version this server implements (make_join negotiation).
+MatrixError remote_refusal(const federation::FederationError& error, std::string_view what) {
+  using federation::FederationError;
+  if (error.kind == FederationError::Kind::http && error.errcode == "M_INCOMPATIBLE_ROOM_VERSION") {
+    return MatrixError(ErrCode::incompatible_room_version, "The room's version is not one this server supports");
+  }
+  if (error.kind == FederationError::Kind::http && error.status == 403) {
+    return MatrixError(ErrCode::forbidden, "The room's server refused the " + std::string(what) + ": " + error.message);
+  }
+  return MatrixError(ErrCode::not_found, "No server of the room could be reached: " + federation::describe(error));
+}
+
 std::string supported_versions_query() {
   std::string query;
   for (const auto& version : core::known_room_versions()) {
@@ -38,8 +44,7 @@ std::string supported_versions_query() {
   return query;
 }
 
-/// The servers to ask, without this one and without repeats, in the given order.
-std::vector<std::string> candidates(const std::vector<std::string>& servers, const std::string& own) {
+std::vector<std::string> remote_candidates(const std::vector<std::string>& servers, const std::string& own) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& server : servers) {
@@ -50,27 +55,20 @@ std::vector<std::string> candidates(const std::vector<std::string>& servers, con
   return out;
 }
 
-/// The join event from a make_join template: ours to complete, sign and name.
-struct SignedJoin {
-  const core::RoomVersion* version = nullptr;
-  std::string event_id;
-  nlohmann::json event;
-};
-
-std::optional<SignedJoin> complete_template(RequestContext& ctx, const nlohmann::json& answer,
-                                            const std::string& room_id, const std::string& user_id,
-                                            const nlohmann::json& member_content) {
+std::optional<SignedMembership> sign_membership_template(RequestContext& ctx, const nlohmann::json& answer,
+                                                         const std::string& room_id, const std::string& user_id,
+                                                         const std::string& membership,
+                                                         const nlohmann::json& member_content) {
   const auto* version = core::find_room_version(answer.value("room_version", std::string("1")));
   const auto it = answer.find("event");
   if (version == nullptr || it == answer.end() || !it->is_object()) {
     return std::nullopt;
   }
   nlohmann::json event = *it;
-  // The template must be the join we asked for; anything else is not ours to sign.
   if (event.value("type", "") != "m.room.member" || event.value("sender", "") != user_id ||
       event.value("state_key", "") != user_id || event.value("room_id", "") != room_id ||
       !event.contains("content") || !event["content"].is_object() ||
-      event["content"].value("membership", "") != "join") {
+      event["content"].value("membership", "") != membership) {
     return std::nullopt;
   }
   for (const char* field : {"event_id", "hashes", "signatures", "unsigned"}) {
@@ -86,29 +84,17 @@ std::optional<SignedJoin> complete_template(RequestContext& ctx, const nlohmann:
   const auto& own = ctx.services.pipeline.server_name();
   event["origin"] = own;
   event["origin_server_ts"] = now_ms();
-  SignedJoin join{version, "", std::move(event)};
+  SignedMembership signed_event{version, "", std::move(event)};
   if (version->event_format == core::EventFormat::v1) {
-    join.event_id = "$" + rooms::opaque_id(18) + ":" + own;
-    join.event["event_id"] = join.event_id;
+    signed_event.event_id = "$" + rooms::opaque_id(18) + ":" + own;
+    signed_event.event["event_id"] = signed_event.event_id;
   }
-  core::sign_event(join.event, *version, own, ctx.services.pipeline.signing_key());
+  core::sign_event(signed_event.event, *version, own, ctx.services.pipeline.signing_key());
   if (version->event_format != core::EventFormat::v1) {
-    join.event_id = core::event_id_of(join.event, *version).value_or("");
+    signed_event.event_id = core::event_id_of(signed_event.event, *version).value_or("");
   }
-  return join;
+  return signed_event;
 }
-
-MatrixError join_refused(const FederationError& error) {
-  if (error.kind == FederationError::Kind::http && error.errcode == "M_INCOMPATIBLE_ROOM_VERSION") {
-    return MatrixError(ErrCode::incompatible_room_version, "The room's version is not one this server supports");
-  }
-  if (error.kind == FederationError::Kind::http && error.status == 403) {
-    return MatrixError(ErrCode::forbidden, "The room's server refused the join: " + error.message);
-  }
-  return MatrixError(ErrCode::not_found, "No server of the room could be reached: " + federation::describe(error));
-}
-
-}  // namespace
 
 RemoteRoom resolve_remote_alias(RequestContext& ctx, const std::string& alias) {
   const auto colon = alias.find(':');
@@ -116,7 +102,7 @@ RemoteRoom resolve_remote_alias(RequestContext& ctx, const std::string& alias) {
   if (server.empty() || server == ctx.services.pipeline.server_name()) {
     throw MatrixError(ErrCode::not_found, "Unknown room alias " + alias);
   }
-  auto answer = client_of(ctx).get(server, "/_matrix/federation/v1/query/directory?room_alias=" +
+  auto answer = federation_client_of(ctx).get(server, "/_matrix/federation/v1/query/directory?room_alias=" +
                                                core::percent_encode(alias));
   if (!answer || !(*answer)["room_id"].is_string()) {
     throw MatrixError(ErrCode::not_found, "The room alias " + alias + " could not be resolved");
@@ -135,10 +121,10 @@ RemoteRoom resolve_remote_alias(RequestContext& ctx, const std::string& alias) {
 
 void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::string& user_id,
                       const nlohmann::json& member_content) {
-  auto& client = client_of(ctx);
+  auto& client = federation_client_of(ctx);
   auto& ring = server_server::key_ring_of(ctx);
   const auto& own = ctx.services.pipeline.server_name();
-  const auto servers = candidates(room.servers, own);
+  const auto servers = remote_candidates(room.servers, own);
   if (servers.empty()) {
     throw MatrixError(ErrCode::not_found, "This server is not in the room " + room.room_id +
                                               " and was given no server to join it through");
@@ -148,13 +134,13 @@ void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::st
     auto made = client.get(server, "/_matrix/federation/v1/make_join/" + core::percent_encode(room.room_id) + "/" +
                                        core::percent_encode(user_id) + supported_versions_query());
     if (!made) {
-      failure = join_refused(made.error());
+      failure = remote_refusal(made.error(), "join");
       if (failure->code() == ErrCode::incompatible_room_version) {
         throw *failure;
       }
       continue;
     }
-    auto join = complete_template(ctx, *made, room.room_id, user_id, member_content);
+    auto join = sign_membership_template(ctx, *made, room.room_id, user_id, "join", member_content);
     if (!join) {
       failure = MatrixError(ErrCode::not_found, server + " answered make_join with an unusable template");
       continue;
@@ -162,7 +148,7 @@ void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::st
     auto sent = client.put(server, "/_matrix/federation/v2/send_join/" + core::percent_encode(room.room_id) + "/" +
                                        core::percent_encode(join->event_id), join->event);
     if (!sent) {
-      failure = join_refused(sent.error());
+      failure = remote_refusal(sent.error(), "join");
       continue;
     }
     const auto& version = *join->version;

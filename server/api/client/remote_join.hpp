@@ -6,11 +6,20 @@
 // before the join — all through the same receive path as any federated event.
 
 #include "api/context.hpp"
+#include "api/errors.hpp"
+#include "core/room_version.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace ranvier::federation {
+class FederationClient;
+struct FederationError;
+}
 
 namespace ranvier::api::client_server {
 
@@ -30,5 +39,36 @@ RemoteRoom resolve_remote_alias(RequestContext& ctx, const std::string& alias);
 /// M_FORBIDDEN when refused, M_INCOMPATIBLE_ROOM_VERSION for a room version we lack.
 void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::string& user_id,
                       const nlohmann::json& member_content);
+
+// Shared by the other membership changes that go through a room's servers (remote_membership).
+
+/// The federation client; M_NOT_FOUND when this server does not federate.
+federation::FederationClient& federation_client_of(RequestContext& ctx);
+
+/// A failed make_*/send_* request as the client's error: M_INCOMPATIBLE_ROOM_VERSION,
+/// M_FORBIDDEN for a refusal (naming `what` was refused), M_NOT_FOUND when unreachable.
+MatrixError remote_refusal(const federation::FederationError& error, std::string_view what);
+
+/// `?ver=1&ver=2…`: every room version this server implements (make_join/make_knock).
+std::string supported_versions_query();
+
+/// The servers to ask, without this one and without repeats, in the given order.
+std::vector<std::string> remote_candidates(const std::vector<std::string>& servers, const std::string& own);
+
+/// A member event from a make_join, make_leave or make_knock template, completed (content,
+/// origin, timestamp), signed by this server and named.
+struct SignedMembership {
+  const core::RoomVersion* version = nullptr;
+  std::string event_id;
+  nlohmann::json event;
+};
+
+/// Completes the template in a make_* `answer`; nullopt unless it is the `membership` event of
+/// `user_id` about themself in `room_id` of a known room version (nothing else is ours to sign).
+/// `member_content` adds to the template's content (display name, reason).
+std::optional<SignedMembership> sign_membership_template(RequestContext& ctx, const nlohmann::json& answer,
+                                                         const std::string& room_id, const std::string& user_id,
+                                                         const std::string& membership,
+                                                         const nlohmann::json& member_content);
 
 }  // namespace ranvier::api::client_server

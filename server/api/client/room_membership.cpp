@@ -3,6 +3,7 @@
 // pipeline; the auth rules decide who may do what.
 
 #include "api/client/remote_join.hpp"
+#include "api/client/remote_membership.hpp"
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/errors.hpp"
@@ -17,30 +18,9 @@
 namespace ranvier::api::client_server {
 namespace {
 
-/// The room an ID or alias names; M_NOT_FOUND for unknown aliases and rooms (joining rooms on
-/// other servers goes through join_target).
-std::string resolve_room(RequestContext& ctx, const std::string& id_or_alias) {
-  return ctx.services.database.read([&](storage::ReadTx& tx) {
-    std::string room_id = id_or_alias;
-    if (id_or_alias.starts_with("#")) {
-      auto alias = tx.rooms().alias(id_or_alias);
-      if (!alias) {
-        throw MatrixError(ErrCode::not_found, "Unknown room alias " + id_or_alias);
-      }
-      room_id = alias->room_id;
-    } else if (!id_or_alias.starts_with("!")) {
-      throw MatrixError(ErrCode::invalid_param, "Not a room ID or alias: " + id_or_alias);
-    }
-    if (!tx.rooms().get(room_id)) {
-      throw MatrixError(ErrCode::not_found, "This server does not know the room " + room_id);
-    }
-    return room_id;
-  });
-}
-
 void check_guest_may_join(RequestContext& ctx, const std::string& room_id);
 
-/// Where a join happens: here, when one of this server's users is in the room (or nobody
+/// Where a join or knock happens: here, when one of this server's users is in the room (or nobody
 /// elsewhere is), else through the room's other servers.
 struct JoinTarget {
   RemoteRoom room;
@@ -117,6 +97,10 @@ std::string join(RequestContext& ctx, const std::string& id_or_alias, const std:
                  const std::optional<std::string>& reason) {
   const auto& user_id = ctx.principal->user_id;
   auto target = join_target(ctx, id_or_alias, via);
+  // An admin shut the room down (DELETE /_synapse/admin/v2/rooms/{roomId} with block).
+  if (ctx.services.database.read([&](storage::ReadTx& tx) { return tx.admin().is_room_blocked(target.room.room_id); })) {
+    throw MatrixError(ErrCode::forbidden, "This room has been blocked on this server");
+  }
   if (target.local) {
     check_guest_may_join(ctx, target.room.room_id);
     change_membership(ctx, target.room.room_id, user_id, "join", reason);
@@ -158,9 +142,16 @@ ApiResponse joinRoom(RequestContext& ctx, const JoinRoomRequest& req) {
 }
 
 ApiResponse knockRoom(RequestContext& ctx, const KnockRoomRequest& req) {
-  auto room_id = resolve_room(ctx, req.room_id_or_alias);
-  change_membership(ctx, room_id, ctx.principal->user_id, "knock", req.reason);
-  return joined(room_id);
+  const auto& user_id = ctx.principal->user_id;
+  auto target = join_target(ctx, req.room_id_or_alias, req.via);
+  if (target.local) {
+    change_membership(ctx, target.room.room_id, user_id, "knock", req.reason);
+  } else {
+    auto content = ctx.services.database.read(
+        [&](storage::ReadTx& tx) { return member_content(tx, user_id, "knock", req.reason); });
+    knock_remote_room(ctx, target.room, user_id, content);
+  }
+  return joined(target.room.room_id);
 }
 
 ApiResponse inviteUser(RequestContext& ctx, const InviteUserRequest& req) {
@@ -176,15 +167,37 @@ ApiResponse inviteUser(RequestContext& ctx, const InviteUserRequest& req) {
   if (current && current->membership == storage::Membership::join) {
     throw MatrixError(ErrCode::forbidden, target + " is already in the room");
   }
-  change_membership(ctx, req.room_id, target, "invite", req.reason);
+  if (core::server_name_of(target) != ctx.services.pipeline.server_name()) {
+    nlohmann::json content = {{"membership", "invite"}};
+    if (req.reason) {
+      content["reason"] = *req.reason;
+    }
+    invite_remote_user(ctx, req.room_id, target, content);
+  } else {
+    change_membership(ctx, req.room_id, target, "invite", req.reason);
+  }
   return json_response(nlohmann::json::object());
 }
 
 ApiResponse leaveRoom(RequestContext& ctx, const LeaveRoomRequest& req) {
   const auto& user = ctx.principal->user_id;
-  auto current = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().membership(req.room_id, user); });
+  std::optional<RemoteRoom> elsewhere;
+  auto current = ctx.services.database.read([&](storage::ReadTx& tx) {
+    auto member = tx.rooms().membership(req.room_id, user);
+    // Invited or knocking over federation, with nothing of the room here: the leave (the
+    // spec's "Rejecting invites") goes through the room's servers.
+    if (member && (member->membership == storage::Membership::invite || member->membership == storage::Membership::knock) &&
+        known_out_of_band(tx, req.room_id)) {
+      elsewhere = RemoteRoom{req.room_id, out_of_band_servers(tx, req.room_id, user)};
+    }
+    return member;
+  });
   // Leaving a room one already left is a no-op for Synapse and clients rely on it.
   if (current && current->membership == storage::Membership::leave) {
+    return json_response(nlohmann::json::object());
+  }
+  if (elsewhere) {
+    leave_remote_room(ctx, *elsewhere, user, req.reason);
     return json_response(nlohmann::json::object());
   }
   change_membership(ctx, req.room_id, user, "leave", req.reason);

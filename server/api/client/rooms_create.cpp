@@ -1,6 +1,7 @@
 // POST /_matrix/client/v3/createRoom (client-server API, "Creation").
 // Spec order and presets are applied by rooms::create_room, each event through the pipeline.
 
+#include "api/client/remote_membership.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
@@ -8,6 +9,8 @@
 #include "api/server_identity.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/room_creation.hpp"
+
+#include <cstdio>
 
 namespace ranvier::api::client_server {
 
@@ -47,6 +50,23 @@ ApiResponse createRoom(RequestContext& ctx, const CreateRoomRequest& req) {
     creation.creator_member_content = member_content(tx, creation.creator, "join");
     return rooms::create_room(tx, ctx.services.pipeline, creation);
   });
+  // Other servers' users: each invite is countersigned by the invitee's server before it is
+  // stored. The room exists by now, so one server that is down costs its invite only.
+  for (const auto& invitee : creation.invite) {
+    if (core::server_name_of(invitee) == ctx.services.identity.server_name) {
+      continue;
+    }
+    nlohmann::json content = {{"membership", "invite"}};
+    if (creation.is_direct) {
+      content["is_direct"] = true;
+    }
+    try {
+      invite_remote_user(ctx, room_id, invitee, content);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ranvier: createRoom %s: inviting %s failed: %s\n", room_id.c_str(), invitee.c_str(),
+                   e.what());
+    }
+  }
   return json_response({{"room_id", room_id}});
 }
 

@@ -7,6 +7,7 @@
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/federation/federation_rooms.hpp"
+#include "api/federation/room_identity.hpp"
 #include "api/handlers_server_server.hpp"
 #include "api/json_response.hpp"
 #include "api/server_identity.hpp"
@@ -183,19 +184,6 @@ nlohmann::json send_membership(RequestContext& ctx, const std::string& room_id, 
     }
     return body;
   });
-}
-
-/// The room's current state events of the types that let someone recognise the room (stripped
-/// state for knocks), in federation form.
-nlohmann::json recognisable_state(storage::ReadTx& tx, const std::string& room_id, const core::RoomVersion& version) {
-  std::vector<std::string> ids;
-  for (const char* type : {"m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.topic",
-                           "m.room.canonical_alias", "m.room.encryption"}) {
-    if (auto id = tx.rooms().current_state_event(room_id, {type, ""})) {
-      ids.push_back(*id);
-    }
-  }
-  return federation_pdus(tx, ids, version);
 }
 
 }  // namespace

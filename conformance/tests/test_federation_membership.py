@@ -1,0 +1,148 @@
+"""Membership across servers and history from other servers, on a two-server mesh (tools/mesh,
+loopback relays): a user of hs1 invites a user of hs2 (the invite countersigned by hs2 first),
+hs2's user rejects an invite through hs1, and knocks on an hs1 room and is let in."""
+
+import time
+
+import pytest
+
+from harness.checks import assert_json_response, spec
+from harness.mesh import Mesh, server_name
+from harness.rooms import create_room, invite, membership, new_user, path, sync, text
+
+SETTLE_S = 20.0
+HS1, HS2 = server_name(1), server_name(2)
+
+
+@pytest.fixture(scope="module")
+def mesh(tmp_path_factory):
+    instance = Mesh(tmp_path_factory.mktemp("mesh"), 2,
+                    overrides={"rate_limits": {"enabled": False},
+                               "password_hashing": {"memory_kib": 8, "iterations": 1},
+                               "federation": {"request_timeout_ms": 5000}})
+    try:
+        instance.start()
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def clients(mesh):
+    made = {name: mesh.client(name) for name in mesh.names}
+    yield made
+    for client in made.values():
+        client.close()
+
+
+_accounts = iter(range(1, 1000))
+
+
+def account(clients, server: str) -> tuple[str, str]:
+    """A new user on `server`: (user ID, access token)."""
+    return new_user(clients[server], f"member{next(_accounts)}")
+
+
+def wait_for(check, what: str, timeout: float = SETTLE_S):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def section(clients, server: str, token: str, kind: str, room_id: str):
+    """The room's entry in one section (join, invite, leave, knock) of an initial /sync."""
+    return sync(clients[server], token).get("rooms", {}).get(kind, {}).get(room_id)
+
+
+def bodies(clients, server: str, token: str, room_id: str) -> list:
+    response = clients[server].get(path("rooms", room_id, "messages", query={"dir": "b", "limit": 50}),
+                                   token=token)
+    if response.status != 200:
+        return []
+    return [e["content"].get("body") for e in response.json()["chunk"] if e["type"] == "m.room.message"]
+
+
+@spec("server-server-api/#inviting-to-a-room")
+def test_remote_invite_shows_stripped_state_and_can_be_joined(clients):
+    alice, alice_token = account(clients, HS1)
+    bob, bob_token = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token, preset="private_chat", name="Invited over federation")
+    invite(clients[HS1], alice_token, room_id, bob)
+    # hs1 stored the invite only after hs2 countersigned it.
+    assert membership(clients[HS1], alice_token, room_id, bob) == "invite"
+    invited = wait_for(lambda: section(clients, HS2, bob_token, "invite", room_id), "the invite in hs2's /sync")
+    stripped = {(e["type"], e["state_key"]): e for e in invited["invite_state"]["events"]}
+    assert stripped[("m.room.name", "")]["content"]["name"] == "Invited over federation"
+    assert ("m.room.create", "") in stripped
+    assert stripped[("m.room.member", bob)]["content"]["membership"] == "invite"
+    assert stripped[("m.room.member", bob)]["sender"] == alice
+    assert_json_response(clients[HS2].post(path("join", room_id), token=bob_token, json_body={}))
+    wait_for(lambda: membership(clients[HS1], alice_token, room_id, bob) == "join", "bob's join on hs1")
+    text(clients[HS1], alice_token, room_id, "from alice")
+    text(clients[HS2], bob_token, room_id, "from bob")
+    for server, token in ((HS1, alice_token), (HS2, bob_token)):
+        wait_for(lambda: {"from alice", "from bob"} <= set(bodies(clients, server, token, room_id)),
+                 f"both messages on {server}")
+
+
+@spec("server-server-api/#leaving-rooms-rejecting-invites")
+def test_rejecting_a_remote_invite_goes_through_the_inviting_server(clients):
+    alice, alice_token = account(clients, HS1)
+    bob, bob_token = account(clients, HS2)
+    # createRoom's `invite` list reaches users of other servers too.
+    room_id = create_room(clients[HS1], alice_token, preset="private_chat", invite=[bob])
+    assert membership(clients[HS1], alice_token, room_id, bob) == "invite"
+    wait_for(lambda: section(clients, HS2, bob_token, "invite", room_id), "the invite in hs2's /sync")
+    since = sync(clients[HS2], bob_token)["next_batch"]
+    assert_json_response(clients[HS2].post(path("rooms", room_id, "leave"), token=bob_token, json_body={}))
+    wait_for(lambda: membership(clients[HS1], alice_token, room_id, bob) == "leave", "bob's rejection on hs1")
+    assert section(clients, HS2, bob_token, "invite", room_id) is None
+    body = sync(clients[HS2], bob_token, since=since)
+    assert room_id in body.get("rooms", {}).get("leave", {})
+    # A second leave changes nothing.
+    assert_json_response(clients[HS2].post(path("rooms", room_id, "leave"), token=bob_token, json_body={}))
+
+
+@spec("server-server-api/#knocking-upon-a-room")
+def test_knock_on_a_remote_room_then_invited_and_joined(clients):
+    alice, alice_token = account(clients, HS1)
+    bob, bob_token = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token, name="Knock first",
+                          initial_state=[{"type": "m.room.join_rules", "state_key": "",
+                                          "content": {"join_rule": "knock"}}])
+    answer = assert_json_response(clients[HS2].post(path("knock", room_id, query={"via": HS1}), token=bob_token,
+                                                    json_body={"reason": "let me in"}))
+    assert answer["room_id"] == room_id
+    knocked = section(clients, HS2, bob_token, "knock", room_id)
+    assert knocked is not None, "the knock in hs2's /sync"
+    stripped = {(e["type"], e["state_key"]): e for e in knocked["knock_state"]["events"]}
+    assert stripped[("m.room.join_rules", "")]["content"]["join_rule"] == "knock"
+    assert stripped[("m.room.name", "")]["content"]["name"] == "Knock first"
+    assert stripped[("m.room.member", bob)]["content"]["membership"] == "knock"
+    assert membership(clients[HS1], alice_token, room_id, bob) == "knock"
+    invite(clients[HS1], alice_token, room_id, bob)
+    wait_for(lambda: section(clients, HS2, bob_token, "invite", room_id), "the invite in hs2's /sync")
+    assert_json_response(clients[HS2].post(path("join", room_id), token=bob_token, json_body={}))
+    wait_for(lambda: membership(clients[HS1], alice_token, room_id, bob) == "join", "bob's join on hs1")
+    text(clients[HS2], bob_token, room_id, "knocked and joined")
+    wait_for(lambda: "knocked and joined" in bodies(clients, HS1, alice_token, room_id), "bob's message on hs1")
+
+
+@spec("server-server-api/#inviting-to-a-room")
+def test_invite_to_an_unreachable_server_fails_and_stores_nothing(mesh, clients):
+    _, alice_token = account(clients, HS1)
+    bob, _ = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token, preset="private_chat")
+    mesh.partition([HS1], [HS2])
+    try:
+        response = clients[HS1].post(path("rooms", room_id, "invite"), token=alice_token, json_body={"user_id": bob})
+        assert response.status >= 400, response.body
+        assert "errcode" in response.json()
+        assert membership(clients[HS1], alice_token, room_id, bob) is None
+    finally:
+        mesh.heal()
