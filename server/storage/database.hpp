@@ -9,6 +9,7 @@
 // thread. A transaction's stores must not be used after the callback returns.
 
 #include "storage/account_data.hpp"
+#include "storage/admin.hpp"
 #include "storage/accounts.hpp"
 #include "storage/database_url.hpp"
 #include "storage/devices.hpp"
@@ -66,6 +67,7 @@ class ReadTx {
   virtual SearchReads& search() = 0;
   virtual ReportReads& reports() = 0;
   virtual ServerKeyReads& server_keys() = 0;
+  virtual AdminReads& admin() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -92,6 +94,7 @@ class WriteTx : public ReadTx {
   SearchStore& search() override = 0;
   ReportStore& reports() override = 0;
   ServerKeyStore& server_keys() override = 0;
+  AdminStore& admin() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

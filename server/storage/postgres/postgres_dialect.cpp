@@ -2,6 +2,7 @@
 
 #include "storage/postgres/postgres_dialect.hpp"
 
+#include "storage/postgres/admin_sql.hpp"
 #include "storage/postgres/federation_inbox_sql.hpp"
 #include "storage/postgres/notification_sql.hpp"
 #include "storage/postgres/server_key_sql.hpp"
@@ -489,6 +490,7 @@ constexpr sql::Dialect postgres_dialect{
     .search = search_sql,
     .reports = report_sql,
     .server_keys = server_key_sql,
+    .admin = admin_sql,
 };
 
 #undef EVENT_COLUMNS

@@ -3,6 +3,7 @@
 // contract: which parameters it takes (in order) and which columns it returns (in order).
 // Backends differ in placeholders ($1 / ?1), types and locking, so each writes its own text.
 
+#include "storage/sql/admin_queries.hpp"
 #include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/notification_queries.hpp"
 #include "storage/sql/server_key_queries.hpp"
@@ -307,6 +308,7 @@ struct Dialect {
   SearchSql search;
   ReportSql reports;
   ServerKeySql server_keys;
+  AdminSql admin;
 };
 
 }  // namespace ranvier::storage::sql

@@ -1,6 +1,7 @@
 #include "storage/sql/sql_database.hpp"
 
 #include "storage/errors.hpp"
+#include "storage/sql/admin_store.hpp"
 #include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/notification_stores.hpp"
 #include "storage/sql/server_key_store.hpp"
@@ -36,7 +37,8 @@ class SqlTx final : public WriteTx {
         pushers_(session, dialect.pushers),
         search_(session, dialect.search),
         reports_(session, dialect.reports),
-        server_keys_(session, dialect.server_keys) {}
+        server_keys_(session, dialect.server_keys),
+        admin_(session, dialect.admin) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -58,6 +60,7 @@ class SqlTx final : public WriteTx {
   SearchStore& search() override { return search_; }
   ReportStore& reports() override { return reports_; }
   ServerKeyStore& server_keys() override { return server_keys_; }
+  AdminStore& admin() override { return admin_; }
 
  private:
   SqlAccountStore accounts_;
@@ -80,6 +83,7 @@ class SqlTx final : public WriteTx {
   SqlSearchStore search_;
   SqlReportStore reports_;
   SqlServerKeyStore server_keys_;
+  SqlAdminStore admin_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

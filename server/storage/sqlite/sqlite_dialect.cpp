@@ -2,6 +2,7 @@
 
 #include "storage/sqlite/sqlite_dialect.hpp"
 
+#include "storage/sqlite/admin_sql.hpp"
 #include "storage/sqlite/federation_inbox_sql.hpp"
 #include "storage/sqlite/notification_sql.hpp"
 #include "storage/sqlite/server_key_sql.hpp"
@@ -473,6 +474,7 @@ constexpr sql::Dialect sqlite_dialect{
     .search = search_sql,
     .reports = report_sql,
     .server_keys = server_key_sql,
+    .admin = admin_sql,
 };
 
 #undef EVENT_COLUMNS
