@@ -16,6 +16,7 @@ constexpr std::string_view usage =
     "  register-user  create a user account (works while the server runs)\n"
     "  registration-token  create, list or delete registration tokens\n"
     "  coverage       print how many spec operations have handlers\n"
+    "  doctor         check a server name's federation set-up from the outside\n"
     "  version        print the version\n\n"
     "`ranvier <command> --help` describes each command's options.\n";
 
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
   }
   if (command == "coverage") {
     return run_coverage(argc - 2, argv + 2);
+  }
+  if (command == "doctor") {
+    return run_doctor(argc - 2, argv + 2);
   }
   std::cerr << "ranvier: unknown command '" << command << "'\n\n" << usage;
   return 2;
