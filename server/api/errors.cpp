@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 37> table{{
+constexpr std::array<ErrorInfo, 41> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -52,6 +52,10 @@ constexpr std::array<ErrorInfo, 37> table{{
     {ErrCode::too_many_connections, "M_LIMIT_EXCEEDED", 503},
     {ErrCode::conflict, "M_UNKNOWN", 409},
     {ErrCode::bad_alias, "M_BAD_ALIAS", 400},
+    {ErrCode::cannot_overwrite_media, "M_CANNOT_OVERWRITE_MEDIA", 409},
+    {ErrCode::not_yet_uploaded, "M_NOT_YET_UPLOADED", 504},
+    {ErrCode::remote_too_large, "M_TOO_LARGE", 502},
+    {ErrCode::bad_gateway, "M_UNKNOWN", 502},
 }};
 
 const ErrorInfo& info(ErrCode code) {

@@ -50,6 +50,10 @@ enum class ErrCode {
   too_many_connections,  ///< connection limit reached: M_LIMIT_EXCEEDED with 503
   bad_alias,  ///< M_BAD_ALIAS: a canonical alias that does not exist or names another room
   conflict,  ///< M_UNKNOWN with 409: the resource exists already (a taken room alias)
+  cannot_overwrite_media,  ///< M_CANNOT_OVERWRITE_MEDIA with 409: the mxc:// URI has content already
+  not_yet_uploaded,        ///< M_NOT_YET_UPLOADED with 504: created media whose content is still missing
+  remote_too_large,        ///< M_TOO_LARGE with 502: another server's media is over the limit
+  bad_gateway,             ///< M_UNKNOWN with 502: another server did not give what was asked
 };
 
 /// The wire errcode ("M_BAD_JSON") of a code.

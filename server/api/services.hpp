@@ -17,6 +17,12 @@ namespace ranvier::federation {
 class FederationClient;
 class KeyRing;
 }
+namespace ranvier::http {
+class Client;
+}
+namespace ranvier::media {
+class MediaRepository;
+}
 namespace ranvier::rooms {
 class EventPipeline;
 class Notifier;
@@ -50,6 +56,10 @@ struct Services {
   /// Told the origin of every verified federation request: a server that talks to us is up,
   /// so the outbound queue stops backing it off.
   std::function<void(const std::string& origin)> origin_seen{};
+  /// The content repository. Null only in tools that serve no media.
+  media::MediaRepository* media = nullptr;
+  /// Fetches pages for URL previews (config media.url_preview); null when previews are off.
+  http::Client* url_preview_client = nullptr;
 };
 
 }  // namespace ranvier::api

@@ -15,7 +15,10 @@
 #include "federation/database_key_store.hpp"
 #include "federation/federation_stack.hpp"
 #include "federation/transaction_sender.hpp"
+#include "http/client.hpp"
 #include "http/http_server.hpp"
+#include "storage/migrate/migrate_db.hpp"
+#include "media/repository.hpp"
 #include "metrics/metrics.hpp"
 #include "push/delivery.hpp"
 #include "push/gateway_http.hpp"
@@ -90,6 +93,11 @@ int run_serve(int argc, char** argv) {
     return 1;
   }
 
+  // A half-copied database (an interrupted `ranvier migrate-db`) must never be served.
+  if (auto unfinished = storage::migrate::incomplete_migration(cfg.database)) {
+    std::cerr << "ranvier: database: " << *unfinished << "\n";
+    return 1;
+  }
   std::unique_ptr<storage::Database> db;
   try {
     db = storage::open_database(cfg.database);
@@ -124,6 +132,19 @@ int run_serve(int argc, char** argv) {
   }
   services.key_ring = &federation->key_ring();
   services.federation_client = &federation->client();
+  // The content repository; URL previews get a client of their own, with the page limits.
+  media::MediaRepository media_repository(cfg.media, cfg.server_name, *db);
+  services.media = &media_repository;
+  std::unique_ptr<http::Client> preview_client;
+  if (cfg.media.url_preview.enabled) {
+    preview_client = std::make_unique<http::Client>(
+        http::ClientOptions{.ca_file = cfg.federation.ca_file,
+                            .verify_tls = cfg.federation.verify_tls,
+                            .request_timeout = std::chrono::milliseconds(cfg.media.url_preview.timeout_ms),
+                            .max_response_bytes = cfg.media.url_preview.max_page_bytes,
+                            .max_idle_per_host = 0});
+    services.url_preview_client = preview_client.get();
+  }
   // The outbox's sender: what local users do in rooms shared with other servers goes out as
   // transactions, retried with back-off until each destination accepts it.
   federation::TransactionSender transaction_sender(
@@ -185,6 +206,7 @@ int run_serve(int argc, char** argv) {
   http::ServerOptions options;
   options.listeners = cfg.listeners;
   options.limits = cfg.limits;
+  options.max_upload_bytes = cfg.media.max_upload_size;
   options.tls_certificate = cfg.tls_certificate;
   options.tls_private_key = cfg.tls_private_key;
   options.log_requests = cfg.log_requests;

@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -319,7 +321,79 @@ Turn read_turn(MapReader& r) {
   return t;
 }
 
+// "ADDRESS/PREFIX" with an IPv4 or IPv6 address and a prefix length that fits it.
+bool is_cidr(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto address = text.substr(0, slash);
+  unsigned char buffer[16];
+  int max_prefix = 0;
+  if (::inet_pton(AF_INET, address.c_str(), buffer) == 1) {
+    max_prefix = 32;
+  } else if (::inet_pton(AF_INET6, address.c_str(), buffer) == 1) {
+    max_prefix = 128;
+  } else {
+    return false;
+  }
+  if (slash == std::string::npos) {
+    return true;
+  }
+  const auto prefix = text.substr(slash + 1);
+  int value = -1;
+  auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), value);
+  return !prefix.empty() && ec == std::errc() && end == prefix.data() + prefix.size() && value >= 0 &&
+         value <= max_prefix;
+}
+
+std::vector<std::string> read_cidrs(MapReader& r, const std::string& k, std::vector<std::string> fallback) {
+  auto list = r.get(k);
+  if (!list) {
+    return fallback;
+  }
+  if (!list.IsSequence()) {
+    fail(r.key(k), "expected a list of CIDR ranges such as 10.0.0.0/8 or fc00::/7");
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string range = list[i].IsScalar() ? list[i].Scalar() : std::string();
+    if (!is_cidr(range)) {
+      fail(r.key(k) + "[" + std::to_string(i) + "]", "'" + range + "' is not an IP address or CIDR range");
+    }
+    out.push_back(range);
+  }
+  return out;
+}
+
+Media read_media(MapReader& r, const std::filesystem::path& base) {
+  Media m;
+  m.path = resolve(base, r.string("path").value_or("media"));
+  m.max_upload_size = r.integer("max_upload_size", 1, 1ULL << 34).value_or(m.max_upload_size);
+  m.allow_unauthenticated = r.boolean("allow_unauthenticated").value_or(m.allow_unauthenticated);
+  m.max_thumbnail_pixels = r.integer("max_thumbnail_pixels", 1, 1ULL << 30).value_or(m.max_thumbnail_pixels);
+  m.max_pending_uploads =
+      static_cast<std::uint32_t>(r.integer("max_pending_uploads", 1, 100'000).value_or(m.max_pending_uploads));
+  m.unused_expiry_ms = r.integer("unused_expiry_ms", 1000, 604'800'000).value_or(m.unused_expiry_ms);
+  MapReader preview(r.get("url_preview"), r.key("url_preview"));
+  m.url_preview.enabled = preview.boolean("enabled").value_or(m.url_preview.enabled);
+  m.url_preview.ip_range_denylist = read_cidrs(preview, "ip_range_denylist", default_preview_ip_denylist());
+  m.url_preview.ip_range_allowlist = read_cidrs(preview, "ip_range_allowlist", {});
+  m.url_preview.max_page_bytes =
+      preview.integer("max_page_bytes", 1024, 1ULL << 30).value_or(m.url_preview.max_page_bytes);
+  m.url_preview.timeout_ms =
+      static_cast<std::uint32_t>(preview.integer("timeout_ms", 100, 600'000).value_or(m.url_preview.timeout_ms));
+  preview.finish();
+  r.finish();
+  return m;
+}
+
 }  // namespace
+
+std::vector<std::string> default_preview_ip_denylist() {
+  return {"0.0.0.0/8",     "10.0.0.0/8",      "100.64.0.0/10",   "127.0.0.0/8",    "169.254.0.0/16",
+          "172.16.0.0/12", "192.0.0.0/24",    "192.0.2.0/24",    "192.88.99.0/24", "192.168.0.0/16",
+          "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",  "224.0.0.0/4",    "240.0.0.0/4",
+          "::/128",        "::1/128",         "::ffff:0:0/96",   "64:ff9b::/96",   "100::/64",
+          "2001:db8::/32", "fc00::/7",        "fe80::/10",       "fec0::/10",      "ff00::/8"};
+}
 
 void check_database_url(const std::string& url, const std::string& key) {
   if (url.starts_with("sqlite://") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -498,6 +572,9 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
 
   MapReader turn(top.get("turn"), "turn");
   c.turn = read_turn(turn);
+
+  MapReader media(top.get("media"), "media");
+  c.media = read_media(media, base);
 
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);

@@ -86,6 +86,40 @@ struct Turn {
   std::uint64_t user_lifetime_ms = 3'600'000;
 };
 
+/// URL previews (GET /_matrix/client/v1/media/preview_url): the server fetches pages for its
+/// users, so it must not be made to reach its own network.
+struct UrlPreview {
+  bool enabled = false;
+  /// CIDR ranges never fetched from (default: loopback, private, link-local, multicast and
+  /// other special-purpose ranges of IPv4 and IPv6).
+  std::vector<std::string> ip_range_denylist;
+  /// CIDR ranges fetched from even when the deny list covers them (tests: 127.0.0.1/32).
+  std::vector<std::string> ip_range_allowlist;
+  std::uint64_t max_page_bytes = 2 * 1024 * 1024;
+  std::uint32_t timeout_ms = 10'000;
+};
+
+/// The content repository (client-server API, "Content repository"). See docs/media.md.
+struct Media {
+  /// Where the files go; default `media/` beside the configuration file.
+  std::filesystem::path path;
+  std::uint64_t max_upload_size = 50ULL * 1024 * 1024;
+  /// Serve media by the deprecated unauthenticated /_matrix/media/v3/download and /thumbnail.
+  /// Off (the default, like Synapse's `enable_authenticated_media: true`) freezes them: only
+  /// media stored while it was on stays reachable there.
+  bool allow_unauthenticated = false;
+  /// Largest image (width × height) that is thumbnailed.
+  std::uint64_t max_thumbnail_pixels = 32ULL * 1024 * 1024;
+  /// Pending uploads (POST /_matrix/media/v1/create not yet uploaded) a user may have.
+  std::uint32_t max_pending_uploads = 10;
+  /// How long a created mxc:// URI waits for its upload.
+  std::uint64_t unused_expiry_ms = 86'400'000;
+  UrlPreview url_preview;
+};
+
+/// The default UrlPreview::ip_range_denylist.
+std::vector<std::string> default_preview_ip_denylist();
+
 struct Config {
   std::filesystem::path file;  ///< the file it was read from
   std::string server_name;
@@ -108,6 +142,7 @@ struct Config {
   bool presence_enabled = true;
   Federation federation;
   Turn turn;
+  Media media;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

@@ -100,6 +100,15 @@ std::string render_config(const InitOptions& o) {
        "  verify_tls: true\n"
        "  trusted_key_servers: []   # notaries asked for keys of unreachable servers\n"
        "  request_timeout_ms: 30000\n\n"
+       "# The content repository: uploads, downloads, thumbnails, URL previews (docs/media.md).\n"
+       "media:\n"
+       "  path: media                    # beside this file\n"
+       "  max_upload_size: 52428800      # bytes; clients see it as m.upload.size\n"
+       "  # true also serves new media by the deprecated unauthenticated /_matrix/media/v3 downloads.\n"
+       "  allow_unauthenticated: false\n"
+       "  url_preview:\n"
+       "    enabled: false               # the server fetches web pages for its users\n"
+       "    ip_range_allowlist: []       # exceptions to the built-in deny list of private ranges\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

@@ -184,3 +184,24 @@ TEST(ConfigTest, Turn) {
             "turn.shared_secret: give either shared_secret or username and password, not both");
   EXPECT_EQ(error_of(base_config() + "turn:\n  username: u\n"), "turn.password: username and password go together");
 }
+
+TEST(ConfigTest, Media) {
+  const auto defaults = parse_config(base_config(), file).media;
+  EXPECT_EQ(defaults.path, file.parent_path() / "media");
+  EXPECT_FALSE(defaults.allow_unauthenticated);
+  EXPECT_FALSE(defaults.url_preview.enabled);
+  EXPECT_EQ(defaults.url_preview.ip_range_denylist, default_preview_ip_denylist());
+  auto c = parse_config(base_config() + "media:\n  path: /srv/media\n  max_upload_size: 1000\n"
+                                         "  allow_unauthenticated: true\n  url_preview:\n    enabled: true\n"
+                                         "    ip_range_allowlist: [127.0.0.1/32, \"::1\"]\n",
+                        file);
+  EXPECT_EQ(c.media.path, "/srv/media");
+  EXPECT_EQ(c.media.max_upload_size, 1000U);
+  EXPECT_TRUE(c.media.allow_unauthenticated);
+  EXPECT_EQ(c.media.url_preview.ip_range_allowlist, (std::vector<std::string>{"127.0.0.1/32", "::1"}));
+  EXPECT_EQ(error_of(base_config() + "media:\n  url_preview:\n    ip_range_denylist: [10.0.0.0/33]\n"),
+            "media.url_preview.ip_range_denylist[0]: '10.0.0.0/33' is not an IP address or CIDR range");
+  EXPECT_EQ(error_of(base_config() + "media:\n  max_upload_size: 0\n"),
+            "media.max_upload_size: must be between 1 and 17179869184");
+  EXPECT_EQ(error_of(base_config() + "media:\n  thumbnails: true\n"), "media.thumbnails: unknown key");
+}

@@ -44,10 +44,15 @@ core::Expected<nlohmann::json, FederationError> FederationClient::post(std::stri
   return request("POST", destination, path_and_query, &body);
 }
 
-core::Expected<nlohmann::json, FederationError> FederationClient::request(std::string_view method,
-                                                                          std::string_view destination,
-                                                                          std::string_view path_and_query,
-                                                                          const nlohmann::json* body, bool sign) {
+core::Expected<http::ClientResponse, FederationError> FederationClient::get_raw(std::string_view destination,
+                                                                               std::string_view path_and_query) {
+  return send("GET", destination, path_and_query, nullptr, true);
+}
+
+core::Expected<http::ClientResponse, FederationError> FederationClient::send(std::string_view method,
+                                                                            std::string_view destination,
+                                                                            std::string_view path_and_query,
+                                                                            const nlohmann::json* body, bool sign) {
   auto where = resolver_.resolve(destination);
   if (!where) {
     return fail(FederationError{FederationError::Kind::bad_destination, 0, "", where.error()});
@@ -74,6 +79,17 @@ core::Expected<nlohmann::json, FederationError> FederationClient::request(std::s
     const auto& e = response.error();
     return fail(FederationError{FederationError::Kind::unreachable, 0, std::string(http::to_string(e.kind)),
                                 e.message});
+  }
+  return std::move(*response);
+}
+
+core::Expected<nlohmann::json, FederationError> FederationClient::request(std::string_view method,
+                                                                          std::string_view destination,
+                                                                          std::string_view path_and_query,
+                                                                          const nlohmann::json* body, bool sign) {
+  auto response = send(method, destination, path_and_query, body, sign);
+  if (!response) {
+    return fail(response.error());
   }
   auto json = nlohmann::json::parse(response->body, nullptr, false);
   if (response->status < 200 || response->status >= 300) {

@@ -5,6 +5,7 @@
 
 #include "core/expected.hpp"
 #include "core/signing.hpp"
+#include "http/client.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,10 +57,20 @@ class FederationClient {
                                                           std::string_view path_and_query,
                                                           const nlohmann::json* body, bool sign = true);
 
+  /// A signed GET whose answer is not JSON (media: multipart/mixed): the whole response,
+  /// whatever its status. Errors are bad_destination and unreachable only.
+  core::Expected<http::ClientResponse, FederationError> get_raw(std::string_view destination,
+                                                                std::string_view path_and_query);
+
   /// The server name requests are signed as.
   const std::string& origin() const { return origin_; }
 
  private:
+  /// Resolves, signs (unless `sign` is false) and sends; HTTP error statuses are answers.
+  core::Expected<http::ClientResponse, FederationError> send(std::string_view method, std::string_view destination,
+                                                             std::string_view path_and_query,
+                                                             const nlohmann::json* body, bool sign);
+
   std::string origin_;
   core::SigningKey key_;
   ServerResolver& resolver_;

@@ -28,6 +28,9 @@ struct RequestHandlers {
 struct ServerOptions {
   std::vector<config::ListenerConfig> listeners;
   config::Limits limits;
+  /// Body limit of media uploads (POST/PUT under /_matrix/media/), when above
+  /// limits.max_body_bytes; every other request keeps that limit.
+  std::uint64_t max_upload_bytes = 0;
   std::filesystem::path tls_certificate;
   std::filesystem::path tls_private_key;
   bool log_requests = true;

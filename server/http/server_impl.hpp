@@ -25,6 +25,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -100,6 +101,13 @@ inline std::string_view origin_form(std::string_view target) {
     }
   }
   return target;
+}
+
+/// Media uploads (client-server API, "Content repository") may be larger than other bodies.
+template <class Header>
+bool is_media_upload(const Header& h) {
+  return (h.method() == bhttp::verb::post || h.method() == bhttp::verb::put) &&
+         origin_form(h.target()).starts_with("/_matrix/media/");
 }
 
 }  // namespace detail
@@ -242,7 +250,10 @@ struct HttpServer::Impl {
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(options.limits.max_header_bytes);
-      parser.body_limit(options.limits.max_body_bytes);
+      // Beast checks Content-Length against the limit while reading the headers, so the larger
+      // upload limit is set first and lowered again below for everything but uploads.
+      const auto body_limit = options.limits.max_body_bytes;
+      parser.body_limit(std::max(body_limit, options.max_upload_bytes));
       beast::get_lowest_layer(stream).expires_after(read_timeout);
       busy->store(false);
       auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
@@ -250,6 +261,13 @@ struct HttpServer::Impl {
       std::optional<api::ApiResponse> refusal;
       if (!ec) {
         refusal = framing_problem(parser);
+      }
+      if (!ec && !refusal && options.max_upload_bytes > body_limit && !is_media_upload(parser.get())) {
+        if (parser.content_length().value_or(0) > body_limit) {
+          ec = bhttp::error::body_limit;
+        } else {
+          parser.body_limit(body_limit);
+        }
       }
       if (!ec && !refusal && !parser.is_done()) {
         // RFC 9110 §10.1.1: a client that sent Expect: 100-continue waits for this before the body.

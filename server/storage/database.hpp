@@ -17,6 +17,7 @@
 #include "storage/events.hpp"
 #include "storage/federation_inbox.hpp"
 #include "storage/key_backup.hpp"
+#include "storage/media.hpp"
 #include "storage/federation_outbox.hpp"
 #include "storage/notifications.hpp"
 #include "storage/profiles.hpp"
@@ -67,6 +68,7 @@ class ReadTx {
   virtual SearchReads& search() = 0;
   virtual ReportReads& reports() = 0;
   virtual ServerKeyReads& server_keys() = 0;
+  virtual MediaReads& media() = 0;
   virtual AdminReads& admin() = 0;
 };
 
@@ -94,6 +96,7 @@ class WriteTx : public ReadTx {
   SearchStore& search() override = 0;
   ReportStore& reports() override = 0;
   ServerKeyStore& server_keys() override = 0;
+  MediaStore& media() override = 0;
   AdminStore& admin() override = 0;
 };
 

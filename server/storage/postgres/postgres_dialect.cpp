@@ -6,6 +6,7 @@
 #include "storage/postgres/federation_inbox_sql.hpp"
 #include "storage/postgres/notification_sql.hpp"
 #include "storage/postgres/server_key_sql.hpp"
+#include "storage/postgres/media_sql.hpp"
 
 namespace ranvier::storage::postgres {
 namespace {
@@ -490,6 +491,7 @@ constexpr sql::Dialect postgres_dialect{
     .search = search_sql,
     .reports = report_sql,
     .server_keys = server_key_sql,
+    .media = media_sql,
     .admin = admin_sql,
 };
 

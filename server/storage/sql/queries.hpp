@@ -7,6 +7,7 @@
 #include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/notification_queries.hpp"
 #include "storage/sql/server_key_queries.hpp"
+#include "storage/sql/media_queries.hpp"
 #include "storage/sql/session.hpp"
 
 #include <span>
@@ -308,6 +309,7 @@ struct Dialect {
   SearchSql search;
   ReportSql reports;
   ServerKeySql server_keys;
+  MediaSql media;
   AdminSql admin;
 };
 

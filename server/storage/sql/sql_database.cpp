@@ -3,6 +3,7 @@
 #include "storage/errors.hpp"
 #include "storage/sql/admin_store.hpp"
 #include "storage/sql/federation_inbox_store.hpp"
+#include "storage/sql/media_store.hpp"
 #include "storage/sql/notification_stores.hpp"
 #include "storage/sql/server_key_store.hpp"
 #include "storage/sql/stores.hpp"
@@ -38,6 +39,7 @@ class SqlTx final : public WriteTx {
         search_(session, dialect.search),
         reports_(session, dialect.reports),
         server_keys_(session, dialect.server_keys),
+        media_(session, dialect.media),
         admin_(session, dialect.admin) {}
 
   AccountStore& accounts() override { return accounts_; }
@@ -60,6 +62,7 @@ class SqlTx final : public WriteTx {
   SearchStore& search() override { return search_; }
   ReportStore& reports() override { return reports_; }
   ServerKeyStore& server_keys() override { return server_keys_; }
+  MediaStore& media() override { return media_; }
   AdminStore& admin() override { return admin_; }
 
  private:
@@ -83,6 +86,7 @@ class SqlTx final : public WriteTx {
   SqlSearchStore search_;
   SqlReportStore reports_;
   SqlServerKeyStore server_keys_;
+  SqlMediaStore media_;
   SqlAdminStore admin_;
 };
 

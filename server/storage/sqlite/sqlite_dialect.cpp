@@ -6,6 +6,7 @@
 #include "storage/sqlite/federation_inbox_sql.hpp"
 #include "storage/sqlite/notification_sql.hpp"
 #include "storage/sqlite/server_key_sql.hpp"
+#include "storage/sqlite/media_sql.hpp"
 
 namespace ranvier::storage::sqlite {
 namespace {
@@ -474,6 +475,7 @@ constexpr sql::Dialect sqlite_dialect{
     .search = search_sql,
     .reports = report_sql,
     .server_keys = server_key_sql,
+    .media = media_sql,
     .admin = admin_sql,
 };
 
