@@ -344,3 +344,23 @@ def converged(clients: dict[str, tuple[Client, str]], room_id: str) -> Optional[
         views[name] = state
         hashes.add(digest)
     return None if len(hashes) == 1 else state_differences(views)
+
+
+# What mesh suites usually run with: no rate limits, cheap password hashing.
+TEST_OVERRIDES = {"rate_limits": {"enabled": False}, "password_hashing": {"memory_kib": 8, "iterations": 1}}
+
+
+def mesh_fixture(size: int = 2, overrides: Optional[dict] = None):
+    """A module-scoped pytest fixture named `mesh`: a started loopback mesh of `size` servers
+    configured with TEST_OVERRIDES plus `overrides` (`mesh = mesh_fixture(2)` at module level)."""
+    import pytest  # here, not at the top: tools/mesh/mesh.py imports this module without pytest
+
+    @pytest.fixture(scope="module", name="mesh")
+    def started(tmp_path_factory):
+        instance = Mesh(tmp_path_factory.mktemp("mesh"), size, overrides={**TEST_OVERRIDES, **(overrides or {})})
+        try:
+            instance.start()
+            yield instance
+        finally:
+            instance.close()
+    return started

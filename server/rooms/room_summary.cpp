@@ -46,4 +46,27 @@ nlohmann::json room_summary(storage::ReadTx& tx, const storage::Room& room) {
   return summary;
 }
 
+nlohmann::json space_children_state(storage::ReadTx& tx, const std::string& room_id, bool suggested_only) {
+  auto children_state = nlohmann::json::array();
+  for (const auto& [key, event_id] : tx.rooms().current_state_of_type(room_id, "m.space.child")) {
+    auto row = tx.events().get_row(event_id);
+    if (!row) {
+      continue;
+    }
+    auto pdu = nlohmann::json::parse(row->json, nullptr, false);
+    const auto content = pdu.is_object() ? pdu.value("content", nlohmann::json::object()) : nlohmann::json();
+    // A child needs a non-empty `via` (client-server API, "m.space.child").
+    const auto via = content.is_object() ? content.value("via", nlohmann::json()) : nlohmann::json();
+    if (!via.is_array() || via.empty() || (suggested_only && content.value("suggested", false) != true)) {
+      continue;
+    }
+    children_state.push_back({{"type", "m.space.child"},
+                              {"state_key", key.state_key},
+                              {"sender", row->sender},
+                              {"content", content},
+                              {"origin_server_ts", row->origin_server_ts}});
+  }
+  return children_state;
+}
+
 }  // namespace ranvier::rooms

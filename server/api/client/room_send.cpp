@@ -51,6 +51,27 @@ std::string send_once(RequestContext& ctx, const std::string& room_id, const roo
   });
 }
 
+/// An event in client format if the caller may see it: in `room_id` when one is given, in the
+/// room's timeline, visible by history visibility. M_NOT_FOUND otherwise, as for unknown IDs.
+ApiResponse visible_event(RequestContext& ctx, const std::optional<std::string>& room_id, const std::string& event_id) {
+  auto event = ctx.services.database.read([&](storage::ReadTx& tx) -> std::optional<nlohmann::json> {
+    auto stored = tx.events().get_row(event_id);
+    if (!stored || (room_id && stored->room_id != *room_id) || stored->outlier || stored->rejected() ||
+        stored->soft_failed) {
+      return std::nullopt;
+    }
+    rooms::HistoryVisibility visibility(tx, stored->room_id, ctx.principal->user_id);
+    if (!visibility.may_see(*stored)) {
+      return std::nullopt;
+    }
+    return serve_event(tx, *stored, room_version(tx, stored->room_id), &*ctx.principal);
+  });
+  if (!event) {
+    throw MatrixError(ErrCode::not_found, "Event not found");
+  }
+  return json_response(*event);
+}
+
 }  // namespace
 
 ApiResponse sendMessage(RequestContext& ctx, const SendMessageRequest& req) {
@@ -92,21 +113,13 @@ ApiResponse redactEvent(RequestContext& ctx, const RedactEventRequest& req) {
 }
 
 ApiResponse getOneRoomEvent(RequestContext& ctx, const GetOneRoomEventRequest& req) {
-  auto event = ctx.services.database.read([&](storage::ReadTx& tx) -> std::optional<nlohmann::json> {
-    auto stored = tx.events().get_row(req.event_id);
-    if (!stored || stored->room_id != req.room_id || stored->outlier || stored->rejected() || stored->soft_failed) {
-      return std::nullopt;
-    }
-    rooms::HistoryVisibility visibility(tx, req.room_id, ctx.principal->user_id);
-    if (!visibility.may_see(*stored)) {
-      return std::nullopt;
-    }
-    return serve_event(tx, *stored, room_version(tx, req.room_id), &*ctx.principal);
-  });
-  if (!event) {
-    throw MatrixError(ErrCode::not_found, "Event not found");
-  }
-  return json_response(*event);
+  return visible_event(ctx, req.room_id, req.event_id);
+}
+
+/// GET /_matrix/client/v3/events/{eventId} (deprecated; client-server API, "Getting events for
+/// a room"): the same answer without naming the room.
+ApiResponse getOneEvent(RequestContext& ctx, const GetOneEventRequest& req) {
+  return visible_event(ctx, std::nullopt, req.event_id);
 }
 
 }  // namespace ranvier::api::client_server

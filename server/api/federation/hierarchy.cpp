@@ -49,28 +49,16 @@ ApiResponse getSpaceHierarchy(RequestContext& ctx, const GetSpaceHierarchyReques
       throw MatrixError(ErrCode::not_found, "No room " + req.room_id + " to show here");
     }
     auto summary = rooms::room_summary(tx, *space);
-    auto children_state = nlohmann::json::array();
+    auto children_state = rooms::space_children_state(tx, req.room_id, suggested_only);
     auto children = nlohmann::json::array();
     auto inaccessible = nlohmann::json::array();
-    for (const auto& [key, event_id] : tx.rooms().current_state_of_type(req.room_id, "m.space.child")) {
-      auto row = tx.events().get_row(event_id);
-      auto pdu = row ? nlohmann::json::parse(row->json, nullptr, false) : nlohmann::json();
-      const auto content = pdu.is_object() ? pdu.value("content", nlohmann::json::object()) : nlohmann::json();
-      // A child needs a non-empty `via` (client-server API, "m.space.child").
-      const auto via = content.is_object() ? content.value("via", nlohmann::json()) : nlohmann::json();
-      if (!via.is_array() || via.empty() || (suggested_only && content.value("suggested", false) != true)) {
-        continue;
-      }
-      children_state.push_back({{"type", "m.space.child"},
-                                {"state_key", key.state_key},
-                                {"sender", row->sender},
-                                {"content", content},
-                                {"origin_server_ts", row->origin_server_ts}});
-      if (auto child = local_room(tx, key.state_key)) {
-        if (peekable_or_joinable(tx, key.state_key, origin)) {
+    for (const auto& child_event : children_state) {
+      const auto child_id = child_event["state_key"].get<std::string>();
+      if (auto child = local_room(tx, child_id)) {
+        if (peekable_or_joinable(tx, child_id, origin)) {
           children.push_back(rooms::room_summary(tx, *child));
         } else {
-          inaccessible.push_back(key.state_key);
+          inaccessible.push_back(child_id);
         }
       }
     }
