@@ -6,7 +6,7 @@
 #include "api/client/sessions.hpp"
 #include "api/context.hpp"
 #include "api/errors.hpp"
-#include "api/extensions.hpp"
+#include "api/admin/admin_operations.hpp"
 #include "api/json_response.hpp"
 #include "api/nonce_store.hpp"
 #include "api/services.hpp"
@@ -106,6 +106,6 @@ const std::array<Operation, 2> extensions{{
 
 }  // namespace
 
-std::span<const Operation> extension_operations() { return extensions; }
+std::span<const Operation> admin::shared_secret_operations() { return extensions; }
 
 }  // namespace ranvier::api
