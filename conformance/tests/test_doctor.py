@@ -54,9 +54,11 @@ def setup(tmp_path_factory):
             server.cleanup()
 
 
-def doctor(setup, *args, json_output=True):
+def doctor(setup, *args, json_output=True, trust_ca=True):
     """Runs `ranvier doctor ARGS --ca-file CA [--json]`; returns (exit code, report or stdout, stderr)."""
-    command = ["doctor", *args, "--ca-file", str(setup["ca"].cert), "--timeout", "5"]
+    command = ["doctor", *args, "--timeout", "5"]
+    if trust_ca:
+        command += ["--ca-file", str(setup["ca"].cert)]
     if json_output:
         command.append("--json")
     result = run_ranvier(command, timeout=120)
@@ -126,6 +128,26 @@ def test_a_certificate_for_another_name_fails_the_tls_step(setup):
     assert "subjectAltName includes other.doctor.test" in tls["fix"], tls
     # Nothing is asked over a connection remote servers would refuse.
     assert steps(report)["keys"]["status"] == "SKIP"
+
+
+@spec("server-server-api/#tls")
+def test_a_chain_from_an_untrusted_ca_fails_the_tls_step(setup):
+    port = setup["ports"][GOOD]
+    code, report, _ = doctor(setup, GOOD, "--connect-to", f"{GOOD}:443:{LOOPBACK}:{port}", trust_ca=False)
+    assert code == 1, report
+    by_name = steps(report)
+    # The .well-known fetch is refused too, so discovery falls back to port 8448 — as a remote
+    # server would.
+    assert "certificate verify failed" in by_name["delegation"]["reason"], by_name["delegation"]
+    assert by_name["delegation"]["status"] == "WARN", by_name["delegation"]
+    assert by_name["connect"]["status"] == "FAIL", by_name["connect"]
+    code, report, _ = doctor(setup, f"{GOOD}:443", "--connect-to", f"{GOOD}:443:{LOOPBACK}:{port}",
+                             trust_ca=False)
+    assert code == 1, report
+    tls = steps(report)["tls"]
+    assert tls["status"] == "FAIL", tls
+    assert "the chain is not trusted" in tls["reason"] and "Ranvier federation test CA" in tls["reason"], tls
+    assert "--ca-file" in tls["fix"], tls
 
 
 @spec("server-server-api/#resolving-server-names")

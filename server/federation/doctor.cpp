@@ -20,6 +20,7 @@ struct Fetched {
   int status = 0;
   std::string body;
   std::string error;
+  bool tls_failed = false;  ///< no answer because the TLS handshake or certificate was refused
 };
 
 /// GET `url`, following up to five redirects as remote servers and clients do.
@@ -27,7 +28,7 @@ Fetched fetch_following(Transport& transport, Url url) {
   for (int hop = 0; hop <= max_redirects; ++hop) {
     auto response = transport.get(url);
     if (!response) {
-      return Fetched{0, "", response.error().message};
+      return Fetched{0, "", response.error().message, response.error().kind == http::ClientErrorKind::tls_failed};
     }
     const std::string location(response->header("location"));
     if (response->status >= 300 && response->status < 400 && !location.empty()) {
@@ -74,6 +75,7 @@ class RecordingWellKnown final : public WellKnownFetcher {
     const auto fetched = fetch_following(transport_, url);
     record.status = fetched.status;
     record.detail = fetched.error;
+    record.tls_failed = fetched.tls_failed;
     WellKnownResult result;
     if (fetched.status == 0) {
       record.outcome = WellKnownFetch::Outcome::unreachable;

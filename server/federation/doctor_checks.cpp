@@ -99,6 +99,11 @@ Delegation delegation_step(std::string_view server_name, const DelegationTrace& 
         break;
       case WellKnownFetch::Outcome::unreachable:
         found.push_back("no " + wk.url + " (" + wk.detail + ")");
+        if (wk.tls_failed) {
+          out.step.status = Status::warn;
+          out.step.fix = "remote servers ignore a .well-known they cannot fetch over verified TLS: serve " + host +
+                         ":443 with a certificate for " + host + " from a trusted CA";
+        }
         break;
       case WellKnownFetch::Outcome::http_error:
         found.push_back("no " + wk.url + " (HTTP " + std::to_string(wk.status) + ")");

@@ -30,6 +30,8 @@ struct WellKnownFetch {
   int status = 0;
   std::string detail;    ///< the error, or the value found
   std::string m_server;  ///< when delegated
+  /// Unreachable because TLS was refused: something answers there, but not acceptably.
+  bool tls_failed = false;
 };
 
 /// One SRV query and its answer.

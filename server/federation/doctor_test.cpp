@@ -212,6 +212,21 @@ TEST(DoctorDelegation, MissingWellKnownFallsBackToPort8448) {
   EXPECT_NE(failed.fix.find("_matrix-fed._tcp.example.org"), std::string::npos) << failed.fix;
 }
 
+TEST(DoctorDelegation, WellKnownRefusedByTlsWarns) {
+  DelegationTrace trace;
+  trace.well_known = WellKnownFetch{"https://example.org/.well-known/matrix/server",
+                                    WellKnownFetch::Outcome::unreachable, 0, "certificate verify failed", "", true};
+  auto d = delegation_step("example.org", trace, ResolvedServer{"example.org", 8448, "example.org", "example.org"},
+                           std::nullopt);
+  EXPECT_EQ(d.step.status, Status::warn);
+  EXPECT_NE(d.step.fix.find("verified TLS"), std::string::npos) << d.step.fix;
+  trace.well_known->tls_failed = false;
+  EXPECT_EQ(delegation_step("example.org", trace, ResolvedServer{"example.org", 8448, "example.org", "example.org"},
+                            std::nullopt)
+                .step.status,
+            Status::pass);
+}
+
 TEST(DoctorDelegation, BrokenWellKnownAndDeprecatedSrvWarn) {
   DelegationTrace trace;
   trace.well_known = WellKnownFetch{"https://example.org/.well-known/matrix/server",
