@@ -118,6 +118,19 @@ class Relay:
         self.thread.join(10)
 
 
+def wait_for(check, what: str, timeout: float = 20.0):
+    """Calls `check` every 0.2 s until it returns something true, and returns that; fails the
+    test naming `what` (and the last value) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
 def run(*command: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:

@@ -1,6 +1,7 @@
 #include "rooms/federation_fanout.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace ranvier::rooms {
 namespace {
@@ -38,6 +39,18 @@ std::vector<std::string> edu_destinations(storage::ReadTx& tx, const std::string
   auto servers = tx.rooms().joined_servers(room_id);
   std::erase(servers, std::string(own_server));
   return servers;
+}
+
+std::vector<std::string> user_edu_destinations(storage::ReadTx& tx, const std::string& user_id,
+                                               std::string_view own_server) {
+  std::set<std::string> servers;
+  for (const auto& room : tx.rooms().rooms_for_user(user_id, storage::Membership::join)) {
+    for (auto& server : tx.rooms().joined_servers(room.room_id)) {
+      servers.insert(std::move(server));
+    }
+  }
+  servers.erase(std::string(own_server));
+  return {servers.begin(), servers.end()};
 }
 
 void queue_edu(storage::WriteTx& tx, const std::vector<std::string>& destinations, const nlohmann::json& edu) {

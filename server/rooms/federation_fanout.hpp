@@ -28,6 +28,11 @@ nlohmann::json federation_form(const nlohmann::json& stored_pdu);
 /// The other servers with a joined member in the room: where its EDUs (typing, receipts) go.
 std::vector<std::string> edu_destinations(storage::ReadTx& tx, const std::string& room_id, std::string_view own_server);
 
+/// The other servers with a joined member in any room `user_id` is joined to: where news of
+/// the user's devices, keys and presence goes; in byte order.
+std::vector<std::string> user_edu_destinations(storage::ReadTx& tx, const std::string& user_id,
+                                               std::string_view own_server);
+
 /// Queues an EDU (`{"edu_type": …, "content": …}`) for each of `destinations`.
 void queue_edu(storage::WriteTx& tx, const std::vector<std::string>& destinations, const nlohmann::json& edu);
 

@@ -148,6 +148,8 @@ TEST_P(StorageTest, CrossSigningKeysSignaturesAndTheDeviceListStream) {
     EXPECT_EQ(tx.e2e_keys().device_list_changes(0, second), (std::vector<std::string>{"@alice:test", "@bob:test"}));
     EXPECT_EQ(tx.e2e_keys().device_list_changes(first, second), std::vector<std::string>{"@bob:test"});
     EXPECT_EQ(tx.e2e_keys().device_list_changes(0, first), std::vector<std::string>{"@alice:test"});
+    EXPECT_EQ(tx.e2e_keys().device_list_position("@alice:test"), first);
+    EXPECT_EQ(tx.e2e_keys().device_list_position("@carol:test"), std::nullopt);
   });
   // A user changing again moves to the newest position.
   const auto third = db->write([](WriteTx& tx) { return tx.e2e_keys().mark_device_list_changed("@alice:test"); });

@@ -116,6 +116,9 @@ class E2eKeyReads {
   /// The highest device-list stream position (0 before the first change).
   virtual std::int64_t device_list_max_stream() = 0;
 
+  /// The stream position of the user's latest device-list change; nullopt when there was none.
+  virtual std::optional<std::int64_t> device_list_position(std::string_view user_id) = 0;
+
   /// For device-list tracking between event stream positions (after, up_to]: the members of
   /// rooms `user_id` is joined to whose membership moved in the window, and every member of
   /// rooms whose membership `user_id` itself changed in the window (joined or left).

@@ -1,10 +1,13 @@
 // POST /_matrix/client/v3/account/password and POST /_matrix/client/v3/account/deactivate
 // Spec: client-server API, "Account management" (both need the password again through UIA).
 
+#include "api/client/device_lists.hpp"
+#include "api/client/room_access.hpp"
 #include "api/client/sessions.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/server_identity.hpp"
 #include "api/services.hpp"
 #include "api/uia.hpp"
 #include "storage/database.hpp"
@@ -29,13 +32,13 @@ ApiResponse changePassword(RequestContext& ctx, const ChangePasswordRequest& req
   }
   const Principal& who = *ctx.principal;
   const std::string hash = hash_password(req.new_password, password_cost(ctx.services));
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.accounts().set_password_hash(who.user_id, hash);
     // Spec: other devices (and their tokens) are logged out unless logout_devices is false.
     if (req.logout_devices.value_or(true)) {
       for (const auto& device : tx.devices().list(who.user_id)) {
         if (device.device_id != who.device_id) {
-          tx.devices().remove(who.user_id, device.device_id);
+          remove_device(tx, ctx.services.identity.server_name, who.user_id, device.device_id);
         }
       }
     }
@@ -51,9 +54,9 @@ ApiResponse deactivateAccount(RequestContext& ctx, const DeactivateAccountReques
   const Principal& who = *ctx.principal;
   // `erase` asks to forget the user's messages too; there are no rooms yet, so deactivation
   // (no password, no devices, no tokens) is all there is to do.
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.accounts().deactivate(who.user_id);
-    tx.devices().remove_all(who.user_id);
+    remove_all_devices(tx, ctx.services.identity.server_name, who.user_id);
   });
   // Ranvier binds no third-party identifiers, so it has nothing to unbind at identity servers.
   return json_response({{"id_server_unbind_result", "no-support"}});

@@ -4,11 +4,13 @@
 // once a master key exists, uploading anything new needs the password again (user-interactive
 // auth).
 
+#include "api/client/device_lists.hpp"
 #include "api/client/key_signatures.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/server_identity.hpp"
 #include "api/uia.hpp"
 #include "core/signing.hpp"
 
@@ -16,6 +18,36 @@
 
 namespace ranvier::api::client_server {
 namespace {
+
+/// New signatures over the signer's own devices or cross-signing keys go to the servers sharing
+/// a room with them (m.device_list_update per device, m.signing_key_update for the keys); true if
+/// there were any. Signatures over other users' keys concern only the signer's own clients.
+bool announce_own_signatures(storage::WriteTx& tx, std::string_view own_server, const std::string& signer,
+                             const nlohmann::json& body, const nlohmann::json& failures) {
+  const auto own = body.find(signer);
+  if (own == body.end()) {
+    return false;
+  }
+  const auto failed = failures.find(signer);
+  bool announced = false;
+  bool cross_signing = false;
+  for (const auto& [key_id, object] : own->items()) {
+    if (failed != failures.end() && failed->contains(key_id)) {
+      continue;
+    }
+    if (tx.devices().get(signer, key_id)) {
+      announce_device_change(tx, own_server, signer, key_id);
+      announced = true;
+    } else {
+      cross_signing = true;
+    }
+  }
+  if (cross_signing) {
+    announce_cross_signing_change(tx, own_server, signer);
+    announced = true;
+  }
+  return announced;
+}
 
 /// One uploaded cross-signing key after its shape checks.
 struct UploadedKey {
@@ -236,7 +268,7 @@ ApiResponse uploadCrossSigningKeys(RequestContext& ctx, const UploadCrossSigning
       tx.e2e_keys().set_cross_signing_key({user_id, key.usage, key.json.dump()});
     }
     if (!uploaded.empty()) {
-      tx.e2e_keys().mark_device_list_changed(user_id);
+      announce_cross_signing_change(tx, ctx.services.identity.server_name, user_id);
     }
   });
   return json_response(nlohmann::json::object());
@@ -263,7 +295,8 @@ ApiResponse uploadCrossSigningSignatures(RequestContext& ctx, const UploadCrossS
         }
       }
     }
-    if (upload.stored_any()) {
+    if (upload.stored_any() &&
+        !announce_own_signatures(tx, ctx.services.identity.server_name, signer, req.body, failures)) {
       tx.e2e_keys().mark_device_list_changed(signer);
     }
     return failures;

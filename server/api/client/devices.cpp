@@ -4,10 +4,12 @@
 // are gone. Renames and deletions are device-list changes (other users see display names in
 // /keys/query), which wake waiting /sync requests.
 
+#include "api/client/device_lists.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/server_identity.hpp"
 #include "api/services.hpp"
 #include "api/uia.hpp"
 #include "storage/database.hpp"
@@ -60,7 +62,7 @@ ApiResponse updateDevice(RequestContext& ctx, const UpdateDeviceRequest& req) {
     }
     if (req.display_name) {  // absent: the name stays as it is
       tx.devices().set_display_name(user_id, req.device_id, req.display_name);
-      tx.e2e_keys().mark_device_list_changed(user_id);
+      announce_device_change(tx, ctx.services.identity.server_name, user_id, req.device_id);
     }
     return true;
   });
@@ -76,7 +78,9 @@ ApiResponse deleteDevice(RequestContext& ctx, const DeleteDeviceRequest& req) {
   }
   const auto& user_id = ctx.principal->user_id;
   // Deleting a device that is already gone succeeds: the client's intent holds either way.
-  write_and_notify(ctx, [&](storage::WriteTx& tx) { tx.devices().remove(user_id, req.device_id); });
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    remove_device(tx, ctx.services.identity.server_name, user_id, req.device_id);
+  });
   return json_response(nlohmann::json::object());
 }
 
@@ -87,7 +91,7 @@ ApiResponse deleteDevices(RequestContext& ctx, const DeleteDevicesRequest& req) 
   const auto& user_id = ctx.principal->user_id;
   write_and_notify(ctx, [&](storage::WriteTx& tx) {
     for (const auto& id : req.devices) {
-      tx.devices().remove(user_id, id.get<std::string>());
+      remove_device(tx, ctx.services.identity.server_name, user_id, id.get<std::string>());
     }
   });
   return json_response(nlohmann::json::object());

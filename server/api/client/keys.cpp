@@ -2,10 +2,12 @@
 // (client-server API, "End-to-End Encryption", "Key management API"): device identity keys
 // checked against their own signature, one-time keys handed out once each, fallback keys when
 // those ran out, and the device-list changes between two sync tokens. Users of other servers
-// need federation, which is not there yet: they are reported under `failures`.
+// are asked about through their servers (api/client/remote_keys.hpp).
 
 #include "api/client/device_lists.hpp"
 #include "api/client/key_signatures.hpp"
+#include "api/client/local_keys.hpp"
+#include "api/client/remote_keys.hpp"
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/client/sync_e2ee.hpp"
@@ -15,6 +17,8 @@
 #include "api/server_identity.hpp"
 #include "core/identifiers.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -41,20 +45,30 @@ void check_key_value(const std::string& id, const nlohmann::json& value) {
   }
 }
 
-/// Checks one user ID of a query or claim; true for local users, false (after noting the user's
-/// server under `failures`) for users of other servers.
-bool check_local_user(RequestContext& ctx, const std::string& user_id, const nlohmann::json& wanted,
-                      nlohmann::json::value_t wanted_type, nlohmann::json& failures) {
+/// The spec's recommended wait for other servers when the client gives no `timeout`, and a cap.
+constexpr std::int64_t default_remote_timeout_ms = 10'000;
+constexpr std::int64_t max_remote_timeout_ms = 60'000;
+
+/// Checks one user ID of a query or claim and returns its server name.
+std::string server_of_wanted(const std::string& user_id, const nlohmann::json& wanted,
+                             nlohmann::json::value_t wanted_type) {
   checked_user_id(user_id);
   if (wanted.type() != wanted_type) {
     throw MatrixError(ErrCode::bad_json, "Unexpected value for " + user_id);
   }
-  const auto parsed = core::parse_user_id(user_id);
-  if (parsed->server_name == ctx.services.identity.server_name) {
-    return true;
+  return core::parse_user_id(user_id)->server_name;
+}
+
+std::chrono::milliseconds remote_timeout(const std::optional<std::int64_t>& requested) {
+  return std::chrono::milliseconds(
+      std::clamp<std::int64_t>(requested.value_or(default_remote_timeout_ms), 0, max_remote_timeout_ms));
+}
+
+/// Adds each member of `from` (an object) to `into` (an object).
+void merge_members(nlohmann::json& into, nlohmann::json& from) {
+  for (auto& [key, value] : from.items()) {
+    into[key] = std::move(value);
   }
-  failures[parsed->server_name] = {{"status", 503}, {"message", "Federation is not available on this server yet"}};
-  return false;
 }
 
 /// Checks uploaded device keys: the caller's own user and device, the fields the spec requires,
@@ -102,38 +116,18 @@ std::vector<storage::DeviceKey> parse_keys(const std::optional<nlohmann::json>& 
   return keys;
 }
 
-/// Merges the signatures stored apart from the keys into a key object, keeping those the
-/// requester may see: the key owner's own, and the requester's.
-void merge_signatures(nlohmann::json& key, const std::vector<storage::KeySignature>& signatures,
-                      std::string_view target_user, std::string_view target_key, std::string_view requester) {
-  for (const auto& s : signatures) {
-    if (s.target_user_id != target_user || s.target_key_id != target_key ||
-        (s.signer_user_id != target_user && s.signer_user_id != requester)) {
-      continue;
-    }
-    key["signatures"][s.signer_user_id][s.signing_key_id] = s.signature;
-  }
-}
-
 std::string json_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-/// What /keys/query found for the local users asked about.
-struct FoundKeys {
-  std::vector<storage::DeviceKeys> devices;
-  std::vector<storage::CrossSigningKey> cross_signing;
-  std::vector<storage::KeySignature> signatures;
-};
-
 /// Appends the `device_keys` member of a /keys/query answer to `out` as JSON text. Stored device
 /// keys are spliced in as they are, since parsing and re-encoding hundreds of them per query
 /// would cost more than the rest of the request; only those with signatures stored apart are
-/// re-encoded. Everything goes into one buffer sized up front: the answer for 100 users of 5
+/// re-encoded. Other servers' users (`remote`, already checked) follow the local ones. Everything goes into one buffer sized up front: the answer for 100 users of 5
 /// devices is over 200 KiB, and growing or copying it showed up as page faults.
 void append_device_keys(std::string& out, const std::vector<std::string>& users, const FoundKeys& found,
                         const std::map<std::string, std::set<std::string>>& wanted_devices,
-                        std::string_view requester) {
+                        std::string_view requester, const nlohmann::json& remote) {
   std::set<std::pair<std::string_view, std::string_view>> with_signatures;
   for (const auto& s : found.signatures) {
     with_signatures.emplace(s.target_user_id, s.target_key_id);
@@ -182,6 +176,13 @@ void append_device_keys(std::string& out, const std::vector<std::string>& users,
     }
     out += '}';
   }
+  for (const auto& [user, devices] : remote.items()) {
+    out += first_user ? "" : ",";
+    first_user = false;
+    out += json_text(user);
+    out += ':';
+    out += json_text(devices);
+  }
   out += '}';
 }
 
@@ -215,7 +216,7 @@ ApiResponse uploadKeys(RequestContext& ctx, const UploadKeysRequest& req) {
       const auto stored = store.device_keys(caller.user_id, caller.device_id);
       if (stored != device_keys) {
         store.set_device_keys(caller.user_id, caller.device_id, *device_keys);
-        store.mark_device_list_changed(caller.user_id);
+        announce_device_change(tx, ctx.services.identity.server_name, caller.user_id, caller.device_id);
       }
     }
     for (const auto& key : one_time) {
@@ -244,47 +245,34 @@ ApiResponse queryKeys(RequestContext& ctx, const QueryKeysRequest& req) {
   const std::string& requester = ctx.principal->user_id;
   std::vector<std::string> local;
   std::map<std::string, std::set<std::string>> wanted_devices;
-  nlohmann::json failures = nlohmann::json::object();
+  PerServer remote;
   for (const auto& [user_id, devices] : req.device_keys.items()) {
-    if (!check_local_user(ctx, user_id, devices, nlohmann::json::value_t::array, failures)) {
-      continue;
-    }
-    local.push_back(user_id);
+    const auto server = server_of_wanted(user_id, devices, nlohmann::json::value_t::array);
     for (const auto& device : devices) {
       if (!device.is_string()) {
         throw MatrixError(ErrCode::bad_json, "Device IDs must be strings");
       }
+    }
+    if (server != ctx.services.identity.server_name) {
+      remote[server][user_id] = devices;
+      continue;
+    }
+    local.push_back(user_id);
+    for (const auto& device : devices) {
       wanted_devices[user_id].insert(device.get<std::string>());
     }
   }
-  auto found = ctx.services.database.read([&](storage::ReadTx& tx) {
-    return FoundKeys{tx.e2e_keys().device_keys_of(local), tx.e2e_keys().cross_signing_keys(local),
-                     tx.e2e_keys().signatures_of(local)};
-  });
-  nlohmann::json response = {{"failures", std::move(failures)}};
-  nlohmann::json master = nlohmann::json::object(), self_signing = nlohmann::json::object(),
-                 user_signing = nlohmann::json::object();
-  for (const auto& key : found.cross_signing) {
-    auto json = nlohmann::json::parse(key.key_json);
-    if (auto public_key = cross_signing_public_key(json)) {
-      merge_signatures(json, found.signatures, key.user_id, public_key->base64, requester);
-    }
-    if (key.usage == "master") {
-      master[key.user_id] = std::move(json);
-    } else if (key.usage == "self_signing") {
-      self_signing[key.user_id] = std::move(json);
-    } else if (key.usage == "user_signing" && key.user_id == requester) {
-      user_signing[key.user_id] = std::move(json);
-    }
-  }
-  response["master_keys"] = std::move(master);
-  response["self_signing_keys"] = std::move(self_signing);
-  response["user_signing_keys"] = std::move(user_signing);
+  auto theirs = query_remote_keys(ctx.services, remote, remote_timeout(req.timeout));
+  auto found = ctx.services.database.read([&](storage::ReadTx& tx) { return find_local_keys(tx, local); });
+  nlohmann::json response = served_cross_signing_keys(found, requester);
+  merge_members(response["master_keys"], theirs.master_keys);
+  merge_members(response["self_signing_keys"], theirs.self_signing_keys);
+  response["failures"] = std::move(theirs.failures);
   // The rest is small: encode it, then put the spliced device keys in front.
   const std::string rest = json_text(response);
   ApiResponse answer;
   answer.body = R"({"device_keys":)";
-  append_device_keys(answer.body, local, found, wanted_devices, requester);
+  append_device_keys(answer.body, local, found, wanted_devices, requester, theirs.device_keys);
   answer.body += ',';
   answer.body.append(rest, 1);
   return answer;
@@ -294,33 +282,29 @@ ApiResponse claimKeys(RequestContext& ctx, const ClaimKeysRequest& req) {
   if (!req.one_time_keys.is_object()) {
     throw MatrixError(ErrCode::bad_json, "one_time_keys must be an object");
   }
-  nlohmann::json failures = nlohmann::json::object();
-  std::vector<std::tuple<std::string, std::string, std::string>> wanted;
+  std::vector<WantedKey> wanted;
+  PerServer remote;
   for (const auto& [user_id, devices] : req.one_time_keys.items()) {
-    if (!check_local_user(ctx, user_id, devices, nlohmann::json::value_t::object, failures)) {
-      continue;
-    }
+    const auto server = server_of_wanted(user_id, devices, nlohmann::json::value_t::object);
     for (const auto& [device_id, algorithm] : devices.items()) {
       if (!algorithm.is_string()) {
         throw MatrixError(ErrCode::bad_json, "Each device maps to an algorithm name");
       }
-      wanted.emplace_back(user_id, device_id, algorithm.get<std::string>());
+      if (server == ctx.services.identity.server_name) {
+        wanted.emplace_back(user_id, device_id, algorithm.get<std::string>());
+      }
+    }
+    if (server != ctx.services.identity.server_name) {
+      remote[server][user_id] = devices;
     }
   }
-  auto claimed = ctx.services.database.write([&](storage::WriteTx& tx) {
-    nlohmann::json keys = nlohmann::json::object();
-    for (const auto& [user_id, device_id, algorithm] : wanted) {
-      auto key = tx.e2e_keys().claim_one_time_key(user_id, device_id, algorithm);
-      if (!key) {
-        key = tx.e2e_keys().claim_fallback_key(user_id, device_id, algorithm);
-      }
-      if (key) {
-        keys[user_id][device_id][algorithm + ":" + key->key_id] = nlohmann::json::parse(key->key_json);
-      }
-    }
-    return keys;
-  });
-  return json_response({{"one_time_keys", std::move(claimed)}, {"failures", std::move(failures)}});
+  auto theirs = claim_remote_keys(ctx.services, remote, remote_timeout(req.timeout));
+  auto claimed = wanted.empty() ? nlohmann::json::object()
+                                : ctx.services.database.write([&](storage::WriteTx& tx) {
+                                    return claim_local_keys(tx, wanted);
+                                  });
+  merge_members(claimed, theirs.one_time_keys);
+  return json_response({{"one_time_keys", std::move(claimed)}, {"failures", std::move(theirs.failures)}});
 }
 
 ApiResponse getKeysChanges(RequestContext& ctx, const GetKeysChangesRequest& req) {

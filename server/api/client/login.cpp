@@ -3,10 +3,13 @@
 // Spec: client-server API, "Login" (with the m.login.token type), "Logout" and "Refreshing
 // access tokens".
 
+#include "api/client/device_lists.hpp"
+#include "api/client/room_access.hpp"
 #include "api/client/sessions.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/server_identity.hpp"
 #include "api/services.hpp"
 #include "api/uia.hpp"
 #include "config/config.hpp"
@@ -145,18 +148,18 @@ ApiResponse refresh(RequestContext& ctx, const RefreshRequest& req) {
 ApiResponse logout(RequestContext& ctx, const LogoutRequest& req) {
   const Principal& who = *ctx.principal;
   // Spec: the token's device goes too (and with it every token it had).
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.tokens().remove(who.access_token);
-    tx.devices().remove(who.user_id, who.device_id);
+    remove_device(tx, ctx.services.identity.server_name, who.user_id, who.device_id);
   });
   return json_response(nlohmann::json::object());
 }
 
 ApiResponse logout_all(RequestContext& ctx, const Logout_allRequest& req) {
   const Principal& who = *ctx.principal;
-  ctx.services.database.write([&](storage::WriteTx& tx) {
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
     tx.tokens().remove_for_user(who.user_id);
-    tx.devices().remove_all(who.user_id);
+    remove_all_devices(tx, ctx.services.identity.server_name, who.user_id);
   });
   return json_response(nlohmann::json::object());
 }

@@ -1,13 +1,17 @@
 // GET and PUT /_matrix/client/v3/presence/{userId}/status (client-server API, "Presence").
 // Presence is visible to the user and to those who share a room with them; it can be switched
-// off in the configuration (`presence.enabled`), after which everyone reads as offline.
+// off in the configuration (`presence.enabled`), after which everyone reads as offline and
+// nothing is sent to other servers. Changes go to the servers sharing a room with the user.
 
 #include "api/client/room_access.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/server_identity.hpp"
 #include "config/config.hpp"
+#include "rooms/federation_fanout.hpp"
+#include "rooms/notifier.hpp"
 #include "rooms/presence.hpp"
 
 namespace ranvier::api::client_server {
@@ -22,6 +26,23 @@ nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t 
     content["status_msg"] = *state.status_msg;
   }
   return content;
+}
+
+void share_presence(RequestContext& ctx, const std::string& user_id) {
+  const auto& own = ctx.services.identity.server_name;
+  const auto destinations = ctx.services.database.read(
+      [&](storage::ReadTx& tx) { return rooms::user_edu_destinations(tx, user_id, own); });
+  if (destinations.empty()) {
+    ctx.services.notifier.notify();
+    return;
+  }
+  auto update = presence_content(ctx.services.presence.get(user_id), now_ms());
+  update["user_id"] = user_id;
+  update["last_active_ago"] = update.value("last_active_ago", std::int64_t{0});
+  update["currently_active"] = update.value("currently_active", false);
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    rooms::queue_edu(tx, destinations, {{"edu_type", "m.presence"}, {"content", {{"push", {update}}}}});
+  });
 }
 
 ApiResponse getPresence(RequestContext& ctx, const GetPresenceRequest& req) {
@@ -57,7 +78,7 @@ ApiResponse setPresence(RequestContext& ctx, const SetPresenceRequest& req) {
   }
   if (ctx.services.config.presence_enabled &&
       ctx.services.presence.set(req.user_id, req.presence, req.status_msg, now_ms())) {
-    ctx.services.notifier.notify();
+    share_presence(ctx, req.user_id);
   }
   return json_response(nlohmann::json::object());
 }

@@ -54,6 +54,10 @@ rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& 
 /// The content of an m.presence event (client-server API, "Presence").
 nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t now);
 
+/// A local user's presence changed: wakes /sync and sends the new state as an m.presence EDU to
+/// the other servers sharing a room with the user (server-server API, "Presence").
+void share_presence(RequestContext& ctx, const std::string& user_id);
+
 /// A user ID from a request body; M_INVALID_PARAM when malformed.
 std::string checked_user_id(const std::string& user_id);
 

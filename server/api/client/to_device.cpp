@@ -1,7 +1,8 @@
 // PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId} (client-server API, "Send-to-Device
 // messaging"): messages queued per recipient device, delivered in /sync's `to_device` and
-// deleted once the device's next /sync acknowledges them. Recipients on other servers need
-// federation, which is not there yet: their messages are dropped.
+// deleted once the device's next /sync acknowledges them. Messages for users of other servers
+// go to each server as one m.direct_to_device EDU (server-server API, "Send-to-device
+// messaging"), queued in the same transaction.
 
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
@@ -11,6 +12,9 @@
 #include "core/base64.hpp"
 #include "core/identifiers.hpp"
 #include "core/sha256.hpp"
+#include "rooms/federation_fanout.hpp"
+
+#include <map>
 
 namespace ranvier::api::client_server {
 
@@ -40,8 +44,10 @@ ApiResponse sendToDevice(RequestContext& ctx, const SendToDeviceRequest& req) {
     if (tx.rooms().transaction(principal.user_id, principal.device_id, txn_key)) {
       return;
     }
+    std::map<std::string, nlohmann::json> remote;
     for (const auto& [user_id, devices] : req.messages.items()) {
       if (!user_id.ends_with(suffix)) {
+        remote[std::string(core::server_name_of(user_id))][user_id] = devices;
         continue;
       }
       for (const auto& [device_id, content] : devices.items()) {
@@ -59,6 +65,18 @@ ApiResponse sendToDevice(RequestContext& ctx, const SendToDeviceRequest& req) {
                                   .type = req.event_type, .content = text});
         }
       }
+    }
+    for (auto& [server, messages] : remote) {
+      // Unique per sending device, request and destination, so a receiver can drop a repeat.
+      const auto message_id = core::base64_encode(core::as_bytes(
+          core::sha256(principal.user_id + "\n" + principal.device_id + "\n" + txn_key + "\n" + server)));
+      rooms::queue_edu(tx, {server},
+                       {{"edu_type", "m.direct_to_device"},
+                        {"content",
+                         {{"sender", principal.user_id},
+                          {"type", req.event_type},
+                          {"message_id", message_id},
+                          {"messages", std::move(messages)}}}});
     }
     tx.rooms().record_transaction({principal.user_id, principal.device_id, txn_key, "", "", digest});
   });

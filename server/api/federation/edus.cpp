@@ -157,6 +157,22 @@ void direct_to_device(RequestContext& ctx, storage::WriteTx& tx, const std::stri
   }
 }
 
+/// m.device_list_update and m.signing_key_update: this server keeps no copy of other servers'
+/// device lists (a client's /keys/query always asks the user's server), so an update only has
+/// to reach the /sync `device_lists.changed` of the local users sharing a room with the user,
+/// whose clients then query the keys again. Updates about users no local room knows are dropped.
+void device_list_update(storage::WriteTx& tx, const std::string& origin, const nlohmann::json& content) {
+  const auto user = content.find("user_id");
+  if (user == content.end() || !is_user_of(*user, origin)) {
+    return;
+  }
+  const auto user_id = user->get<std::string>();
+  if (tx.rooms().rooms_for_user(user_id, storage::Membership::join).empty()) {
+    return;
+  }
+  tx.e2e_keys().mark_device_list_changed(user_id);
+}
+
 }  // namespace
 
 void apply_edu(RequestContext& ctx, storage::WriteTx& tx, const std::string& origin, const nlohmann::json& edu,
@@ -174,6 +190,8 @@ void apply_edu(RequestContext& ctx, storage::WriteTx& tx, const std::string& ori
     presence(ctx, origin, content, after);
   } else if (kind == "m.direct_to_device") {
     direct_to_device(ctx, tx, origin, content);
+  } else if (kind == "m.device_list_update" || kind == "m.signing_key_update") {
+    device_list_update(tx, origin, content);
   }
 }
 

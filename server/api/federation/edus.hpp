@@ -1,8 +1,9 @@
 #pragma once
 // Ephemeral data units received in a federation transaction (server-server API, "EDUs"):
-// typing, receipts, presence and direct to-device messages, applied through the same stores and
-// in-memory state as their client-server counterparts. Each EDU may speak only for users of the
-// server that sent it; anything else is dropped.
+// typing, receipts, presence, direct to-device messages, and device-list and cross-signing key
+// updates, applied through the same stores and in-memory state as their client-server
+// counterparts. Each EDU may speak only for users of the server that sent it; anything else is
+// dropped.
 
 #include "api/context.hpp"
 #include "storage/database.hpp"

@@ -443,6 +443,7 @@ constexpr sql::Dialect postgres_dialect{
             .list_changes = "SELECT user_id FROM device_list_changes WHERE stream_id > $1 AND stream_id <= $2"
                             " ORDER BY user_id",
             .list_max_stream = "SELECT COALESCE(MAX(stream_id), 0) FROM device_list_changes",
+            .list_position = "SELECT stream_id FROM device_list_changes WHERE user_id = $1",
             .list_mark = "INSERT INTO device_list_changes (user_id, stream_id)"
                          " VALUES ($1, nextval('device_list_stream'))"
                          " ON CONFLICT (user_id) DO UPDATE SET stream_id = excluded.stream_id RETURNING stream_id",

@@ -96,6 +96,14 @@ std::int64_t SqlE2eKeyStore::device_list_max_stream() {
   return session_.query(sql_.list_max_stream, {}).front().at(0).as_int();
 }
 
+std::optional<std::int64_t> SqlE2eKeyStore::device_list_position(std::string_view user_id) {
+  auto rows = session_.query(sql_.list_position, {user_id});
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return rows.front().at(0).as_int();
+}
+
 std::vector<SeenMembershipChange> SqlE2eKeyStore::membership_changes_seen_by(std::string_view user_id,
                                                                              std::int64_t after,
                                                                              std::int64_t up_to) {

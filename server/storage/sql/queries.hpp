@@ -88,6 +88,7 @@ struct E2eKeySql {
   StaticSql signature_set;     ///< (signer_user_id, target_user_id, target_key_id, signing_key_id, signature)
   StaticSql list_changes;      ///< (after, up_to) → user_id, sorted
   StaticSql list_max_stream;   ///< () → highest stream_id, 0 when none
+  StaticSql list_position;     ///< (user_id) → the user's stream_id
   StaticSql list_mark;         ///< (user_id) → the user's new stream_id
   StaticSql seen_changes;      ///< (user_id, after, up_to) → user_id, membership, changed in window,
                                ///<  own membership, own change in window (room_memberships rows)

@@ -192,6 +192,7 @@ class SqlE2eKeyStore final : public E2eKeyStore {
   std::vector<KeySignature> signatures_of(std::span<const std::string> target_user_ids) override;
   std::vector<std::string> device_list_changes(std::int64_t after, std::int64_t up_to) override;
   std::int64_t device_list_max_stream() override;
+  std::optional<std::int64_t> device_list_position(std::string_view user_id) override;
   std::vector<SeenMembershipChange> membership_changes_seen_by(std::string_view user_id, std::int64_t after,
                                                                std::int64_t up_to) override;
   std::vector<std::string> users_sharing_a_room(std::string_view user_id,
