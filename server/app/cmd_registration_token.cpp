@@ -2,6 +2,7 @@
 // server configured with `registration: token` (client-server API, "Token-authenticated
 // registration"). Safe while the server runs, like register-user.
 
+#include "api/admin/registration_token_rules.hpp"
 #include "app/args.hpp"
 #include "app/commands.hpp"
 #include "config/config.hpp"
@@ -12,19 +13,6 @@
 
 namespace ranvier::app {
 namespace {
-
-/// The spec limits tokens to 64 characters of [A-Za-z0-9._~-].
-bool is_valid_token(const std::string& token) {
-  if (token.empty() || token.size() > 64) {
-    return false;
-  }
-  for (unsigned char c : token) {
-    if (!std::isalnum(c) && c != '.' && c != '_' && c != '~' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::int64_t now_ms() {
   using namespace std::chrono;
@@ -85,7 +73,7 @@ int run_registration_token(int argc, char** argv) {
     storage::RegistrationToken token{.token = args.has("token") ? args.value("token") : storage::generate_token(""),
                                      .uses_allowed = positive_number(args, "uses"),
                                      .created_ts = now_ms()};
-    if (!is_valid_token(token.token)) {
+    if (!api::admin::is_valid_registration_token(token.token)) {
       std::cerr << "ranvier registration-token: a token is 1 to 64 characters of A-Z a-z 0-9 . _ ~ -\n";
       return 2;
     }

@@ -8,6 +8,7 @@ int run_serve(int argc, char** argv);
 int run_register_user(int argc, char** argv);
 int run_registration_token(int argc, char** argv);
 int run_coverage(int argc, char** argv);
+int run_admin(int argc, char** argv);
 int run_doctor(int argc, char** argv);
 
 }  // namespace ranvier::app

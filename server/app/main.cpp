@@ -15,6 +15,7 @@ constexpr std::string_view usage =
     "  serve          run the homeserver\n"
     "  register-user  create a user account (works while the server runs)\n"
     "  registration-token  create, list or delete registration tokens\n"
+    "  admin          manage users, tokens and rooms (`ranvier admin --help`)\n"
     "  coverage       print how many spec operations have handlers\n"
     "  doctor         check a server name's federation set-up from the outside\n"
     "  version        print the version\n\n"
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
   }
   if (command == "registration-token") {
     return run_registration_token(argc - 2, argv + 2);
+  }
+  if (command == "admin") {
+    return run_admin(argc - 2, argv + 2);
   }
   if (command == "coverage") {
     return run_coverage(argc - 2, argv + 2);
