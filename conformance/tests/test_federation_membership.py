@@ -1,6 +1,7 @@
 """Membership across servers and history from other servers, on a two-server mesh (tools/mesh,
 loopback relays): a user of hs1 invites a user of hs2 (the invite countersigned by hs2 first),
-hs2's user rejects an invite through hs1, and knocks on an hs1 room and is let in."""
+hs2's user rejects an invite through hs1, knocks on an hs1 room and is let in, and pages back
+through history that hs2 only gets by backfilling from hs1."""
 
 import time
 
@@ -8,7 +9,7 @@ import pytest
 
 from harness.checks import assert_json_response, spec
 from harness.mesh import Mesh, server_name
-from harness.rooms import create_room, invite, membership, new_user, path, sync, text
+from harness.rooms import all_messages, create_room, invite, membership, new_user, path, sync, text
 
 SETTLE_S = 20.0
 HS1, HS2 = server_name(1), server_name(2)
@@ -131,6 +132,28 @@ def test_knock_on_a_remote_room_then_invited_and_joined(clients):
     wait_for(lambda: membership(clients[HS1], alice_token, room_id, bob) == "join", "bob's join on hs1")
     text(clients[HS2], bob_token, room_id, "knocked and joined")
     wait_for(lambda: "knocked and joined" in bodies(clients, HS1, alice_token, room_id), "bob's message on hs1")
+
+
+@spec("server-server-api/#backfilling-and-retrieving-missing-events")
+def test_history_before_the_join_is_backfilled_in_order(clients):
+    _, alice_token = account(clients, HS1)
+    _, bob_token = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token, preset="public_chat", name="Long history")
+    sent = [f"message {i}" for i in range(200)]
+    for body in sent:
+        text(clients[HS1], alice_token, room_id, body)
+    assert_json_response(clients[HS2].post(path("join", room_id, query={"via": HS1}), token=bob_token,
+                                           json_body={}))
+    events = all_messages(clients[HS2], bob_token, room_id, dir="b", limit=40)
+    seen = [e["content"]["body"] for e in events if e["type"] == "m.room.message"]
+    assert seen == list(reversed(sent))
+    # The walk back ends at the room's creation, with nothing repeated.
+    assert events[-1]["type"] == "m.room.create"
+    ids = [e["event_id"] for e in events]
+    assert len(ids) == len(set(ids))
+    # Forwards from the beginning gives the same history the other way round.
+    forwards = all_messages(clients[HS2], bob_token, room_id, dir="f", limit=40)
+    assert [e["event_id"] for e in forwards] == list(reversed(ids))
 
 
 @spec("server-server-api/#inviting-to-a-room")

@@ -103,10 +103,22 @@ class EventPipeline {
 
   /// Like `receive`, for an event whose prev events' state this server lacks (a gap reaching
   /// back past what it has): `state_ids` is the state before the event as another server gave
-  /// it (GET /state_ids), the events of which the caller stored (as outliers) first.
+  /// it (GET /state_ids), the events of which the caller stored (as outliers) first. Its prev
+  /// events this server lacks become backward extremities, where backfill can continue.
   ReceiveResult receive_with_state(storage::WriteTx& tx, const VerifiedPdu& pdu,
                                    const std::vector<std::string>& state_ids,
                                    const auth::SignatureChecks& signatures) const;
+
+  /// Stores an event of the room's history from before what this server holds (backfill; the
+  /// caller goes oldest first). The auth checks against its auth events and against the state
+  /// before it apply — that state from its prev events, or, for the earliest event of a batch,
+  /// `state_ids` as another server gave it (GET /state, events stored first) — but nothing of
+  /// the present changes: neither forward extremities nor current state, nor notifications.
+  /// New events take stream positions below zero (storage::NewEvent::backfilled); an outlier
+  /// reached this way is promoted into the DAG. The room's backward extremities move back.
+  /// Missing auth or prev events are reported, with nothing written.
+  ReceiveResult receive_history(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
+                                const std::vector<std::string>* state_ids = nullptr) const;
 
   /// Joins a room that lives on other servers (the end of make_join/send_join): `state_ids` is
   /// the state before `join` as the resident server sent it; the caller stored those events

@@ -2,6 +2,7 @@
 // receipt of a PDU") over the pipeline's shared phases.
 
 #include "core/auth/event_auth.hpp"
+#include "core/auth/event_view.hpp"
 #include "core/event.hpp"
 #include "core/pdu_format.hpp"
 #include "core/redaction.hpp"
@@ -269,6 +270,9 @@ ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, const Veri
   if (!problem.empty()) {
     return failure(ReceiveStatus::bad_format, pdu.event_id, problem);
   }
+  if (result.stored() && result.status != ReceiveStatus::already_known) {
+    tx.rooms().extend_history(pdu.room_id, pdu.event_id, pipeline::referenced_ids(pdu.pdu["prev_events"]));
+  }
   return result;
 }
 
@@ -369,6 +373,104 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu&
   r.status = as.soft_failed ? ReceiveStatus::soft_failed : ReceiveStatus::accepted;
   r.event_id = pdu.event_id;
   r.reason = std::move(soft_reason);
+  return r;
+}
+
+ReceiveResult EventPipeline::receive_history(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                             const auth::SignatureChecks& signatures,
+                                             const std::vector<std::string>* state_ids) const {
+  const auto& version = *pdu.version;
+  const auto& room_id = pdu.room_id;
+  if (!tx.rooms().lock(room_id)) {
+    return failure(ReceiveStatus::unknown_room, pdu.event_id, "This server is not in the room " + room_id);
+  }
+  const auto existing = tx.events().get_row(pdu.event_id);
+  if (existing && !existing->outlier) {
+    return failure(ReceiveStatus::already_known, pdu.event_id, "");
+  }
+  TxEventSource events(tx, &events_cache_);
+  nlohmann::json checked = pdu.pdu;
+  checked["event_id"] = pdu.event_id;
+  const auto prev_ids = pipeline::referenced_ids(pdu.pdu["prev_events"]);
+  std::optional<std::string> rejected;
+  std::optional<Frontier> f;
+  // auth against the event's own auth events, then against the state before it
+  if (auto decision = auth::authorize_by_auth_events(version, checked, events, signatures); !decision) {
+    if (decision.rule == auth::AuthRule::auth_events_missing) {
+      if (auto missing = missing_auth_events(tx, pdu)) {
+        return std::move(*missing);
+      }
+    }
+    rejected = pipeline::describe_rejection(decision, version);
+  } else {
+    std::vector<std::string> missing;
+    if (state_ids != nullptr) {
+      storage::StateMap state;
+      if (auto error = state_from_ids(events, *state_ids, state, missing, nullptr)) {
+        return failure(ReceiveStatus::bad_format, pdu.event_id, *error);
+      }
+      if (missing.empty()) {
+        f.emplace();
+        f->before_group = tx.state().create_group(room_id, std::nullopt, storage::StateDelta(state.begin(), state.end()));
+      }
+    } else {
+      if (auto found = frontier_of(tx, events, room_id, version, prev_ids, signatures, missing)) {
+        f.emplace(std::move(*found));
+      }
+    }
+    if (!f) {
+      auto r = failure(ReceiveStatus::missing_prev_events, pdu.event_id, "The state before the event is unknown");
+      r.missing = std::move(missing);
+      return r;
+    }
+    // History is judged by the state before it, never by the present.
+    f->before.reset();
+    if (f->before_group) {
+      f->before.emplace(StateView::of_group(tx, *f->before_group, events));
+    } else {
+      f->before.emplace(StateView::of_map(storage::StateMap{}, events));
+    }
+    if (auto decision = auth::check_against_state(version, checked, *f->before, signatures); !decision) {
+      rejected = pipeline::describe_rejection(decision, version);
+    }
+  }
+  ReceiveResult r;
+  r.event_id = pdu.event_id;
+  r.status = rejected ? ReceiveStatus::rejected : ReceiveStatus::accepted;
+  r.reason = rejected.value_or("");
+  if (existing) {
+    tx.events().promote_outlier(pdu.event_id);
+    if (rejected && !existing->rejected()) {
+      tx.events().set_rejected(pdu.event_id, *rejected);
+    }
+    r.stream = existing->stream;
+  } else {
+    auto row = pipeline::event_row(pdu.pdu, pdu.event_id, room_id);
+    row.backfilled = true;
+    row.rejected_reason = rejected;
+    r.stream = tx.events().insert(row).stream;
+  }
+  if (f) {
+    // A rejected event changes no state: the state after it is the state before it.
+    std::optional<std::int64_t> after = f->before_group;
+    const auto state_key = pdu.pdu.find("state_key");
+    if (state_key != pdu.pdu.end() && state_key->is_string() && !rejected) {
+      storage::StateDelta change{{{pdu.pdu["type"].get<std::string>(), state_key->get<std::string>()}, pdu.event_id}};
+      after = tx.state().create_group(room_id, f->before_group, change);
+    }
+    if (after) {
+      tx.state().set_event_state_group(pdu.event_id, *after);
+    }
+  }
+  if (!rejected && pdu.pdu.value("type", "") == "m.room.redaction") {
+    if (auto target = auth::EventView(pdu.pdu).redacts()) {
+      if (auto stored = tx.events().get_row(*target); stored && stored->room_id == room_id) {
+        tx.events().set_redacted_by(*target, pdu.event_id);
+      }
+    }
+  }
+  tx.rooms().extend_history(room_id, pdu.event_id, prev_ids);
+  events.add(pdu.event_id, pdu.pdu, rejected.has_value());
   return r;
 }
 

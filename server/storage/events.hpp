@@ -42,6 +42,9 @@ struct NewEvent {
   /// event this one relates to and the relation type (m.thread, m.annotation, ...).
   std::optional<std::string> relates_to{};
   std::optional<std::string> rel_type{};
+  /// Fetched from another server's history (backfill): stored at a stream position below
+  /// zero, counting down, so that it sorts before everything and never reaches /sync as new.
+  bool backfilled = false;
 
   bool operator==(const NewEvent&) const = default;
 };
@@ -181,6 +184,10 @@ class EventStore : public EventReads {
   /// Records which redaction redacted an event (the JSON stays as stored: pruning on serve is
   /// the caller's choice); false if the event is unknown.
   virtual bool set_redacted_by(std::string_view event_id, std::string_view redaction_id) = 0;
+
+  /// An outlier found its place in the DAG (backfill reached it): it becomes a timeline event,
+  /// keeping its stream position; false if it is unknown or not an outlier.
+  virtual bool promote_outlier(std::string_view event_id) = 0;
 };
 
 }  // namespace ranvier::storage

@@ -88,6 +88,10 @@ class RoomReads {
   /// The room's forward extremities (events with no children yet), sorted.
   virtual std::vector<std::string> forward_extremities(std::string_view room_id) = 0;
 
+  /// The room's backward extremities: events this server lacks that its earliest known events
+  /// cite as prev_events, where /backfill would continue (sorted).
+  virtual std::vector<std::string> backward_extremities(std::string_view room_id) = 0;
+
   /// The room's current state.
   virtual StateMap current_state(std::string_view room_id) = 0;
 
@@ -150,6 +154,11 @@ class RoomStore : public RoomReads {
   /// becomes one.
   virtual void add_forward_extremity(std::string_view room_id, std::string_view event_id,
                                      std::span<const std::string> prev_events) = 0;
+
+  /// History reaches back to `event_id`: it stops being a backward extremity, and those of
+  /// `prev_events` that are not stored become ones.
+  virtual void extend_history(std::string_view room_id, std::string_view event_id,
+                              std::span<const std::string> prev_events) = 0;
 
   /// Replaces the whole frontier (after state resolution or backfill).
   virtual void set_forward_extremities(std::string_view room_id,

@@ -1,8 +1,10 @@
 // GET /rooms/{roomId}/messages (client-server API, "Syncing" → "Getting events for a room"):
 // pages through a room's timeline in DAG order, either way, with filters, history visibility
-// and lazy-loaded members.
+// and lazy-loaded members. Paging back past the history held here (a room joined over
+// federation) backfills from the room's other servers first (room_backfill.hpp).
 
 #include "api/client/room_access.hpp"
+#include "api/client/room_backfill.hpp"
 #include "api/client/room_reading.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/errors.hpp"
@@ -22,6 +24,8 @@ namespace {
 constexpr std::size_t default_limit = 10;
 constexpr std::size_t max_limit = 1000;
 constexpr std::int64_t end_of_room = std::numeric_limits<std::int64_t>::max();
+/// Backfill requests one /messages request may make before it answers with what it has.
+constexpr int max_backfills_per_page = 4;
 
 /// The gap after the room's last timeline event at or below stream position `at`.
 storage::TopologicalPosition after_last_event(storage::ReadTx& tx, const std::string& room_id, std::int64_t at) {
@@ -72,7 +76,11 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
   limit = std::min(limit, max_limit);
   const auto& user = ctx.principal->user_id;
 
-  auto body = ctx.services.database.read([&](storage::ReadTx& tx) {
+  // True after a read when the page stopped short at the start of the history held here, with
+  // more of it on other servers.
+  bool wants_history = false;
+  auto read_page = [&](storage::ReadTx& tx) {
+    wants_history = false;
     const auto& version = room_version(tx, req.room_id);
     rooms::HistoryVisibility visibility(tx, req.room_id, user);
     if (!visibility.may_read_room()) {
@@ -93,6 +101,9 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
         dir == storage::Direction::backward ? from : storage::TopologicalPosition{from.depth, from.stream - 1};
     auto page = tx.events().room_messages(req.room_id, query, dir, limit);
     bool more = page.size() == limit && limit > 0;
+    const bool reached_to = to && !page.empty() && storage::TopologicalPosition{page.back().depth, page.back().stream} < *to;
+    wants_history = dir == storage::Direction::backward && page.size() < limit && !reached_to &&
+                    !tx.rooms().backward_extremities(req.room_id).empty();
     auto chunk = nlohmann::json::array();
     std::set<std::string> senders;
     std::optional<storage::TopologicalPosition> next;
@@ -134,7 +145,14 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
       out["state"] = state;
     }
     return out;
-  });
+  };
+  auto body = ctx.services.database.read(read_page);
+  for (int round = 0; round < max_backfills_per_page && wants_history; ++round) {
+    if (!backfill_room(ctx, req.room_id, std::max<std::size_t>(limit, 50))) {
+      break;
+    }
+    body = ctx.services.database.read(read_page);
+  }
   return json_response(body);
 }
 

@@ -5,8 +5,10 @@
 namespace ranvier::api::client_server {
 namespace {
 
-/// Parses `<prefix><a>_<b>` with non-negative decimal numbers.
-std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view text, char prefix) {
+/// Parses `<prefix><a>_<b>` with non-negative decimal numbers; `b` may be negative with
+/// `negative_second` (backfilled events sit at stream positions below zero).
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view text, char prefix,
+                                                                bool negative_second = false) {
   if (text.size() < 4 || text.front() != prefix) {
     return std::nullopt;
   }
@@ -27,7 +29,12 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view
     return value;
   };
   auto a = number(text.substr(0, sep));
-  auto b = number(text.substr(sep + 1));
+  auto second = text.substr(sep + 1);
+  const bool negative = negative_second && second.size() > 1 && second.front() == '-';
+  auto b = number(negative ? second.substr(1) : second);
+  if (b && negative) {
+    *b = -*b;
+  }
   if (!a || !b) {
     return std::nullopt;
   }
@@ -74,7 +81,7 @@ std::optional<SyncToken> SyncToken::parse(std::string_view text) {
 std::string TopologicalToken::text() const { return "t" + std::to_string(depth) + "_" + std::to_string(stream); }
 
 std::optional<TopologicalToken> TopologicalToken::parse(std::string_view text) {
-  auto pair = parse_pair(text, 't');
+  auto pair = parse_pair(text, 't', true);
   if (!pair) {
     return std::nullopt;
   }

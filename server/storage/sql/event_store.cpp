@@ -175,7 +175,8 @@ EventInsert SqlEventStore::insert(const NewEvent& event) {
   if (!existing.empty()) {
     return {CreateResult::exists, existing.front().at(0).as_int()};
   }
-  const std::int64_t stream = session_.query(sql_.next_stream, {}).at(0).at(0).as_int();
+  const std::int64_t stream =
+      session_.query(event.backfilled ? sql_.next_backfill_stream : sql_.next_stream, {}).at(0).at(0).as_int();
   const std::int64_t inserted = session_.execute(
       sql_.insert,
       {std::string_view(event.event_id), std::string_view(event.room_id),
@@ -204,6 +205,10 @@ bool SqlEventStore::set_rejected(std::string_view event_id, std::string_view rea
 
 bool SqlEventStore::set_soft_failed(std::string_view event_id, bool soft_failed) {
   return session_.execute(sql_.set_soft_failed, {event_id, soft_failed}) > 0;
+}
+
+bool SqlEventStore::promote_outlier(std::string_view event_id) {
+  return session_.execute(sql_.promote_outlier, {event_id}) > 0;
 }
 
 bool SqlEventStore::set_redacted_by(std::string_view event_id, std::string_view redaction_id) {

@@ -166,6 +166,7 @@ struct TokenSql {
 struct EventSql {
   StaticSql stream_of;         ///< (event_id) → stream
   StaticSql next_stream;       ///< () → the next stream position, locking the counter row
+  StaticSql next_backfill_stream;  ///< () → the next position below zero for backfilled events
   StaticSql insert;            ///< (event_id, room_id, type, state_key, sender, depth,
                                ///<  origin_server_ts, json, outlier, rejected_reason,
                                ///<  soft_failed, stream, relates_to, rel_type); does nothing
@@ -196,6 +197,7 @@ struct EventSql {
   StaticSql set_rejected;      ///< (event_id, reason)
   StaticSql set_soft_failed;   ///< (event_id, soft_failed)
   StaticSql set_redacted_by;   ///< (event_id, redaction_id)
+  StaticSql promote_outlier;   ///< (event_id): outlier cleared where set
 };
 
 /// State groups refer to events by stream position and to keys by a number from state_keys,
@@ -232,6 +234,9 @@ struct RoomSql {
   StaticSql remove_extremities;  ///< (room_id, ids)
   StaticSql clear_extremities;   ///< (room_id)
   StaticSql add_extremity;       ///< (room_id, event_id); does nothing if present
+  StaticSql backward_extremities;     ///< (room_id) → event_id, sorted
+  StaticSql remove_backward_extremity;  ///< (room_id, event_id)
+  StaticSql add_backward_extremities;   ///< (room_id, ids): those of ids not stored as events
   StaticSql state_all;           ///< (room_id) → type, state_key, event_id
   StaticSql state_one;           ///< (room_id, type, state_key) → event_id
   StaticSql state_of_type;       ///< (room_id, type) → type, state_key, event_id

@@ -62,6 +62,10 @@ std::vector<std::string> SqlRoomStore::forward_extremities(std::string_view room
   return text_column(session_.query(sql_.extremities, {room_id}));
 }
 
+std::vector<std::string> SqlRoomStore::backward_extremities(std::string_view room_id) {
+  return text_column(session_.query(sql_.backward_extremities, {room_id}));
+}
+
 StateMap SqlRoomStore::current_state(std::string_view room_id) {
   return state_map_from(session_.query(sql_.state_all, {room_id}));
 }
@@ -172,6 +176,15 @@ void SqlRoomStore::add_forward_extremity(std::string_view room_id, std::string_v
     session_.execute(sql_.remove_extremities, {room_id, std::string_view(prev)});
   }
   session_.execute(sql_.add_extremity, {room_id, event_id});
+}
+
+void SqlRoomStore::extend_history(std::string_view room_id, std::string_view event_id,
+                                  std::span<const std::string> prev_events) {
+  session_.execute(sql_.remove_backward_extremity, {room_id, event_id});
+  if (!prev_events.empty()) {
+    const std::string prev = json_array(prev_events);
+    session_.execute(sql_.add_backward_extremities, {room_id, std::string_view(prev)});
+  }
 }
 
 void SqlRoomStore::set_forward_extremities(std::string_view room_id,

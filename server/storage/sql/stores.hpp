@@ -263,6 +263,7 @@ class SqlEventStore final : public EventStore {
   bool set_rejected(std::string_view event_id, std::string_view reason) override;
   bool set_soft_failed(std::string_view event_id, bool soft_failed) override;
   bool set_redacted_by(std::string_view event_id, std::string_view redaction_id) override;
+  bool promote_outlier(std::string_view event_id) override;
 
  private:
   // Builds events from rows and fills in their edges.
@@ -302,6 +303,7 @@ class SqlRoomStore final : public RoomStore {
   std::optional<Room> get(std::string_view room_id) override;
   std::vector<Room> public_rooms(std::string_view after_room_id, std::size_t limit) override;
   std::vector<std::string> forward_extremities(std::string_view room_id) override;
+  std::vector<std::string> backward_extremities(std::string_view room_id) override;
   StateMap current_state(std::string_view room_id) override;
   std::optional<std::string> current_state_event(std::string_view room_id,
                                                  const StateKey& key) override;
@@ -325,6 +327,8 @@ class SqlRoomStore final : public RoomStore {
   bool set_public(std::string_view room_id, bool is_public) override;
   void add_forward_extremity(std::string_view room_id, std::string_view event_id,
                              std::span<const std::string> prev_events) override;
+  void extend_history(std::string_view room_id, std::string_view event_id,
+                      std::span<const std::string> prev_events) override;
   void set_forward_extremities(std::string_view room_id,
                                std::span<const std::string> event_ids) override;
   void apply_state_delta(std::string_view room_id, const StateDelta& delta) override;

@@ -156,6 +156,8 @@ constexpr sql::Dialect sqlite_dialect{
         {
             .stream_of = "SELECT stream FROM events WHERE event_id = ?1",
             .next_stream = "UPDATE event_stream SET position = position + 1 RETURNING position",
+            .next_backfill_stream = "UPDATE event_stream SET backfill_position = backfill_position - 1"
+                                    " RETURNING backfill_position",
             .insert = "INSERT INTO events (event_id, room_id, type, state_key, sender, depth,"
                       " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream,"
                       " relates_to, rel_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
@@ -228,6 +230,7 @@ constexpr sql::Dialect sqlite_dialect{
             .set_rejected = "UPDATE events SET rejected_reason = ?2 WHERE event_id = ?1",
             .set_soft_failed = "UPDATE events SET soft_failed = ?2 WHERE event_id = ?1",
             .set_redacted_by = "UPDATE events SET redacted_by = ?2 WHERE event_id = ?1",
+            .promote_outlier = "UPDATE events SET outlier = 0 WHERE event_id = ?1 AND outlier = 1",
         },
     .state =
         {
@@ -296,6 +299,15 @@ constexpr sql::Dialect sqlite_dialect{
             .clear_extremities = "DELETE FROM room_forward_extremities WHERE room_id = ?1",
             .add_extremity = "INSERT INTO room_forward_extremities (room_id, event_id)"
                              " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            .backward_extremities = "SELECT event_id FROM room_backward_extremities WHERE room_id = ?1"
+                                    " ORDER BY event_id",
+            .remove_backward_extremity = "DELETE FROM room_backward_extremities"
+                                         " WHERE room_id = ?1 AND event_id = ?2",
+            .add_backward_extremities = "INSERT INTO room_backward_extremities (room_id, event_id)"
+                                        " SELECT ?1, value FROM json_each(?2)"
+                                        " WHERE value NOT IN (SELECT event_id FROM events"
+                                        " WHERE event_id IN (SELECT value FROM json_each(?2))"
+                                        " AND outlier = 0) ON CONFLICT DO NOTHING",
             .state_all = "SELECT type, state_key, event_id FROM room_current_state"
                          " WHERE room_id = ?1",
             .state_one = "SELECT event_id FROM room_current_state"
