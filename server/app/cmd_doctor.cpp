@@ -9,6 +9,8 @@
 #include "federation/doctor.hpp"
 #include "http/client.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <iostream>
 #include <string>
@@ -110,7 +112,8 @@ int run_doctor(int argc, char** argv) {
   try {
     const auto report = federation::doctor::run(server_name, options);
     if (args.has("json")) {
-      std::cout << federation::doctor::render_json(report).dump(2) << "\n";
+      std::cout << federation::doctor::render_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
     } else {
       std::cout << federation::doctor::render_text(report);
     }

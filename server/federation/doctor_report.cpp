@@ -4,6 +4,21 @@
 #include <sstream>
 
 namespace ranvier::federation::doctor {
+namespace {
+
+/// Reasons quote what remote servers sent (version names, headers, certificate names): control
+/// characters are replaced so a hostile answer cannot drive the operator's terminal.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string_view to_string(Status status) {
   switch (status) {
@@ -35,10 +50,10 @@ std::string render_text(const Report& report) {
   int counts[4] = {0, 0, 0, 0};
   for (const auto& step : report.steps) {
     ++counts[static_cast<int>(step.status)];
-    out << to_string(step.status) << "  " << step.name << std::string(width - step.name.size() + 2, ' ') << step.reason
-        << "\n";
+    out << to_string(step.status) << "  " << step.name << std::string(width - step.name.size() + 2, ' ')
+        << printable(step.reason) << "\n";
     if (!step.fix.empty() && (step.status == Status::fail || step.status == Status::warn)) {
-      out << "      fix: " << step.fix << "\n";
+      out << "      fix: " << printable(step.fix) << "\n";
     }
   }
   out << (report.failed() ? "FAILED" : "OK") << ": " << counts[0] << " passed, " << counts[1] << " warnings, "

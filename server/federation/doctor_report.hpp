@@ -41,7 +41,8 @@ int exit_code(const Report& report);
 /// failures and warnings, and a summary line.
 std::string render_text(const Report& report);
 
-/// {"server_name", "ok", "steps": [{"name", "status", "reason", "fix"?}]}.
+/// {"server_name", "ok", "steps": [{"name", "status", "reason", "fix"?}]}. Reasons may quote
+/// bytes a remote sent: serialise with an error handler that replaces invalid UTF-8.
 nlohmann::json render_json(const Report& report);
 
 }  // namespace ranvier::federation::doctor

@@ -77,6 +77,13 @@ TEST(DoctorReport, TextJsonAndExitCode) {
   EXPECT_FALSE(json["steps"][0].contains("fix"));
 }
 
+TEST(DoctorReport, ControlCharactersFromRemotesAreNotPrinted) {
+  Report report;
+  report.add(Step{"version", Status::fail, "the server runs \x1b[2Jevil\n", "fix\r"});
+  const auto text = render_text(report);
+  EXPECT_NE(text.find("the server runs ?[2Jevil?\n      fix: fix?\n"), std::string::npos) << text;
+}
+
 core::SigningKey test_key() {
   core::Ed25519Seed seed{};
   seed.fill(7);
