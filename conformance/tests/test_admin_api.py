@@ -303,3 +303,18 @@ def test_delete_room_blocks_and_moves_users(server, client, admin_token):
                                        json_body={}), 404, "M_NOT_FOUND")
     assert_matrix_error(client.get(ADMIN + "/v2/rooms/" + q("!unknown:localhost") + "/delete_status",
                                    token=admin_token), 404, "M_NOT_FOUND")
+
+
+@spec("ranvier:docs/admin.md")
+def test_display_name_change_reaches_rooms(server, client, admin_token):
+    _, owner = new_user(client, "renamed_owner")
+    renamed_id, renamed = new_user(client, "renamed_member")
+    room_id = public_room(client, owner, renamed)
+    since = sync(client, owner)["next_batch"]
+    assert_json_response(client.put(ADMIN + "/v2/users/" + q(renamed_id), token=admin_token,
+                                    json_body={"displayname": "New Name"}))
+    events = [e for e in timeline_events(sync(client, owner, since=since), room_id)
+              if e["type"] == "m.room.member" and e["state_key"] == renamed_id]
+    assert events, "no new member event"
+    assert events[-1]["content"]["membership"] == "join"
+    assert events[-1]["content"]["displayname"] == "New Name"

@@ -10,5 +10,8 @@ int run_registration_token(int argc, char** argv);
 int run_coverage(int argc, char** argv);
 int run_admin(int argc, char** argv);
 int run_doctor(int argc, char** argv);
+int run_migrate_db(int argc, char** argv);
+int run_backup(int argc, char** argv);
+int run_restore(int argc, char** argv);
 
 }  // namespace ranvier::app

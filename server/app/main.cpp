@@ -18,6 +18,9 @@ constexpr std::string_view usage =
     "  admin          manage users, tokens and rooms (`ranvier admin --help`)\n"
     "  coverage       print how many spec operations have handlers\n"
     "  doctor         check a server name's federation set-up from the outside\n"
+    "  migrate-db     copy a stopped server's SQLite database into PostgreSQL\n"
+    "  backup         back up the database, keys and config (also while the server runs)\n"
+    "  restore        restore a backup written by `ranvier backup`\n"
     "  version        print the version\n\n"
     "`ranvier <command> --help` describes each command's options.\n";
 
@@ -58,6 +61,15 @@ int main(int argc, char** argv) {
   }
   if (command == "doctor") {
     return run_doctor(argc - 2, argv + 2);
+  }
+  if (command == "migrate-db") {
+    return run_migrate_db(argc - 2, argv + 2);
+  }
+  if (command == "backup") {
+    return run_backup(argc - 2, argv + 2);
+  }
+  if (command == "restore") {
+    return run_restore(argc - 2, argv + 2);
   }
   std::cerr << "ranvier: unknown command '" << command << "'\n\n" << usage;
   return 2;

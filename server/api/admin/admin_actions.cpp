@@ -105,6 +105,18 @@ LeaveOutcome deactivate_user(Services& services, const std::string& user_id, boo
   return outcome;
 }
 
+std::vector<std::string> refresh_member_events(Services& services, const std::string& user_id) {
+  const auto rooms = services.database.read(
+      [&](storage::ReadTx& tx) { return tx.rooms().rooms_for_user(user_id, storage::Membership::join); });
+  std::vector<std::string> refused;
+  for (const auto& member : rooms) {
+    if (!send_own_membership(services, member.room_id, user_id, "join")) {
+      refused.push_back(member.room_id);
+    }
+  }
+  return refused;
+}
+
 ShutdownOutcome shutdown_room(Services& services, const std::string& room_id, const ShutdownRequest& request) {
   ShutdownOutcome outcome;
   const std::string suffix = local_suffix(services);

@@ -31,6 +31,11 @@ struct LeaveOutcome {
 /// The caller checked the account exists.
 LeaveOutcome deactivate_user(Services& services, const std::string& user_id, bool erase);
 
+/// Sends a new join event with the user's current profile into each room they are in (after an
+/// admin changed the display name or avatar), one transaction per room, as the profile
+/// endpoints do. Returns the rooms where the auth rules refused it.
+std::vector<std::string> refresh_member_events(Services& services, const std::string& user_id);
+
 /// What DELETE /_synapse/admin/v2/rooms/{roomId} asks for.
 struct ShutdownRequest {
   std::string requester;

@@ -155,6 +155,9 @@ ApiResponse put_user(RequestContext& ctx) {
       tx.profiles().put(user_id, profile.dump());
     }
   });
+  if (existed && (displayname || avatar_url)) {
+    refresh_member_events(ctx.services, user_id);
+  }
   if (deactivated == true && !(existed && existed->deactivated)) {
     deactivate_user(ctx.services, user_id, false);
   }

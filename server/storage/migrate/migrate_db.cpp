@@ -150,6 +150,10 @@ void set_sequences(PgClient& pg, SqliteSource& source, const std::vector<TablePl
         }
       }
     }
+    // Sequences start at 1; an empty table (or a zero AUTOINCREMENT mark) leaves it there.
+    if (high && *high < 1) {
+      high.reset();
+    }
     pg.query("SELECT setval(format('%I.%I', current_schema(), $1::text)::regclass, $2::bigint, $3::boolean)",
              {owner.sequence, std::to_string(high.value_or(1)), std::string(high ? "t" : "f")});
     options.report("sequence " + owner.sequence + " (" + owner.table + "." + owner.column +

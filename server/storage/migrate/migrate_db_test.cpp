@@ -72,7 +72,9 @@ class MigrateDbTest : public ::testing::Test {
       INSERT INTO event_search (rowid, key, body) VALUES (2, 'content.body', 'Wherefore art thou');
       INSERT INTO state_groups (group_id, room_id, parent_id, base_id, position)
         VALUES (1, '!r:hs', NULL, NULL, 0), (2, '!r:hs', 1, 1, 1);
-      INSERT INTO state_keys (key_nid, type, state_key) VALUES (1, 'm.room.create', '');
+      INSERT INTO state_keys (key_nid, type, state_key) VALUES (1, 'm.room.create', ''),
+        (2, 'k2', ''), (3, 'k3', ''), (4, 'k4', ''), (5, 'k5', ''), (6, 'k6', ''), (7, 'k7', ''),
+        (8, 'k8', ''), (9, 'k9', ''), (10, 'k10', ''), (11, 'k11', '');
       INSERT INTO state_group_entries (group_id, key_nid, event_nid) VALUES (1, 1, 1);
       INSERT INTO event_state_groups (event_nid, group_id) VALUES (1, 1), (2, 2);
       INSERT INTO filters (user_id, filter) VALUES ('@alice:hs', '{}'), ('@alice:hs', '{}'),

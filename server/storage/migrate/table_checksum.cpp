@@ -80,9 +80,12 @@ TableSummary source_summary(SqliteSource& source, PgClient& pg, const TablePlan&
 }
 
 TableSummary target_summary(PgClient& pg, const TablePlan& plan, std::int64_t batch_size) {
+  // Output columns get names of their own: ORDER BY would otherwise take `id` to mean the
+  // text output column `id::text` and sort 10 before 9.
   std::string columns;
-  for (const ColumnPlan& column : plan.columns) {
-    columns += (columns.empty() ? "" : ", ") + quote_ident(column.target) + "::text";
+  for (std::size_t i = 0; i < plan.columns.size(); ++i) {
+    columns += (i == 0 ? "" : ", ") + quote_ident(plan.columns[i].target) + "::text AS v" +
+               std::to_string(i);
   }
   // Byte order for text keys, as SQLite's BINARY collation sorts them.
   std::string keys;
