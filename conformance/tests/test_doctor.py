@@ -44,7 +44,7 @@ def setup(tmp_path_factory):
         good.start()
         plain.start()
         expired.start()
-        yield {"ca": ca, "ports": ports, "expired": expired}
+        yield {"ca": ca, "ports": ports, "expired": expired, "good": good}
         for server in (good, plain):
             code = server.stop(signal.SIGTERM)
             assert code == 0, f"{server.server_name}: expected exit 0, got {describe_exit(code)}"
@@ -148,6 +148,20 @@ def test_a_chain_from_an_untrusted_ca_fails_the_tls_step(setup):
     assert tls["status"] == "FAIL", tls
     assert "the chain is not trusted" in tls["reason"] and "Ranvier federation test CA" in tls["reason"], tls
     assert "--ca-file" in tls["fix"], tls
+
+
+@spec("server-server-api/#tls")
+def test_a_port_without_tls_fails_the_tls_step(setup):
+    # The plain-HTTP client listener where federation expects TLS.
+    plain_http = setup["good"].client_port
+    code, report, _ = doctor(setup, f"{GOOD}:8448", "--connect-to", f"{GOOD}:8448:{LOOPBACK}:{plain_http}")
+    assert code == 1, report
+    by_name = steps(report)
+    assert by_name["connect"]["status"] == "PASS", by_name["connect"]
+    tls = by_name["tls"]
+    assert tls["status"] == "FAIL" and "TLS handshake" in tls["reason"], tls
+    assert f"serve TLS on {GOOD}:8448" in tls["fix"], tls
+    assert by_name["keys"]["status"] == "SKIP"
 
 
 @spec("server-server-api/#resolving-server-names")

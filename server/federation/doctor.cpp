@@ -204,8 +204,9 @@ Report run(std::string_view server_name, const Options& options) {
     if (!tls_failed) {
       report.add(skipped("tls", "no connection"));
     }
-    report.add(skipped("keys", "no connection"));
-    report.add(skipped("version", "no connection"));
+    const char* why = tls_failed ? "no TLS connection" : "no connection";
+    report.add(skipped("keys", why));
+    report.add(skipped("version", why));
   } else {
     report.add(Step{"connect", Status::pass, "connected to " + probe->address, ""});
     auto certificate = certificate_step(*probe, resolved->tls_name, now_ms / 1000);

@@ -159,8 +159,9 @@ Step connection_failed_step(std::string_view server_name, Route route, const Res
                "public address, and the port open in the firewall?)";
   } else {
     step.name = "tls";
-    step.fix = "serve TLS on " + where + " (the federation listener needs tls_certificate and tls_key; a reverse "
-               "proxy in front of it must terminate TLS for " + resolved.tls_name + ")";
+    step.fix = "serve TLS on " + where + " (a ranvier listener with tls: true and the tls.certificate and "
+               "tls.private_key files; a reverse proxy in front of it must terminate TLS for " + resolved.tls_name +
+               ")";
   }
   if (route == Route::default_port && error.kind != ProbeErrorKind::handshake_failed) {
     step.fix += "; or, if the server listens elsewhere, delegate: " + well_known_sample(host) +

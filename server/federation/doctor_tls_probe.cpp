@@ -150,7 +150,12 @@ std::string openssl_error(int ssl_result, SSL* ssl) {
     ERR_error_string_n(code, text, sizeof(text));
     message = text;
   }
-  if (message.empty() && SSL_get_error(ssl, ssl_result) == SSL_ERROR_SYSCALL) {
+  const int kind = SSL_get_error(ssl, ssl_result);
+  if (message.empty() && (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE)) {
+    // The socket's receive/send timeout ran out (EAGAIN on a blocking socket).
+    return "no TLS answer in time (is this port serving plain HTTP or something else?)";
+  }
+  if (message.empty() && kind == SSL_ERROR_SYSCALL) {
     message = errno != 0 ? std::strerror(errno) : "the server closed the connection";
   }
   return message.empty() ? "handshake failed" : message;
