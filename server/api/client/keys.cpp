@@ -123,8 +123,9 @@ std::string json_text(const nlohmann::json& value) {
 /// Appends the `device_keys` member of a /keys/query answer to `out` as JSON text. Stored device
 /// keys are spliced in as they are, since parsing and re-encoding hundreds of them per query
 /// would cost more than the rest of the request; only those with signatures stored apart are
-/// re-encoded. Other servers' users (`remote`, already checked) follow the local ones. Everything goes into one buffer sized up front: the answer for 100 users of 5
-/// devices is over 200 KiB, and growing or copying it showed up as page faults.
+/// re-encoded. Other servers' users (`remote`, already checked) follow the local ones.
+/// Everything goes into one buffer sized up front: the answer for 100 users of 5 devices is over
+/// 200 KiB, and growing or copying it showed up as page faults.
 void append_device_keys(std::string& out, const std::vector<std::string>& users, const FoundKeys& found,
                         const std::map<std::string, std::set<std::string>>& wanted_devices,
                         std::string_view requester, const nlohmann::json& remote) {

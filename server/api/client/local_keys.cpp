@@ -20,8 +20,9 @@ void merge_signatures(nlohmann::json& key, const std::vector<storage::KeySignatu
   }
 }
 
-nlohmann::json served_device_keys(const storage::DeviceKeys& device, const std::vector<storage::KeySignature>& signatures,
-                                  std::string_view requester, bool with_display_name) {
+nlohmann::json served_device_keys(const storage::DeviceKeys& device,
+                                  const std::vector<storage::KeySignature>& signatures, std::string_view requester,
+                                  bool with_display_name) {
   auto keys = nlohmann::json::parse(device.key_json, nullptr, false);
   if (!keys.is_object()) {
     return nlohmann::json::object();

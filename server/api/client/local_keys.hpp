@@ -33,8 +33,9 @@ void merge_signatures(nlohmann::json& key, const std::vector<storage::KeySignatu
 
 /// One device's identity keys as served: the uploaded object, the signatures the requester may
 /// see, and the device's display name in `unsigned` (when `with_display_name`).
-nlohmann::json served_device_keys(const storage::DeviceKeys& device, const std::vector<storage::KeySignature>& signatures,
-                                  std::string_view requester, bool with_display_name = true);
+nlohmann::json served_device_keys(const storage::DeviceKeys& device,
+                                  const std::vector<storage::KeySignature>& signatures, std::string_view requester,
+                                  bool with_display_name = true);
 
 /// The cross-signing keys of a query's answer with the signatures the requester may see:
 /// {"master_keys": {user: key}, "self_signing_keys": …, "user_signing_keys": …}, the last one

@@ -3,16 +3,19 @@
 // master keys of the right usage, self-signing keys signed by that master key.
 
 #include "api/client/remote_keys.hpp"
+
+#include <gtest/gtest.h>
+
 #include "core/base64.hpp"
 #include "core/ed25519.hpp"
 #include "core/signing.hpp"
 
-#include <gtest/gtest.h>
-
 namespace ranvier::api::client_server {
 namespace {
 
-std::string public_b64(const core::Ed25519KeyPair& pair) { return core::base64_encode(core::as_bytes(pair.public_key)); }
+std::string public_b64(const core::Ed25519KeyPair& pair) {
+  return core::base64_encode(core::as_bytes(pair.public_key));
+}
 
 void sign_as(nlohmann::json& object, const core::Ed25519KeyPair& pair, const std::string& user,
              const std::string& key_id) {
@@ -31,7 +34,8 @@ nlohmann::json device_keys(const core::Ed25519KeyPair& pair, const std::string& 
 
 nlohmann::json cross_signing_key(const core::Ed25519KeyPair& pair, const std::string& user, const std::string& usage,
                                  const core::Ed25519KeyPair* signer = nullptr) {
-  nlohmann::json key = {{"user_id", user}, {"usage", {usage}}, {"keys", {{"ed25519:" + public_b64(pair), public_b64(pair)}}}};
+  nlohmann::json key = {
+      {"user_id", user}, {"usage", {usage}}, {"keys", {{"ed25519:" + public_b64(pair), public_b64(pair)}}}};
   if (signer != nullptr) {
     sign_as(key, *signer, user, "ed25519:" + public_b64(*signer));
   }
@@ -51,15 +55,16 @@ TEST(RemoteKeysTest, KeepsOnlyDeviceKeysOfAskedUsersUnderTheirOwnIds) {
       {"device_keys",
        {{"@a:hs2",
          {{"A1", device_keys(a1, "@a:hs2", "A1")},
-          {"A3", device_keys(a2, "@a:hs2", "A2")},   // listed under another device ID
-          {"A4", forged},                            // signed by a key that is not the device's
-          {"A5", device_keys(a2, "@x:hs2", "A5")},   // another user's device
-          {"A6", tampered},                          // changed after signing
+          {"A3", device_keys(a2, "@a:hs2", "A2")},  // listed under another device ID
+          {"A4", forged},                           // signed by a key that is not the device's
+          {"A5", device_keys(a2, "@x:hs2", "A5")},  // another user's device
+          {"A6", tampered},                         // changed after signing
           {"A7", with_unsigned}}},
         {"@b:hs2", {{"B1", device_keys(b1, "@b:hs2", "B1")}, {"B2", device_keys(b2, "@b:hs2", "B2")}}},
-        {"@c:hs2", {{"C1", device_keys(b1, "@c:hs2", "C1")}}},      // not asked about
+        {"@c:hs2", {{"C1", device_keys(b1, "@c:hs2", "C1")}}},     // not asked about
         {"@a:hs3", {{"A1", device_keys(a1, "@a:hs3", "A1")}}}}}};  // not this server's user
-  const nlohmann::json asked = {{"@a:hs2", nlohmann::json::array()}, {"@b:hs2", {"B1"}}, {"@a:hs3", nlohmann::json::array()}};
+  const nlohmann::json asked = {
+      {"@a:hs2", nlohmann::json::array()}, {"@b:hs2", {"B1"}}, {"@a:hs3", nlohmann::json::array()}};
   RemoteKeys out;
   take_query_answer("hs2", asked, answer, out);
   EXPECT_EQ(out.device_keys.size(), 2U);
@@ -78,9 +83,8 @@ TEST(RemoteKeysTest, KeepsOnlyDeviceKeysOfAskedUsersUnderTheirOwnIds) {
 TEST(RemoteKeysTest, KeepsMasterKeysAndSelfSigningKeysTheMasterSigned) {
   const auto master = core::ed25519_generate(), self_signing = core::ed25519_generate();
   const auto other = core::ed25519_generate();
-  const nlohmann::json asked = {{"@a:hs2", nlohmann::json::array()},
-                                {"@b:hs2", nlohmann::json::array()},
-                                {"@c:hs2", nlohmann::json::array()}};
+  const nlohmann::json asked = {
+      {"@a:hs2", nlohmann::json::array()}, {"@b:hs2", nlohmann::json::array()}, {"@c:hs2", nlohmann::json::array()}};
   const nlohmann::json answer = {
       {"master_keys",
        {{"@a:hs2", cross_signing_key(master, "@a:hs2", "master")},
@@ -88,7 +92,7 @@ TEST(RemoteKeysTest, KeepsMasterKeysAndSelfSigningKeysTheMasterSigned) {
         {"@c:hs2", cross_signing_key(master, "@c:hs2", "master")}}},
       {"self_signing_keys",
        {{"@a:hs2", cross_signing_key(self_signing, "@a:hs2", "self_signing", &master)},
-        {"@b:hs2", cross_signing_key(self_signing, "@b:hs2", "self_signing", &master)},  // no valid master
+        {"@b:hs2", cross_signing_key(self_signing, "@b:hs2", "self_signing", &master)},    // no valid master
         {"@c:hs2", cross_signing_key(self_signing, "@c:hs2", "self_signing", &other)}}}};  // not the master's
   RemoteKeys out;
   take_query_answer("hs2", asked, answer, out);
@@ -119,13 +123,12 @@ TEST(RemoteKeysTest, MalformedAnswersAddNothing) {
 TEST(RemoteKeysTest, ClaimsKeepOneKeyOfTheAskedAlgorithmPerAskedDevice) {
   const nlohmann::json asked = {{"@a:hs2", {{"A1", "signed_curve25519"}, {"A2", "signed_curve25519"}}}};
   const nlohmann::json key = {{"key", "abc"}, {"signatures", nlohmann::json::object()}};
-  const nlohmann::json answer = {
-      {"one_time_keys",
-       {{"@a:hs2",
-         {{"A1", {{"signed_curve25519:K1", key}}},
-          {"A2", {{"curve25519:K2", "plain"}}},        // not the algorithm asked for
-          {"A9", {{"signed_curve25519:K9", key}}}}},  // not asked for
-        {"@b:hs2", {{"B1", {{"signed_curve25519:K", key}}}}}}}};
+  const nlohmann::json answer = {{"one_time_keys",
+                                  {{"@a:hs2",
+                                    {{"A1", {{"signed_curve25519:K1", key}}},
+                                     {"A2", {{"curve25519:K2", "plain"}}},       // not the algorithm asked for
+                                     {"A9", {{"signed_curve25519:K9", key}}}}},  // not asked for
+                                   {"@b:hs2", {{"B1", {{"signed_curve25519:K", key}}}}}}}};
   RemoteClaims out;
   take_claim_answer("hs2", asked, answer, out);
   EXPECT_EQ(out.one_time_keys, (nlohmann::json{{"@a:hs2", {{"A1", {{"signed_curve25519:K1", key}}}}}}));
