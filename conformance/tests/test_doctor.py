@@ -229,6 +229,22 @@ def test_a_key_document_for_another_server_fails(setup):
 
 
 @spec("server-server-api/#resolving-server-names")
+def test_a_server_well_known_without_a_usable_m_server_warns(setup):
+    fake = setup["expired"]
+    fake.route("GET", "/.well-known/matrix/server", lambda method, target, body: (200, {"m.server": 8448}))
+    try:
+        code, report = doctor_fake(setup)
+    finally:
+        del fake.routes[("GET", "/.well-known/matrix/server")]
+    assert code == 1, report  # the fake's key document is expired
+    delegation = steps(report)["delegation"]
+    assert delegation["status"] == "WARN", delegation
+    assert "is ignored by remote servers" in delegation["reason"], delegation
+    assert f"connect to {FAKE}:8448" in delegation["reason"], delegation
+    assert f'{{"m.server": "{FAKE}:443"}}' in delegation["fix"], delegation
+
+
+@spec("server-server-api/#resolving-server-names")
 def test_a_name_that_does_not_resolve_fails_cleanly(setup):
     code, report, _ = doctor(setup, "no-such-host.invalid")
     assert code == 1, report
