@@ -1,5 +1,5 @@
 """Membership across servers and history from other servers, on a two-server mesh (tools/mesh,
-loopback relays): a user of hs1 invites a user of hs2 (the invite countersigned by hs2 first),
+loopback relays and network namespaces): a user of hs1 invites a user of hs2 (the invite countersigned by hs2 first),
 hs2's user rejects an invite through hs1, knocks on an hs1 room and is let in, and pages back
 through history that hs2 only gets by backfilling from hs1."""
 
@@ -8,16 +8,20 @@ import time
 import pytest
 
 from harness.checks import assert_json_response, spec
-from harness.mesh import Mesh, server_name
+from harness.mesh import Mesh, netns_unavailable, server_name
 from harness.rooms import all_messages, create_room, invite, membership, new_user, path, sync, text
 
 SETTLE_S = 20.0
 HS1, HS2 = server_name(1), server_name(2)
 
 
-@pytest.fixture(scope="module")
-def mesh(tmp_path_factory):
-    instance = Mesh(tmp_path_factory.mktemp("mesh"), 2,
+@pytest.fixture(scope="module", params=["loopback", "netns"])
+def mesh(request, tmp_path_factory):
+    """Two servers, linked once through loopback relays and once through network namespaces
+    (root only; skipped with the reason elsewhere)."""
+    if request.param == "netns" and (reason := netns_unavailable()):
+        pytest.skip(reason)
+    instance = Mesh(tmp_path_factory.mktemp("mesh"), 2, mode=request.param,
                     overrides={"rate_limits": {"enabled": False},
                                "password_hashing": {"memory_kib": 8, "iterations": 1},
                                "federation": {"request_timeout_ms": 5000}})
@@ -169,3 +173,20 @@ def test_invite_to_an_unreachable_server_fails_and_stores_nothing(mesh, clients)
         assert membership(clients[HS1], alice_token, room_id, bob) is None
     finally:
         mesh.heal()
+
+
+@spec("server-server-api/#leaving-rooms-rejecting-invites")
+def test_invite_can_be_declined_while_the_inviting_server_is_unreachable(mesh, clients):
+    _, alice_token = account(clients, HS1)
+    bob, bob_token = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token, preset="private_chat", invite=[bob])
+    wait_for(lambda: section(clients, HS2, bob_token, "invite", room_id), "the invite in hs2's /sync")
+    mesh.partition([HS1], [HS2])
+    try:
+        # No server of the room answers: hs2 rejects the invite on its own, as Synapse does.
+        assert_json_response(clients[HS2].post(path("rooms", room_id, "leave"), token=bob_token, json_body={}))
+        assert section(clients, HS2, bob_token, "invite", room_id) is None
+    finally:
+        mesh.heal()
+    # hs1 never heard of it.
+    assert membership(clients[HS1], alice_token, room_id, bob) == "invite"

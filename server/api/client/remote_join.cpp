@@ -81,17 +81,21 @@ std::optional<SignedMembership> sign_membership_template(RequestContext& ctx, co
     }
   }
   event["content"] = std::move(content);
+  return sign_as_own(ctx, *version, std::move(event));
+}
+
+SignedMembership sign_as_own(RequestContext& ctx, const core::RoomVersion& version, nlohmann::json event) {
   const auto& own = ctx.services.pipeline.server_name();
   event["origin"] = own;
   event["origin_server_ts"] = now_ms();
-  SignedMembership signed_event{version, "", std::move(event)};
-  if (version->event_format == core::EventFormat::v1) {
+  SignedMembership signed_event{&version, "", std::move(event)};
+  if (version.event_format == core::EventFormat::v1) {
     signed_event.event_id = "$" + rooms::opaque_id(18) + ":" + own;
     signed_event.event["event_id"] = signed_event.event_id;
   }
-  core::sign_event(signed_event.event, *version, own, ctx.services.pipeline.signing_key());
-  if (version->event_format != core::EventFormat::v1) {
-    signed_event.event_id = core::event_id_of(signed_event.event, *version).value_or("");
+  core::sign_event(signed_event.event, version, own, ctx.services.pipeline.signing_key());
+  if (version.event_format != core::EventFormat::v1) {
+    signed_event.event_id = core::event_id_of(signed_event.event, version).value_or("");
   }
   return signed_event;
 }

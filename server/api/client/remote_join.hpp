@@ -71,4 +71,8 @@ std::optional<SignedMembership> sign_membership_template(RequestContext& ctx, co
                                                          const std::string& membership,
                                                          const nlohmann::json& member_content);
 
+/// Stamps `event` (origin, origin_server_ts), signs it as this server and names it (a random
+/// ID in room versions 1 and 2, the reference hash after).
+SignedMembership sign_as_own(RequestContext& ctx, const core::RoomVersion& version, nlohmann::json event);
+
 }  // namespace ranvier::api::client_server

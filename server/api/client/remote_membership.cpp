@@ -6,12 +6,16 @@
 #include "api/federation/federation_rooms.hpp"
 #include "api/federation/room_identity.hpp"
 #include "api/services.hpp"
+#include "core/base64.hpp"
+#include "core/event.hpp"
 #include "core/identifiers.hpp"
 #include "core/percent_encoding.hpp"
 #include "federation/federation_client.hpp"
 #include "rooms/event_pipeline.hpp"
 #include "rooms/federation_fanout.hpp"
 #include "rooms/invite_state.hpp"
+
+#include <cstdio>
 
 
 namespace ranvier::api::client_server {
@@ -124,6 +128,39 @@ void store_out_of_band(RequestContext& ctx, const std::string& room_id, const Si
   });
 }
 
+/// A leave of this server's own making for an invite no server of the room would take back
+/// (all unreachable), as Synapse makes one: it cites the invite alone and stays here, out of
+/// band, so that the user is rid of the invite; the room's servers never hear of it.
+std::optional<SignedMembership> local_leave(RequestContext& ctx, const std::string& room_id,
+                                            const std::string& user_id, const nlohmann::json& content) {
+  const core::RoomVersion* version = nullptr;
+  const auto invite = ctx.services.database.read([&](storage::ReadTx& tx) -> std::optional<storage::StoredEvent> {
+    auto member = tx.rooms().membership(room_id, user_id);
+    auto room = tx.rooms().get(room_id);
+    if (!member || member->membership != storage::Membership::invite || !room) {
+      return std::nullopt;
+    }
+    version = core::find_room_version(room->room_version);
+    return tx.events().get_row(member->event_id);
+  });
+  if (!invite || version == nullptr) {
+    return std::nullopt;
+  }
+  nlohmann::json reference = invite->event_id;
+  if (version->event_format == core::EventFormat::v1) {
+    const auto pdu = nlohmann::json::parse(invite->json);
+    reference = nlohmann::json::array(
+        {invite->event_id, {{"sha256", core::base64_encode(core::as_bytes(core::reference_hash(pdu, *version)))}}});
+  }
+  nlohmann::json leave_content = content;
+  leave_content["membership"] = "leave";
+  nlohmann::json event = {{"type", "m.room.member"},   {"sender", user_id},
+                          {"state_key", user_id},      {"room_id", room_id},
+                          {"content", leave_content},  {"depth", invite->depth + 1},
+                          {"prev_events", {reference}}, {"auth_events", {reference}}};
+  return sign_as_own(ctx, *version, std::move(event));
+}
+
 }  // namespace
 
 void invite_remote_user(RequestContext& ctx, const std::string& room_id, const std::string& invitee,
@@ -201,8 +238,19 @@ void leave_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::s
   if (reason) {
     content["reason"] = *reason;
   }
-  auto sent = send_through_room(ctx, room, user_id, "leave", content, "/_matrix/federation/v2/send_leave/", false);
-  store_out_of_band(ctx, room.room_id, sent.event, user_id, storage::Membership::leave, nlohmann::json::object());
+  try {
+    auto sent = send_through_room(ctx, room, user_id, "leave", content, "/_matrix/federation/v2/send_leave/", false);
+    store_out_of_band(ctx, room.room_id, sent.event, user_id, storage::Membership::leave, nlohmann::json::object());
+  } catch (const MatrixError& e) {
+    // Refused (403) stays refused; no answer at all still lets the user decline an invite.
+    auto own_leave = e.code() == ErrCode::not_found ? local_leave(ctx, room.room_id, user_id, content) : std::nullopt;
+    if (!own_leave) {
+      throw;
+    }
+    std::fprintf(stderr, "ranvier: no server of %s took %s's leave (%s); the invite is rejected here only\n",
+                 room.room_id.c_str(), user_id.c_str(), e.what());
+    store_out_of_band(ctx, room.room_id, *own_leave, user_id, storage::Membership::leave, nlohmann::json::object());
+  }
 }
 
 void knock_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::string& user_id,
