@@ -3,6 +3,7 @@
 // long-polling. A request with nothing new parks on the notifier (see api::LongPoll) instead of
 // holding a worker thread, and is computed again when something commits.
 
+#include "api/client/long_poll.hpp"
 #include "api/client/room_access.hpp"
 #include "api/client/stream_tokens.hpp"
 #include "api/client/sync_e2ee.hpp"
@@ -510,34 +511,6 @@ class SyncBuilder {
 };
 
 ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,
-                    std::chrono::steady_clock::time_point deadline, bool at_deadline);
-
-/// Parks the request until the notifier moves past `generation` or the deadline passes.
-ApiResponse wait_for_updates(RequestContext& ctx, const SyncParams& params, std::int64_t generation,
-                             std::chrono::steady_clock::time_point deadline) {
-  ApiResponse waiting;
-  waiting.long_poll = std::make_shared<LongPoll>();
-  waiting.long_poll->deadline = deadline;
-  auto& notifier = ctx.services.notifier;
-  waiting.long_poll->arm = [&notifier, generation](std::function<void()> wake) {
-    auto ticket = notifier.wait(generation, std::move(wake));
-    return std::function<void()>([&notifier, ticket] { notifier.cancel(ticket); });
-  };
-  // The request outlives the parked request (the network layer keeps it until the answer is
-  // written); services and the operation table live as long as the server.
-  auto copy = std::make_shared<SyncParams>(params);
-  Services* services = &ctx.services;
-  const ApiRequest* request = &ctx.request;
-  const Operation* operation = &ctx.operation;
-  auto principal = ctx.principal;
-  waiting.long_poll->resume = [services, request, operation, principal, copy, deadline](bool at_deadline) {
-    RequestContext again{*request, *operation, *services, {}, {}, principal, std::nullopt};
-    return compute(again, *copy, 1, deadline, at_deadline);
-  };
-  return waiting;
-}
-
-ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,
                     std::chrono::steady_clock::time_point deadline, bool at_deadline) {
   // Read the generation first: anything committed after this point wakes the wait below.
   const auto generation = ctx.services.notifier.generation();
@@ -550,7 +523,10 @@ ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t 
   if (has_updates || !params.since || params.full_state || timeout_ms <= 0 || at_deadline) {
     return json_response(response);
   }
-  return wait_for_updates(ctx, params, generation, deadline);
+  auto copy = std::make_shared<SyncParams>(params);
+  return park_until_notified(ctx, generation, deadline, [copy, deadline](RequestContext& again, bool final_answer) {
+    return compute(again, *copy, 1, deadline, final_answer);
+  });
 }
 
 }  // namespace
