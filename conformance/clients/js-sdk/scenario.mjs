@@ -30,6 +30,8 @@ const STEP_TIMEOUT_MS = Number(process.env.RANVIER_STEP_TIMEOUT_MS ?? 15000);
 const HISTORY_MESSAGES = 30;
 const SECOND_DEVICE_SYNC_LIMIT = 5;
 const ROOM_NAME = "js-sdk scenario";
+// A 48x48 PNG, the avatar alice uploads.
+const AVATAR_PNG = "iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAAAS0lEQVR4nO3OMQHAIADAMEDNJCIRWfv39GRHoiDz2Wf8ybod+BIqQkWoCBWhIlSEilARKkJFqAgVoSJUhIpQESpCRagIFaEiVITKC27FAcgvFDEZAAAAAElFTkSuQmCC";
 
 if (!BASE_URL) {
   console.error("scenario.mjs: set RANVIER_URL to the client API's base URL");
@@ -321,6 +323,24 @@ const steps = [
     assert.equal(served.unsigned?.redacted_because?.event_id, redactionId,
       `unsigned.redacted_because: ${JSON.stringify(served.unsigned?.redacted_because)}`);
     assert.ok(page.chunk.some((event) => event.event_id === redactionId), "the redaction itself is missing");
+  }],
+  ["alice uploads an avatar (uploadContent, setAvatarUrl); bob downloads it and a thumbnail", async () => {
+    const png = Buffer.from(AVATAR_PNG, "base64");
+    const { content_uri: uri } = await state.alice.uploadContent(png, { type: "image/png", name: "avatar.png" });
+    assert.match(uri, /^mxc:\/\//);
+    await state.alice.setAvatarUrl(uri);
+    await afterSync(state.bob, "alice's new avatar",
+      () => room(state.bob)?.getMember(people.alice.userId)?.getMxcAvatarUrl() === uri);
+    // The authenticated media API (useAuthentication), as clients use since Matrix 1.11.
+    const headers = { Authorization: `Bearer ${state.bob.getAccessToken()}` };
+    const download = await fetch(state.bob.mxcUrlToHttp(uri, undefined, undefined, undefined, false, false, true),
+      { headers });
+    assert.equal(download.status, 200);
+    assert.ok(Buffer.from(await download.arrayBuffer()).equals(png), "the downloaded avatar differs");
+    const thumbnail = await fetch(state.bob.mxcUrlToHttp(uri, 32, 32, "crop", false, false, true), { headers });
+    assert.equal(thumbnail.status, 200);
+    assert.equal(thumbnail.headers.get("content-type"), "image/png");
+    return `${uri}: ${png.length} bytes back, thumbnail ${(await thumbnail.arrayBuffer()).byteLength} bytes`;
   }],
   ["bob leaves; alice sees his membership become leave", async () => {
     await state.bob.leave(state.roomId);
