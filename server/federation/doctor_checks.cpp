@@ -126,8 +126,9 @@ Delegation delegation_step(std::string_view server_name, const DelegationTrace& 
     found.push_back(describe_srv(*srv));
     if (srv->name.starts_with("_matrix._tcp.")) {
       out.step.status = Status::warn;
-      out.step.fix = "publish the record as _matrix-fed._tcp" + srv->name.substr(std::string("_matrix._tcp").size()) +
-                     " (_matrix._tcp is deprecated since Matrix v1.8)";
+      out.step.fix += (out.step.fix.empty() ? "" : "; ") + std::string("publish the record as _matrix-fed._tcp") +
+                      srv->name.substr(std::string("_matrix._tcp").size()) +
+                      " (_matrix._tcp is deprecated since Matrix v1.8)";
     }
   } else if (!trace.srv.empty()) {
     found.push_back("no SRV records (" + trace.srv.front().name + ", " + trace.srv.back().name + ")");

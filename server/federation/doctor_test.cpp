@@ -246,6 +246,7 @@ TEST(DoctorDelegation, BrokenWellKnownAndDeprecatedSrvWarn) {
   EXPECT_EQ(d.step.status, Status::warn);
   EXPECT_NE(d.step.reason.find("ignored by remote servers"), std::string::npos) << d.step.reason;
   EXPECT_NE(d.step.fix.find("_matrix-fed._tcp.example.org"), std::string::npos) << d.step.fix;
+  EXPECT_NE(d.step.fix.find("{\"m.server\": \"example.org:443\"}"), std::string::npos) << d.step.fix;
 }
 
 TEST(DoctorClient, MissingWellKnownIsAWarning) {
