@@ -32,7 +32,8 @@ struct UserPage {
 };
 
 /// Which events a history purge deletes: the room's message events (never state events)
-/// strictly before `before` in DAG order, except forward extremities. Events of local senders
+/// strictly before `before` in DAG order, except forward extremities and redactions of events
+/// still stored (a later purge takes those once their targets are gone). Events of local senders
 /// (user IDs ending in `local_suffix`, ":example.org") only with `delete_local`.
 struct PurgeRequest {
   std::string room_id;

@@ -93,6 +93,9 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
     tx.events().insert(room_event("$local1", 3, "@a:test"));
     tx.events().insert(room_event("$join", 4, "@r:remote.test", "@r:remote.test"));
     tx.events().insert(room_event("$remote2", 5, "@r:remote.test"));
+    // A redaction of a kept event stays: serving that event needs it.
+    tx.events().insert(room_event("$redaction", 5, "@r:remote.test"));
+    tx.events().set_redacted_by("$join", "$redaction");
     tx.events().insert(room_event("$extremity", 6, "@r:remote.test"));
     tx.events().insert(room_event("$after", 8, "@r:remote.test"));
     auto elsewhere = room_event("$elsewhere", 2, "@r:remote.test");
@@ -114,7 +117,8 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
   });
   EXPECT_EQ(purged, 2);  // $remote1 and $remote2
   db->read([](ReadTx& tx) {
-    EXPECT_EQ(timeline(tx), (std::vector<std::string>{"$after", "$extremity", "$join", "$local1", "$create"}));
+    EXPECT_EQ(timeline(tx),
+              (std::vector<std::string>{"$after", "$extremity", "$redaction", "$join", "$local1", "$create"}));
     EXPECT_FALSE(tx.state().event_state_group("$remote1"));
     EXPECT_TRUE(tx.events().get("$elsewhere"));
   });
@@ -124,7 +128,7 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
   });
   EXPECT_EQ(with_local, 1);
   db->read([](ReadTx& tx) {
-    EXPECT_EQ(timeline(tx), (std::vector<std::string>{"$after", "$extremity", "$join", "$create"}));
+    EXPECT_EQ(timeline(tx), (std::vector<std::string>{"$after", "$extremity", "$redaction", "$join", "$create"}));
     EXPECT_EQ(tx.admin().all_room_ids(), (std::vector<std::string>{"!other:test", "!r:test"}));
   });
 }

@@ -11,12 +11,14 @@ namespace ranvier::storage::postgres {
   " OR strpos(lower(a.user_id), lower($3::text)) > 0"                                               \
   " OR strpos(lower(coalesce(p.profile::json ->> 'displayname', '')), lower($3::text)) > 0)"
 
-// Message events before the point (depth, stream), never the frontier, local senders' only
-// when asked: a sender is local when its ID ends with the ":server" suffix.
+// Message events before the point (depth, stream), never the frontier, never a redaction
+// whose target is still stored (serving the target needs it), local senders' only when asked:
+// a sender is local when its ID ends with the ":server" suffix.
 #define ADMIN_PURGED_STREAMS                                                                        \
   "SELECT stream FROM events WHERE room_id = $1 AND state_key IS NULL"                              \
   " AND (depth < $2 OR (depth = $2 AND stream < $3))"                                               \
   " AND event_id NOT IN (SELECT event_id FROM room_forward_extremities WHERE room_id = $1)"         \
+  " AND event_id NOT IN (SELECT redacted_by FROM events WHERE room_id = $1 AND redacted_by IS NOT NULL)" \
   " AND ($4 OR substr(sender, length(sender) - length($5::text) + 1) <> $5::text)"
 
 inline constexpr sql::AdminSql admin_sql{
@@ -33,6 +35,7 @@ inline constexpr sql::AdminSql admin_sql{
     .purge_state_links = "DELETE FROM event_state_groups WHERE event_nid IN (" ADMIN_PURGED_STREAMS ")",
     .purge_search = "DELETE FROM event_search WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
     .purge_push_users = "DELETE FROM push_event_users WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
+    .purge_push_queue = "DELETE FROM push_queue WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
     .purge_push_events = "DELETE FROM push_events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
     .purge_events = "DELETE FROM events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
 };

@@ -22,6 +22,7 @@ struct AdminSql {
   StaticSql purge_state_links;   ///< (purge) event_state_groups rows
   StaticSql purge_search;        ///< (purge) search index rows
   StaticSql purge_push_users;    ///< (purge) push_event_users rows
+  StaticSql purge_push_queue;    ///< (purge) undelivered push notifications
   StaticSql purge_push_events;   ///< (purge) push_events rows
   StaticSql purge_events;        ///< (purge) the events (their edges cascade)
 };

@@ -45,7 +45,8 @@ std::int64_t SqlAdminStore::purge_history(const PurgeRequest& request) {
   // Rows that name the events by stream position go first: the events' rows are what the
   // selection reads.
   for (const StaticSql& dependent :
-       {sql_.purge_state_links, sql_.purge_search, sql_.purge_push_users, sql_.purge_push_events}) {
+       {sql_.purge_state_links, sql_.purge_search, sql_.purge_push_users, sql_.purge_push_queue,
+        sql_.purge_push_events}) {
     session_.execute(dependent, params);
   }
   return session_.execute(sql_.purge_events, params);
