@@ -15,6 +15,7 @@ from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.client import build_request
 from harness.mesh import Mesh, server_name
 from harness.rooms import new_user, user_fixture
+from harness.server import RanvierServer
 
 try:
     from PIL import Image
@@ -168,6 +169,36 @@ def test_unauthenticated_endpoints_are_frozen_by_default(client, alice):
     assert_matrix_error(client.get(media_path("download", server, media_id, legacy=True)), 404, "M_NOT_FOUND")
     assert_matrix_error(client.get(media_path("thumbnail", server, media_id, query={"width": 8, "height": 8},
                                               legacy=True)), 404, "M_NOT_FOUND")
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory):
+    """A second server with media.allow_unauthenticated on (no freeze)."""
+    instance = RanvierServer(tmp_path_factory.mktemp("media-open"))
+    try:
+        instance.init()
+        instance.configure({"rate_limits": {"enabled": False}, "media": {"allow_unauthenticated": True}})
+        instance.start()
+        yield instance
+        instance.stop()
+    finally:
+        instance.cleanup()
+
+
+@spec(LEGACY)
+def test_unauthenticated_endpoints_serve_media_from_before_the_freeze(open_server):
+    with open_server.client() as client:
+        _, token = new_user(client, "legacy")
+        server, media_id = uploaded(client, token, png_bytes(64, 64), "image/png", "old.png")
+        response = client.get(media_path("download", server, media_id, legacy=True))
+        assert response.status == 200 and image_size(response.body) == (64, 64)
+        assert response.header("content-disposition") == 'inline; filename="old.png"'
+        named = client.get(media_path("download", server, media_id, "other.png", legacy=True))
+        assert named.header("content-disposition") == 'inline; filename="other.png"'
+        thumb = client.get(media_path("thumbnail", server, media_id, query={"width": 16, "height": 16},
+                                      legacy=True))
+        assert thumb.status == 200 and image_size(thumb.body) == (16, 16)
+        assert assert_json_response(client.get("/_matrix/media/v3/config", token=token))["m.upload.size"] > 0
 
 
 @spec(CREATE)

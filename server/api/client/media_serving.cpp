@@ -41,6 +41,9 @@ media::StoredMedia fetch_remote(RequestContext& ctx, const MediaRequest& request
     legacy = true;
   }
   if (!answer) {
+    if (answer.error().errcode == http::to_string(http::ClientErrorKind::too_large)) {
+      throw MatrixError(ErrCode::remote_too_large, "The remote media is larger than this server fetches");
+    }
     throw MatrixError(ErrCode::bad_gateway, "Could not reach " + request.server_name + ": " +
                                                 federation::describe(answer.error()));
   }
