@@ -138,6 +138,21 @@ def test_knock_on_a_remote_room_then_invited_and_joined(clients):
     wait_for(lambda: "knocked and joined" in bodies(clients, HS1, alice_token, room_id), "bob's message on hs1")
 
 
+@spec("server-server-api/#leaving-rooms-rejecting-invites")
+def test_a_knock_on_a_remote_room_can_be_withdrawn(clients):
+    _, alice_token = account(clients, HS1)
+    bob, bob_token = account(clients, HS2)
+    room_id = create_room(clients[HS1], alice_token,
+                          initial_state=[{"type": "m.room.join_rules", "state_key": "",
+                                          "content": {"join_rule": "knock"}}])
+    assert_json_response(clients[HS2].post(path("knock", room_id, query={"via": HS1}), token=bob_token,
+                                           json_body={}))
+    assert membership(clients[HS1], alice_token, room_id, bob) == "knock"
+    assert_json_response(clients[HS2].post(path("rooms", room_id, "leave"), token=bob_token, json_body={}))
+    assert membership(clients[HS1], alice_token, room_id, bob) == "leave"
+    assert section(clients, HS2, bob_token, "knock", room_id) is None
+
+
 @spec("server-server-api/#backfilling-and-retrieving-missing-events")
 def test_history_before_the_join_is_backfilled_in_order(clients):
     _, alice_token = account(clients, HS1)

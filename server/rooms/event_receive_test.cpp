@@ -296,5 +296,60 @@ TEST_F(ReceiveTest, OutliersStayOutOfTheTimeline) {
   EXPECT_EQ(receive(on_top).status, ReceiveStatus::missing_prev_events);
 }
 
+TEST_F(ReceiveTest, HistoryIsStoredBelowZeroWithoutTouchingThePresent) {
+  auto room_id = create("12");
+  // Bob's join, as history: judged by the state before it, given a state group, but neither an
+  // extremity nor part of the current state.
+  auto join_pdu = remote_event(room_id, member(bob, bob, "join"));
+  auto verified = verify_received(join_pdu, *version_, keys_);
+  ASSERT_TRUE(verified.verified);
+  const auto before = extremities(room_id);
+  auto checks = received_signature_checks("test", *version_, keys_);
+  auto history = [&](const VerifiedPdu& pdu, const std::vector<std::string>* state_ids = nullptr) {
+    return db_->write([&](storage::WriteTx& tx) { return pipeline_.receive_history(tx, pdu, checks, state_ids); });
+  };
+  auto result = history(*verified.verified);
+  ASSERT_EQ(result.status, ReceiveStatus::accepted) << result.reason;
+  EXPECT_LT(result.stream, 0);
+  EXPECT_EQ(extremities(room_id), before);
+  db_->read([&](storage::ReadTx& tx) {
+    EXPECT_FALSE(tx.rooms().membership(room_id, bob));
+    EXPECT_FALSE(tx.rooms().current_state_event(room_id, {"m.room.member", bob}));
+    auto group = tx.state().event_state_group(result.event_id);
+    ASSERT_TRUE(group);
+    EXPECT_EQ(tx.state().state_map(*group).at({"m.room.member", bob}), result.event_id);
+    // /sync, which counts from zero up, never sees it.
+    for (const auto& event :
+         tx.events().room_events(room_id, 0, tx.events().max_stream(), storage::Direction::forward, 100)) {
+      EXPECT_NE(event.event_id, result.event_id);
+    }
+  });
+  EXPECT_EQ(history(*verified.verified).status, ReceiveStatus::already_known);
+
+  // An event whose prev events are unknown waits for the state before it, then takes it.
+  auto ev = db_->write([&](storage::WriteTx& tx) { return pipeline_.prepare(tx, room_id, message(alice, "old")); });
+  const std::string unknown = "$" + std::string(43, 'u');
+  ev["prev_events"] = {unknown};
+  keys_.keys[{"test", pipeline_.signing_key().key_id}] = core::VerifyKey{pipeline_.signing_key().pair.public_key};
+  core::sign_event(ev, *version_, "test", pipeline_.signing_key());
+  auto old = verify_received(ev, *version_, keys_);
+  ASSERT_TRUE(old.verified);
+  auto waiting = history(*old.verified);
+  ASSERT_EQ(waiting.status, ReceiveStatus::missing_prev_events) << waiting.reason;
+  EXPECT_EQ(waiting.missing, std::vector<std::string>{unknown});
+  auto state_ids = db_->read([&](storage::ReadTx& tx) {
+    std::vector<std::string> ids;
+    for (const auto& [key, id] : tx.rooms().current_state(room_id)) {
+      ids.push_back(id);
+    }
+    return ids;
+  });
+  auto placed = history(*old.verified, &state_ids);
+  ASSERT_EQ(placed.status, ReceiveStatus::accepted) << placed.reason;
+  // History now reaches back to the unknown event: that is where backfill goes on.
+  EXPECT_EQ(db_->read([&](storage::ReadTx& tx) { return tx.rooms().backward_extremities(room_id); }),
+            std::vector<std::string>{unknown});
+}
+
 }  // namespace
 }  // namespace ranvier::rooms
