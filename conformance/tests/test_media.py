@@ -3,7 +3,10 @@
 thumbnails, the media configuration, URL previews against a local page, the freeze of the
 deprecated unauthenticated endpoints, and media of one server downloaded through another."""
 
+import email.parser
+import email.policy
 import io
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +16,7 @@ import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.client import build_request
+from harness.federation import CertificateAuthority, FakeHomeserver, federation_config
 from harness.mesh import Mesh, server_name
 from harness.rooms import new_user, user_fixture
 from harness.server import RanvierServer
@@ -401,3 +405,77 @@ def test_remote_media_is_fetched_over_federation(mesh):
     finally:
         client1.close()
         client2.close()
+
+
+@pytest.fixture(scope="module")
+def federated(tmp_path_factory):
+    """A Ranvier that knows a fake remote server (harness/federation.py), and one upload."""
+    folder = tmp_path_factory.mktemp("media-federation")
+    ca = CertificateAuthority(folder / "ca")
+    remote = FakeHomeserver("remote.media.test", ca).start()
+    instance = RanvierServer(folder / "ranvier", server_name="ranvier.media.test")
+    try:
+        instance.init()
+        instance.configure({"rate_limits": {"enabled": False}, **federation_config(ca, [remote])})
+        instance.start()
+        with instance.client() as client:
+            _, token = new_user(client, "owner")
+            data = png_bytes(40, 30)
+            _, media_id = uploaded(client, token, data, "image/png", "fed.png")
+        yield instance, remote, media_id, data
+        instance.stop()
+    finally:
+        remote.stop()
+        instance.cleanup()
+
+
+def multipart_parts(response) -> list:
+    """The parts of a multipart/mixed answer, parsed by Python's e-mail parser (RFC 2046)."""
+    content_type = response.header("content-type")
+    assert content_type.startswith("multipart/mixed") and "boundary=" in content_type, response
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + response.body)
+    assert message.is_multipart()
+    return list(message.iter_parts())
+
+
+@spec(FEDERATION)
+def test_federation_download_is_multipart(federated):
+    instance, remote, media_id, data = federated
+    response = remote.request(instance, "GET", f"/_matrix/federation/v1/media/download/{media_id}")
+    assert response.status == 200, response
+    metadata, media = multipart_parts(response)
+    assert metadata.get_content_type() == "application/json"
+    assert json.loads(metadata.get_payload(decode=True)) == {}
+    assert media.get_content_type() == "image/png"
+    assert media.get_payload(decode=True) == data
+    assert media["Content-Disposition"] == 'inline; filename="fed.png"'
+    assert_matrix_error(remote.request(instance, "GET", "/_matrix/federation/v1/media/download/nothingHere"),
+                        404, "M_NOT_FOUND")
+    assert_matrix_error(remote.request(instance, "GET", f"/_matrix/federation/v1/media/download/{media_id}",
+                                       sign=False), 401, None)
+
+
+@spec("server-server-api/#get_matrixfederationv1mediathumbnailmediaid")
+def test_federation_thumbnail_is_multipart(federated):
+    instance, remote, media_id, _ = federated
+    response = remote.request(instance, "GET",
+                              f"/_matrix/federation/v1/media/thumbnail/{media_id}?width=16&height=16&method=crop")
+    assert response.status == 200, response
+    _, media = multipart_parts(response)
+    assert media.get_content_type() == "image/png"
+    assert image_size(media.get_payload(decode=True)) == (16, 16)
+
+
+@spec(DOWNLOAD)
+def test_media_of_a_server_without_the_media_api_is_not_found(federated):
+    """The fake server answers M_UNRECOGNIZED to both the federation and the deprecated download
+    paths: the client gets 404 M_NOT_FOUND, and both paths were tried."""
+    instance, remote, _, _ = federated
+    with instance.client() as client:
+        _, token = new_user(client, "asker")
+        assert_matrix_error(client.get(media_path("download", "remote.media.test", "someMedia"), token=token),
+                            404, "M_NOT_FOUND")
+    tried = [path for method, path in remote.requests if "someMedia" in path]
+    assert tried == ["/_matrix/federation/v1/media/download/someMedia",
+                     "/_matrix/media/v3/download/remote.media.test/someMedia"], tried
