@@ -176,6 +176,17 @@ def test_history_before_the_join_is_backfilled_in_order(clients):
 
 
 @spec("server-server-api/#inviting-to-a-room")
+def test_invite_refused_by_the_invitees_server_stores_nothing(clients):
+    _, alice_token = account(clients, HS1)
+    room_id = create_room(clients[HS1], alice_token, preset="private_chat")
+    nobody = f"@nobody:{HS2}"
+    response = clients[HS1].post(path("rooms", room_id, "invite"), token=alice_token, json_body={"user_id": nobody})
+    assert response.status == 403, response.body
+    assert response.json()["errcode"] == "M_FORBIDDEN"
+    assert membership(clients[HS1], alice_token, room_id, nobody) is None
+
+
+@spec("server-server-api/#inviting-to-a-room")
 def test_invite_to_an_unreachable_server_fails_and_stores_nothing(mesh, clients):
     _, alice_token = account(clients, HS1)
     bob, _ = account(clients, HS2)
