@@ -6,6 +6,8 @@ the other decrypts. On the way nio queries and claims keys and shares its Megolm
 to-device messages, so every key endpoint and /sync's E2EE sections take part.
 
 Usage: RANVIER_URL=http://127.0.0.1:8008 /usr/bin/python3 nio_e2ee.py
+With RANVIER_URL_BOB set, Bob registers on that server instead, so the invite, the key queries
+and claims and the to-device messages carrying the Megolm session all go over federation.
 Exit status 0 when every step passed; otherwise the failing step is printed and it is 1."""
 
 from __future__ import annotations
@@ -108,10 +110,10 @@ def has_text(person: Person, body: str) -> bool:
     return any(event.body == body for event in person.plain)
 
 
-async def scenario(url: str, folder: str) -> None:
+async def scenario(url: str, folder: str, bob_url: str) -> None:
     suffix = secrets.token_hex(4)
     alice = Person(url, "alice", os.path.join(folder, "alice"))
-    bob = Person(url, "bob", os.path.join(folder, "bob"))
+    bob = Person(bob_url, "bob", os.path.join(folder, "bob"))
     try:
         step("register two users with nio")
         await register(alice, f"nio_alice_{suffix}")
@@ -178,7 +180,7 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="ranvier-nio-") as folder:
         try:
-            asyncio.run(scenario(url, folder))
+            asyncio.run(scenario(url, folder, os.environ.get("RANVIER_URL_BOB") or url))
         except StepFailed as failure:
             print(f"nio_e2ee: FAILED: {failure}", file=sys.stderr)
             return 1

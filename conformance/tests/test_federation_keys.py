@@ -10,7 +10,10 @@ Against a fake remote server (harness/federation.py), for what a Ranvier peer wo
 the exact EDUs Ranvier sends, the endpoints' answers and errors to a signed request, inbound
 device-list updates from the user's own server only, and forged keys in an answer dropped."""
 
+import os
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -206,6 +209,25 @@ def test_unreachable_servers_are_failures(people):
     claimed = alice.claim({"@ghost:unreachable.invalid": {"D": "signed_curve25519"}}, timeout=3000)
     assert "unreachable.invalid" in claimed["failures"]
     assert claimed["one_time_keys"] == {}
+
+
+NIO_SCRIPT = Path(__file__).resolve().parent.parent / "clients" / "nio_e2ee.py"
+
+
+@spec("client-server-api/#end-to-end-encryption")
+def test_encrypted_conversation_between_two_servers_with_matrix_nio(mesh, people):
+    """Two matrix-nio clients, Alice on hs1 and Bob on hs2: the invite, both key queries and
+    claims and the to-device messages with the Megolm sessions cross servers; each decrypts the
+    other's message."""
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import nio, olm"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("needs Debian's python3-matrix-nio and python3-olm")
+    hs1, hs2 = (mesh.servers[server_name(i)] for i in (1, 2))
+    env = dict(os.environ, RANVIER_URL=f"http://{hs1.host}:{hs1.client_port}",
+               RANVIER_URL_BOB=f"http://{hs2.host}:{hs2.client_port}", RANVIER_STEP_TIMEOUT_MS="30000")
+    run = subprocess.run(["/usr/bin/python3", str(NIO_SCRIPT)], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-4000:]
 
 
 # --- against a fake remote server ------------------------------------------------------------

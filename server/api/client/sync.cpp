@@ -221,6 +221,12 @@ class SyncBuilder {
     // The state just before the timeline: after the event preceding its first event.
     const std::int64_t start = t.events.empty() ? up_to : t.events.front().stream - 1;
     auto start_group = group_at(room_id, start);
+    if (!start_group && !t.events.empty()) {
+      // Nothing of the room before the timeline is in the stream (a room joined through another
+      // server: its earlier state arrived as outliers). The first event's own state group holds
+      // that state; what the event itself changed is in the timeline.
+      start_group = tx_.state().event_state_group(t.events.front().event_id);
+    }
     storage::StateMap state;
     if (since_events) {
       if (!t.limited && !t.events.empty()) {
