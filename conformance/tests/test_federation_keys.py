@@ -23,7 +23,7 @@ from harness.checks import assert_json_response, assert_matrix_error, spec  # no
 from harness.e2e import KEYS_CLAIM, KEYS_QUERY, KEYS_UPLOAD, CrossSigningKey, Device, device_id_of  # noqa: E402
 from harness.federation import CertificateAuthority, FakeHomeserver, federation_config  # noqa: E402
 from harness.federation_events import join, quote, send_transaction  # noqa: E402
-from harness.mesh import Mesh, server_name, wait_for  # noqa: E402
+from harness.mesh import mesh_fixture, server_name, wait_for  # noqa: E402
 from harness.server import RanvierServer  # noqa: E402
 from harness.rooms import PASSWORD, create_room, login, new_user, path, sync, txn  # noqa: E402
 
@@ -37,16 +37,7 @@ SIGNING_UPLOAD = path("keys", "device_signing", "upload")
 SIGNATURES_UPLOAD = path("keys", "signatures", "upload")
 
 
-@pytest.fixture(scope="module")
-def mesh(tmp_path_factory):
-    instance = Mesh(tmp_path_factory.mktemp("mesh"), 2,
-                    overrides={"rate_limits": {"enabled": False},
-                               "password_hashing": {"memory_kib": 8, "iterations": 1}})
-    try:
-        instance.start()
-        yield instance
-    finally:
-        instance.close()
+mesh = mesh_fixture(2)
 
 
 class Person:
