@@ -118,6 +118,7 @@ fs::path create_backup_in(const BackupSources& sources, const fs::path& parent,
     if (url.backend == Backend::sqlite) {
       report("copying the SQLite database " + url.location + " (online backup)");
       sqlite_backup(url.location, (work / sqlite_file).string());
+      fs::permissions(work / sqlite_file, fs::perms::owner_read | fs::perms::owner_write);
       manifest.schema_version = sqlite_schema_version((work / sqlite_file).string());
       manifest.files.push_back(describe_file(work, sqlite_file, "database", url.redacted));
     } else {
@@ -127,6 +128,7 @@ fs::path create_backup_in(const BackupSources& sources, const fs::path& parent,
       }
       report("dumping the PostgreSQL database " + url.redacted + " (pg_dump, custom format)");
       dump_postgres(sources.database_url, work / pgdump_file);
+      fs::permissions(work / pgdump_file, fs::perms::owner_read | fs::perms::owner_write);
       manifest.files.push_back(describe_file(work, pgdump_file, "database", url.redacted));
     }
     const auto add = [&](const fs::path& from, const std::string& name, const std::string& role) {
