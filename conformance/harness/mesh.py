@@ -363,14 +363,20 @@ def converged(clients: dict[str, tuple[Client, str]], room_id: str) -> Optional[
 TEST_OVERRIDES = {"rate_limits": {"enabled": False}, "password_hashing": {"memory_kib": 8, "iterations": 1}}
 
 
-def mesh_fixture(size: int = 2, overrides: Optional[dict] = None):
+def mesh_fixture(size: int = 2, overrides: Optional[dict] = None, modes: tuple[str, ...] = ("loopback",)):
     """A module-scoped pytest fixture named `mesh`: a started loopback mesh of `size` servers
-    configured with TEST_OVERRIDES plus `overrides` (`mesh = mesh_fixture(2)` at module level)."""
+    configured with TEST_OVERRIDES plus `overrides` (`mesh = mesh_fixture(2)` at module level).
+    With several `modes` ("loopback", "netns") the suite runs once per mode; netns is skipped,
+    with the reason, where namespaces cannot be made."""
     import pytest  # here, not at the top: tools/mesh/mesh.py imports this module without pytest
 
-    @pytest.fixture(scope="module", name="mesh")
-    def started(tmp_path_factory):
-        instance = Mesh(tmp_path_factory.mktemp("mesh"), size, overrides={**TEST_OVERRIDES, **(overrides or {})})
+    @pytest.fixture(scope="module", name="mesh", params=list(modes) if len(modes) > 1 else None)
+    def started(request, tmp_path_factory):
+        mode = getattr(request, "param", modes[0])
+        if mode == "netns" and (reason := netns_unavailable()):
+            pytest.skip(reason)
+        instance = Mesh(tmp_path_factory.mktemp("mesh"), size, overrides={**TEST_OVERRIDES, **(overrides or {})},
+                        mode=mode)
         try:
             instance.start()
             yield instance
