@@ -392,3 +392,18 @@ def test_timestamp_bad_parameters(client, alice, query):
     response = client.get(v1("rooms", room_id, "timestamp_to_event", **query), token=token)
     # A missing required parameter may be M_MISSING_PARAM.
     assert_matrix_error(response, 400, ("M_INVALID_PARAM", "M_MISSING_PARAM"))
+
+
+@spec("client-server-api/#validation-of-mthread-relationships")
+def test_threads_do_not_start_from_related_events(client, alice):
+    _, token = alice
+    room_id = create_room(client, token, preset="private_chat")
+    root = text(client, token, room_id, "root")
+    child = relate(client, token, room_id, root, "m.thread")
+    response = client.put(f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/nested-thread",
+                          token=token, json_body={"msgtype": "m.text", "body": "nested",
+                                                  "m.relates_to": {"rel_type": "m.thread", "event_id": child}})
+    assert_matrix_error(response, 400, "M_UNKNOWN")
+    # The thread itself goes on, and other relations to a thread event stay allowed.
+    relate(client, token, room_id, root, "m.thread")
+    relate(client, token, room_id, child, "m.annotation", event_type="m.reaction")

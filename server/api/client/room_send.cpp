@@ -51,6 +51,22 @@ std::string send_once(RequestContext& ctx, const std::string& room_id, const roo
   });
 }
 
+/// Spec ("Threading" → "Validation of m.thread relationships"): a thread cannot start from an
+/// event that itself relates to another (threads do not nest); 400 M_UNKNOWN, as the spec asks
+/// for want of a specific code.
+void check_thread_root(storage::ReadTx& tx, const nlohmann::json& content) {
+  const auto relation = content.find("m.relates_to");
+  if (relation == content.end() || !relation->is_object() || relation->value("rel_type", nlohmann::json()) != "m.thread" ||
+      !relation->contains("event_id") || !(*relation)["event_id"].is_string()) {
+    return;
+  }
+  auto root = tx.events().get_row((*relation)["event_id"].get<std::string>());
+  if (root && root->rel_type && !root->rel_type->empty()) {
+    throw MatrixError(ErrCode::unknown, "Cannot start a thread from an event that relates to another (" +
+                                            *root->rel_type + ")");
+  }
+}
+
 /// An event in client format if the caller may see it: in `room_id` when one is given, in the
 /// room's timeline, visible by history visibility. M_NOT_FOUND otherwise, as for unknown IDs.
 ApiResponse visible_event(RequestContext& ctx, const std::optional<std::string>& room_id, const std::string& event_id) {
@@ -79,7 +95,9 @@ ApiResponse sendMessage(RequestContext& ctx, const SendMessageRequest& req) {
     throw MatrixError(ErrCode::bad_json, "The event content must be an object");
   }
   rooms::EventDraft draft{.type = req.event_type, .sender = ctx.principal->user_id, .content = req.body};
-  return json_response({{"event_id", send_once(ctx, req.room_id, draft)}});
+  return json_response({{"event_id", send_once(ctx, req.room_id, draft, [&](storage::WriteTx& tx) {
+                           check_thread_root(tx, req.body);
+                         })}});
 }
 
 ApiResponse redactEvent(RequestContext& ctx, const RedactEventRequest& req) {
