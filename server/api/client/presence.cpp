@@ -14,7 +14,58 @@
 #include "rooms/notifier.hpp"
 #include "rooms/presence.hpp"
 
+#include <map>
+#include <mutex>
+
 namespace ranvier::api::client_server {
+namespace {
+
+/// Other servers (Ranvier among them, after its idle timeout of 5 minutes) take a remote user
+/// for offline when told nothing for a while: a local user who stays online is announced again
+/// after this long.
+constexpr std::int64_t presence_refresh_ms = 2 * 60 * 1000;
+
+/// When each local user's presence was last sent to other servers.
+class LastShared {
+ public:
+  void record(const std::string& user_id, std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    at_[user_id] = now;
+  }
+
+  bool due(const std::string& user_id, std::int64_t now) const {
+    std::lock_guard lock(mutex_);
+    const auto it = at_.find(user_id);
+    return it == at_.end() || now - it->second >= presence_refresh_ms;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::int64_t> at_;
+};
+
+LastShared last_shared;
+
+/// Queues the user's current presence for `destinations` (wakes /sync and the sender).
+void queue_presence(RequestContext& ctx, const std::string& user_id, const std::vector<std::string>& destinations) {
+  const auto now = now_ms();
+  auto update = presence_content(ctx.services.presence.get(user_id), now);
+  update["user_id"] = user_id;
+  update["last_active_ago"] = update.value("last_active_ago", std::int64_t{0});
+  update["currently_active"] = update.value("currently_active", false);
+  write_and_notify(ctx, [&](storage::WriteTx& tx) {
+    rooms::queue_edu(tx, destinations, {{"edu_type", "m.presence"}, {"content", {{"push", {update}}}}});
+  });
+  last_shared.record(user_id, now);
+}
+
+std::vector<std::string> presence_destinations(RequestContext& ctx, const std::string& user_id) {
+  return ctx.services.database.read([&](storage::ReadTx& tx) {
+    return rooms::user_edu_destinations(tx, user_id, ctx.services.identity.server_name);
+  });
+}
+
+}  // namespace
 
 nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t now) {
   nlohmann::json content = {{"presence", state.presence}};
@@ -29,20 +80,30 @@ nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t 
 }
 
 void share_presence(RequestContext& ctx, const std::string& user_id) {
-  const auto& own = ctx.services.identity.server_name;
-  const auto destinations = ctx.services.database.read(
-      [&](storage::ReadTx& tx) { return rooms::user_edu_destinations(tx, user_id, own); });
+  const auto destinations = presence_destinations(ctx, user_id);
   if (destinations.empty()) {
     ctx.services.notifier.notify();
     return;
   }
-  auto update = presence_content(ctx.services.presence.get(user_id), now_ms());
-  update["user_id"] = user_id;
-  update["last_active_ago"] = update.value("last_active_ago", std::int64_t{0});
-  update["currently_active"] = update.value("currently_active", false);
-  write_and_notify(ctx, [&](storage::WriteTx& tx) {
-    rooms::queue_edu(tx, destinations, {{"edu_type", "m.presence"}, {"content", {{"push", {update}}}}});
-  });
+  queue_presence(ctx, user_id, destinations);
+}
+
+void presence_after_sync(RequestContext& ctx, const std::string& user_id, const std::string& set_presence) {
+  if (!ctx.services.config.presence_enabled) {
+    return;
+  }
+  const auto now = now_ms();
+  if (ctx.services.presence.synced(user_id, set_presence, now)) {
+    share_presence(ctx, user_id);
+    return;
+  }
+  if (ctx.services.presence.get(user_id).presence == "online" && last_shared.due(user_id, now)) {
+    if (const auto destinations = presence_destinations(ctx, user_id); !destinations.empty()) {
+      queue_presence(ctx, user_id, destinations);
+    } else {
+      last_shared.record(user_id, now);
+    }
+  }
 }
 
 ApiResponse getPresence(RequestContext& ctx, const GetPresenceRequest& req) {

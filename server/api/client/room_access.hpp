@@ -58,6 +58,11 @@ nlohmann::json presence_content(const rooms::PresenceState& state, std::int64_t 
 /// the other servers sharing a room with the user (server-server API, "Presence").
 void share_presence(RequestContext& ctx, const std::string& user_id);
 
+/// What a /sync does to its user's presence (`set_presence`, online by default), shared as
+/// share_presence does; a user who stays online is also announced again every few minutes,
+/// since other servers let a remote user's presence lapse when they hear nothing.
+void presence_after_sync(RequestContext& ctx, const std::string& user_id, const std::string& set_presence);
+
 /// A user ID from a request body; M_INVALID_PARAM when malformed.
 std::string checked_user_id(const std::string& user_id);
 

@@ -556,10 +556,7 @@ ApiResponse sync(RequestContext& ctx, const SyncRequest& req) {
   }
   params.filter = load_filter(ctx, req.filter);
   // Syncing is what keeps a user online (or what `set_presence` asks for).
-  if (ctx.services.config.presence_enabled &&
-      ctx.services.presence.synced(params.user_id, req.set_presence.value_or("online"), now_ms())) {
-    share_presence(ctx, params.user_id);
-  }
+  presence_after_sync(ctx, params.user_id, req.set_presence.value_or("online"));
   if (params.since && params.since->to_device > 0) {
     // Coming back with a token acknowledges the to-device messages delivered up to it.
     const auto& device = *ctx.principal;
