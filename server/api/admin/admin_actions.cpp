@@ -11,6 +11,7 @@
 #include "rooms/room_creation.hpp"
 #include "storage/database.hpp"
 
+#include <deque>
 #include <limits>
 #include <mutex>
 
@@ -70,7 +71,7 @@ struct Task {
 
 struct Tasks {
   std::mutex mutex;
-  std::vector<Task> list;
+  std::deque<Task> list;
 };
 
 Tasks& tasks() {
@@ -180,6 +181,11 @@ std::string record_task(const std::string& kind, const std::string& room_id, nlo
   std::lock_guard lock(all.mutex);
   std::string id = storage::generate_token("").substr(0, 16);
   status[kind + "_id"] = id;
+  // Statuses are for reading back soon after; a server up for years keeps the latest only.
+  constexpr std::size_t kept = 1000;
+  if (all.list.size() >= kept) {
+    all.list.erase(all.list.begin());
+  }
   all.list.push_back(Task{kind, id, room_id, std::move(status)});
   return id;
 }

@@ -70,7 +70,8 @@ std::int64_t purge_history(Services& services, const std::string& room_id, stora
 
 /// Every admin task answers with an ID and keeps its outcome for the status endpoints. Tasks
 /// run before the answer is sent, so a status is final when first read; statuses live in this
-/// process's memory (as Synapse's purge statuses did) and are gone after a restart.
+/// process's memory (as Synapse's purge statuses did), the latest 1000, and are gone after a
+/// restart.
 /// record_task stores a finished task's status (with `<kind>_id` added) and returns its ID.
 std::string record_task(const std::string& kind, const std::string& room_id, nlohmann::json status);
 /// A task's status by ID and kind ("purge" or "delete"); M_NOT_FOUND for unknown IDs.
