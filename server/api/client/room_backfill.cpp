@@ -161,8 +161,13 @@ bool backfill_room(RequestContext& ctx, const std::string& room_id, std::size_t 
     if (!answer || !answer->contains("pdus") || !(*answer)["pdus"].is_array()) {
       continue;
     }
-    const auto* pdus = &(*answer)["pdus"];
-    auto batch = verify_room_pdus(server_server::key_ring_of(ctx), pdus_in({pdus}), *known.version, room_id);
+    // No more than was asked for is checked, whatever the server sends (it lists the nearest
+    // events first).
+    auto listed = pdus_in({&(*answer)["pdus"]});
+    if (listed.size() > max_backfill) {
+      listed.resize(max_backfill);
+    }
+    auto batch = verify_room_pdus(server_server::key_ring_of(ctx), listed, *known.version, room_id);
     if (batch.empty()) {
       continue;
     }
