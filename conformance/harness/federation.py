@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -74,6 +75,14 @@ class CertificateAuthority:
                         "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(cert)],
                        check=True, capture_output=True)
         return cert, key
+
+
+@dataclass
+class RawAnswer:
+    """A handler's answer that is not JSON (e.g. multipart/mixed media): sent as it is."""
+
+    content_type: str
+    body: bytes
 
 
 class ReceivedRequest:
@@ -253,9 +262,13 @@ class FakeHomeserver:
                 fake.received.append(ReceivedRequest(self.command, self.path,
                                                      {k.lower(): v for k, v in self.headers.items()}, body))
                 status, answer = fake._answer(self.command, self.path, body)
-                data = json.dumps(answer).encode("utf-8")
+                content_type = "application/json"
+                if isinstance(answer, RawAnswer):
+                    content_type, data = answer.content_type, answer.body
+                else:
+                    data = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

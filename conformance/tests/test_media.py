@@ -16,7 +16,7 @@ import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.client import build_request
-from harness.federation import CertificateAuthority, FakeHomeserver, federation_config
+from harness.federation import CertificateAuthority, FakeHomeserver, RawAnswer, federation_config
 from harness.mesh import Mesh, server_name
 from harness.rooms import new_user, user_fixture
 from harness.server import RanvierServer
@@ -416,7 +416,9 @@ def federated(tmp_path_factory):
     instance = RanvierServer(folder / "ranvier", server_name="ranvier.media.test")
     try:
         instance.init()
-        instance.configure({"rate_limits": {"enabled": False}, **federation_config(ca, [remote])})
+        # Media locations on 127.0.0.1 may be fetched (the website fixture), 127.0.0.2 not.
+        instance.configure({"rate_limits": {"enabled": False}, **federation_config(ca, [remote]),
+                            "media": {"url_preview": {"ip_range_allowlist": ["127.0.0.1/32"]}}})
         instance.start()
         with instance.client() as client:
             _, token = new_user(client, "owner")
@@ -479,3 +481,41 @@ def test_media_of_a_server_without_the_media_api_is_not_found(federated):
     tried = [path for method, path in remote.requests if "someMedia" in path]
     assert tried == ["/_matrix/federation/v1/media/download/someMedia",
                      "/_matrix/media/v3/download/remote.media.test/someMedia"], tried
+
+
+def serve_multipart(remote, media_id: str, media_part: bytes):
+    """The fake server answers the federation download of `media_id` with a multipart body in
+    another server's formatting: a preamble, a quoted boundary, an epilogue."""
+    body = (b"This is a multi-part message.\r\n--xyz\r\ncontent-type: application/json\r\n\r\n{}\r\n"
+            b"--xyz\r\n" + media_part + b"\r\n--xyz--\r\nepilogue")
+    remote.route("GET", f"/_matrix/federation/v1/media/download/{media_id}",
+                 lambda method, target, _: (200, RawAnswer('multipart/mixed; boundary="xyz"', body)))
+
+
+@spec(FEDERATION)
+def test_remote_multipart_in_other_formatting_is_served(federated):
+    instance, remote, _, _ = federated
+    data = bytes(range(200))
+    serve_multipart(remote, "foreignMedia", b"Content-Type: application/octet-stream\r\n"
+                    b"Content-Disposition: attachment; filename=\"x.bin\"\r\n\r\n" + data)
+    with instance.client() as client:
+        _, token = new_user(client, "foreign")
+        response = client.get(media_path("download", "remote.media.test", "foreignMedia"), token=token)
+        assert response.status == 200, response
+        assert response.body == data
+        assert response.header("content-disposition") == 'attachment; filename="x.bin"'
+
+
+@spec(FEDERATION)
+def test_remote_media_behind_a_location_is_fetched_with_the_address_checks(federated, website):
+    instance, remote, _, _ = federated
+    allowed, denied = website
+    serve_multipart(remote, "cdnMedia", f"Location: {allowed}/image.png\r\n\r\n".encode())
+    serve_multipart(remote, "privateMedia", f"Location: {denied}/image.png\r\n\r\n".encode())
+    with instance.client() as client:
+        _, token = new_user(client, "cdn")
+        response = client.get(media_path("download", "remote.media.test", "cdnMedia"), token=token)
+        assert response.status == 200, response
+        assert response.header("content-type") == "image/png" and image_size(response.body) == (30, 20)
+        assert_matrix_error(client.get(media_path("download", "remote.media.test", "privateMedia"), token=token),
+                            502, None)

@@ -58,7 +58,8 @@ struct Services {
   std::function<void(const std::string& origin)> origin_seen{};
   /// The content repository. Null only in tools that serve no media.
   media::MediaRepository* media = nullptr;
-  /// Fetches pages for URL previews (config media.url_preview); null when previews are off.
+  /// Fetches web URLs for the content repository (URL previews, media redirects; see
+  /// api/client/media_fetch.hpp). Null in tools that fetch nothing.
   http::Client* url_preview_client = nullptr;
 };
 

@@ -29,6 +29,7 @@
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -132,19 +133,17 @@ int run_serve(int argc, char** argv) {
   }
   services.key_ring = &federation->key_ring();
   services.federation_client = &federation->client();
-  // The content repository; URL previews get a client of their own, with the page limits.
+  // The content repository, and the client that fetches web URLs for it (URL previews, media
+  // that another server keeps behind a Location).
   media::MediaRepository media_repository(cfg.media, cfg.server_name, *db);
   services.media = &media_repository;
-  std::unique_ptr<http::Client> preview_client;
-  if (cfg.media.url_preview.enabled) {
-    preview_client = std::make_unique<http::Client>(
-        http::ClientOptions{.ca_file = cfg.federation.ca_file,
-                            .verify_tls = cfg.federation.verify_tls,
-                            .request_timeout = std::chrono::milliseconds(cfg.media.url_preview.timeout_ms),
-                            .max_response_bytes = cfg.media.url_preview.max_page_bytes,
-                            .max_idle_per_host = 0});
-    services.url_preview_client = preview_client.get();
-  }
+  http::Client media_web_client(http::ClientOptions{
+      .ca_file = cfg.federation.ca_file,
+      .verify_tls = cfg.federation.verify_tls,
+      .request_timeout = std::chrono::milliseconds(cfg.media.url_preview.timeout_ms),
+      .max_response_bytes = std::max(cfg.media.url_preview.max_page_bytes, cfg.media.max_upload_size),
+      .max_idle_per_host = 0});
+  services.url_preview_client = &media_web_client;
   // The outbox's sender: what local users do in rooms shared with other servers goes out as
   // transactions, retried with back-off until each destination accepts it.
   federation::TransactionSender transaction_sender(

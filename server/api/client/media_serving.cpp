@@ -1,5 +1,7 @@
 #include "api/client/media_serving.hpp"
 
+#include "api/client/media_fetch.hpp"
+
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/services.hpp"
@@ -70,12 +72,24 @@ media::StoredMedia fetch_remote(RequestContext& ctx, const MediaRequest& request
       throw MatrixError(ErrCode::bad_gateway, request.server_name + " sent a bad multipart answer: " +
                                                   std::string(media::to_string(parts.error())));
     }
-    if (!parts->media.header("location").empty()) {
-      throw MatrixError(ErrCode::bad_gateway, request.server_name + " redirected the media elsewhere (not followed)");
+    if (const auto location = parts->media.header("location"); !location.empty()) {
+      // The origin keeps the bytes elsewhere (a CDN): fetched like a URL preview, under the
+      // same address checks, so a remote server cannot point this one into its own network.
+      media_fetch::Fetched fetched;
+      try {
+        fetched = media_fetch::fetch_url(ctx, std::string(location), repo.config().max_upload_size);
+      } catch (const MatrixError& e) {
+        // The caller did nothing wrong: whatever stopped the fetch is the origin's doing.
+        throw MatrixError(e.code() == ErrCode::remote_too_large ? e.code() : ErrCode::bad_gateway,
+                          request.server_name + " sent a media location that cannot be fetched: " + e.what());
+      }
+      content_type = std::move(fetched.content_type);
+      bytes = std::move(fetched.body);
+    } else {
+      content_type = std::string(parts->media.header("content-type"));
+      disposition = std::string(parts->media.header("content-disposition"));
+      bytes = std::move(parts->media.body);
     }
-    content_type = std::string(parts->media.header("content-type"));
-    disposition = std::string(parts->media.header("content-disposition"));
-    bytes = std::move(parts->media.body);
   }
   if (bytes.size() > repo.config().max_upload_size) {
     throw MatrixError(ErrCode::remote_too_large, "The remote media is too large");
