@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import yaml
 
 pytest.importorskip("nacl.signing", reason="the workload uploads signed keys (python3-nacl)")
 
-from harness.checks import spec  # noqa: E402
+from harness.checks import assert_json_response, spec  # noqa: E402
 from harness.database import SuiteDatabase  # noqa: E402
 from harness.rooms import PASSWORD, new_user, path, text  # noqa: E402
 from harness.server import RanvierServer, run_ranvier  # noqa: E402
@@ -26,6 +27,7 @@ from harness.server_state import populate, snapshot  # noqa: E402
 
 DOC = "ranvier:docs/operations.md"
 CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
+MEDIA = b"a picture of Mantua " * 50
 
 
 def backup(server: RanvierServer, to: Path):
@@ -63,6 +65,10 @@ def taken(server, tmp_path_factory):
     with server.client() as client:
         work = populate(client, lines=40, alias_name="mantua")
         before = snapshot(client, work)
+        uploaded = client.post("/_matrix/media/v3/upload", body=MEDIA,
+                               headers={"Content-Type": "application/octet-stream"},
+                               token=work.users[work.key_users[0]][1])
+        before["media"] = assert_json_response(uploaded)["content_uri"]
     sender = work.users[work.key_users[1]][1]
     during: list[str] = []
     stop = threading.Event()
@@ -93,7 +99,8 @@ def test_backup_directory_and_manifest(taken, server):
     _, _, _, directory, _, _, result = taken
     manifest = json.loads((directory / "manifest.json").read_text())
     roles = {f["role"] for f in manifest["files"]}
-    assert roles == {"database", "signing_key", "tls_certificate", "tls_private_key", "config"}
+    assert roles == {"database", "signing_key", "tls_certificate", "tls_private_key", "config",
+                     "media"}
     assert manifest["database_backend"] == ("sqlite" if server.database.url.startswith("sqlite")
                                            else "postgres")
     assert manifest["schema_version"] >= 20 and manifest["ranvier_version"]
@@ -119,9 +126,13 @@ def test_restore_into_a_fresh_place(taken, server, tmp_path_factory):
         restored.start()
         with restored.client() as client:
             after = snapshot(client, work)
-            for key in before:
+            for key in after:
                 if key != "messages":
                     assert after[key] == before[key], key
+            server_name, media_id = before["media"][len("mxc://"):].split("/", 1)
+            download = client.get(f"/_matrix/client/v1/media/download/{server_name}/{media_id}",
+                                  token=work.users[work.key_users[0]][1])
+            assert download.status == 200 and download.body == MEDIA, download
             # The state at backup time: everything from before it, then an unbroken prefix of
             # what arrived while it ran, and nothing from after it.
             messages = [m[0] for m in after["messages"]]
@@ -162,9 +173,7 @@ def test_restore_refuses_a_damaged_backup_and_a_non_empty_target(taken, server, 
         assert result.returncode == 1 and "stop the server" in result.stderr, result
     # A damaged copy is refused before anything is written.
     damaged = tmp_path_factory.mktemp("damaged") / "backup"
-    damaged.mkdir()
-    for item in directory.iterdir():
-        (damaged / item.name).write_bytes(item.read_bytes())
+    shutil.copytree(directory, damaged)
     (damaged / "ranvier.yaml").write_text("server_name: elsewhere\n")
     restored = fresh_place(server, tmp_path_factory.mktemp("restore_damaged") / "place")
     try:

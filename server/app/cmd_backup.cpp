@@ -30,7 +30,8 @@ int run_backup(int argc, char** argv) {
             "signing key, the TLS certificate and key, and the configuration file, with a\n"
             "manifest.json giving each file's size and SHA-256, the Ranvier version and the\n"
             "database's schema version. The backup is a new directory ranvier-backup-<UTC time>\n"
-            "inside --to, which appears only once complete. Media files are not included.");
+            "inside --to, which appears only once complete. Media files (media.path) are\n"
+            "copied after the database, so every file it refers to is in the backup.");
   args.option("config", "path of ranvier.yaml", true)
       .option("to", "an existing directory to write the backup into", true);
   int code = 0;
@@ -51,6 +52,7 @@ int run_backup(int argc, char** argv) {
   sources.signing_key = cfg.signing_key;
   sources.tls_certificate = optional_path(cfg.tls_certificate);
   sources.tls_private_key = optional_path(cfg.tls_private_key);
+  sources.media_dir = optional_path(cfg.media.path);
   sources.ranvier_version = RANVIER_VERSION;
   try {
     const fs::path dir = storage::migrate::create_backup(sources, args.value("to"), print);
@@ -65,8 +67,8 @@ int run_backup(int argc, char** argv) {
 int run_restore(int argc, char** argv) {
   Args args("restore",
             "Restores a directory written by `ranvier backup`: first checks every file against\n"
-            "its manifest, then restores the database, the signing key, the TLS files and the\n"
-            "configuration. When --config names an existing file, things go where that\n"
+            "its manifest, then restores the database, the signing key, the TLS files, the media\n"
+            "files and the configuration. When --config names an existing file, things go where that\n"
             "configuration says (a different database or folder than the backed-up server's is\n"
             "fine) and the file itself is kept; otherwise the backup's configuration is written\n"
             "there first and followed. A target that holds anything (a database with tables, a\n"
@@ -100,6 +102,7 @@ int run_restore(int argc, char** argv) {
     targets.signing_key = cfg.signing_key;
     targets.tls_certificate = optional_path(cfg.tls_certificate);
     targets.tls_private_key = optional_path(cfg.tls_private_key);
+    targets.media_dir = optional_path(cfg.media.path);
     storage::migrate::restore_backup(from, targets, args.has("force"), print);
     std::cout << "restore complete; start the server with: ranvier serve --config "
               << config_path.string() << "\n";

@@ -79,6 +79,10 @@ void restore_postgres(const std::string& url, const fs::path& file, bool clean) 
   }
 }
 
+bool is_sha256_name(const std::string& name) {
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 const BackupFile* file_with_role(const Manifest& manifest, std::string_view role) {
   for (const BackupFile& file : manifest.files) {
     if (file.role == role) {
@@ -144,6 +148,21 @@ fs::path create_backup_in(const BackupSources& sources, const fs::path& parent,
       add(*sources.tls_private_key, "tls.key", "tls_private_key");
     }
     add(sources.config_file, "ranvier.yaml", "config");
+    if (sources.media_dir && fs::is_directory(*sources.media_dir, ec)) {
+      std::size_t count = 0;
+      for (const auto& entry : fs::recursive_directory_iterator(*sources.media_dir)) {
+        // Finished files only: uploads in progress have temporary names.
+        if (!entry.is_regular_file() || !is_sha256_name(entry.path().filename().string())) {
+          continue;
+        }
+        const fs::path relative = fs::path("media") / fs::relative(entry.path(), *sources.media_dir);
+        fs::create_directories((work / relative).parent_path());
+        fs::copy_file(entry.path(), work / relative);
+        manifest.files.push_back(describe_file(work, relative.string(), "media", entry.path().string()));
+        ++count;
+      }
+      report("copied " + std::to_string(count) + " media files from " + sources.media_dir->string());
+    }
     {
       std::ofstream out(work / manifest_name);
       out << manifest_json(manifest);
@@ -288,6 +307,20 @@ void restore_backup(const fs::path& dir, const RestoreTargets& targets, bool for
     for (const Install& install : installs) {
       report("restoring " + install.file->role + " to " + install.target.string());
       install_file(dir / install.file->name, install.target, install.secret);
+    }
+    if (targets.media_dir) {
+      std::size_t count = 0;
+      for (const BackupFile& file : manifest.files) {
+        if (file.role != "media") {
+          continue;
+        }
+        const fs::path target = *targets.media_dir / fs::path(file.name).lexically_relative("media");
+        if (!fs::exists(target, ec)) {
+          install_file(dir / file.name, target, false);
+          ++count;
+        }
+      }
+      report("restored " + std::to_string(count) + " media files to " + targets.media_dir->string());
     }
   } catch (const fs::filesystem_error& error) {
     throw MigrateError(error.what());

@@ -1,7 +1,7 @@
 #pragma once
 // `ranvier backup` and `ranvier restore`: a consistent copy of a running server's database
 // (SQLite online backup API, or pg_dump's snapshot in custom format) with its signing key,
-// TLS files and configuration, described by manifest.json (backup_manifest.hpp).
+// TLS files, configuration and media files, described by manifest.json (backup_manifest.hpp).
 //
 // A backup is written into a hidden temporary directory beside its final place and renamed
 // only when complete, so a failure never leaves a directory that looks like a backup.
@@ -23,6 +23,10 @@ struct BackupSources {
   std::filesystem::path signing_key;
   std::optional<std::filesystem::path> tls_certificate;
   std::optional<std::filesystem::path> tls_private_key;
+  /// The media store (content-addressed files named by their SHA-256), if any. Copied after
+  /// the database, so every file the database names is there (files are never changed, only
+  /// added).
+  std::optional<std::filesystem::path> media_dir;
   std::string ranvier_version;
 };
 
@@ -41,6 +45,8 @@ struct RestoreTargets {
   std::optional<std::filesystem::path> tls_private_key;
   /// Where the backup's configuration file is written; nullopt keeps the existing one.
   std::optional<std::filesystem::path> config_file;
+  /// Where media files go; a file already there is kept (same name, same content).
+  std::optional<std::filesystem::path> media_dir;
 };
 
 /// Reads `dir`'s manifest and checks every file against it; throws MigrateError listing each

@@ -15,7 +15,7 @@ namespace ranvier::storage::migrate {
 struct BackupFile {
   /// Path inside the backup directory (relative, no "..").
   std::string name;
-  /// database, signing_key, tls_certificate, tls_private_key or config.
+  /// database, signing_key, tls_certificate, tls_private_key, config or media.
   std::string role;
   /// Where it was copied from (for the database: the redacted URL).
   std::string original;

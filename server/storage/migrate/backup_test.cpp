@@ -61,6 +61,9 @@ class BackupTest : public ::testing::Test {
     write(sources_.config_file, "server_name: example.org\n");
     write(sources_.signing_key, "ed25519 a_key secret\n");
     write(*sources_.tls_certificate, "-----BEGIN CERTIFICATE-----\n");
+    sources_.media_dir = root_ / "live/media";
+    write(*sources_.media_dir / "ab/cd" / media_name, "picture bytes");
+    write(*sources_.media_dir / "ab/cd" / (media_name + ".tmp123"), "half an upload");
     db_ = open_database(sources_.database_url);
     db_->write([](WriteTx& tx) { tx.accounts().create(test::user("@alice:example.org")); });
   }
@@ -76,9 +79,11 @@ class BackupTest : public ::testing::Test {
     targets.signing_key = root_ / "new/keys/signing.key";
     targets.tls_certificate = root_ / "new/tls.crt";
     targets.config_file = root_ / "new/ranvier.yaml";
+    targets.media_dir = root_ / "new/media";
     return targets;
   }
 
+  const std::string media_name = std::string("abcd") + std::string(60, '0');
   fs::path root_;
   BackupSources sources_;
   std::unique_ptr<Database> db_;
@@ -96,7 +101,8 @@ TEST_F(BackupTest, BacksUpARunningDatabaseAndRestoresItElsewhere) {
   const Manifest manifest = verify_backup(backup);
   EXPECT_EQ(manifest.database_backend, "sqlite");
   EXPECT_GE(manifest.schema_version, 20);
-  EXPECT_EQ(manifest.files.size(), 4U);  // database, signing key, certificate, config
+  // database, signing key, certificate, config, one media file (not the upload in progress)
+  EXPECT_EQ(manifest.files.size(), 5U);
 
   // Written after the backup: must not come back.
   db_->write([](WriteTx& tx) { tx.accounts().create(test::user("@later:example.org")); });
@@ -105,6 +111,7 @@ TEST_F(BackupTest, BacksUpARunningDatabaseAndRestoresItElsewhere) {
   restore_backup(backup, targets, false, report_);
   EXPECT_EQ(read(targets.signing_key), "ed25519 a_key secret\n");
   EXPECT_EQ(read(*targets.config_file), "server_name: example.org\n");
+  EXPECT_EQ(read(*targets.media_dir / "ab/cd" / media_name), "picture bytes");
   auto restored = open_database(targets.database_url);
   EXPECT_TRUE(restored->read([](ReadTx& tx) { return tx.accounts().get("@alice:example.org"); }));
   EXPECT_FALSE(restored->read([](ReadTx& tx) { return tx.accounts().get("@later:example.org"); }));
