@@ -257,6 +257,8 @@ def test_purge_history(server, client, admin_token):
     assert_matrix_error(client.post(url, token=admin_token, json_body={}), 400, "M_MISSING_PARAM")
     assert_matrix_error(client.post(url, token=admin_token, json_body={"purge_up_to_ts": "x"}), 400, "M_INVALID_PARAM")
     assert_matrix_error(client.post(url + "/" + q("$nope"), token=admin_token, json_body={}), 404, "M_NOT_FOUND")
+    assert_matrix_error(client.post(url, token=admin_token, json_body={"purge_up_to_event_id": 5}), 400,
+                        "M_INVALID_PARAM")
     assert_matrix_error(client.post(ADMIN + "/v1/purge_history/" + q("!unknown:localhost"), token=admin_token,
                                     json_body={"purge_up_to_ts": 1}), 404, "M_NOT_FOUND")
     # Local events stay unless delete_local_events.
@@ -264,8 +266,8 @@ def test_purge_history(server, client, admin_token):
     status = assert_json_response(client.get(ADMIN + "/v1/purge_history_status/" + kept["purge_id"],
                                              token=admin_token))
     assert status["status"] == "complete" and status["deleted_events"] == 0
-    started = assert_json_response(client.post(url + "/" + q(point), token=admin_token,
-                                               json_body={"delete_local_events": True}))
+    started = assert_json_response(client.post(url, token=admin_token, json_body={
+        "delete_local_events": True, "purge_up_to_event_id": point}))
     status = assert_json_response(client.get(ADMIN + "/v1/purge_history_status/" + started["purge_id"],
                                              token=admin_token))
     assert status["status"] == "complete" and status["deleted_events"] == 3

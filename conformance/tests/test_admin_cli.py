@@ -6,6 +6,7 @@ rooms give an error and a non-zero exit with nothing written."""
 import contextlib
 import json
 import signal
+import time
 
 import pytest
 
@@ -163,10 +164,15 @@ def test_purge_history_removes_old_messages(server, client, running):
     room_id = create_room(client, owner)
     for i in range(4):
         text(client, owner, room_id, f"old {i}")
+    time.sleep(0.05)  # the point's timestamp is later than every old message's
     point = text(client, owner, room_id, "new 0")
     text(client, owner, room_id, "new 1")
+    # By event while running, by time while stopped: both name the same point.
+    point_ts = assert_json_response(client.get("/_matrix/client/v3/rooms/" + room_id + "/event/" + point,
+                                               token=owner))["origin_server_ts"]
+    where = ["--event", point] if running else ["--before-ts", str(point_ts)]
     with contextlib.nullcontext() if running else stopped(server):
-        result = admin(server, "purge-history", "--room", room_id, "--event", point, "--delete-local")
+        result = admin(server, "purge-history", "--room", room_id, *where, "--delete-local")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["deleted_events"] == 4
     with server.client() as c:

@@ -17,8 +17,9 @@
 namespace ranvier::api::admin {
 namespace {
 
-/// Where the purge stops: the given event, else the first event at or after the time, else
-/// after everything (the frontier is kept anyway).
+/// Where the purge stops: the given event's depth (events at that depth stay too, as in
+/// Synapse), else the depth of the first event at or after the time, else after everything
+/// (the frontier is kept anyway).
 storage::TopologicalPosition purge_point(RequestContext& ctx, const std::string& room_id,
                                          const std::optional<std::string>& event_id, const nlohmann::json& body) {
   std::optional<std::int64_t> up_to_ts;
@@ -29,8 +30,10 @@ storage::TopologicalPosition purge_point(RequestContext& ctx, const std::string&
     up_to_ts = it->get<std::int64_t>();
   }
   if (!event_id && !up_to_ts) {
-    throw MatrixError(ErrCode::missing_param, "must specify purge_up_to_ts or event_id");
+    throw MatrixError(ErrCode::missing_param, "must specify purge_up_to_ts, purge_up_to_event_id or event_id");
   }
+  // Below every stream position: of the point's depth, nothing is purged.
+  constexpr auto before_all = std::numeric_limits<std::int64_t>::min();
   return ctx.services.database.read([&](storage::ReadTx& tx) -> storage::TopologicalPosition {
     if (!tx.rooms().get(room_id)) {
       throw MatrixError(ErrCode::not_found, "Room not found");
@@ -43,10 +46,10 @@ storage::TopologicalPosition purge_point(RequestContext& ctx, const std::string&
       if (event->room_id != room_id) {
         throw MatrixError(ErrCode::invalid_param, "Event is for the wrong room");
       }
-      return {event->depth, event->stream};
+      return {event->depth, before_all};
     }
     if (const auto first_after = tx.events().event_near_ts(room_id, *up_to_ts, storage::Direction::forward)) {
-      return {first_after->depth, first_after->stream};
+      return {first_after->depth, before_all};
     }
     constexpr auto end = std::numeric_limits<std::int64_t>::max();
     return {end, end};
@@ -56,9 +59,9 @@ storage::TopologicalPosition purge_point(RequestContext& ctx, const std::string&
 ApiResponse purge(RequestContext& ctx) {
   require_admin(ctx);
   const auto room_id = room_id_param(ctx, 0);
-  const std::optional<std::string> event_id =
-      ctx.path_params.size() > 1 ? std::optional(ctx.path_params[1]) : std::nullopt;
   const auto body = object_body(ctx);
+  const auto event_id =
+      ctx.path_params.size() > 1 ? std::optional(ctx.path_params[1]) : optional_string(body, "purge_up_to_event_id");
   const bool delete_local = optional_bool(body, "delete_local_events").value_or(false);
   const auto point = purge_point(ctx, room_id, event_id, body);
   const auto deleted = purge_history(ctx.services, room_id, point, delete_local);
