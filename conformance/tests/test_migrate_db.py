@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import signal
 import subprocess
 from pathlib import Path
 
@@ -21,7 +22,7 @@ pytest.importorskip("nacl.signing", reason="the workload uploads signed keys (py
 from harness.checks import assert_json_response, spec  # noqa: E402
 from harness.database import _psql, _with_database, database_setting  # noqa: E402
 from harness.rooms import messages, path, text  # noqa: E402
-from harness.server import RanvierServer, run_ranvier, serve_once  # noqa: E402
+from harness.server import RanvierServer, ranvier_binary, run_ranvier, serve_once  # noqa: E402
 from harness.server_state import password_login, populate, snapshot  # noqa: E402
 
 DOC = "ranvier:docs/operations.md"
@@ -166,6 +167,31 @@ def test_interrupted_migration_is_marked_and_resumes(migrated):
     assert "verified events:" in resumed.stdout, resumed
     assert "migration resumed and complete" in resumed.stdout, resumed
     assert target.scalar("SELECT to_regclass('ranvier_migrate_db_progress') IS NULL") == "t"
+
+
+@spec(DOC)
+def test_a_killed_migration_resumes(stopped_source, admin_url):
+    server, _, _ = stopped_source
+    target = Target(admin_url)
+    try:
+        process = subprocess.Popen(
+            [str(ranvier_binary()), "migrate-db", "--from", server.database.url, "--to", target.url,
+             "--batch-size", "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if len(lines) == 40:
+                process.kill()
+                break
+        process.wait()
+        assert process.returncode == -signal.SIGKILL, "".join(lines)
+        assert target.scalar("SELECT COUNT(*) FROM ranvier_migrate_db_progress WHERE NOT done") != "0"
+        resumed = migrate(server, target.url, "--batch-size", "50")
+        assert resumed.returncode == 0, resumed
+        assert "resuming the interrupted migration" in resumed.stdout, resumed
+        assert "every count and checksum matches" in resumed.stdout, resumed
+    finally:
+        target.drop()
 
 
 @spec(DOC)
