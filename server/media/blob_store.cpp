@@ -4,12 +4,11 @@
 #include "media/media_id.hpp"
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ranvier::media {
@@ -96,14 +95,32 @@ std::string BlobStore::put(std::string_view bytes) {
 }
 
 std::optional<std::string> BlobStore::get(std::string_view sha256) const {
-  std::ifstream in(path_of(sha256), std::ios::binary);
-  if (!in) {
+  const int fd = ::open(path_of(sha256).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     return std::nullopt;
   }
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
-    return std::nullopt;
+  std::string bytes;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+    bytes.reserve(static_cast<std::size_t>(info.st_size));
   }
+  // Read in 64 KiB blocks into a string sized from the file up front.
+  char block[1 << 16];
+  while (true) {
+    const auto n = ::read(fd, block, sizeof block);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) {
+      break;
+    }
+    bytes.append(block, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
   return bytes;
 }
 
