@@ -64,12 +64,20 @@ PgClient::PgClient(std::string_view url) {
   if (conn_ == nullptr || libpq().PQstatus(conn_) != CONNECTION_OK) {
     std::string reason =
         conn_ != nullptr ? postgres::trimmed_message(libpq().PQerrorMessage(conn_)) : "out of memory";
+    libpq().PQfinish(conn_);
+    conn_ = nullptr;
     throw MigrateError("cannot connect to PostgreSQL at " + label_ + ": " + reason);
   }
   libpq().PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
   libpq().PQsetClientEncoding(conn_, "UTF8");
   // The normal form of bytea is hex; floats print the shortest exact text.
-  execute("SET bytea_output = hex; SET extra_float_digits = 1; SET jit = off");
+  try {
+    execute("SET bytea_output = hex; SET extra_float_digits = 1; SET jit = off");
+  } catch (const MigrateError&) {
+    libpq().PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
 }
 
 PgClient::~PgClient() {
