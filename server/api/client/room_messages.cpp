@@ -58,6 +58,18 @@ storage::TopologicalPosition position_of(storage::ReadTx& tx, const std::string&
   throw MatrixError(ErrCode::invalid_param, "Unknown pagination token " + token);
 }
 
+/// True if an event of `page` cites one of `gaps` (sorted) as a prev event.
+bool cites_any(const std::vector<storage::StoredEvent>& page, const std::vector<std::string>& gaps) {
+  for (const auto& event : page) {
+    for (const auto& prev : event.prev_events) {
+      if (std::binary_search(gaps.begin(), gaps.end(), prev)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) {
@@ -76,8 +88,8 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
   limit = std::min(limit, max_limit);
   const auto& user = ctx.principal->user_id;
 
-  // True after a read when the page stopped short at the start of the history held here, with
-  // more of it on other servers.
+  // True after a read when the page reached a gap in the history held here that other servers
+  // can fill: it stopped short at the start, or one of its events cites a backward extremity.
   bool wants_history = false;
   auto read_page = [&](storage::ReadTx& tx) {
     wants_history = false;
@@ -101,9 +113,12 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
         dir == storage::Direction::backward ? from : storage::TopologicalPosition{from.depth, from.stream - 1};
     auto page = tx.events().room_messages(req.room_id, query, dir, limit);
     bool more = page.size() == limit && limit > 0;
-    const bool reached_to = to && !page.empty() && storage::TopologicalPosition{page.back().depth, page.back().stream} < *to;
-    wants_history = dir == storage::Direction::backward && page.size() < limit && !reached_to &&
-                    !tx.rooms().backward_extremities(req.room_id).empty();
+    const bool reached_to =
+        to && !page.empty() && storage::TopologicalPosition{page.back().depth, page.back().stream} < *to;
+    if (dir == storage::Direction::backward && !reached_to) {
+      const auto gaps = tx.rooms().backward_extremities(req.room_id);
+      wants_history = !gaps.empty() && (page.size() < limit || cites_any(page, gaps));
+    }
     auto chunk = nlohmann::json::array();
     std::set<std::string> senders;
     std::optional<storage::TopologicalPosition> next;
