@@ -20,8 +20,8 @@ namespace {
 
 void check_guest_may_join(RequestContext& ctx, const std::string& room_id);
 
-/// Where a join or knock happens: here, when one of this server's users is in the room (or nobody
-/// elsewhere is), else through the room's other servers.
+/// Where a join or knock happens: here, when one of this server's users is in the room (or
+/// nobody elsewhere is), else through the room's other servers.
 struct JoinTarget {
   RemoteRoom room;
   bool local = false;
