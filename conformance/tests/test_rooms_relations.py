@@ -407,3 +407,63 @@ def test_threads_do_not_start_from_related_events(client, alice):
     # The thread itself goes on, and other relations to a thread event stay allowed.
     relate(client, token, room_id, root, "m.thread")
     relate(client, token, room_id, child, "m.annotation", event_type="m.reaction")
+
+
+BUNDLED = "client-server-api/#aggregations-of-child-events"
+EDIT_AGGREGATION = "client-server-api/#server-side-aggregation-of-mreplace-relationships"
+
+
+def get_event(client, token: str, room_id: str, event_id: str) -> dict:
+    return assert_json_response(client.get(f"/_matrix/client/v3/rooms/{quote(room_id)}/event/{quote(event_id)}",
+                                           token=token))
+
+
+def edit_of(client, token: str, room_id: str, target: str, body: str) -> str:
+    return send(client, token, room_id, {"msgtype": "m.text", "body": f"* {body}",
+                                         "m.new_content": {"msgtype": "m.text", "body": body},
+                                         "m.relates_to": {"rel_type": "m.replace", "event_id": target}})
+
+
+@spec(EDIT_AGGREGATION)
+def test_newest_valid_edit_is_bundled(client, alice, bob):
+    _, alice_token = alice
+    _, bob_token = bob
+    room_id = public_room(client, alice_token, bob_token)
+    original = text(client, alice_token, room_id, "first")
+    edit_of(client, alice_token, room_id, original, "second")
+    newest = edit_of(client, alice_token, room_id, original, "third")
+    edit_of(client, bob_token, room_id, original, "not alice's")  # another sender: not valid
+    bundled = get_event(client, bob_token, room_id, original)["unsigned"]["m.relations"]["m.replace"]
+    assert bundled["event_id"] == newest and bundled["content"]["m.new_content"]["body"] == "third"
+    assert bundled["sender"].startswith("@alice:")
+    # The same aggregation in /messages and /context.
+    page = assert_json_response(client.get(f"/_matrix/client/v3/rooms/{quote(room_id)}/messages?dir=b&limit=10",
+                                           token=bob_token))
+    served = next(e for e in page["chunk"] if e["event_id"] == original)
+    assert served["unsigned"]["m.relations"]["m.replace"]["event_id"] == newest
+    # A redacted original loses its edits.
+    assert_json_response(client.put(f"/_matrix/client/v3/rooms/{quote(room_id)}/redact/{quote(original)}/r1",
+                                    token=alice_token, json_body={}))
+    assert "m.relations" not in get_event(client, bob_token, room_id, original).get("unsigned", {})
+
+
+@spec(BUNDLED)
+def test_thread_and_reference_aggregations(client, alice, bob):
+    _, alice_token = alice
+    _, bob_token = bob
+    room_id = public_room(client, alice_token, bob_token)
+    root = text(client, alice_token, room_id, "root")
+    relate(client, alice_token, room_id, root, "m.thread")
+    latest = relate(client, alice_token, room_id, root, "m.thread")
+    reference = relate(client, bob_token, room_id, root, "m.reference")
+    for token, participated in ((alice_token, True), (bob_token, False)):
+        relations = get_event(client, token, room_id, root)["unsigned"]["m.relations"]
+        assert relations["m.thread"]["count"] == 2
+        assert relations["m.thread"]["current_user_participated"] is participated
+        assert relations["m.thread"]["latest_event"]["event_id"] == latest
+        assert relations["m.reference"] == {"chunk": [{"event_id": reference}]}
+    # Events without children and state events carry no aggregation.
+    assert "m.relations" not in get_event(client, alice_token, room_id, latest).get("unsigned", {})
+    topic = put_state(client, alice_token, room_id, "m.room.topic", {"topic": "t"})
+    relate(client, alice_token, room_id, topic, "m.reference")
+    assert "m.relations" not in get_event(client, alice_token, room_id, topic).get("unsigned", {})

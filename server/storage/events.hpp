@@ -104,6 +104,17 @@ struct ThreadRoot {
   bool participated = false;
 };
 
+/// How many timeline events relate directly to an event with one `rel_type`, for bundled
+/// aggregations.
+struct RelationCount {
+  std::string rel_type;
+  std::int64_t count = 0;
+  /// How many of them the user asked about sent.
+  std::int64_t sent_by_user = 0;
+
+  bool operator==(const RelationCount&) const = default;
+};
+
 /// Event queries available in any transaction. Timeline queries (`room_events`,
 /// `room_messages`) skip outliers, rejected and soft-failed events: clients never see those.
 class EventReads {
@@ -152,6 +163,11 @@ class EventReads {
   virtual std::vector<ThreadRoot> thread_roots(std::string_view room_id, std::string_view user_id,
                                                bool participated_only, std::int64_t before,
                                                std::size_t limit) = 0;
+
+  /// Per `rel_type`, how many timeline events of `room_id` relate directly to `event_id`, and
+  /// how many of those `user_id` sent; ordered by rel_type.
+  virtual std::vector<RelationCount> relation_counts(std::string_view room_id, std::string_view event_id,
+                                                     std::string_view user_id) = 0;
 
   /// The room's timeline event closest to `ts` (origin_server_ts, ms) at or after it
   /// (`forward`) or at or before it (`backward`), for /timestamp_to_event.

@@ -1,5 +1,6 @@
 #include "api/client/room_access.hpp"
 
+#include "api/client/bundled_aggregations.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "core/identifiers.hpp"
@@ -58,6 +59,14 @@ nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& even
       if (auto id = core::percent_decode(std::string_view(path).substr(path.rfind('/') + 1))) {
         served["unsigned"]["transaction_id"] = *id;
       }
+    }
+  }
+  if (viewer != nullptr) {
+    auto relations = bundled_aggregations(tx, event, *viewer, [&](const storage::StoredEvent& related) {
+      return serve_event(tx, related, version, viewer);
+    });
+    if (!relations.is_null()) {
+      served["unsigned"]["m.relations"] = std::move(relations);
     }
   }
   return served;

@@ -42,7 +42,8 @@ nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std
                               const std::optional<std::string>& reason = std::nullopt);
 
 /// A stored event in client format, with its redaction when it was redacted. Shown to the device
-/// that sent it (`viewer`), it carries the request's transaction ID in `unsigned`.
+/// that sent it (`viewer`), it carries the request's transaction ID in `unsigned`; shown to any
+/// viewer, its bundled aggregations (`unsigned.m.relations`).
 nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
                            const Principal* viewer = nullptr);
 

@@ -100,21 +100,6 @@ ApiResponse relations(RequestContext& ctx, storage::RelationQuery query, const R
   return json_response(body);
 }
 
-/// A thread root as /threads serves it, with its `m.thread` aggregation in unsigned.
-nlohmann::json serve_thread_root(RequestContext& ctx, storage::ReadTx& tx, const storage::ThreadRoot& thread,
-                                 const core::RoomVersion& version) {
-  auto served = serve_event(tx, thread.root, version, &*ctx.principal);
-  nlohmann::json summary = {{"count", thread.count}, {"current_user_participated", thread.participated}};
-  storage::RelationQuery replies{.room_id = thread.root.room_id, .event_id = thread.root.event_id,
-                                 .rel_type = "m.thread"};
-  auto latest = tx.events().relations(replies, 0, end_of_stream, storage::Direction::backward, 1);
-  if (!latest.empty()) {
-    summary["latest_event"] = serve_event(tx, latest.front(), version, &*ctx.principal);
-  }
-  served["unsigned"]["m.relations"]["m.thread"] = summary;
-  return served;
-}
-
 }  // namespace
 
 ApiResponse getRelatingEvents(RequestContext& ctx, const GetRelatingEventsRequest& req) {
@@ -146,7 +131,8 @@ ApiResponse getThreadRoots(RequestContext& ctx, const GetThreadRootsRequest& req
     auto chunk = nlohmann::json::array();
     for (const auto& thread : threads) {
       if (room.visibility.may_see(thread.root)) {
-        chunk.push_back(serve_thread_root(ctx, tx, thread, room.version));
+        // The root carries its m.thread aggregation like any served event.
+        chunk.push_back(serve_event(tx, thread.root, room.version, &*ctx.principal));
       }
     }
     nlohmann::json out = {{"chunk", chunk}};

@@ -145,6 +145,15 @@ std::vector<ThreadRoot> SqlEventStore::thread_roots(std::string_view room_id,
   return roots;
 }
 
+std::vector<RelationCount> SqlEventStore::relation_counts(std::string_view room_id, std::string_view event_id,
+                                                          std::string_view user_id) {
+  std::vector<RelationCount> counts;
+  for (const auto& row : session_.query(sql_.relation_counts, {room_id, event_id, user_id})) {
+    counts.push_back({row.at(0).as_text(), row.at(1).as_int(), row.at(2).as_int()});
+  }
+  return counts;
+}
+
 std::optional<StoredEvent> SqlEventStore::event_near_ts(std::string_view room_id, std::int64_t ts,
                                                         Direction direction) {
   const StaticSql sql =
