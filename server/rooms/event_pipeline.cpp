@@ -301,6 +301,19 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
 
 namespace pipeline {
 
+void note_replaced_state(nlohmann::json& pdu, const storage::StateKey& key, const StateView& before,
+                         TxEventSource& events) {
+  // Clients see what a state event replaced (`unsigned.prev_content`); it is not part of the
+  // signed event, so it is kept beside it.
+  if (auto replaced = before.event_id(key)) {
+    if (const auto* old = events.fetch(*replaced)) {
+      pdu["unsigned"] = {{"replaces_state", *replaced},
+                         {"prev_content", old->value("content", nlohmann::json::object())},
+                         {"prev_sender", old->value("sender", "")}};
+    }
+  }
+}
+
 void update_memberships(storage::WriteTx& tx, const std::string& room_id, const storage::StateDelta& delta,
                         const std::string& event_id, const nlohmann::json& content, std::int64_t stream) {
   for (const auto& [key, id] : delta) {
@@ -340,15 +353,7 @@ std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events,
   const bool counts = !as.soft_failed && !as.rejected_reason;
   const auto& content = pdu["content"];
   if (state_key && !as.rejected_reason && frontier.before) {
-    // Clients see what a state event replaced (`unsigned.prev_content`); it is not part of
-    // the signed event, so it is kept beside it.
-    if (auto replaced = frontier.before->event_id({type, *state_key})) {
-      if (const auto* old = events.fetch(*replaced)) {
-        pdu["unsigned"] = {{"replaces_state", *replaced},
-                           {"prev_content", old->value("content", nlohmann::json::object())},
-                           {"prev_sender", old->value("sender", "")}};
-      }
-    }
+    pipeline::note_replaced_state(pdu, {type, *state_key}, *frontier.before, events);
   }
   auto row = pipeline::event_row(pdu, event_id, room_id);
   row.prev_events = frontier.prev_events;

@@ -445,7 +445,13 @@ ReceiveResult EventPipeline::receive_history(storage::WriteTx& tx, const Verifie
     }
     r.stream = existing->stream;
   } else {
-    auto row = pipeline::event_row(pdu.pdu, pdu.event_id, room_id);
+    nlohmann::json stored = pdu.pdu;
+    const auto key = stored.find("state_key");
+    if (key != stored.end() && key->is_string() && !rejected && f) {
+      pipeline::note_replaced_state(stored, {stored["type"].get<std::string>(), key->get<std::string>()}, *f->before,
+                                    events);
+    }
+    auto row = pipeline::event_row(stored, pdu.event_id, room_id);
     row.backfilled = true;
     row.rejected_reason = rejected;
     r.stream = tx.events().insert(row).stream;

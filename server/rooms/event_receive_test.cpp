@@ -326,6 +326,22 @@ TEST_F(ReceiveTest, HistoryIsStoredBelowZeroWithoutTouchingThePresent) {
   });
   EXPECT_EQ(history(*verified.verified).status, ReceiveStatus::already_known);
 
+  // A later state event of that history tells clients what it replaced, as live ones do.
+  auto renamed_draft = member(bob, bob, "join");
+  renamed_draft.content["displayname"] = "Bob";
+  auto renamed = db_->write([&](storage::WriteTx& tx) { return pipeline_.prepare(tx, room_id, renamed_draft); });
+  renamed["prev_events"] = {result.event_id};
+  core::sign_event(renamed, *version_, "remote", remote_key_);
+  auto renamed_checked = verify_received(renamed, *version_, keys_);
+  ASSERT_TRUE(renamed_checked.verified);
+  auto renamed_result = history(*renamed_checked.verified);
+  ASSERT_EQ(renamed_result.status, ReceiveStatus::accepted) << renamed_result.reason;
+  auto renamed_row = stored(renamed_result.event_id);
+  ASSERT_TRUE(renamed_row);
+  auto kept = nlohmann::json::parse(renamed_row->json);
+  EXPECT_EQ(kept["unsigned"]["replaces_state"], result.event_id);
+  EXPECT_EQ(kept["unsigned"]["prev_content"]["membership"], "join");
+
   // An event whose prev events are unknown waits for the state before it, then takes it.
   auto ev = db_->write([&](storage::WriteTx& tx) { return pipeline_.prepare(tx, room_id, message(alice, "old")); });
   const std::string unknown = "$" + std::string(43, 'u');

@@ -53,6 +53,11 @@ std::vector<std::string> referenced_ids(const nlohmann::json& refs);
 /// them; not an outlier, not rejected, not soft-failed).
 storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_id, const std::string& room_id);
 
+/// Puts what a state event replaces in the state `before` it (its `replaces_state`, and the old
+/// event's content and sender) into the PDU's `unsigned`, for clients.
+void note_replaced_state(nlohmann::json& pdu, const storage::StateKey& key, const StateView& before,
+                         TxEventSource& events);
+
 /// Keeps memberships in step with a change of the room's current state. The event being
 /// persisted (`event_id`, with its `content` and `stream`) is not read back.
 void update_memberships(storage::WriteTx& tx, const std::string& room_id, const storage::StateDelta& delta,
