@@ -1,5 +1,6 @@
 #include "api/admin/admin_actions.hpp"
 
+#include "api/client/device_lists.hpp"
 #include "api/client/room_access.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
@@ -84,8 +85,9 @@ Tasks& tasks() {
 LeaveOutcome deactivate_user(Services& services, const std::string& user_id, bool erase) {
   const auto rooms = services.database.write([&](storage::WriteTx& tx) {
     tx.accounts().deactivate(user_id);
-    // Devices take their tokens, pushers, keys and to-device messages with them.
-    tx.devices().remove_all(user_id);
+    // Devices take their tokens, pushers, keys and to-device messages with them; other servers
+    // sharing a room with the user hear that the devices are gone.
+    client_server::remove_all_devices(tx, services.pipeline.server_name(), user_id);
     tx.tokens().remove_for_user(user_id);
     if (erase) {
       tx.profiles().put(user_id, "{}");

@@ -5,6 +5,7 @@
 #include "api/admin/admin_actions.hpp"
 #include "api/admin/admin_common.hpp"
 #include "api/admin/admin_operations.hpp"
+#include "api/client/device_lists.hpp"
 #include "api/client/sessions.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
@@ -12,6 +13,7 @@
 #include "api/password_hash.hpp"
 #include "api/services.hpp"
 #include "core/identifiers.hpp"
+#include "rooms/event_pipeline.hpp"
 #include "storage/database.hpp"
 
 #include <array>
@@ -91,8 +93,10 @@ ApiResponse get_user(RequestContext& ctx) {
       [&](storage::ReadTx& tx) { return user_json(tx, existing_account(tx, user_id), true); }));
 }
 
-void logout_devices(storage::WriteTx& tx, const std::string& user_id) {
-  tx.devices().remove_all(user_id);
+/// Logs the user out everywhere: each device goes the way a client's logout takes it (keys,
+/// pushers and to-device messages with it, the deletion announced to other servers).
+void logout_devices(RequestContext& ctx, storage::WriteTx& tx, const std::string& user_id) {
+  client_server::remove_all_devices(tx, ctx.services.pipeline.server_name(), user_id);
   tx.tokens().remove_for_user(user_id);
 }
 
@@ -137,7 +141,7 @@ ApiResponse put_user(RequestContext& ctx) {
       if (hash) {
         tx.accounts().set_password_hash(user_id, hash);
         if (logout) {
-          logout_devices(tx, user_id);
+          logout_devices(ctx, tx, user_id);
         }
       }
       if (admin) {
@@ -186,7 +190,7 @@ ApiResponse reset_password(RequestContext& ctx) {
       throw MatrixError(ErrCode::not_found, "User not found");
     }
     if (logout) {
-      logout_devices(tx, user_id);
+      logout_devices(ctx, tx, user_id);
     }
   });
   return json_response(nlohmann::json::object());
