@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache mold pkg-config git python3 python3-yaml
   # libraries
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
-  nlohmann-json3-dev libyaml-cpp-dev libstb-dev
+  nlohmann-json3-dev libyaml-cpp-dev libstb-dev libpcre2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-nacl python3-pil
   postgresql postgresql-client wrk nginx-light openssl curl

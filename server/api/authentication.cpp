@@ -1,5 +1,6 @@
 #include "api/authentication.hpp"
 
+#include "api/client/appservice_auth.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
 #include "api/server_identity.hpp"
@@ -20,6 +21,10 @@ void authenticate_access_token(RequestContext& ctx) {
     if (ctx.operation.auth == AuthRequirement::required) {
       throw MatrixError(ErrCode::missing_token, "Missing access token");
     }
+    return;
+  }
+  if (const auto* service = appservice_of_token(ctx.services, token)) {
+    ctx.principal = appservice_principal(ctx, *service, token);
     return;
   }
   auto owner = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.tokens().lookup(token); });

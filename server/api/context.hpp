@@ -20,6 +20,10 @@ struct Principal {
   std::string access_token;
   bool is_guest = false;
   bool is_admin = false;
+  /// The application service whose as_token this is; empty for ordinary tokens.
+  std::string appservice_id{};
+  /// False for an application service registered with `rate_limited: false`.
+  bool rate_limited = true;
 };
 
 /// Per-request state handed to parsers and handlers.

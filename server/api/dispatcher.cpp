@@ -1,6 +1,7 @@
 #include "api/dispatcher.hpp"
 
 #include "api/authentication.hpp"
+#include "api/client/appservice_auth.hpp"
 #include "api/context.hpp"
 #include "api/errors.hpp"
 #include "api/rate_limiter.hpp"
@@ -168,7 +169,7 @@ ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
     if (ctx.principal && ctx.principal->is_guest && !guest_may_call(op.operation_id)) {
       throw MatrixError(ErrCode::guest_access_forbidden, "Guest accounts cannot use this endpoint");
     }
-    if (op.rate_limited) {
+    if (op.rate_limited && !exempt_from_rate_limits(ctx)) {
       const std::string& caller = ctx.principal ? ctx.principal->user_id : req.remote_address;
       if (auto wait_ms = services_.rate_limiter.acquire(op.operation_id, caller)) {
         throw MatrixError(ErrCode::limit_exceeded, "Too many requests",

@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 41> table{{
+constexpr std::array<ErrorInfo, 45> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -56,6 +56,10 @@ constexpr std::array<ErrorInfo, 41> table{{
     {ErrCode::not_yet_uploaded, "M_NOT_YET_UPLOADED", 504},
     {ErrCode::remote_too_large, "M_TOO_LARGE", 502},
     {ErrCode::bad_gateway, "M_UNKNOWN", 502},
+    {ErrCode::url_not_set, "M_URL_NOT_SET", 400},
+    {ErrCode::connection_failed, "M_CONNECTION_FAILED", 502},
+    {ErrCode::connection_timeout, "M_CONNECTION_TIMEOUT", 504},
+    {ErrCode::bad_status, "M_BAD_STATUS", 502},
 }};
 
 const ErrorInfo& info(ErrCode code) {

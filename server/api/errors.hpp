@@ -54,6 +54,10 @@ enum class ErrCode {
   not_yet_uploaded,        ///< M_NOT_YET_UPLOADED with 504: created media whose content is still missing
   remote_too_large,        ///< M_TOO_LARGE with 502: another server's media is over the limit
   bad_gateway,             ///< M_UNKNOWN with 502: another server did not give what was asked
+  url_not_set,             ///< M_URL_NOT_SET with 400: the application service has no URL (ping)
+  connection_failed,       ///< M_CONNECTION_FAILED with 502: the application service is unreachable
+  connection_timeout,      ///< M_CONNECTION_TIMEOUT with 504: the application service did not answer in time
+  bad_status,              ///< M_BAD_STATUS with 502: the application service answered with an error
 };
 
 /// The wire errcode ("M_BAD_JSON") of a code.

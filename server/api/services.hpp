@@ -23,6 +23,9 @@ class Client;
 namespace ranvier::media {
 class MediaRepository;
 }
+namespace ranvier::appservice {
+class Registry;
+}
 namespace ranvier::rooms {
 class EventPipeline;
 class Notifier;
@@ -61,6 +64,10 @@ struct Services {
   /// Fetches web URLs for the content repository (URL previews, media redirects; see
   /// api/client/media_fetch.hpp). Null in tools that fetch nothing.
   http::Client* url_preview_client = nullptr;
+  /// Registered application services (config `app_services`); null or empty when none.
+  const appservice::Registry* appservices = nullptr;
+  /// Calls application services (queries, ping); null when none is registered.
+  http::Client* appservice_client = nullptr;
 };
 
 }  // namespace ranvier::api

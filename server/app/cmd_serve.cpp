@@ -9,6 +9,9 @@
 #include "app/args.hpp"
 #include "app/commands.hpp"
 #include "app/sd_notify.hpp"
+#include "appservice/registry.hpp"
+#include "appservice/senders.hpp"
+#include "appservice/transactions.hpp"
 #include "app/signing_key_file.hpp"
 #include "config/config.hpp"
 #include "core/percent_encoding.hpp"
@@ -84,6 +87,13 @@ int run_serve(int argc, char** argv) {
     std::cerr << "ranvier: config error: " << e.what() << "\n";
     return 2;
   }
+  appservice::Registry appservices;
+  try {
+    appservices = appservice::Registry::load(cfg.app_services, cfg.server_name);
+  } catch (const appservice::RegistrationError& e) {
+    std::cerr << "ranvier: config error: app_services: " << e.what() << "\n";
+    return 2;
+  }
 
   api::ServerIdentity identity;
   identity.server_name = cfg.server_name;
@@ -107,6 +117,9 @@ int run_serve(int argc, char** argv) {
     return 1;
   }
 
+  appservice::ensure_sender_accounts(
+      *db, appservices,
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   metrics::Registry metrics;
   metrics.set_gauge_source([&db] { return database_gauges(*db); });
   std::map<std::string, api::Rate, std::less<>> endpoint_rates;
@@ -137,6 +150,7 @@ int run_serve(int argc, char** argv) {
   // that another server keeps behind a Location).
   media::MediaRepository media_repository(cfg.media, cfg.server_name, *db);
   services.media = &media_repository;
+  services.appservices = &appservices;
   http::Client media_web_client(http::ClientOptions{
       .ca_file = cfg.federation.ca_file,
       .verify_tls = cfg.federation.verify_tls,
@@ -177,6 +191,15 @@ int run_serve(int argc, char** argv) {
                                                .request_timeout = std::chrono::milliseconds(5'000)});
   push::PushDelivery push_delivery(*db, push::http_gateway_transport(push_client), notifier);
   push_delivery.start();
+  // Application services get the events they are interested in as transactions, from a worker
+  // of their own; queries and pings use the same client from request threads.
+  http::Client appservice_client(http::ClientOptions{.ca_file = cfg.federation.ca_file,
+                                                     .verify_tls = cfg.federation.verify_tls,
+                                                     .request_timeout = std::chrono::milliseconds(10'000)});
+  services.appservice_client = &appservice_client;
+  appservice::TransactionWorker appservice_worker(*db, appservices, appservice::http_caller(appservice_client),
+                                                  notifier);
+  appservice_worker.start();
   // Typing and presence change by themselves (timeouts): check twice a second and wake /sync
   // when something did.
   std::atomic<bool> stop_expiry{false};

@@ -576,6 +576,19 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& f
   MapReader media(top.get("media"), "media");
   c.media = read_media(media, base);
 
+  // Application service registration files (docs/appservices.md); read by `serve`.
+  if (auto files = top.get("app_services"); files && !files.IsNull()) {
+    if (!files.IsSequence()) {
+      fail("app_services", "expected a list of registration file paths");
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (!files[i].IsScalar() || files[i].Scalar().empty()) {
+        fail("app_services[" + std::to_string(i) + "]", "expected a registration file path");
+      }
+      c.app_services.push_back(resolve(base, files[i].Scalar()));
+    }
+  }
+
   MapReader log(top.get("log"), "log");
   c.log_requests = log.boolean("requests").value_or(true);
   log.finish();

@@ -143,6 +143,8 @@ struct Config {
   Federation federation;
   Turn turn;
   Media media;
+  /// Application service registration files (application service API, "Registration").
+  std::vector<std::filesystem::path> app_services;
   bool log_requests = true;
 
   /// True if some listener uses TLS (then the certificate and key must be loadable).

@@ -109,6 +109,8 @@ std::string render_config(const InitOptions& o) {
        "  url_preview:\n"
        "    enabled: false               # the server fetches web pages for its users\n"
        "    ip_range_allowlist: []       # exceptions to the built-in deny list of private ranges\n\n"
+       "# Application service registration files, e.g. [irc-bridge.yaml] (docs/appservices.md).\n"
+       "app_services: []\n\n"
        "log:\n"
        "  requests: true   # one line per request on standard error\n";
   return y.str();

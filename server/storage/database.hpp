@@ -22,6 +22,7 @@
 #include "storage/notifications.hpp"
 #include "storage/profiles.hpp"
 #include "storage/pushers.hpp"
+#include "storage/appservices.hpp"
 #include "storage/reports.hpp"
 #include "storage/search.hpp"
 #include "storage/server_keys.hpp"
@@ -70,6 +71,7 @@ class ReadTx {
   virtual ServerKeyReads& server_keys() = 0;
   virtual MediaReads& media() = 0;
   virtual AdminReads& admin() = 0;
+  virtual AppserviceReads& appservices() = 0;
 };
 
 /// The stores visible inside a write transaction. A WriteTx is also a ReadTx, so read helpers
@@ -98,6 +100,7 @@ class WriteTx : public ReadTx {
   ServerKeyStore& server_keys() override = 0;
   MediaStore& media() override = 0;
   AdminStore& admin() override = 0;
+  AppserviceStore& appservices() override = 0;
 };
 
 /// Tuning for open_database; the defaults suit a small server.

@@ -3,6 +3,7 @@
 // Spec: client-server API, "Login" (with the m.login.token type), "Logout" and "Refreshing
 // access tokens".
 
+#include "api/client/appservice_auth.hpp"
 #include "api/client/device_lists.hpp"
 #include "api/client/room_access.hpp"
 #include "api/client/sessions.hpp"
@@ -12,6 +13,7 @@
 #include "api/server_identity.hpp"
 #include "api/services.hpp"
 #include "api/uia.hpp"
+#include "appservice/registry.hpp"
 #include "config/config.hpp"
 #include "core/identifiers.hpp"
 #include "storage/database.hpp"
@@ -88,6 +90,22 @@ ApiResponse token_login(RequestContext& ctx, const LoginRequest& req) {
   return json_response(login_response(ctx.services, result));
 }
 
+/// m.login.application_service (client-server API, "Appservice login"): the service's as_token
+/// logs in a user of its namespace, no password needed.
+ApiResponse appservice_login(RequestContext& ctx, const LoginRequest& req) {
+  const auto* service = &appservice_of_request(ctx);
+  const std::string user_id = user_id_of(ctx.services, req);
+  if (!ctx.services.appservices->may_act_as(*service, user_id)) {
+    throw MatrixError(ErrCode::forbidden, "This user is not in the application service's namespace");
+  }
+  auto account = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.accounts().get(user_id); });
+  if (!account || account->deactivated) {
+    throw MatrixError(ErrCode::forbidden, "No such user");
+  }
+  auto result = ctx.services.database.write([&](storage::WriteTx& tx) { return log_in(ctx, tx, req, user_id); });
+  return json_response(login_response(ctx.services, result));
+}
+
 }  // namespace
 
 ApiResponse getLoginFlows(RequestContext& ctx, const GetLoginFlowsRequest& req) {
@@ -95,6 +113,9 @@ ApiResponse getLoginFlows(RequestContext& ctx, const GetLoginFlowsRequest& req) 
   if (ctx.services.config.sessions.login_tokens) {
     // get_login_token tells logged-out clients that another device can hand them a token.
     flows.push_back({{"type", "m.login.token"}, {"get_login_token", true}});
+  }
+  if (ctx.services.appservices != nullptr && !ctx.services.appservices->empty()) {
+    flows.push_back({{"type", "m.login.application_service"}});
   }
   return json_response({{"flows", flows}});
 }
@@ -105,6 +126,9 @@ ApiResponse login(RequestContext& ctx, const LoginRequest& req) {
   }
   if (req.type == "m.login.token" && ctx.services.config.sessions.login_tokens) {
     return token_login(ctx, req);
+  }
+  if (req.type == "m.login.application_service") {
+    return appservice_login(ctx, req);
   }
   throw MatrixError(ErrCode::unknown, "Unsupported login type " + req.type);
 }

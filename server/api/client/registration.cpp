@@ -1,12 +1,14 @@
 // POST /_matrix/client/v3/register and GET /_matrix/client/v3/register/available
 // Spec: client-server API, "Account registration" and "User-Interactive Authentication API".
 
+#include "api/client/appservice_auth.hpp"
 #include "api/client/sessions.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
 #include "api/services.hpp"
 #include "api/uia.hpp"
+#include "appservice/registry.hpp"
 #include "config/config.hpp"
 #include "storage/database.hpp"
 
@@ -51,10 +53,53 @@ bool registration_token_is_valid(const RequestContext& ctx, const nlohmann::json
   return found && found->usable(now_ms());
 }
 
+/// Spec: application service API, "Server admin style permissions": a user in an exclusive
+/// namespace is the service's to create, nobody else's.
+void check_not_exclusive(const Services& services, const std::string& user_id) {
+  if (services.appservices != nullptr && services.appservices->exclusive_user_owner(user_id) != nullptr) {
+    throw MatrixError(ErrCode::exclusive, "This user ID is reserved by an application service");
+  }
+}
+
+/// Registration by an application service (`type: m.login.application_service` with its
+/// as_token): no UIA, no password, any localpart in its user namespace.
+ApiResponse register_for_appservice(RequestContext& ctx, const RegisterRequest& req) {
+  const auto* service = &appservice_of_request(ctx);
+  if (!req.username) {
+    throw MatrixError(ErrCode::missing_param, "username is required");
+  }
+  check_new_localpart(ctx.services, *req.username);
+  const std::string user_id = "@" + *req.username + ":" + ctx.services.config.server_name;
+  if (!ctx.services.appservices->may_act_as(*service, user_id)) {
+    throw MatrixError(ErrCode::exclusive, "This user ID is not in the application service's namespace");
+  }
+  auto login = ctx.services.database.write([&](storage::WriteTx& tx) -> LoginResult {
+    storage::Account account;
+    account.user_id = user_id;
+    account.created_ts = now_ms();
+    if (tx.accounts().create(account) == storage::CreateResult::exists) {
+      throw MatrixError(ErrCode::user_in_use, "User ID already taken");
+    }
+    create_initial_profile(tx, user_id, *req.username);
+    if (req.inhibit_login.value_or(false)) {
+      return LoginResult{user_id, "", ""};
+    }
+    return log_device_in(tx, user_id, req.device_id, req.initial_device_display_name, ctx.request.remote_address,
+                         refreshable_lifetime(ctx.services, req.refresh_token));
+  });
+  if (login.access_token.empty()) {
+    return json_response({{"user_id", login.user_id}});
+  }
+  return json_response(login_response(ctx.services, login));
+}
+
 }  // namespace
 
 ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
   const auto& cfg = ctx.services.config;
+  if (req.body.is_object() && req.body.value("type", "") == "m.login.application_service") {
+    return register_for_appservice(ctx, req);
+  }
   if (req.kind != "user" && req.kind != "guest") {
     throw MatrixError(ErrCode::invalid_param, "kind must be 'user' or 'guest'");
   }
@@ -86,6 +131,7 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
   }
   if (!guest && req.username) {
     check_new_localpart(ctx.services, *req.username);
+    check_not_exclusive(ctx.services, "@" + *req.username + ":" + cfg.server_name);
   }
   auto login = ctx.services.database.write([&](storage::WriteTx& tx) -> std::optional<LoginResult> {
     std::string localpart;
@@ -127,6 +173,7 @@ ApiResponse register_(RequestContext& ctx, const RegisterRequest& req) {
 ApiResponse checkUsernameAvailability(RequestContext& ctx, const CheckUsernameAvailabilityRequest& req) {
   check_new_localpart(ctx.services, req.username);
   const std::string user_id = "@" + req.username + ":" + ctx.services.config.server_name;
+  check_not_exclusive(ctx.services, user_id);
   auto existing = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.accounts().get(user_id); });
   if (existing) {
     throw MatrixError(ErrCode::user_in_use, "User ID already taken");

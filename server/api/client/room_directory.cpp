@@ -5,7 +5,10 @@
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
+#include "api/client/appservice_query.hpp"
 #include "api/server_identity.hpp"
+#include "api/services.hpp"
+#include "appservice/registry.hpp"
 #include "core/auth/power_levels.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/history_visibility.hpp"
@@ -121,7 +124,7 @@ nlohmann::json directory_page(RequestContext& ctx, const std::optional<std::stri
 
 ApiResponse getRoomIdByAlias(RequestContext& ctx, const GetRoomIdByAliasRequest& req) {
   auto alias = checked_alias(req.room_alias);
-  auto found = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().alias(alias); });
+  auto found = find_local_alias(ctx, alias);
   if (!found) {
     throw MatrixError(ErrCode::not_found, "Room alias " + alias + " not found");
   }
@@ -132,6 +135,10 @@ ApiResponse setRoomAlias(RequestContext& ctx, const SetRoomAliasRequest& req) {
   auto alias = checked_alias(req.room_alias);
   if (server_of(alias) != ctx.services.identity.server_name) {
     throw MatrixError(ErrCode::invalid_param, "Aliases of other servers cannot be created here");
+  }
+  if (const auto* owner = ctx.services.appservices ? ctx.services.appservices->exclusive_alias_owner(alias) : nullptr;
+      owner != nullptr && owner->id != ctx.principal->appservice_id) {
+    throw MatrixError(ErrCode::exclusive, "This alias is reserved by an application service");
   }
   write_and_notify(ctx, [&](storage::WriteTx& tx) {
     if (!tx.rooms().get(req.room_id)) {

@@ -2,6 +2,7 @@
 // (client-server API, "Room membership"). Every change is an m.room.member event through the
 // pipeline; the auth rules decide who may do what.
 
+#include "api/client/appservice_query.hpp"
 #include "api/client/remote_join.hpp"
 #include "api/client/remote_membership.hpp"
 #include "api/client/room_access.hpp"
@@ -39,7 +40,7 @@ JoinTarget join_target(RequestContext& ctx, const std::string& id_or_alias, cons
   }
   std::string room_id = id_or_alias;
   if (id_or_alias.starts_with("#")) {
-    auto alias = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.rooms().alias(id_or_alias); });
+    auto alias = find_local_alias(ctx, id_or_alias);
     if (alias) {
       room_id = alias->room_id;
     } else {

@@ -8,6 +8,7 @@
 #include "storage/sql/notification_queries.hpp"
 #include "storage/sql/server_key_queries.hpp"
 #include "storage/sql/media_queries.hpp"
+#include "storage/sql/appservice_queries.hpp"
 #include "storage/sql/session.hpp"
 
 #include <span>
@@ -190,6 +191,8 @@ struct EventSql {
   StaticSql thread_roots;      ///< (room_id, user_id, participated_only, before, limit) →
                                ///< root's event row, latest_stream, count, participated;
                                ///< newest thread first
+  StaticSql relation_counts;   ///< (room_id, event_id, user_id) → rel_type, count, count sent by user_id
+                               ///< of the timeline events relating directly to it
   StaticSql near_ts_forward;   ///< (room_id, ts) → the first timeline row at or after ts
   StaticSql near_ts_backward;  ///< (room_id, ts) → the last timeline row at or before ts
   StaticSql auth_chain;        ///< (ids) → reachable auth_id, sorted
@@ -317,6 +320,7 @@ struct Dialect {
   ServerKeySql server_keys;
   MediaSql media;
   AdminSql admin;
+  AppserviceSql appservices;
 };
 
 }  // namespace ranvier::storage::sql

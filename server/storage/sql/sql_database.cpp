@@ -2,6 +2,7 @@
 
 #include "storage/errors.hpp"
 #include "storage/sql/admin_store.hpp"
+#include "storage/sql/appservice_store.hpp"
 #include "storage/sql/federation_inbox_store.hpp"
 #include "storage/sql/media_store.hpp"
 #include "storage/sql/notification_stores.hpp"
@@ -40,7 +41,8 @@ class SqlTx final : public WriteTx {
         reports_(session, dialect.reports),
         server_keys_(session, dialect.server_keys),
         media_(session, dialect.media),
-        admin_(session, dialect.admin) {}
+        admin_(session, dialect.admin),
+        appservices_(session, dialect.appservices) {}
 
   AccountStore& accounts() override { return accounts_; }
   AccountDataStore& account_data() override { return account_data_; }
@@ -64,6 +66,7 @@ class SqlTx final : public WriteTx {
   ServerKeyStore& server_keys() override { return server_keys_; }
   MediaStore& media() override { return media_; }
   AdminStore& admin() override { return admin_; }
+  AppserviceStore& appservices() override { return appservices_; }
 
  private:
   SqlAccountStore accounts_;
@@ -88,6 +91,7 @@ class SqlTx final : public WriteTx {
   SqlServerKeyStore server_keys_;
   SqlMediaStore media_;
   SqlAdminStore admin_;
+  SqlAppserviceStore appservices_;
 };
 
 // The database a thread is writing to, to turn a nested write (which would wait forever for

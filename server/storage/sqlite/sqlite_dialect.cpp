@@ -7,6 +7,7 @@
 #include "storage/sqlite/notification_sql.hpp"
 #include "storage/sqlite/server_key_sql.hpp"
 #include "storage/sqlite/media_sql.hpp"
+#include "storage/sqlite/appservice_sql.hpp"
 
 namespace ranvier::storage::sqlite {
 namespace {
@@ -212,6 +213,9 @@ constexpr sql::Dialect sqlite_dialect{
                             " WHERE events.room_id = ?1 AND latest < ?4 AND " TIMELINE ")"
                             " SELECT * FROM roots WHERE NOT ?3 OR participated"
                             " ORDER BY latest DESC LIMIT ?5",
+            .relation_counts = "SELECT rel_type, COUNT(*), SUM(sender = ?3) FROM events"
+                               " WHERE room_id = ?1 AND relates_to = ?2 AND rel_type IS NOT NULL AND " TIMELINE
+                               " GROUP BY rel_type ORDER BY rel_type",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = ?1 AND origin_server_ts >= ?2 AND " TIMELINE
                                " ORDER BY origin_server_ts, stream LIMIT 1",
@@ -490,6 +494,7 @@ constexpr sql::Dialect sqlite_dialect{
     .server_keys = server_key_sql,
     .media = media_sql,
     .admin = admin_sql,
+    .appservices = appservice_sql,
 };
 
 #undef EVENT_COLUMNS

@@ -25,7 +25,6 @@ my %UNSUPPORTED_SETTINGS = (
    smtp_server_config       => "e-mail (3PID validation)",
    recaptcha_config         => "reCAPTCHA registration",
    cas_config               => "CAS login",
-   app_service_config_files => "application services",
 );
 
 sub _init
@@ -164,6 +163,12 @@ sub _config
       log => {
          requests => JSON::PP::true,
       },
+      # The application service registrations SyTest wrote (as Synapse's
+      # app_service_config_files); absolute, since Ranvier resolves relative paths against
+      # hs_dir and SyTest's are relative to its own working directory.
+      app_services => [
+         map { File::Spec->rel2abs( $_ ) } @{ $self->{app_service_config_files} // [] }
+      ],
    };
 }
 

@@ -1,0 +1,231 @@
+#include "appservice/transactions.hpp"
+
+#include "core/percent_encoding.hpp"
+#include "core/room_version.hpp"
+#include "rooms/client_event.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace ranvier::appservice {
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// A room's aliases and joined or invited members, read once per room and round.
+struct RoomFacts {
+  std::vector<std::string> aliases;
+  std::vector<std::string> members;
+};
+
+const RoomFacts& facts_of(storage::ReadTx& tx, std::map<std::string, RoomFacts>& cache, const std::string& room_id) {
+  auto [it, inserted] = cache.try_emplace(room_id);
+  if (inserted) {
+    it->second.aliases = tx.rooms().aliases_of(room_id);
+    for (auto membership : {storage::Membership::join, storage::Membership::invite}) {
+      for (const auto& member : tx.rooms().members(room_id, membership)) {
+        it->second.members.push_back(member.user_id);
+      }
+    }
+  }
+  return it->second;
+}
+
+/// The transaction body: its events in client format, in stream order. Events gone since they
+/// were queued (purged) are left out.
+nlohmann::json transaction_body(storage::ReadTx& tx, const storage::AppserviceTxn& txn, std::int64_t now) {
+  std::vector<std::string> ids;
+  const auto listed = nlohmann::json::parse(txn.events, nullptr, false);
+  if (listed.is_array()) {
+    for (const auto& id : listed) {
+      if (id.is_string()) {
+        ids.push_back(id.get<std::string>());
+      }
+    }
+  }
+  auto events = nlohmann::json::array();
+  for (const auto& event : tx.events().get_many(ids)) {
+    const auto room = tx.rooms().get(event.room_id);
+    const core::RoomVersion* version = room ? core::find_room_version(room->room_version) : nullptr;
+    if (version == nullptr) {
+      continue;
+    }
+    std::optional<storage::StoredEvent> redaction;
+    if (event.redacted_by) {
+      redaction = tx.events().get_row(*event.redacted_by);
+    }
+    events.push_back(rooms::client_event(event, *version, now, redaction ? &*redaction : nullptr));
+  }
+  return {{"events", events}};
+}
+
+}  // namespace
+
+std::int64_t backoff_ms(std::int64_t attempts, std::chrono::milliseconds min, std::chrono::milliseconds max) {
+  const auto factor = std::int64_t{1} << std::clamp<std::int64_t>(attempts, 0, 30);
+  return std::min<std::int64_t>(min.count() * factor, max.count());
+}
+
+TransactionWorker::TransactionWorker(storage::Database& database, const Registry& registry, Caller caller,
+                                     rooms::Notifier& notifier, TransactionOptions options)
+    : db_(database), registry_(registry), caller_(std::move(caller)), notifier_(notifier), options_(std::move(options)) {
+  if (!options_.now_ms) {
+    options_.now_ms = system_now_ms;
+  }
+}
+
+TransactionWorker::~TransactionWorker() { stop(); }
+
+bool TransactionWorker::queue_new_events(const Registration& service) {
+  return db_.write([&](storage::WriteTx& tx) {
+    auto& store = tx.appservices();
+    const auto up_to = tx.events().max_stream();
+    const auto position = store.stream_position(service.id);
+    if (!position) {
+      // A new service hears about what happens from now on, not about all of history.
+      store.set_stream_position(service.id, up_to);
+      return false;
+    }
+    const auto events = store.timeline_after(*position, up_to, options_.batch);
+    std::map<std::string, RoomFacts> rooms;
+    auto interesting = nlohmann::json::array();
+    for (const auto& event : events) {
+      const auto json = nlohmann::json::parse(event.json, nullptr, false);
+      if (!json.is_object()) {
+        continue;
+      }
+      const auto sender = json.value("sender", "");
+      std::optional<std::string> state_key;
+      if (const auto it = json.find("state_key"); it != json.end() && it->is_string()) {
+        state_key = it->get<std::string>();
+      }
+      const auto& facts = facts_of(tx, rooms, event.room_id);
+      const EventFacts about{sender, state_key, event.room_id, &facts.aliases, &facts.members};
+      if (registry_.interested(service, about)) {
+        interesting.push_back(event.event_id);
+      }
+    }
+    const bool full = events.size() == options_.batch;
+    const auto reached = full ? events.back().stream : up_to;
+    if (reached == *position) {
+      return false;
+    }
+    if (!interesting.empty()) {
+      store.add_txn(service.id, interesting.dump(), options_.now_ms());
+    }
+    store.set_stream_position(service.id, reached);
+    return full;
+  });
+}
+
+std::optional<std::int64_t> TransactionWorker::send_next(const Registration& service) {
+  const auto now = options_.now_ms();
+  auto next = db_.read([&](storage::ReadTx& tx) -> std::optional<std::pair<storage::AppserviceTxn, nlohmann::json>> {
+    auto txn = tx.appservices().oldest_txn(service.id);
+    if (!txn) {
+      return std::nullopt;
+    }
+    auto body = txn->next_attempt_ts <= now ? transaction_body(tx, *txn, now) : nlohmann::json();
+    return std::pair{std::move(*txn), std::move(body)};
+  });
+  if (!next) {
+    return std::nullopt;
+  }
+  const auto& [txn, body] = *next;
+  if (txn.next_attempt_ts > now) {
+    return txn.next_attempt_ts;
+  }
+  const auto outcome = caller_(service, "PUT", "/_matrix/app/v1/transactions/" + std::to_string(txn.txn_id), body.dump());
+  if (outcome.ok()) {
+    db_.write([&](storage::WriteTx& tx) { tx.appservices().finish_txn(service.id, txn.txn_id); });
+    return now;  // the next one may go right away
+  }
+  const auto retry_at = options_.now_ms() + backoff_ms(txn.attempts, options_.min_backoff, options_.max_backoff);
+  db_.write([&](storage::WriteTx& tx) { tx.appservices().retry_txn(service.id, txn.txn_id, retry_at); });
+  std::fprintf(stderr, "ranvier: appservice %s: transaction %lld not accepted (%s%d) — retrying\n",
+               service.id.c_str(), static_cast<long long>(txn.txn_id), outcome.message.c_str(), outcome.status);
+  return retry_at;
+}
+
+std::optional<std::int64_t> TransactionWorker::run_once() {
+  std::optional<std::int64_t> due;
+  for (const auto& service : registry_.all()) {
+    if (!service.url) {
+      continue;
+    }
+    while (queue_new_events(service)) {
+    }
+    // Send until the queue is empty or the head must wait.
+    const auto now = options_.now_ms();
+    std::optional<std::int64_t> next;
+    while ((next = send_next(service)) && *next <= now) {
+      std::lock_guard lock(mutex_);
+      if (stopping_) {
+        return due;
+      }
+    }
+    if (next) {
+      due = due ? std::min(*due, *next) : *next;
+    }
+  }
+  return due;
+}
+
+void TransactionWorker::start() {
+  const bool any = std::any_of(registry_.all().begin(), registry_.all().end(), [](const auto& r) { return r.url; });
+  if (any) {
+    thread_ = std::thread([this] { run(); });
+  }
+}
+
+void TransactionWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void TransactionWorker::run() {
+  while (true) {
+    const auto generation = notifier_.generation();
+    std::optional<std::int64_t> next;
+    try {
+      next = run_once();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ranvier: appservice: %s\n", e.what());
+      next = options_.now_ms() + options_.min_backoff.count();
+    }
+    // Called on a committing thread (or here, when a commit already happened): only flags.
+    const auto ticket = notifier_.wait(generation, [this] {
+      {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+      }
+      cv_.notify_all();
+    });
+    {
+      std::unique_lock lock(mutex_);
+      const auto wait_ms = next ? std::clamp<std::int64_t>(*next - options_.now_ms(), 1, 60'000) : 60'000;
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || woken_; });
+      woken_ = false;
+      if (stopping_) {
+        lock.unlock();
+        notifier_.cancel(ticket);
+        return;
+      }
+    }
+    notifier_.cancel(ticket);
+  }
+}
+
+}  // namespace ranvier::appservice

@@ -1,0 +1,19 @@
+#pragma once
+// SQL slots of the application service store (storage/appservices.hpp).
+
+#include "storage/sql/session.hpp"
+
+namespace ranvier::storage::sql {
+
+struct AppserviceSql {
+  StaticSql stream_position;  ///< (appservice_id) → stream_position
+  StaticSql oldest_txn;       ///< (appservice_id) → txn_id, events, attempts, next_attempt_ts
+  StaticSql timeline_after;   ///< (after, up_to, limit) → event_id, room_id, json, stream by stream
+  StaticSql set_position;     ///< (appservice_id, position): insert with last_txn_id 0 or update
+  StaticSql next_txn_id;      ///< (appservice_id) → the incremented last_txn_id
+  StaticSql add_txn;          ///< (appservice_id, txn_id, events, next_attempt_ts)
+  StaticSql finish_txn;       ///< (appservice_id, txn_id)
+  StaticSql retry_txn;        ///< (appservice_id, txn_id, next_attempt_ts): attempts + 1
+};
+
+}  // namespace ranvier::storage::sql
