@@ -8,11 +8,10 @@ import time
 import pytest
 
 from harness.checks import assert_json_response, spec
-from harness.mesh import Mesh, converged, netns_unavailable, server_name
+from harness.mesh import Mesh, converged, netns_unavailable, server_name, wait_for
 from harness.rooms import create_room, get_state, new_user, path, put_state, text
 
 MESH_SIZE = 3
-SETTLE_S = 20.0
 
 
 @pytest.fixture(scope="module", params=["loopback", "netns"])
@@ -43,17 +42,6 @@ def users(mesh):
     yield accounts
     for client, _, _ in accounts.values():
         client.close()
-
-
-def wait_for(check, what: str, timeout: float = SETTLE_S):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def bodies_seen(client, token, room_id) -> list:
