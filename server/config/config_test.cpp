@@ -186,22 +186,33 @@ TEST(ConfigTest, Turn) {
 }
 
 TEST(ConfigTest, Media) {
-  const auto defaults = parse_config(base_config(), file).media;
+  // The template's media section replaced by `section` ("" drops it: every default applies).
+  auto with = [](const std::string& section) {
+    auto yaml = base_config();
+    const auto start = yaml.find("media:\n");
+    const auto end = yaml.find("\n\n", start);
+    yaml.replace(start, end - start, section);
+    return yaml;
+  };
+  const auto templated = parse_config(base_config(), file).media;
+  EXPECT_EQ(templated.path, file.parent_path() / "media");
+  EXPECT_FALSE(templated.url_preview.enabled);
+  const auto defaults = parse_config(with(""), file).media;
   EXPECT_EQ(defaults.path, file.parent_path() / "media");
+  EXPECT_EQ(defaults.max_upload_size, templated.max_upload_size);
   EXPECT_FALSE(defaults.allow_unauthenticated);
   EXPECT_FALSE(defaults.url_preview.enabled);
   EXPECT_EQ(defaults.url_preview.ip_range_denylist, default_preview_ip_denylist());
-  auto c = parse_config(base_config() + "media:\n  path: /srv/media\n  max_upload_size: 1000\n"
-                                         "  allow_unauthenticated: true\n  url_preview:\n    enabled: true\n"
-                                         "    ip_range_allowlist: [127.0.0.1/32, \"::1\"]\n",
+  auto c = parse_config(with("media:\n  path: /srv/media\n  max_upload_size: 1000\n"
+                             "  allow_unauthenticated: true\n  url_preview:\n    enabled: true\n"
+                             "    ip_range_allowlist: [127.0.0.1/32, \"::1\"]"),
                         file);
   EXPECT_EQ(c.media.path, "/srv/media");
   EXPECT_EQ(c.media.max_upload_size, 1000U);
   EXPECT_TRUE(c.media.allow_unauthenticated);
   EXPECT_EQ(c.media.url_preview.ip_range_allowlist, (std::vector<std::string>{"127.0.0.1/32", "::1"}));
-  EXPECT_EQ(error_of(base_config() + "media:\n  url_preview:\n    ip_range_denylist: [10.0.0.0/33]\n"),
+  EXPECT_EQ(error_of(with("media:\n  url_preview:\n    ip_range_denylist: [10.0.0.0/33]")),
             "media.url_preview.ip_range_denylist[0]: '10.0.0.0/33' is not an IP address or CIDR range");
-  EXPECT_EQ(error_of(base_config() + "media:\n  max_upload_size: 0\n"),
-            "media.max_upload_size: must be between 1 and 17179869184");
-  EXPECT_EQ(error_of(base_config() + "media:\n  thumbnails: true\n"), "media.thumbnails: unknown key");
+  EXPECT_EQ(error_of(with("media:\n  max_upload_size: 0")), "media.max_upload_size: must be between 1 and 17179869184");
+  EXPECT_EQ(error_of(with("media:\n  thumbnails: true")), "media.thumbnails: unknown key");
 }
