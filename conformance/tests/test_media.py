@@ -235,7 +235,9 @@ def test_a_waiting_download_gets_the_upload(server, alice):
     _, token = alice
     with server.client() as client:
         body = assert_json_response(client.post("/_matrix/media/v1/create", json_body={}, token=token))
+        other = assert_json_response(client.post("/_matrix/media/v1/create", json_body={}, token=token))
     server_part, media_id = body["content_uri"][len("mxc://"):].split("/", 1)
+    other_id = other["content_uri"].rsplit("/", 1)[1]
     result = {}
 
     def wait():
@@ -246,6 +248,11 @@ def test_a_waiting_download_gets_the_upload(server, alice):
     thread.start()
     time.sleep(0.5)
     with server.client() as client:
+        # Another upload wakes the waiter, which looks and keeps waiting.
+        assert_json_response(client.put(f"/_matrix/media/v3/upload/{server_part}/{other_id}", body=b"other",
+                                        headers={"Content-Type": "text/plain"}, token=token))
+        time.sleep(0.5)
+        assert thread.is_alive(), result
         assert_json_response(client.put(f"/_matrix/media/v3/upload/{server_part}/{media_id}", body=b"arrived",
                                         headers={"Content-Type": "text/plain"}, token=token))
     thread.join(30)

@@ -154,6 +154,7 @@ core::Expected<std::monostate, MediaError> MediaRepository::upload_to(std::strin
   if (refused) {
     return fail(*refused);
   }
+  ++upload_generation_;
   notify_uploaded(waiter_key(server_name_, media_id));
   return std::monostate{};
 }
@@ -235,7 +236,7 @@ core::Expected<ThumbnailAnswer, ThumbnailError> MediaRepository::thumbnail(const
 }
 
 std::function<void()> MediaRepository::on_uploaded(std::string_view origin, std::string_view media_id,
-                                                   std::function<void()> wake) {
+                                                   std::uint64_t generation, std::function<void()> wake) {
   const auto key = waiter_key(origin, media_id);
   std::uint64_t id = 0;
   {
@@ -243,21 +244,31 @@ std::function<void()> MediaRepository::on_uploaded(std::string_view origin, std:
     id = ++next_waiter_;
     waiters_[key].emplace(id, std::move(wake));
   }
-  // An upload that finished before registration would never wake it: look once more.
-  auto row = find(origin, media_id);
-  if (row && row->uploaded()) {
-    notify_uploaded(key);
-  }
-  return [this, key, id] {
+  auto unregister = [this, key, id]() -> std::function<void()> {
     std::lock_guard lock(waiters_mutex_);
     auto it = waiters_.find(key);
-    if (it != waiters_.end()) {
-      it->second.erase(id);
-      if (it->second.empty()) {
-        waiters_.erase(it);
-      }
+    if (it == waiters_.end()) {
+      return {};
     }
+    auto entry = it->second.find(id);
+    if (entry == it->second.end()) {
+      return {};
+    }
+    auto wake = std::move(entry->second);
+    it->second.erase(entry);
+    if (it->second.empty()) {
+      waiters_.erase(it);
+    }
+    return wake;
   };
+  // An upload completed after the caller looked but before registration would never wake
+  // it: whoever takes the registration out (this or notify_uploaded) calls it.
+  if (upload_generation_.load() != generation) {
+    if (auto missed = unregister()) {
+      missed();
+    }
+  }
+  return [unregister] { unregister(); };
 }
 
 void MediaRepository::notify_uploaded(const std::string& key) {

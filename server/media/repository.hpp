@@ -14,6 +14,7 @@
 #include "media/thumbnailer.hpp"
 #include "storage/media.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,9 +95,15 @@ class MediaRepository {
   core::Expected<ThumbnailAnswer, ThumbnailError> thumbnail(const StoredMedia& media, const ThumbnailSpec& spec,
                                                             std::int64_t now_ms);
 
-  /// Calls `wake` once when media `origin/media_id` is uploaded (possibly never). Returns a
-  /// function that unregisters it.
-  std::function<void()> on_uploaded(std::string_view origin, std::string_view media_id, std::function<void()> wake);
+  /// Counts completed uploads of created media; read it before looking at a pending upload
+  /// and hand it to on_uploaded, so an upload in between is not missed.
+  std::uint64_t upload_generation() const { return upload_generation_.load(); }
+
+  /// Calls `wake` at most once: when media `origin/media_id` is uploaded, or at once if some
+  /// upload completed since `generation` (the caller then looks again). Touches no database,
+  /// so network threads may call it. Returns a function that unregisters it.
+  std::function<void()> on_uploaded(std::string_view origin, std::string_view media_id, std::uint64_t generation,
+                                    std::function<void()> wake);
 
   const config::Media& config() const { return config_; }
   const std::string& server_name() const { return server_name_; }
@@ -115,6 +122,7 @@ class MediaRepository {
   BlobStore blobs_;
   std::mutex waiters_mutex_;
   std::uint64_t next_waiter_ = 0;
+  std::atomic<std::uint64_t> upload_generation_{0};
   std::map<std::string, std::map<std::uint64_t, std::function<void()>>> waiters_;
 };
 

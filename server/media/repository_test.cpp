@@ -75,7 +75,7 @@ TEST_F(RepositoryTest, CreatedMediaIsUploadedOnceByItsCreatorBeforeItExpires) {
             MediaError::forbidden);
   EXPECT_EQ(files(), 0U);
   bool woken = false;
-  auto unregister = repo_->on_uploaded("example.org", id, [&] { woken = true; });
+  auto unregister = repo_->on_uploaded("example.org", id, repo_->upload_generation(), [&] { woken = true; });
   EXPECT_TRUE(repo_->upload_to(id, "@a:example.org", "text/plain", std::nullopt, "a", t0));
   EXPECT_TRUE(woken);
   unregister();
@@ -90,6 +90,20 @@ TEST_F(RepositoryTest, CreatedMediaIsUploadedOnceByItsCreatorBeforeItExpires) {
   EXPECT_EQ(repo_->upload_to(late->media_id, "@a:example.org", "x", std::nullopt, "x", expired).error(),
             MediaError::not_found);
   EXPECT_EQ(repo_->load("example.org", late->media_id, expired).error(), MediaError::not_found);
+}
+
+TEST_F(RepositoryTest, AWaiterRegisteredAfterAnUploadIsWokenAtOnce) {
+  auto created = repo_->create("@a:example.org", t0);
+  ASSERT_TRUE(created);
+  const auto before = repo_->upload_generation();
+  ASSERT_TRUE(repo_->upload_to(created->media_id, "@a:example.org", "text/plain", std::nullopt, "x", t0));
+  int woken = 0;
+  auto unregister = repo_->on_uploaded("example.org", created->media_id, before, [&] { ++woken; });
+  EXPECT_EQ(woken, 1);
+  unregister();
+  auto quiet = repo_->on_uploaded("example.org", "other", repo_->upload_generation(), [&] { ++woken; });
+  quiet();
+  EXPECT_EQ(woken, 1);
 }
 
 TEST_F(RepositoryTest, PendingUploadsAreLimited) {

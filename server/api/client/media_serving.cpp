@@ -108,16 +108,45 @@ core::Expected<media::StoredMedia, media::MediaError> load(RequestContext& ctx, 
   return repository(ctx).load(request.server_name, request.media_id, now_ms());
 }
 
-ApiResponse answer_now(RequestContext& ctx, const MediaRequest& request,
-                       const MediaAnswer& answer) {
-  auto found = load(ctx, request);
-  if (found) {
-    if (request.legacy && found->record.authenticated_only) {
-      throw MatrixError(ErrCode::not_found, "Media not found (this media is served by the authenticated endpoints)");
-    }
-    return answer(ctx, *found);
+// The answer for a load result: the media, or the error why not.
+ApiResponse answer_loaded(RequestContext& ctx, const MediaRequest& request,
+                          core::Expected<media::StoredMedia, media::MediaError> found, const MediaAnswer& answer) {
+  if (!found) {
+    throw_media_error(found.error());
   }
-  throw_media_error(found.error());
+  if (request.legacy && found->record.authenticated_only) {
+    throw MatrixError(ErrCode::not_found, "Media not found (this media is served by the authenticated endpoints)");
+  }
+  return answer(ctx, *found);
+}
+
+// Local or cached media now; while its upload is pending, a parked request that looks again
+// when some upload completes, until `deadline`.
+ApiResponse answer_or_park(RequestContext& ctx, const MediaRequest& request, MediaAnswer answer,
+                           std::chrono::steady_clock::time_point deadline, bool at_deadline) {
+  auto& repo = repository(ctx);
+  const auto generation = repo.upload_generation();
+  auto found = load(ctx, request);
+  if (found || found.error() != media::MediaError::not_yet_uploaded || at_deadline ||
+      std::chrono::steady_clock::now() >= deadline) {
+    return answer_loaded(ctx, request, std::move(found), answer);
+  }
+  ApiResponse waiting;
+  waiting.long_poll = std::make_shared<LongPoll>();
+  waiting.long_poll->deadline = deadline;
+  waiting.long_poll->arm = [&repo, request, generation](std::function<void()> wake) {
+    return repo.on_uploaded(request.server_name, request.media_id, generation, std::move(wake));
+  };
+  // The request and services outlive the parked request (see sync.cpp).
+  Services* services = &ctx.services;
+  const ApiRequest* raw = &ctx.request;
+  const Operation* operation = &ctx.operation;
+  waiting.long_poll->resume = [services, raw, operation, request, answer = std::move(answer),
+                               deadline](bool again_at_deadline) {
+    RequestContext again{*raw, *operation, *services, {}, {}, std::nullopt, std::nullopt};
+    return answer_or_park(again, request, answer, deadline, again_at_deadline);
+  };
+  return waiting;
 }
 
 }  // namespace
@@ -183,27 +212,9 @@ ApiResponse with_media(RequestContext& ctx, const MediaRequest& request,
       return answer(ctx, fetched);
     }
   }
-  auto found = load(ctx, request);
-  if (found || found.error() != media::MediaError::not_yet_uploaded || request.timeout_ms <= 0) {
-    return answer_now(ctx, request, answer);
-  }
-  // Created but not uploaded yet: park until the upload or the deadline.
-  ApiResponse waiting;
-  waiting.long_poll = std::make_shared<LongPoll>();
-  waiting.long_poll->deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::min(request.timeout_ms, max_wait_ms));
-  waiting.long_poll->arm = [&repo, request](std::function<void()> wake) {
-    return repo.on_uploaded(request.server_name, request.media_id, std::move(wake));
-  };
-  // The request and services outlive the parked request (see sync.cpp).
-  Services* services = &ctx.services;
-  const ApiRequest* raw = &ctx.request;
-  const Operation* operation = &ctx.operation;
-  waiting.long_poll->resume = [services, raw, operation, request, answer = std::move(answer)](bool) {
-    RequestContext again{*raw, *operation, *services, {}, {}, std::nullopt, std::nullopt};
-    return answer_now(again, request, answer);
-  };
-  return waiting;
+  const auto wait = std::chrono::milliseconds(std::clamp<std::int64_t>(request.timeout_ms, 0, max_wait_ms));
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  return answer_or_park(ctx, request, std::move(answer), deadline, request.timeout_ms <= 0);
 }
 
 ApiResponse thumbnail_response(RequestContext& ctx, const media::StoredMedia& stored, std::int64_t width,
