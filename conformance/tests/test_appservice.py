@@ -105,9 +105,21 @@ class FakeAppservice:
                         return
                 if self.path.startswith("/_matrix/app/v1/users/"):
                     user = unquote(self.path[len("/_matrix/app/v1/users/"):])
-                    if user.startswith("@bridge_known"):
+                    if user.startswith("@bridge_ondemand"):
+                        # The service registers the user, then says yes.
+                        with fake.server_client() as c:
+                            as_user(c, user[1:].split(":")[0])
                         self.answer(200, {})
                         return
+                if self.path.startswith("/_matrix/app/v1/thirdparty/protocol/gitter"):
+                    self.answer(200, {"user_fields": ["username"], "location_fields": ["room"], "icon": "mxc://x/y",
+                                      "field_types": {}, "instances": [{"desc": "Gitter", "fields": {},
+                                                                        "network_id": "gitter"}]})
+                    return
+                if self.path.startswith("/_matrix/app/v1/thirdparty/location/gitter"):
+                    self.answer(200, [{"alias": f"#bridge_gitter:{SERVER_NAME}", "protocol": "gitter",
+                                       "fields": {"room": self.path.split("room=")[-1]}}])
+                    return
                 self.answer(404, {"errcode": "M_NOT_FOUND", "error": "no"})
 
             def log_message(self, *args):
@@ -158,6 +170,7 @@ as_token: {AS_TOKEN}
 hs_token: {HS_TOKEN}
 sender_localpart: bridgebot
 rate_limited: false
+protocols: [gitter]
 namespaces:
   users:
     - exclusive: true
@@ -362,6 +375,36 @@ def test_unknown_alias_is_asked_of_the_service(client, alice, fake_as):
     room = create_room(client, alice_token)
     assert_matrix_error(client.put(path("directory", "room", f"#bridge_mine:{SERVER_NAME}"), token=alice_token,
                                    json_body={"room_id": room}), 400, "M_EXCLUSIVE")
+
+
+@spec(QUERYING)
+def test_unknown_user_is_asked_of_the_service(client, alice, fake_as):
+    _, alice_token = alice
+    user = f"@bridge_ondemand_user:{SERVER_NAME}"
+    profile = assert_json_response(client.get(path("profile", user), token=alice_token))
+    assert profile.get("displayname") == "bridge_ondemand_user"
+    assert f"/_matrix/app/v1/users/{user}" in fake_as.queries
+    assert_matrix_error(client.get(path("profile", f"@bridge_nobody_here:{SERVER_NAME}"), token=alice_token),
+                        404, "M_NOT_FOUND")
+    # Users outside every namespace are not asked about.
+    count = len(fake_as.queries)
+    assert_matrix_error(client.get(path("profile", f"@nobody:{SERVER_NAME}"), token=alice_token), 404, "M_NOT_FOUND")
+    assert len(fake_as.queries) == count
+
+
+@spec("client-server-api/#third-party-networks")
+def test_third_party_lookups_ask_the_bridge(client, alice):
+    _, alice_token = alice
+    protocols = assert_json_response(client.get(path("thirdparty", "protocols"), token=alice_token))
+    assert list(protocols) == ["gitter"]
+    assert protocols["gitter"]["instances"][0]["network_id"] == "gitter"
+    one = assert_json_response(client.get(path("thirdparty", "protocol", "gitter"), token=alice_token))
+    assert one["location_fields"] == ["room"]
+    assert_matrix_error(client.get(path("thirdparty", "protocol", "irc"), token=alice_token), 404, "M_NOT_FOUND")
+    locations = client.get(path("thirdparty", "location", "gitter", query={"room": "matrix"}), token=alice_token)
+    body = json.loads(locations.body)
+    assert locations.status == 200 and body[0]["fields"]["room"] == "matrix", locations
+    assert_matrix_error(client.get(path("thirdparty", "user", "irc"), token=alice_token), 404, "M_NOT_FOUND")
 
 
 @spec(PING)

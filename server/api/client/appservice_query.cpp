@@ -22,4 +22,13 @@ std::optional<storage::RoomAlias> find_local_alias(RequestContext& ctx, const st
   return found;
 }
 
+bool ask_appservices_about_user(RequestContext& ctx, const std::string& user_id) {
+  const auto& services = ctx.services;
+  if (services.appservices == nullptr || services.appservice_client == nullptr ||
+      user_id.substr(user_id.find(':') + 1) != services.identity.server_name) {
+    return false;
+  }
+  return appservice::query_user(*services.appservices, appservice::http_caller(*services.appservice_client), user_id);
+}
+
 }  // namespace ranvier::api

@@ -3,6 +3,7 @@
 // Profiles of users on other servers need federation (/query/profile), which is not there yet:
 // they are answered like unknown users.
 
+#include "api/client/appservice_query.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
@@ -25,14 +26,21 @@ constexpr std::size_t max_key_bytes = 255;
 
 /// The profile of a local user; throws M_NOT_FOUND for unknown (or remote) users.
 nlohmann::json load_profile(RequestContext& ctx, const std::string& user_id) {
-  auto found = ctx.services.database.read([&](storage::ReadTx& tx) {
-    auto account = tx.accounts().get(user_id);
-    std::optional<std::string> profile;
-    if (account && !account->deactivated) {
-      profile = tx.profiles().get(user_id).value_or("{}");
-    }
-    return profile;
-  });
+  const auto read = [&] {
+    return ctx.services.database.read([&](storage::ReadTx& tx) {
+      auto account = tx.accounts().get(user_id);
+      std::optional<std::string> profile;
+      if (account && !account->deactivated) {
+        profile = tx.profiles().get(user_id).value_or("{}");
+      }
+      return profile;
+    });
+  };
+  auto found = read();
+  // Application service API, "Querying": a bridge may create the user when asked.
+  if (!found && ask_appservices_about_user(ctx, user_id)) {
+    found = read();
+  }
   if (!found) {
     throw MatrixError(ErrCode::not_found, "Profile not found");
   }
