@@ -277,6 +277,10 @@ def test_as_token_acts_as_sender_or_asserted_user(client, alice):
     first = assert_json_response(client.put(sent_path, token=AS_TOKEN, json_body={"msgtype": "m.text", "body": "hi"}))
     again = assert_json_response(client.put(sent_path, token=AS_TOKEN, json_body={"msgtype": "m.text", "body": "hi"}))
     assert first["event_id"] == again["event_id"]
+    # Device masquerading: the named device of the user.
+    whoami = assert_json_response(client.get(path("account", "whoami") + f"?user_id={user}&device_id=BRIDGEDEV",
+                                             token=AS_TOKEN))
+    assert whoami["user_id"] == user and whoami["device_id"] == "BRIDGEDEV"
 
 
 @spec(REGISTRATION)
@@ -375,6 +379,8 @@ def test_unknown_alias_is_asked_of_the_service(client, alice, fake_as):
     room = create_room(client, alice_token)
     assert_matrix_error(client.put(path("directory", "room", f"#bridge_mine:{SERVER_NAME}"), token=alice_token,
                                    json_body={"room_id": room}), 400, "M_EXCLUSIVE")
+    assert_matrix_error(client.post(path("createRoom"), token=alice_token, json_body={"room_alias_name": "bridge_x"}),
+                        400, "M_EXCLUSIVE")
 
 
 @spec(QUERYING)

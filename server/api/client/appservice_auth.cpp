@@ -37,9 +37,12 @@ Principal appservice_principal(const RequestContext& ctx, const appservice::Regi
     }
     user_id = std::string(*asserted);
   }
-  // The spec's device masquerading (MSC3202's device_id) is not offered: every request uses
-  // the service's own device of the user.
-  const std::string device_id(appservice_device_id);
+  // Device masquerading (MSC3202): `device_id` names the user's device to act as, created
+  // when new; without it the service's own device of the user.
+  const std::string device_id(query_value(ctx, "device_id").value_or(appservice_device_id));
+  if (device_id.empty()) {
+    throw MatrixError(ErrCode::invalid_param, "device_id must not be empty");
+  }
   const auto [account, has_device] = ctx.services.database.read([&](storage::ReadTx& tx) {
     return std::pair{tx.accounts().get(user_id), tx.devices().get(user_id, device_id).has_value()};
   });
@@ -49,7 +52,7 @@ Principal appservice_principal(const RequestContext& ctx, const appservice::Regi
   if (!has_device) {
     ctx.services.database.write([&](storage::WriteTx& tx) {
       if (!tx.devices().get(user_id, device_id)) {
-        tx.devices().create(storage::Device{user_id, device_id, "Application service", now_ms()});
+        tx.devices().create(storage::Device{user_id, device_id, std::nullopt, now_ms()});
       }
     });
   }
@@ -70,6 +73,14 @@ const appservice::Registration& appservice_of_request(const RequestContext& ctx)
                       nlohmann::json{{"soft_logout", false}});
   }
   return *service;
+}
+
+void check_alias_not_reserved(const RequestContext& ctx, std::string_view alias) {
+  const auto* owner =
+      ctx.services.appservices != nullptr ? ctx.services.appservices->exclusive_alias_owner(alias) : nullptr;
+  if (owner != nullptr && (!ctx.principal || owner->id != ctx.principal->appservice_id)) {
+    throw MatrixError(ErrCode::exclusive, "This alias is reserved by an application service");
+  }
 }
 
 bool exempt_from_rate_limits(const RequestContext& ctx) {

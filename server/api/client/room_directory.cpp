@@ -1,14 +1,13 @@
 // Room aliases and the public room directory (client-server API, "Room aliases", "Listing
 // rooms"). Only this server's aliases and rooms: asking other servers needs federation.
 
+#include "api/client/appservice_auth.hpp"
+#include "api/client/appservice_query.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
 #include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
-#include "api/client/appservice_query.hpp"
 #include "api/server_identity.hpp"
-#include "api/services.hpp"
-#include "appservice/registry.hpp"
 #include "core/auth/power_levels.hpp"
 #include "core/identifiers.hpp"
 #include "rooms/history_visibility.hpp"
@@ -136,10 +135,7 @@ ApiResponse setRoomAlias(RequestContext& ctx, const SetRoomAliasRequest& req) {
   if (server_of(alias) != ctx.services.identity.server_name) {
     throw MatrixError(ErrCode::invalid_param, "Aliases of other servers cannot be created here");
   }
-  if (const auto* owner = ctx.services.appservices ? ctx.services.appservices->exclusive_alias_owner(alias) : nullptr;
-      owner != nullptr && owner->id != ctx.principal->appservice_id) {
-    throw MatrixError(ErrCode::exclusive, "This alias is reserved by an application service");
-  }
+  check_alias_not_reserved(ctx, alias);
   write_and_notify(ctx, [&](storage::WriteTx& tx) {
     if (!tx.rooms().get(req.room_id)) {
       throw MatrixError(ErrCode::not_found, "Unknown room " + req.room_id);

@@ -1,6 +1,7 @@
 // POST /_matrix/client/v3/createRoom (client-server API, "Creation").
 // Spec order and presets are applied by rooms::create_room, each event through the pipeline.
 
+#include "api/client/appservice_auth.hpp"
 #include "api/client/remote_membership.hpp"
 #include "api/client/room_access.hpp"
 #include "api/errors.hpp"
@@ -30,6 +31,7 @@ ApiResponse createRoom(RequestContext& ctx, const CreateRoomRequest& req) {
     if (name.empty() || name.find(':') != std::string::npos || !core::parse_room_alias(alias)) {
       throw MatrixError(ErrCode::invalid_param, "Invalid room_alias_name: " + name);
     }
+    check_alias_not_reserved(ctx, alias);
     creation.alias = alias;
   }
   if (req.initial_state) {

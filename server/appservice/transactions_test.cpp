@@ -1,0 +1,164 @@
+// The transaction worker over a real SQLite database (application service API, "Pushing
+// events"): which events go to a service, in which transactions, and what a failure does.
+
+#include "appservice/transactions.hpp"
+
+#include "core/ed25519.hpp"
+#include "core/room_version.hpp"
+#include "rooms/event_pipeline.hpp"
+#include "rooms/room_creation.hpp"
+#include "rooms/test_drafts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace ranvier::appservice {
+namespace {
+
+struct Call {
+  std::string path;
+  nlohmann::json body;
+};
+
+class TransactionWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ranvier-appservice-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_ = storage::open_database("sqlite://" + (dir_ / "test.db").string());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<TransactionWorker> worker() {
+    Caller caller = [this](const Registration&, std::string_view method, std::string_view path,
+                           const std::string& body) {
+      EXPECT_EQ(method, "PUT");
+      calls_.push_back({std::string(path), nlohmann::json::parse(body)});
+      const int status = answers_.empty() ? 200 : answers_.front();
+      if (!answers_.empty()) {
+        answers_.erase(answers_.begin());
+      }
+      return CallOutcome{CallFailure::none, status, "{}", ""};
+    };
+    return std::make_unique<TransactionWorker>(*db_, registry_, caller, notifier_,
+                                               TransactionOptions{.now_ms = [this] { return now_; }});
+  }
+
+  std::string create_room(const std::string& creator) {
+    rooms::RoomCreation request{.creator = creator,
+                                .creator_member_content = {{"membership", "join"}},
+                                .room_version = std::string(core::default_room_version),
+                                .preset = "private_chat"};
+    return db_->write([&](storage::WriteTx& tx) { return rooms::create_room(tx, pipeline_, request); });
+  }
+
+  std::string say(const std::string& room_id, const std::string& sender, const std::string& body) {
+    return db_->write([&](storage::WriteTx& tx) {
+      return pipeline_.send(tx, room_id, rooms::testing::message(sender, body)).event_id;
+    });
+  }
+
+  static std::vector<std::string> bodies(const nlohmann::json& transaction) {
+    std::vector<std::string> out;
+    for (const auto& event : transaction["events"]) {
+      if (event["type"] == "m.room.message") {
+        out.push_back(event["content"]["body"]);
+      }
+    }
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Database> db_;
+  rooms::EventPipeline pipeline_{"test", core::SigningKey{"test", core::ed25519_generate()}};
+  rooms::Notifier notifier_;
+  Registry registry_{{parse_registration("id: bridge\nurl: http://127.0.0.1:1\nas_token: a\nhs_token: h\n"
+                                         "sender_localpart: bot\nnamespaces:\n  users:\n"
+                                         "    - {exclusive: true, regex: '@bridge_.*'}\n",
+                                         "bridge.yaml")},
+                     "test"};
+  std::vector<Call> calls_;
+  std::vector<int> answers_;
+  std::int64_t now_ = 1'000'000;
+};
+
+TEST_F(TransactionWorkerTest, NewServiceStartsAtTheEndOfTheStream) {
+  const auto before = create_room("@bridge_old:test");
+  say(before, "@bridge_old:test", "history");
+  auto w = worker();
+  EXPECT_FALSE(w->run_once());
+  EXPECT_TRUE(calls_.empty());
+  say(before, "@bridge_old:test", "new");
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);
+  EXPECT_EQ(calls_[0].path, "/_matrix/app/v1/transactions/1");
+  EXPECT_EQ(bodies(calls_[0].body), std::vector<std::string>{"new"});
+}
+
+TEST_F(TransactionWorkerTest, OnlyInterestingEventsInClientFormat) {
+  auto w = worker();
+  w->run_once();
+  const auto bridged = create_room("@bridge_alice:test");
+  const auto other = create_room("@carol:test");
+  say(other, "@carol:test", "private");
+  const auto sent = say(bridged, "@bridge_alice:test", "bridged");
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);
+  const auto& events = calls_[0].body["events"];
+  EXPECT_EQ(bodies(calls_[0].body), std::vector<std::string>{"bridged"});
+  for (const auto& event : events) {
+    EXPECT_EQ(event["room_id"], bridged);
+    EXPECT_FALSE(event.contains("auth_events"));  // client format, not the PDU
+    EXPECT_FALSE(event.contains("hashes"));
+  }
+  EXPECT_EQ(events.back()["event_id"], sent);
+}
+
+TEST_F(TransactionWorkerTest, FailedTransactionIsRetriedWithTheSameIdAfterBackOff) {
+  auto w = worker();
+  w->run_once();
+  const auto room = create_room("@bridge_bob:test");
+  answers_ = {500, 503};
+  say(room, "@bridge_bob:test", "one");
+  auto due = w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(*due, now_ + 1'000);  // the first back-off
+  say(room, "@bridge_bob:test", "two");
+  w->run_once();  // not due yet: nothing is sent, and "two" waits behind "one"
+  EXPECT_EQ(calls_.size(), 1U);
+  now_ += 1'000;
+  due = w->run_once();
+  ASSERT_EQ(calls_.size(), 2U);  // 503 this time
+  EXPECT_EQ(*due, now_ + 2'000);
+  now_ += 2'000;
+  // A restart keeps the queue: a new worker sends the same transaction, then the next one.
+  w.reset();
+  w = worker();
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 4U);
+  EXPECT_EQ(calls_[0].path, calls_[1].path);
+  EXPECT_EQ(calls_[1].path, calls_[2].path);
+  EXPECT_EQ(calls_[2].body, calls_[0].body);
+  EXPECT_EQ(bodies(calls_[2].body).back(), "one");
+  EXPECT_EQ(bodies(calls_[3].body), std::vector<std::string>{"two"});
+  EXPECT_NE(calls_[3].path, calls_[2].path);
+}
+
+TEST(AppserviceBackoff, DoublesUpToTheCap) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(backoff_ms(0, milliseconds(1'000), milliseconds(300'000)), 1'000);
+  EXPECT_EQ(backoff_ms(3, milliseconds(1'000), milliseconds(300'000)), 8'000);
+  EXPECT_EQ(backoff_ms(40, milliseconds(1'000), milliseconds(300'000)), 300'000);
+}
+
+}  // namespace
+}  // namespace ranvier::appservice
