@@ -142,6 +142,40 @@ class FakeAppservice:
                 self.lock.wait(left)
 
 
+class LegacyAppservice:
+    """A service of the time before /_matrix/app/v1: it knows `/transactions/{txnId}` only (404
+    without a Matrix errcode elsewhere) and reads the token from `?access_token=`."""
+
+    def __init__(self):
+        self.transactions = []
+        self.lock = threading.Condition()
+        legacy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if not self.path.startswith("/transactions/"):
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                with legacy.lock:
+                    legacy.transactions.append((self.path, body))
+                    legacy.lock.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -149,6 +183,7 @@ def closed_port():
 
 
 FAKE = FakeAppservice()
+LEGACY = LegacyAppservice()
 _folder = Path(tempfile.mkdtemp(prefix="ranvier-appservice-"))
 
 
@@ -191,6 +226,18 @@ namespaces:
     - exclusive: false
       regex: "@shared_.*"
 """),
+        _registration("legacy.yaml", f"""
+id: legacy
+url: "{LEGACY.url}"
+as_token: as-token-legacy
+hs_token: hs-token-legacy
+sender_localpart: legacybot
+rate_limited: false
+namespaces:
+  users:
+    - exclusive: true
+      regex: "@legacy_.*"
+"""),
         _registration("gone.yaml", f"""
 id: gone
 url: "http://127.0.0.1:{closed_port()}"
@@ -209,8 +256,9 @@ def fake_as(server, alice):
     # `alice` first: her registration must not meet the registration rate limit tested below.
     FAKE.server_client = server.client
     yield FAKE
-    FAKE.http.shutdown()
-    FAKE.http.server_close()
+    for fake in (FAKE, LEGACY):
+        fake.http.shutdown()
+        fake.http.server_close()
 
 
 def as_register(client, username, token=AS_TOKEN, **extra):
@@ -354,6 +402,21 @@ def test_failed_transaction_is_retried_with_the_same_id(client, fake_as):
     attempts = [(t, status) for t, b, status in fake_as.transactions[before:]
                 if any(e["event_id"] == event for e in b["events"])]
     assert attempts == [(txn_id, 500), (txn_id, 200)], attempts
+
+
+@spec("application-service-api/#legacy-routes")
+def test_legacy_service_gets_transactions_on_the_legacy_route(client):
+    room = create_room(client, "as-token-legacy")
+    event = send(client, "as-token-legacy", room, {"msgtype": "m.text", "body": "old school"})
+    deadline = time.monotonic() + 15
+    with LEGACY.lock:
+        while not any(e["event_id"] == event for _, b in LEGACY.transactions for e in b["events"]):
+            left = deadline - time.monotonic()
+            assert left > 0, LEGACY.transactions
+            LEGACY.lock.wait(left)
+        target = next(p for p, b in LEGACY.transactions if any(e["event_id"] == event for e in b["events"]))
+    assert target.split("?")[0].startswith("/transactions/")
+    assert "access_token=hs-token-legacy" in target
 
 
 @spec(QUERYING)

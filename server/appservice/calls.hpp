@@ -5,6 +5,7 @@
 #include "appservice/registration.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,7 +38,17 @@ struct CallOutcome {
 using Caller = std::function<CallOutcome(const Registration& service, std::string_view method, std::string_view path,
                                          const std::string& json_body)>;
 
-/// A Caller over the outbound HTTP client (which must outlive it).
+/// A Caller over the outbound HTTP client (which must outlive it). A service that does not know
+/// a `/_matrix/app/v1` path is asked again at its legacy route (see legacy_path).
 Caller http_caller(http::Client& client);
+
+/// The legacy route of a `/_matrix/app/v1` path (application service API, "Legacy routes"):
+/// `/_matrix/app/unstable/thirdparty/…` for third-party lookups, the bare path
+/// (`/transactions/1`, `/users/…`, `/rooms/…`) for the rest; nullopt when it has none.
+std::optional<std::string> legacy_path(std::string_view path);
+
+/// True if an answer says the service does not know the route at all (405, or 404 without a
+/// Matrix error other than M_UNRECOGNIZED), so the legacy route is worth a try.
+bool route_unknown(const CallOutcome& outcome);
 
 }  // namespace ranvier::appservice

@@ -1,6 +1,7 @@
 // Spec: application service API, "Registration" (the file) and "Identity assertion" /
 // "Pushing events" (what the namespaces decide).
 
+#include "appservice/calls.hpp"
 #include "appservice/registry.hpp"
 
 #include <gtest/gtest.h>
@@ -125,6 +126,27 @@ TEST(AppserviceNamespacePattern, PathologicalPatternFailsClosed) {
   EXPECT_FALSE(pattern->matches(std::string(64, 'a') + "!"));
   EXPECT_TRUE(pattern->matches("aaaa"));
   EXPECT_FALSE(pattern->matches("\xff\xfe"));  // not UTF-8: no match, no crash
+}
+
+}  // namespace
+}  // namespace ranvier::appservice
+
+namespace ranvier::appservice {
+namespace {
+
+// Spec: application service API, "Legacy routes".
+TEST(AppserviceLegacyRoutes, PathsAndWhenToUseThem) {
+  EXPECT_EQ(legacy_path("/_matrix/app/v1/transactions/5"), "/transactions/5");
+  EXPECT_EQ(legacy_path("/_matrix/app/v1/users/%40a%3Ax"), "/users/%40a%3Ax");
+  EXPECT_EQ(legacy_path("/_matrix/app/v1/thirdparty/protocol/irc"), "/_matrix/app/unstable/thirdparty/protocol/irc");
+  EXPECT_FALSE(legacy_path("/_matrix/app/v1/ping"));
+  EXPECT_FALSE(legacy_path("/other"));
+  EXPECT_TRUE(route_unknown({CallFailure::none, 404, "<html>Not Found</html>", ""}));
+  EXPECT_TRUE(route_unknown({CallFailure::none, 404, R"({"errcode":"M_UNRECOGNIZED","error":"x"})", ""}));
+  EXPECT_TRUE(route_unknown({CallFailure::none, 405, "", ""}));
+  EXPECT_FALSE(route_unknown({CallFailure::none, 404, R"({"errcode":"M_NOT_FOUND","error":"no such user"})", ""}));
+  EXPECT_FALSE(route_unknown({CallFailure::none, 500, "", ""}));
+  EXPECT_FALSE(route_unknown({CallFailure::connection, 0, "", "refused"}));
 }
 
 }  // namespace
