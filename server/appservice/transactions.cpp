@@ -83,6 +83,15 @@ TransactionWorker::TransactionWorker(storage::Database& database, const Registry
 TransactionWorker::~TransactionWorker() { stop(); }
 
 bool TransactionWorker::queue_new_events(const Registration& service) {
+  // Most wake-ups (typing, receipts, other commits) bring no event: no write transaction then,
+  // so the single SQLite writer is not taken for nothing.
+  const bool behind = db_.read([&](storage::ReadTx& tx) {
+    const auto position = tx.appservices().stream_position(service.id);
+    return !position || *position < tx.events().max_stream();
+  });
+  if (!behind) {
+    return false;
+  }
   return db_.write([&](storage::WriteTx& tx) {
     auto& store = tx.appservices();
     const auto up_to = tx.events().max_stream();
