@@ -120,7 +120,7 @@ sub start
          "--tls-ca-key",  $ca_key,
       ],
    )->then( sub {
-      $self->{paths}{config} = $self->write_yaml_file( "ranvier.yaml" => $self->_config( $database ) );
+      $self->{paths}{config} = $self->write_yaml_file( "ranvier.yaml" => $self->_config( $database, $ca_cert ) );
       $self->{paths}{log} = "$hs_dir/ranvier.log";
       $self->_start_ranvier;
    });
@@ -130,7 +130,7 @@ sub start
 sub _config
 {
    my $self = shift;
-   my ( $database ) = @_;
+   my ( $database, $ca_cert ) = @_;
 
    my $host = $self->{bind_host};
    $host = "[$host]" if $host =~ m/:/;   # IPv6 literal
@@ -169,6 +169,11 @@ sub _config
       app_services => [
          map { File::Spec->rel2abs( $_ ) } @{ $self->{app_service_config_files} // [] }
       ],
+      # Outbound HTTPS (other SyTest servers, SyTest's fake application services) presents
+      # certificates of SyTest's CA.
+      federation => {
+         ca_file => $ca_cert,
+      },
    };
 }
 
