@@ -331,6 +331,15 @@ def test_as_token_acts_as_sender_or_asserted_user(client, alice):
     assert whoami["user_id"] == user and whoami["device_id"] == "BRIDGEDEV"
 
 
+@spec("client-server-api/#post_matrixclientv3accountdeactivate")
+def test_service_deactivates_its_users_without_uia(client):
+    user = as_user(client, "bridge_leaving")
+    deactivate = path("account", "deactivate") + "?user_id=" + user
+    assert_json_response(client.post(deactivate, token=AS_TOKEN, json_body={}))
+    assert_matrix_error(client.get(path("account", "whoami") + "?user_id=" + user, token=AS_TOKEN),
+                        403, "M_FORBIDDEN")
+
+
 @spec(REGISTRATION)
 def test_rate_limited_false_is_not_limited(client, alice):
     # The suite's limit is 6 at once then one every two seconds; the service's token is exempt.

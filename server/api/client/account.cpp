@@ -48,8 +48,12 @@ ApiResponse changePassword(RequestContext& ctx, const ChangePasswordRequest& req
 
 ApiResponse deactivateAccount(RequestContext& ctx, const DeactivateAccountRequest& req) {
   refuse_guests(ctx);
-  if (auto challenge = require_password_stage(ctx, req.auth)) {
-    return std::move(*challenge);
+  // An application service deactivates its users (who have no password) with its token alone,
+  // as Synapse allows; everyone else confirms with their password.
+  if (ctx.principal->appservice_id.empty()) {
+    if (auto challenge = require_password_stage(ctx, req.auth)) {
+      return std::move(*challenge);
+    }
   }
   const Principal& who = *ctx.principal;
   // `erase` asks to forget the user's messages too; there are no rooms yet, so deactivation
