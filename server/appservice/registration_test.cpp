@@ -118,6 +118,16 @@ TEST(AppserviceRegistry, InterestInEvents) {
   EXPECT_TRUE(registry.interested(irc, {"@alice:example.org", std::nullopt, "!r:x", &aliases, &none}));
   EXPECT_TRUE(registry.interested(irc, {"@alice:example.org", std::nullopt, "!r:x", &none, &members}));
   EXPECT_FALSE(registry.interested(irc, {"@alice:example.org", "", "!r:x", &none, &none}));
+  // Only this server's users count: the same localpart elsewhere does not.
+  Registry wide({parse_registration("id: w\nas_token: a\nhs_token: b\nsender_localpart: w\nnamespaces:\n"
+                                    "  users: [{exclusive: false, regex: '@irc_.*'}]\n",
+                                    "w.yaml")},
+                "example.org");
+  const auto& w = wide.all().front();
+  EXPECT_TRUE(wide.interested(w, {"@irc_a:example.org", std::nullopt, "!r:x", &none, &none}));
+  EXPECT_FALSE(wide.interested(w, {"@irc_a:remote.org", std::nullopt, "!r:x", &none, &none}));
+  const std::vector<std::string> remote_members{"@irc_b:remote.org"};
+  EXPECT_FALSE(wide.interested(w, {"@alice:remote.org", std::nullopt, "!r:x", &none, &remote_members}));
 }
 
 TEST(AppserviceNamespacePattern, PathologicalPatternFailsClosed) {

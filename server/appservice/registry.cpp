@@ -109,10 +109,15 @@ std::vector<const Registration*> Registry::alias_query_targets(std::string_view 
 }
 
 bool Registry::interested(const Registration& service, const EventFacts& event) const {
-  if (may_act_as(service, event.sender)) {
+  // Spec: a user namespace covers users of this server only; others' users matching the regex
+  // do not make an event interesting.
+  const auto covers = [&](std::string_view user_id) {
+    return user_id.ends_with(":" + server_name_) && may_act_as(service, user_id);
+  };
+  if (covers(event.sender)) {
     return true;
   }
-  if (event.state_key && may_act_as(service, *event.state_key)) {
+  if (event.state_key && covers(*event.state_key)) {
     return true;
   }
   if (namespaces_match(service.rooms, event.room_id)) {
@@ -127,7 +132,7 @@ bool Registry::interested(const Registration& service, const EventFacts& event) 
   }
   if (event.room_members != nullptr) {
     for (const auto& member : *event.room_members) {
-      if (may_act_as(service, member)) {
+      if (covers(member)) {
         return true;
       }
     }
