@@ -205,6 +205,7 @@ as_token: {AS_TOKEN}
 hs_token: {HS_TOKEN}
 sender_localpart: bridgebot
 rate_limited: false
+receive_ephemeral: true
 protocols: [gitter]
 namespaces:
   users:
@@ -386,6 +387,29 @@ def test_events_of_rooms_with_service_users_arrive_as_transactions(client, alice
     ids = [int(t) for t, _, _ in fake_as.transactions]
     assert ids == sorted(ids)
     assert fake_as.unauthorized == 0
+
+
+@spec("application-service-api/#pushing-edus")
+def test_receipts_arrive_as_ephemeral_data(client, alice, fake_as):
+    alice_id, alice_token = alice
+    user = as_user(client, "bridge_reader")
+    room = create_room(client, alice_token, preset="public_chat")
+    assert_json_response(client.post(path("join", room) + "?user_id=" + user, token=AS_TOKEN, json_body={}))
+    event = send(client, alice_token, room, {"msgtype": "m.text", "body": "read this"})
+    assert_json_response(client.post(path("rooms", room, "receipt", "m.read", event), token=alice_token,
+                                     json_body={}))
+    deadline = time.monotonic() + 15
+    with fake_as.lock:
+        while True:
+            edus = [e for _, b, s in fake_as.transactions if s == 200 for e in b.get("ephemeral", [])
+                    if e["type"] == "m.receipt" and e["room_id"] == room]
+            if edus:
+                break
+            left = deadline - time.monotonic()
+            assert left > 0, fake_as.transactions[-3:]
+            fake_as.lock.wait(left)
+    assert alice_id in edus[0]["content"][event]["m.read"]
+    assert isinstance(edus[0]["content"][event]["m.read"][alice_id]["ts"], int)
 
 
 @spec(PUSHING)

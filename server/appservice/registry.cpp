@@ -70,6 +70,12 @@ bool Registry::may_act_as(const Registration& service, std::string_view user_id)
   return user_id == sender_of(service) || namespaces_match(service.users, user_id);
 }
 
+bool Registry::covers_local_user(const Registration& service, std::string_view user_id) const {
+  // Spec: a user namespace covers users of this server only; others' users matching the regex
+  // do not make an event interesting.
+  return user_id.ends_with(":" + server_name_) && may_act_as(service, user_id);
+}
+
 const Registration* Registry::exclusive_user_owner(std::string_view user_id) const {
   for (const auto& r : registrations_) {
     if (user_id == sender_of(r) || namespaces_match(r.users, user_id, true)) {
@@ -109,11 +115,7 @@ std::vector<const Registration*> Registry::alias_query_targets(std::string_view 
 }
 
 bool Registry::interested(const Registration& service, const EventFacts& event) const {
-  // Spec: a user namespace covers users of this server only; others' users matching the regex
-  // do not make an event interesting.
-  const auto covers = [&](std::string_view user_id) {
-    return user_id.ends_with(":" + server_name_) && may_act_as(service, user_id);
-  };
+  const auto covers = [&](std::string_view user_id) { return covers_local_user(service, user_id); };
   if (covers(event.sender)) {
     return true;
   }

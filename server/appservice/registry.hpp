@@ -48,6 +48,10 @@ class Registry {
   /// True if the service may act as `user_id`: its sender or a user in its user namespace.
   bool may_act_as(const Registration& service, std::string_view user_id) const;
 
+  /// True if `user_id` is a user of this server the service may act as (what makes events and
+  /// private receipts of that user the service's business).
+  bool covers_local_user(const Registration& service, std::string_view user_id) const;
+
   /// The service holding `user_id` in an exclusive user namespace (or as its sender).
   const Registration* exclusive_user_owner(std::string_view user_id) const;
   /// The service holding `alias` in an exclusive alias namespace.

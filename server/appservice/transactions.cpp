@@ -1,6 +1,5 @@
 #include "appservice/transactions.hpp"
 
-#include "core/percent_encoding.hpp"
 #include "core/room_version.hpp"
 #include "rooms/client_event.hpp"
 
@@ -62,7 +61,40 @@ nlohmann::json transaction_body(storage::ReadTx& tx, const storage::AppserviceTx
     }
     events.push_back(rooms::client_event(event, *version, now, redaction ? &*redaction : nullptr));
   }
-  return {{"events", events}};
+  nlohmann::json body = {{"events", events}};
+  auto ephemeral = nlohmann::json::parse(txn.ephemeral, nullptr, false);
+  if (ephemeral.is_array() && !ephemeral.empty()) {
+    body["ephemeral"] = std::move(ephemeral);
+  }
+  return body;
+}
+
+/// Spec: application service API, "Pushing EDUs": one m.receipt per room the service is
+/// interested in, as /sync shows it, with the room ID; private receipts only of its own users.
+nlohmann::json receipt_edus(const Registry& registry, const Registration& service,
+                            const std::vector<storage::StreamedReceipt>& receipts,
+                            const std::function<const RoomFacts&(const std::string&)>& facts_of_room) {
+  std::map<std::string, nlohmann::json> by_room;
+  for (const auto& receipt : receipts) {
+    const auto& facts = facts_of_room(receipt.room_id);
+    const EventFacts room{"", std::nullopt, receipt.room_id, &facts.aliases, &facts.members};
+    if (!registry.interested(service, room)) {
+      continue;
+    }
+    if (receipt.receipt_type == "m.read.private" && !registry.covers_local_user(service, receipt.user_id)) {
+      continue;
+    }
+    nlohmann::json entry = {{"ts", receipt.ts}};
+    if (!receipt.thread_id.empty()) {
+      entry["thread_id"] = receipt.thread_id;
+    }
+    by_room[receipt.room_id][receipt.event_id][receipt.receipt_type][receipt.user_id] = std::move(entry);
+  }
+  auto edus = nlohmann::json::array();
+  for (auto& [room_id, content] : by_room) {
+    edus.push_back({{"type", "m.receipt"}, {"room_id", room_id}, {"content", std::move(content)}});
+  }
+  return edus;
 }
 
 }  // namespace
@@ -86,8 +118,12 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
   // Most wake-ups (typing, receipts, other commits) bring no event: no write transaction then,
   // so the single SQLite writer is not taken for nothing.
   const bool behind = db_.read([&](storage::ReadTx& tx) {
-    const auto position = tx.appservices().stream_position(service.id);
-    return !position || *position < tx.events().max_stream();
+    auto& store = tx.appservices();
+    const auto position = store.stream_position(service.id);
+    if (!position || *position < tx.events().max_stream()) {
+      return true;
+    }
+    return service.receive_ephemeral && store.receipt_position(service.id) < store.max_receipt_stream();
   });
   if (!behind) {
     return false;
@@ -95,10 +131,12 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
   return db_.write([&](storage::WriteTx& tx) {
     auto& store = tx.appservices();
     const auto up_to = tx.events().max_stream();
+    const auto receipts_up_to = store.max_receipt_stream();
     const auto position = store.stream_position(service.id);
     if (!position) {
       // A new service hears about what happens from now on, not about all of history.
       store.set_stream_position(service.id, up_to);
+      store.set_receipt_position(service.id, receipts_up_to);
       return false;
     }
     const auto events = store.timeline_after(*position, up_to, options_.batch);
@@ -122,14 +160,26 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
     }
     const bool full = events.size() == options_.batch;
     const auto reached = full ? events.back().stream : up_to;
-    if (reached == *position) {
-      return false;
+    auto ephemeral = nlohmann::json::array();
+    bool receipts_full = false;
+    if (service.receive_ephemeral) {
+      const auto from = store.receipt_position(service.id);
+      const auto receipts = store.receipts_after(from, receipts_up_to, options_.batch);
+      ephemeral = receipt_edus(registry_, service, receipts,
+                               [&](const std::string& room_id) -> const RoomFacts& { return facts_of(tx, rooms, room_id); });
+      receipts_full = receipts.size() == options_.batch;
+      const auto receipts_reached = receipts_full ? receipts.back().stream : receipts_up_to;
+      if (receipts_reached != from) {
+        store.set_receipt_position(service.id, receipts_reached);
+      }
     }
-    if (!interesting.empty()) {
-      store.add_txn(service.id, interesting.dump(), options_.now_ms());
+    if (!interesting.empty() || !ephemeral.empty()) {
+      store.add_txn(service.id, interesting.dump(), ephemeral.dump(), options_.now_ms());
     }
-    store.set_stream_position(service.id, reached);
-    return full;
+    if (reached != *position) {
+      store.set_stream_position(service.id, reached);
+    }
+    return full || receipts_full;
   });
 }
 

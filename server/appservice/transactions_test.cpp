@@ -81,7 +81,7 @@ class TransactionWorkerTest : public ::testing::Test {
   rooms::EventPipeline pipeline_{"test", core::SigningKey{"test", core::ed25519_generate()}};
   rooms::Notifier notifier_;
   Registry registry_{{parse_registration("id: bridge\nurl: http://127.0.0.1:1\nas_token: a\nhs_token: h\n"
-                                         "sender_localpart: bot\nnamespaces:\n  users:\n"
+                                         "sender_localpart: bot\nreceive_ephemeral: true\nnamespaces:\n  users:\n"
                                          "    - {exclusive: true, regex: '@bridge_.*'}\n",
                                          "bridge.yaml")},
                      "test"};
@@ -151,6 +151,39 @@ TEST_F(TransactionWorkerTest, FailedTransactionIsRetriedWithTheSameIdAfterBackOf
   EXPECT_EQ(bodies(calls_[2].body).back(), "one");
   EXPECT_EQ(bodies(calls_[3].body), std::vector<std::string>{"two"});
   EXPECT_NE(calls_[3].path, calls_[2].path);
+}
+
+// Spec: application service API, "Pushing EDUs".
+TEST_F(TransactionWorkerTest, ReceiptsOfInterestingRoomsGoInEphemeral) {
+  const auto bridged = create_room("@bridge_dan:test");
+  const auto other = create_room("@carol:test");
+  const auto event = say(bridged, "@bridge_dan:test", "read me");
+  db_->write([&](storage::WriteTx& tx) {
+    tx.receipts().put({bridged, "@alice:test", "m.read", "", event, 1234});
+    tx.receipts().put({other, "@carol:test", "m.read", "", event, 1});
+  });
+  auto w = worker();
+  w->run_once();  // a new service starts after these
+  EXPECT_TRUE(calls_.empty());
+  db_->write([&](storage::WriteTx& tx) {
+    tx.receipts().put({bridged, "@alice:test", "m.read", "main", event, 2000});
+    tx.receipts().put({bridged, "@alice:test", "m.read.private", "", event, 2001});  // not its user
+    tx.receipts().put({bridged, "@bridge_dan:test", "m.read.private", "", event, 2002});
+    tx.receipts().put({other, "@carol:test", "m.read", "", event, 2003});
+  });
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);
+  EXPECT_TRUE(calls_[0].body["events"].empty());
+  const nlohmann::json expected = nlohmann::json::array(
+      {{{"type", "m.receipt"},
+        {"room_id", bridged},
+        {"content",
+         {{event,
+           {{"m.read", {{"@alice:test", {{"ts", 2000}, {"thread_id", "main"}}}}},
+            {"m.read.private", {{"@bridge_dan:test", {{"ts", 2002}}}}}}}}}}});
+  EXPECT_EQ(calls_[0].body["ephemeral"], expected);
+  w->run_once();
+  EXPECT_EQ(calls_.size(), 1U);
 }
 
 TEST(AppserviceBackoff, DoublesUpToTheCap) {
