@@ -49,7 +49,22 @@ trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=check-image test CA" \
     -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null || die "openssl could not make a CA"
 
+# An application-service registration, mounted where Complement puts them.
+mkdir "$work/appservice"
+cat >"$work/appservice/bridge.yaml" <<'YAML'
+id: check-image-bridge
+url: null
+as_token: check-image-as-token
+hs_token: check-image-hs-token
+sender_localpart: bridge
+namespaces:
+  users: [{exclusive: true, regex: "@bridge_.*:hs1"}]
+  aliases: []
+  rooms: []
+YAML
+
 container=$(docker run -d -e SERVER_NAME=hs1 -v "$work:/complement/ca:ro" \
+    -v "$work/appservice:/complement/appservice:ro" \
     -p 127.0.0.1::8008 -p 127.0.0.1::8448 "$image") || die "docker run failed"
 
 status=""
@@ -128,6 +143,13 @@ else
         pass "shared-secret registration of @alice:hs1: $reply" ||
         fail "shared-secret registration: POST $register_url answered: $reply"
 fi
+
+# The mounted registration is loaded: its as_token registers a user in its namespace.
+reply=$(curl -sS -X POST -H 'Content-Type: application/json' -H 'Authorization: Bearer check-image-as-token' \
+    -d '{"type":"m.login.application_service","username":"bridge_alice"}' "$client/_matrix/client/v3/register")
+grep -q '"user_id":"@bridge_alice:hs1"' <<<"$reply" &&
+    pass "application-service registration from /complement/appservice: $reply" ||
+    fail "application-service registration: POST /register with the as_token answered: $reply"
 
 echo "check-image: $failures check(s) failed"
 [[ $failures -eq 0 ]]

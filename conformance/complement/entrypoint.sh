@@ -3,6 +3,7 @@
 #   SERVER_NAME        the server name to use (e.g. hs1)
 #   /complement/ca/    ca.crt + ca.key: the CA that signs every homeserver's certificate
 # and expects the client API on 8008 (HTTP) and the federation API on 8448 (HTTPS).
+#   /complement/appservice/*.yaml   application-service registrations (Complement's AS tests)
 # The script may run several times in one container (restarts): the signing key and the
 # database are kept, the TLS certificate and the configuration are written anew.
 set -eu
@@ -54,6 +55,13 @@ password_hashing:
 log:
   requests: true
 YAML
+registrations=$(ls /complement/appservice/*.yaml 2>/dev/null || true)
+if [ -n "$registrations" ]; then
+    echo "app_services:" >>"$config.tmp"
+    for file in $registrations; do
+        echo "  - \"$file\"" >>"$config.tmp"
+    done
+fi
 mv "$config.tmp" "$config"
 
 exec ranvier serve --config "$config"
