@@ -106,7 +106,7 @@ std::int64_t backoff_ms(std::int64_t attempts, std::chrono::milliseconds min, st
 
 TransactionWorker::TransactionWorker(storage::Database& database, const Registry& registry, Caller caller,
                                      rooms::Notifier& notifier, TransactionOptions options)
-    : db_(database), registry_(registry), caller_(std::move(caller)), notifier_(notifier), options_(std::move(options)) {
+    : db_(database), registry_(registry), caller_(std::move(caller)), options_(std::move(options)), sleep_(notifier) {
   if (!options_.now_ms) {
     options_.now_ms = system_now_ms;
   }
@@ -224,8 +224,7 @@ std::optional<std::int64_t> TransactionWorker::run_once() {
     const auto now = options_.now_ms();
     std::optional<std::int64_t> next;
     while ((next = send_next(service)) && *next <= now) {
-      std::lock_guard lock(mutex_);
-      if (stopping_) {
+      if (sleep_.stopping()) {
         return due;
       }
     }
@@ -244,11 +243,7 @@ void TransactionWorker::start() {
 }
 
 void TransactionWorker::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  sleep_.stop();
   if (thread_.joinable()) {
     thread_.join();
   }
@@ -256,7 +251,7 @@ void TransactionWorker::stop() {
 
 void TransactionWorker::run() {
   while (true) {
-    const auto generation = notifier_.generation();
+    const auto generation = sleep_.generation();
     std::optional<std::int64_t> next;
     try {
       next = run_once();
@@ -264,26 +259,10 @@ void TransactionWorker::run() {
       std::fprintf(stderr, "ranvier: appservice: %s\n", e.what());
       next = options_.now_ms() + options_.min_backoff.count();
     }
-    // Called on a committing thread (or here, when a commit already happened): only flags.
-    const auto ticket = notifier_.wait(generation, [this] {
-      {
-        std::lock_guard lock(mutex_);
-        woken_ = true;
-      }
-      cv_.notify_all();
-    });
-    {
-      std::unique_lock lock(mutex_);
-      const auto wait_ms = next ? std::clamp<std::int64_t>(*next - options_.now_ms(), 1, 60'000) : 60'000;
-      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        lock.unlock();
-        notifier_.cancel(ticket);
-        return;
-      }
+    const auto wait_ms = next ? std::clamp<std::int64_t>(*next - options_.now_ms(), 1, 60'000) : 60'000;
+    if (!sleep_.sleep(generation, std::chrono::milliseconds(wait_ms))) {
+      return;
     }
-    notifier_.cancel(ticket);
   }
 }
 

@@ -10,13 +10,12 @@
 #include "appservice/calls.hpp"
 #include "appservice/registry.hpp"
 #include "rooms/notifier.hpp"
+#include "rooms/worker_sleep.hpp"
 #include "storage/database.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 namespace ranvier::appservice {
@@ -59,12 +58,8 @@ class TransactionWorker {
   storage::Database& db_;
   const Registry& registry_;
   Caller caller_;
-  rooms::Notifier& notifier_;
   TransactionOptions options_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool woken_ = false;
+  rooms::WorkerSleep sleep_;
   std::thread thread_;
 };
 

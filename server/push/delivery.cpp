@@ -110,7 +110,7 @@ nlohmann::json notify_body(storage::ReadTx& tx, const storage::QueuedPush& queue
 
 PushDelivery::PushDelivery(storage::Database& database, GatewayTransport transport, rooms::Notifier& notifier,
                            DeliveryOptions options)
-    : db_(database), transport_(std::move(transport)), notifier_(notifier), options_(std::move(options)) {
+    : db_(database), transport_(std::move(transport)), options_(std::move(options)), sleep_(notifier) {
   if (!options_.now_ms) {
     options_.now_ms = system_now_ms;
   }
@@ -121,23 +121,12 @@ PushDelivery::~PushDelivery() { stop(); }
 void PushDelivery::start() { thread_ = std::thread([this] { run(); }); }
 
 void PushDelivery::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  sleep_.stop();
   if (thread_.joinable()) {
     thread_.join();
   }
 }
 
-void PushDelivery::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
 
 bool PushDelivery::deliver(const storage::QueuedPush& queued, const nlohmann::json& body, bool skip) {
   const auto url = gateway_url(queued.pusher);
@@ -178,11 +167,8 @@ std::size_t PushDelivery::deliver_due() {
   });
   std::set<std::string> failing;
   for (const auto& [queued, body] : due) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) {
-        break;
-      }
+    if (sleep_.stopping()) {
+      break;
     }
     const auto url = gateway_url(queued.pusher);
     if (!deliver(queued, body, failing.contains(url))) {
@@ -194,7 +180,7 @@ std::size_t PushDelivery::deliver_due() {
 
 void PushDelivery::run() {
   while (true) {
-    const auto generation = notifier_.generation();
+    const auto generation = sleep_.generation();
     std::optional<std::int64_t> next;
     try {
       while (deliver_due() == options_.batch) {
@@ -204,20 +190,10 @@ void PushDelivery::run() {
       std::fprintf(stderr, "ranvier: push: %s\n", e.what());
       next = options_.now_ms() + options_.min_backoff.count();
     }
-    // Called on a committing thread (or here, when a commit already happened): only flags.
-    const auto ticket = notifier_.wait(generation, [this] { wake(); });
-    {
-      std::unique_lock lock(mutex_);
-      const auto wait_ms = next ? std::clamp<std::int64_t>(*next - options_.now_ms(), 1, 60'000) : 60'000;
-      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        lock.unlock();
-        notifier_.cancel(ticket);
-        return;
-      }
+    const auto wait_ms = next ? std::clamp<std::int64_t>(*next - options_.now_ms(), 1, 60'000) : 60'000;
+    if (!sleep_.sleep(generation, std::chrono::milliseconds(wait_ms))) {
+      return;
     }
-    notifier_.cancel(ticket);
   }
 }
 

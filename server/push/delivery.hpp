@@ -8,15 +8,14 @@
 // gateway costs one timeout per round, not one per queued notification.
 
 #include "rooms/notifier.hpp"
+#include "rooms/worker_sleep.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -68,19 +67,14 @@ class PushDelivery {
 
  private:
   void run();
-  void wake();
   /// Handles one queued push: send (unless `skip`: its gateway just failed), then finish, retry
   /// later or drop. Returns false when the gateway did not answer or failed on its side.
   bool deliver(const storage::QueuedPush& queued, const nlohmann::json& body, bool skip);
 
   storage::Database& db_;
   GatewayTransport transport_;
-  rooms::Notifier& notifier_;
   DeliveryOptions options_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool woken_ = false;
+  rooms::WorkerSleep sleep_;
   std::thread thread_;
 };
 

@@ -1,0 +1,44 @@
+#pragma once
+// How a background worker that acts on committed rows (push delivery, application-service
+// transactions) waits between rounds: until a commit after the generation it read before
+// looking at the database (rooms::Notifier), until its next retry is due, or until it is
+// stopped. Reading the generation first means a commit landing while it works is never missed.
+
+#include "rooms/notifier.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
+namespace ranvier::rooms {
+
+class WorkerSleep {
+ public:
+  explicit WorkerSleep(Notifier& notifier) : notifier_(notifier) {}
+
+  /// The notifier's generation; read it before looking at the database.
+  std::int64_t generation() const { return notifier_.generation(); }
+
+  /// Sleeps until a commit after `generation`, `wait` has passed, or stop(). False once the
+  /// worker is to stop.
+  bool sleep(std::int64_t generation, std::chrono::milliseconds wait);
+
+  /// Ends the current sleep at once (e.g. more work was handed in).
+  void wake();
+
+  /// Ends every sleep for good.
+  void stop();
+
+  /// True once stop() was called.
+  bool stopping() const;
+
+ private:
+  Notifier& notifier_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+};
+
+}  // namespace ranvier::rooms
