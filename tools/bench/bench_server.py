@@ -436,6 +436,11 @@ class Target:
     def rss_kib(self) -> Optional[int]:
         return rss_kib(self._pid) if self._pid else None
 
+    @property
+    def database_url(self) -> Optional[str]:
+        """The server's database URL (None for --server without --database-url)."""
+        return self._database_url
+
     def database_bytes(self) -> Optional[int]:
         return database_bytes(self._database_url) if self._database_url else None
 
