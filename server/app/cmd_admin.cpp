@@ -8,6 +8,7 @@
 #include "app/args.hpp"
 #include "app/cmd_admin_transport.hpp"
 #include "app/commands.hpp"
+#include "app/config_loading.hpp"
 #include "config/config.hpp"
 #include "core/identifiers.hpp"
 #include "core/percent_encoding.hpp"
@@ -385,11 +386,11 @@ int run_admin(int argc, char** argv) {
     return code;
   }
   try {
-    const auto cfg = config::load_config(args.value("config"));
-    return found->second.run(args, cfg);
-  } catch (const config::ConfigError& e) {
-    std::cerr << "ranvier admin " << name << ": config error: " << e.what() << "\n";
-    return 2;
+    const auto cfg = load_config_or_report("admin " + name, args.value("config"));
+    if (!cfg) {
+      return config_error_exit;
+    }
+    return found->second.run(args, *cfg);
   } catch (const std::invalid_argument& e) {
     std::cerr << "ranvier admin " << name << ": " << e.what() << "\n";
     return 2;

@@ -2,6 +2,7 @@
 
 #include "app/args.hpp"
 #include "app/commands.hpp"
+#include "app/config_loading.hpp"
 #include "config/config.hpp"
 #include "storage/migrate/backup.hpp"
 #include "storage/migrate/migrate_error.hpp"
@@ -38,13 +39,11 @@ int run_backup(int argc, char** argv) {
   if (!args.parse(argc, argv, code)) {
     return code;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_config(args.value("config"));
-  } catch (const config::ConfigError& error) {
-    std::cerr << "ranvier backup: config error: " << error.what() << "\n";
-    return 2;
+  const auto loaded = load_config_or_report("backup", args.value("config"));
+  if (!loaded) {
+    return config_error_exit;
   }
+  const config::Config& cfg = *loaded;
   storage::migrate::BackupSources sources;
   sources.server_name = cfg.server_name;
   sources.database_url = cfg.database;
@@ -108,8 +107,7 @@ int run_restore(int argc, char** argv) {
               << config_path.string() << "\n";
     return 0;
   } catch (const config::ConfigError& error) {
-    std::cerr << "ranvier restore: config error: " << error.what() << "\n";
-    return 2;
+    return report_config_error("restore", error);
   } catch (const std::exception& error) {
     std::cerr << "ranvier restore: " << error.what() << "\n";
     return 1;

@@ -6,6 +6,7 @@
 #include "api/password_hash.hpp"
 #include "app/args.hpp"
 #include "app/commands.hpp"
+#include "app/config_loading.hpp"
 #include "config/config.hpp"
 #include "core/identifiers.hpp"
 #include "storage/database.hpp"
@@ -27,7 +28,11 @@ int run_register_user(int argc, char** argv) {
     return code;
   }
   try {
-    const auto cfg = config::load_config(args.value("config"));
+    const auto loaded = load_config_or_report("register-user", args.value("config"));
+    if (!loaded) {
+      return config_error_exit;
+    }
+    const config::Config& cfg = *loaded;
     std::string localpart = args.value("user");
     if (localpart.starts_with("@")) {
       auto id = core::parse_user_id(localpart);
@@ -73,9 +78,6 @@ int run_register_user(int argc, char** argv) {
     }
     std::cout << "created " << account.user_id << (account.is_admin ? " (admin)" : "") << "\n";
     return 0;
-  } catch (const config::ConfigError& e) {
-    std::cerr << "ranvier register-user: config error: " << e.what() << "\n";
-    return 2;
   } catch (const std::exception& e) {
     std::cerr << "ranvier register-user: " << e.what() << "\n";
     return 1;

@@ -5,6 +5,7 @@
 #include "api/admin/registration_token_rules.hpp"
 #include "app/args.hpp"
 #include "app/commands.hpp"
+#include "app/config_loading.hpp"
 #include "config/config.hpp"
 #include "storage/database.hpp"
 
@@ -53,7 +54,11 @@ int run_registration_token(int argc, char** argv) {
     return code;
   }
   try {
-    const auto cfg = config::load_config(args.value("config"));
+    const auto loaded = load_config_or_report("registration-token", args.value("config"));
+    if (!loaded) {
+      return config_error_exit;
+    }
+    const config::Config& cfg = *loaded;
     auto db = storage::open_database(cfg.database);
     if (args.has("list")) {
       for (const auto& token : db->read([](storage::ReadTx& tx) { return tx.registration_tokens().list(); })) {
@@ -91,9 +96,6 @@ int run_registration_token(int argc, char** argv) {
                 << "; tokens are only asked for with `registration: token`\n";
     }
     return 0;
-  } catch (const config::ConfigError& e) {
-    std::cerr << "ranvier registration-token: config error: " << e.what() << "\n";
-    return 2;
   } catch (const std::invalid_argument& e) {
     std::cerr << "ranvier registration-token: " << e.what() << "\n";
     return 2;

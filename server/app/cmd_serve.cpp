@@ -8,6 +8,7 @@
 #include "api/services.hpp"
 #include "app/args.hpp"
 #include "app/commands.hpp"
+#include "app/config_loading.hpp"
 #include "app/sd_notify.hpp"
 #include "appservice/registry.hpp"
 #include "appservice/senders.hpp"
@@ -80,13 +81,11 @@ int run_serve(int argc, char** argv) {
     return code;
   }
 
-  config::Config cfg;
-  try {
-    cfg = config::load_config(args.value("config"));
-  } catch (const config::ConfigError& e) {
-    std::cerr << "ranvier: config error: " << e.what() << "\n";
-    return 2;
+  auto loaded = load_config_or_report("", args.value("config"));
+  if (!loaded) {
+    return config_error_exit;
   }
+  config::Config cfg = std::move(*loaded);
   appservice::Registry appservices;
   try {
     appservices = appservice::Registry::load(cfg.app_services, cfg.server_name);
