@@ -21,48 +21,61 @@ constexpr std::string_view join_rules_type = "m.room.join_rules";
 constexpr std::string_view third_party_invite_type = "m.room.third_party_invite";
 
 std::string_view membership_of(const AuthState& state, std::string_view user_id) {
-  const auto* event = state.get(member_type, user_id);
+  EventFields scratch;
+  const auto* event = state.fields(member_type, user_id, scratch);
   if (event == nullptr) {
     return "leave";
   }
-  return string_member(EventView(*event).content(), "membership").value_or("leave");
+  return event->membership().value_or("leave");
 }
 
 std::string_view join_rule_of(const AuthState& state) {
-  const auto* event = state.get(join_rules_type, "");
+  EventFields scratch;
+  const auto* event = state.fields(join_rules_type, "", scratch);
   if (event == nullptr) {
     // Without a join-rules event nobody but the creator may join; "invite" keeps invited
     // users able to join, as deployed servers do.
     return "invite";
   }
-  return string_member(EventView(*event).content(), "join_rule").value_or("");
+  return event->join_rule().value_or("");
 }
 
-AuthDecision check_create(const core::RoomVersion& v, const EventView& ev) {
+// The only ID in a `prev_events` list that has exactly one entry, if that entry is a reference.
+std::optional<std::string_view> single_reference(const json* list) {
+  if (list == nullptr || !list->is_array() || list->size() != 1) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> id;
+  for_each_reference(list, [&](std::string_view ref) { id = ref; });
+  return id;
+}
+
+AuthDecision check_create(const core::RoomVersion& v, const EventFields& ev) {
   if (ev.prev_event_count() > 0) {
     return reject(R::create_has_prev_events);
   }
   if (v.room_id_is_create_hash) {
-    if (member(ev.json(), "room_id") != nullptr) {
+    if (ev.has_room_id) {
       return reject(R::create_has_room_id);
     }
   } else {
-    auto room_id = ev.room_id().value_or("");
-    if (room_id.find(':') == std::string_view::npos || server_of(room_id) != server_of(ev.sender())) {
+    auto room_id = ev.room_id;
+    if (room_id.find(':') == std::string_view::npos || server_of(room_id) != server_of(ev.sender)) {
       return reject(R::create_room_id_domain_mismatch);
     }
   }
-  if (const auto* room_version = member(ev.content(), "room_version")) {
+  const json& content = *ev.content;
+  if (const auto* room_version = member(content, "room_version")) {
     if (!room_version->is_string() ||
         core::find_room_version(room_version->get_ref<const std::string&>()) == nullptr) {
       return reject(R::create_unknown_room_version);
     }
   }
-  if (!v.implicit_room_creator && member(ev.content(), "creator") == nullptr) {
+  if (!v.implicit_room_creator && member(content, "creator") == nullptr) {
     return reject(R::create_missing_creator);
   }
   if (v.privileged_creators) {
-    if (const auto* extra = member(ev.content(), "additional_creators")) {
+    if (const auto* extra = member(content, "additional_creators")) {
       if (!extra->is_array()) {
         return reject(R::create_invalid_additional_creators);
       }
@@ -77,17 +90,17 @@ AuthDecision check_create(const core::RoomVersion& v, const EventView& ev) {
 }
 
 // The create event's ID: v12 derives it from the room ID, older versions carry `event_id`.
-std::string create_id_of(const core::RoomVersion& v, const EventView& create, const EventView& ev) {
+std::string create_id_of(const core::RoomVersion& v, const EventFields& create, const EventFields& ev) {
   if (v.room_id_is_create_hash) {
-    return create_event_id_for_room(ev.room_id().value_or(""));
+    return create_event_id_for_room(ev.room_id);
   }
-  return std::string(create.event_id());
+  return std::string(create.event_id);
 }
 
 struct MemberContext {
   const core::RoomVersion& v;
-  const EventView& ev;
-  const EventView& create;
+  const EventFields& ev;
+  const EventFields& create;
   const AuthState& state;
   const SignatureChecks& signatures;
   const PowerLevels& levels;
@@ -100,11 +113,11 @@ struct MemberContext {
 AuthDecision check_join(const MemberContext& c) {
   // The creator's own first join: v1–v10 name the creator in content, later versions use the
   // create event's sender (v12: only the sender, not additional creators).
-  auto creator = c.v.implicit_room_creator ? std::optional(c.create.sender())
-                                           : string_member(c.create.content(), "creator");
+  auto creator = c.v.implicit_room_creator ? std::optional(c.create.sender)
+                                           : string_member(*c.create.content, "creator");
   if (c.ev.prev_event_count() == 1 && creator == c.target) {
-    auto prev = c.ev.prev_event_ids();
-    if (prev.size() == 1 && prev.front() == create_id_of(c.v, c.create, c.ev)) {
+    auto prev = single_reference(c.ev.prev_events);
+    if (prev && *prev == create_id_of(c.v, c.create, c.ev)) {
       return allow(R::join_creator);
     }
   }
@@ -126,7 +139,7 @@ AuthDecision check_join(const MemberContext& c) {
     if (invited_or_joined) {
       return allow(R::join_restricted_member);
     }
-    auto authoriser = string_member(c.ev.content(), "join_authorised_via_users_server");
+    auto authoriser = string_member(*c.ev.content, "join_authorised_via_users_server");
     if (!authoriser || membership_of(c.state, *authoriser) != "join" ||
         c.levels.user_level(*authoriser) < c.levels.named_level("invite")) {
       return reject(R::join_restricted_unauthorised);
@@ -155,16 +168,16 @@ AuthDecision check_third_party_invite(const MemberContext& c, const json& invite
   if (*mxid != c.target) {
     return reject(R::third_party_mxid_mismatch);
   }
-  const auto* invite_event = c.state.get(third_party_invite_type, *token);
+  EventFields scratch;
+  const auto* invite_event = c.state.fields(third_party_invite_type, *token, scratch);
   if (invite_event == nullptr) {
     return reject(R::third_party_no_invite_event);
   }
-  EventView invite_view(*invite_event);
-  if (invite_view.sender() != c.sender) {
+  if (invite_event->sender != c.sender) {
     return reject(R::third_party_sender_mismatch);
   }
   if (c.signatures.third_party_signed) {
-    const auto& content = invite_view.content();
+    const auto& content = *invite_event->content;
     if (auto key = string_member(content, "public_key")) {
       if (c.signatures.third_party_signed(*signed_block, *key)) {
         return allow(R::third_party_signature_valid);
@@ -183,7 +196,7 @@ AuthDecision check_third_party_invite(const MemberContext& c, const json& invite
 }
 
 AuthDecision check_invite(const MemberContext& c) {
-  if (const auto* invite = member(c.ev.content(), "third_party_invite")) {
+  if (const auto* invite = member(*c.ev.content, "third_party_invite")) {
     return check_third_party_invite(c, *invite);
   }
   if (c.sender_membership != "join") {
@@ -243,25 +256,25 @@ AuthDecision check_knock(const MemberContext& c) {
   return reject(R::knock_rejected);
 }
 
-AuthDecision check_member(const core::RoomVersion& v, const EventView& ev, const EventView& create,
+AuthDecision check_member(const core::RoomVersion& v, const EventFields& ev, const EventFields& create,
                           const AuthState& state, const SignatureChecks& signatures, const PowerLevels& levels) {
-  auto target = ev.state_key();
-  auto membership = string_member(ev.content(), "membership");
-  if (!target || !membership) {
+  auto membership = ev.membership();
+  if (!ev.is_state || !membership) {
     return reject(R::member_malformed);
   }
   if (v.restricted_joins) {
-    if (const auto* authoriser = member(ev.content(), "join_authorised_via_users_server")) {
+    if (const auto* authoriser = member(*ev.content, "join_authorised_via_users_server")) {
       bool signed_ok = authoriser->is_string() && signatures.event_signed_by &&
-                       signatures.event_signed_by(ev.json(), server_of(authoriser->get_ref<const std::string&>()));
+                       signatures.event_signed_by(*ev.pdu, server_of(authoriser->get_ref<const std::string&>()));
       if (!signed_ok) {
         return reject(R::member_authoriser_signature);
       }
     }
   }
-  auto sender = ev.sender();
+  auto target = ev.state_key;
+  auto sender = ev.sender;
   MemberContext c{v,      ev,     create, state, signatures, levels,
-                  *target, sender, membership_of(state, *target), membership_of(state, sender)};
+                  target, sender, membership_of(state, target), membership_of(state, sender)};
   if (*membership == "join") {
     return check_join(c);
   }
@@ -284,7 +297,7 @@ constexpr std::string_view named_levels[] = {"users_default", "events_default", 
                                              "redact", "kick", "invite"};
 
 // Rules on the shape of a new power-levels content (v10+ integer checks, users map, v12 creators).
-AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& content, const EventView& create) {
+AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& content, const EventFields& create) {
   if (v.integer_power_levels) {
     for (auto name : named_levels) {
       const auto* value = member(content, name);
@@ -318,7 +331,7 @@ AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& co
     }
     if (v.privileged_creators) {
       for (const auto& [user, value] : users->items()) {
-        if (is_room_creator(create.json(), user, v)) {
+        if (is_room_creator(create, user, v)) {
           return reject(R::power_levels_creator_in_users);
         }
       }
@@ -403,26 +416,26 @@ AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& o
   return allow(R::power_levels_allowed);
 }
 
-AuthDecision check_power_levels(const core::RoomVersion& v, const EventView& ev, const EventView& create,
-                                const AuthState& state, const PowerLevels& levels) {
-  auto shape = check_power_levels_shape(v, ev.content(), create);
+// `levels` are those of the state, so their content is the current power-levels content.
+AuthDecision check_power_levels(const core::RoomVersion& v, const EventFields& ev, const EventFields& create,
+                                const PowerLevels& levels) {
+  auto shape = check_power_levels_shape(v, *ev.content, create);
   if (!shape) {
     return shape;
   }
-  const auto* current = state.get(power_levels_type, "");
+  const auto* current = levels.content();
   if (current == nullptr) {
     return allow(R::power_levels_initial);
   }
-  return check_power_levels_change(v, EventView(*current).content(), ev.content(), levels.user_level(ev.sender()),
-                                   ev.sender());
+  return check_power_levels_change(v, *current, *ev.content, levels.user_level(ev.sender), ev.sender);
 }
 
-AuthDecision check_redaction(const EventView& ev, const PowerLevels& levels) {
-  if (levels.user_level(ev.sender()) >= levels.named_level("redact")) {
+AuthDecision check_redaction(const EventFields& ev, const PowerLevels& levels) {
+  if (levels.user_level(ev.sender) >= levels.named_level("redact")) {
     return allow(R::redaction_power);
   }
-  auto redacts = ev.redacts();
-  if (redacts && !server_of(*redacts).empty() && server_of(*redacts) == server_of(ev.event_id())) {
+  auto redacts = EventView(*ev.pdu).redacts();
+  if (redacts && !server_of(*redacts).empty() && server_of(*redacts) == server_of(ev.event_id)) {
     return allow(R::redaction_same_domain);
   }
   return reject(R::redaction_rejected);
@@ -456,33 +469,38 @@ std::string create_event_id_for_room(std::string_view room_id) {
 
 AuthDecision check_against_state(const core::RoomVersion& v, const json& event, const AuthState& state,
                                  const SignatureChecks& signatures) {
-  EventView ev(event);
-  auto type = ev.type();
-  auto sender = ev.sender();
+  return check_against_state(v, read_event_fields(event), state, signatures);
+}
+
+AuthDecision check_against_state(const core::RoomVersion& v, const EventFields& ev, const AuthState& state,
+                                 const SignatureChecks& signatures) {
+  auto type = ev.type;
+  auto sender = ev.sender;
   if (type == create_type) {
     return check_create(v, ev);
   }
-  const auto* create_event = state.get(create_type, "");
+  EventFields create_scratch;
+  const auto* create_event = state.fields(create_type, "", create_scratch);
   if (create_event == nullptr) {
     return reject(v.room_id_is_create_hash ? R::room_id_not_create_event : R::auth_events_no_create);
   }
-  EventView create(*create_event);
-  if (const auto* federate = member(create.content(), "m.federate");
+  const EventFields& create = *create_event;
+  if (const auto* federate = member(*create.content, "m.federate");
       federate != nullptr && federate->is_boolean() && !federate->get<bool>() &&
-      server_of(sender) != server_of(create.sender())) {
+      server_of(sender) != server_of(create.sender)) {
     return reject(R::federation_forbidden);
   }
   if (v.aliases_auth_rule && type == "m.room.aliases") {
-    auto state_key = ev.state_key();
-    if (!state_key) {
+    if (!ev.is_state) {
       return reject(R::aliases_no_state_key);
     }
-    if (*state_key != server_of(sender)) {
+    if (ev.state_key != server_of(sender)) {
       return reject(R::aliases_domain_mismatch);
     }
     return allow(R::aliases_allowed);
   }
-  PowerLevels levels(state.get(power_levels_type, ""), *create_event, v);
+  EventFields power_levels_scratch;
+  PowerLevels levels(state.fields(power_levels_type, "", power_levels_scratch), create, v);
   if (type == member_type) {
     return check_member(v, ev, create, state, signatures, levels);
   }
@@ -493,15 +511,14 @@ AuthDecision check_against_state(const core::RoomVersion& v, const json& event, 
   if (type == third_party_invite_type) {
     return {sender_level >= levels.named_level("invite"), R::third_party_invite_event};
   }
-  auto state_key = ev.state_key();
-  if (levels.event_level(type, state_key.has_value()) > sender_level) {
+  if (levels.event_level(type, ev.is_state) > sender_level) {
     return reject(R::insufficient_power);
   }
-  if (state_key && !state_key->empty() && state_key->front() == '@' && *state_key != sender) {
+  if (ev.is_state && !ev.state_key.empty() && ev.state_key.front() == '@' && ev.state_key != sender) {
     return reject(R::state_key_impersonation);
   }
   if (type == power_levels_type) {
-    return check_power_levels(v, ev, create, state, levels);
+    return check_power_levels(v, ev, create, levels);
   }
   if (v.redaction_auth_rule && type == "m.room.redaction") {
     return check_redaction(ev, levels);
@@ -576,7 +593,7 @@ AuthDecision authorize_by_auth_events(const core::RoomVersion& v, const json& ev
   }
   EventView ev(event);
   if (ev.type() == create_type) {
-    return check_create(v, ev);
+    return check_create(v, read_event_fields(event));
   }
   AuthEventsState state;
   if (v.room_id_is_create_hash) {

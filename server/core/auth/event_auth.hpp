@@ -16,6 +16,9 @@ namespace ranvier::auth {
 /// the partial state of state resolution). The create event is read from `state`.
 AuthDecision check_against_state(const core::RoomVersion& version, const nlohmann::json& event,
                                  const AuthState& state, const SignatureChecks& signatures);
+/// As above, for an event already read (state resolution reads each event once).
+AuthDecision check_against_state(const core::RoomVersion& version, const EventFields& event,
+                                 const AuthState& state, const SignatureChecks& signatures);
 
 /// The rules on the event's own `auth_events` (v1–v11 rule 2; v12 rules 2 and 3): duplicates,
 /// entries the selection algorithm would not pick, rejected or unknown entries, a missing create

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/auth/event_fields.hpp"
+
 namespace ranvier::auth {
 
 /// Events by ID.
@@ -27,6 +29,17 @@ class AuthState {
   /// The state event for (type, state_key), or nullptr. In room version 12 implementations
   /// must also answer ("m.room.create", "") with the create event named by the room ID.
   virtual const nlohmann::json* get(std::string_view type, std::string_view state_key) const = 0;
+  /// The fields of the same event, or nullptr. The default reads them from get() into
+  /// `scratch`; implementations that keep events parsed return their own (the rules read the
+  /// same state events for every check).
+  virtual const EventFields* fields(std::string_view type, std::string_view state_key, EventFields& scratch) const {
+    const auto* event = get(type, state_key);
+    if (event == nullptr) {
+      return nullptr;
+    }
+    scratch = read_event_fields(*event);
+    return &scratch;
+  }
 };
 
 /// Signature checks the auth rules need. Empty functions fail closed (the check does not pass),

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/auth/event_fields.hpp"
 #include "core/auth/event_view.hpp"
 
 namespace ranvier::auth {
@@ -38,6 +39,62 @@ TEST(auth_event_view, auth_redacts_top_level_or_in_content) {
 TEST(auth_event_view, auth_server_of_ids) {
   EXPECT_EQ(server_of("@a:example.org:8448"), "example.org:8448");
   EXPECT_EQ(server_of("$hashonly"), "");
+}
+
+// EventFields must read exactly what EventView reads, since the rules moved from one to the other.
+TEST(auth_event_fields, auth_fields_match_event_view) {
+  json pdu = {{"type", "m.room.member"},        {"sender", "@a:x"},           {"state_key", "@b:x"},
+              {"room_id", "!r:x"},              {"event_id", "$e:x"},         {"prev_events", {"$p"}},
+              {"content", {{"membership", "join"}}}, {"origin_server_ts", 5}};
+  auto f = read_event_fields(pdu);
+  EventView view(pdu);
+  EXPECT_EQ(f.pdu, &pdu);
+  EXPECT_EQ(f.type, view.type());
+  EXPECT_EQ(f.sender, view.sender());
+  EXPECT_TRUE(f.is_state);
+  EXPECT_EQ(f.state_key, *view.state_key());
+  EXPECT_TRUE(f.has_room_id);
+  EXPECT_EQ(f.room_id, *view.room_id());
+  EXPECT_EQ(f.event_id, view.event_id());
+  EXPECT_EQ(f.content, &view.content());
+  EXPECT_EQ(f.prev_event_count(), 1U);
+  EXPECT_EQ(f.membership(), "join");
+  EXPECT_FALSE(f.join_rule());
+}
+
+TEST(auth_event_fields, auth_fields_mistyped_read_as_empty) {
+  json odd = {{"type", 5}, {"state_key", json::array()}, {"content", "x"}, {"room_id", 3}, {"prev_events", "no"}};
+  auto f = read_event_fields(odd);
+  EXPECT_EQ(f.type, "");
+  EXPECT_FALSE(f.is_state);
+  ASSERT_NE(f.content, nullptr);
+  EXPECT_TRUE(f.content->is_object());
+  EXPECT_TRUE(f.has_room_id);
+  EXPECT_EQ(f.room_id, "");
+  EXPECT_EQ(f.prev_event_count(), 0U);
+  json not_object = json::array();
+  auto empty = read_event_fields(not_object);
+  EXPECT_EQ(empty.sender, "");
+  EXPECT_FALSE(empty.has_room_id);
+  EXPECT_TRUE(empty.content->is_object());
+}
+
+// A state set may hold an event of another type under a member or join-rules key; the rules
+// then read its content as they always did.
+TEST(auth_event_fields, auth_content_strings_of_other_types_are_looked_up) {
+  json topic = {{"type", "m.room.topic"}, {"content", {{"membership", "ban"}, {"join_rule", "public"}}}};
+  auto f = read_event_fields(topic);
+  EXPECT_EQ(f.membership(), "ban");
+  EXPECT_EQ(f.join_rule(), "public");
+  json rules = {{"type", "m.room.join_rules"}, {"content", {{"join_rule", 1}}}};
+  EXPECT_FALSE(read_event_fields(rules).join_rule());
+}
+
+TEST(auth_event_fields, auth_other_members_reach_the_callback) {
+  json pdu = {{"type", "t"}, {"depth", 3}, {"hashes", json::object()}};
+  std::vector<std::string> seen;
+  read_event_fields(pdu, [&](std::string_view key, const json&) { seen.emplace_back(key); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"depth", "hashes"}));
 }
 
 }  // namespace

@@ -81,17 +81,20 @@ std::optional<PowerLevel> parse_power_level(const nlohmann::json& value, const c
 
 bool is_room_creator(const nlohmann::json& create_event, std::string_view user_id,
                      const core::RoomVersion& version) {
-  EventView create(create_event);
+  return is_room_creator(read_event_fields(create_event), user_id, version);
+}
+
+bool is_room_creator(const EventFields& create, std::string_view user_id, const core::RoomVersion& version) {
   if (!version.implicit_room_creator) {
-    return string_member(create.content(), "creator") == user_id;
+    return string_member(*create.content, "creator") == user_id;
   }
-  if (create.sender() == user_id) {
+  if (create.sender == user_id) {
     return true;
   }
   if (!version.privileged_creators) {
     return false;
   }
-  const auto* extra = member(create.content(), "additional_creators");
+  const auto* extra = member(*create.content, "additional_creators");
   if (extra == nullptr || !extra->is_array()) {
     return false;
   }
@@ -105,11 +108,15 @@ bool is_room_creator(const nlohmann::json& create_event, std::string_view user_i
 
 PowerLevels::PowerLevels(const nlohmann::json* power_levels, const nlohmann::json& create_event,
                          const core::RoomVersion& version)
-    : create_(&create_event), version_(&version) {
+    : create_(read_event_fields(create_event)), version_(&version) {
   if (power_levels != nullptr) {
     content_ = &EventView(*power_levels).content();
   }
 }
+
+PowerLevels::PowerLevels(const EventFields* power_levels, const EventFields& create_event,
+                         const core::RoomVersion& version)
+    : content_(power_levels != nullptr ? power_levels->content : nullptr), create_(create_event), version_(&version) {}
 
 std::optional<PowerLevel> PowerLevels::field(std::string_view name) const {
   if (content_ == nullptr) {
@@ -120,11 +127,11 @@ std::optional<PowerLevel> PowerLevels::field(std::string_view name) const {
 }
 
 PowerLevel PowerLevels::user_level(std::string_view user_id) const {
-  if (version_->privileged_creators && is_room_creator(*create_, user_id, *version_)) {
+  if (version_->privileged_creators && is_room_creator(create_, user_id, *version_)) {
     return infinite_power;
   }
   if (content_ == nullptr) {
-    return is_room_creator(*create_, user_id, *version_) ? 100 : 0;
+    return is_room_creator(create_, user_id, *version_) ? 100 : 0;
   }
   if (const auto* users = member(*content_, "users")) {
     if (const auto* level = member(*users, user_id)) {

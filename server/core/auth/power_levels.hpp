@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/auth/event_fields.hpp"
 #include "core/room_version.hpp"
 
 namespace ranvier::auth {
@@ -27,6 +28,8 @@ std::optional<PowerLevel> parse_power_level(const nlohmann::json& value, const c
 /// `content.creator`, v11 the sender, v12 the sender and `content.additional_creators`.
 bool is_room_creator(const nlohmann::json& create_event, std::string_view user_id,
                      const core::RoomVersion& version);
+/// As above, for a create event already read.
+bool is_room_creator(const EventFields& create_event, std::string_view user_id, const core::RoomVersion& version);
 
 /// Levels of one room state: the current `m.room.power_levels` content (if any) plus the create
 /// event that defines the creators. Holds pointers; both events must outlive it.
@@ -35,6 +38,8 @@ class PowerLevels {
   /// `power_levels` may be null (no power-levels event in the state).
   PowerLevels(const nlohmann::json* power_levels, const nlohmann::json& create_event,
               const core::RoomVersion& version);
+  /// As above, for events already read.
+  PowerLevels(const EventFields* power_levels, const EventFields& create_event, const core::RoomVersion& version);
 
   /// A user's level: creators' infinite power (v12), `users`, `users_default`, or the
   /// no-power-levels-event default (creator 100, others 0).
@@ -51,7 +56,8 @@ class PowerLevels {
   std::optional<PowerLevel> field(std::string_view name) const;
 
   const nlohmann::json* content_ = nullptr;
-  const nlohmann::json* create_ = nullptr;
+  // A copy: callers keep PowerLevels by value, so it must not point into itself.
+  EventFields create_;
   const core::RoomVersion* version_ = nullptr;
 };
 

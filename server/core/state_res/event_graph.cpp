@@ -21,52 +21,16 @@ std::int64_t integer_or_zero(const nlohmann::json& value) {
   return 0;
 }
 
-std::string_view string_or_empty(const nlohmann::json& value) {
-  const auto* text = value.get_ptr<const nlohmann::json::string_t*>();
-  return text != nullptr ? std::string_view(*text) : std::string_view{};
-}
-
-// One pass over the PDU's members instead of a map lookup per field; the length decides which
-// name a key can be before any bytes are compared.
+// The orderings' fields, read in the same pass as the auth rules' ones.
 void read_fields(const nlohmann::json& pdu, Node& node) {
-  for (const auto& [key, value] : pdu.get_ref<const nlohmann::json::object_t&>()) {
-    std::string_view k = key;
-    switch (k.size()) {
-      case 4:
-        if (k == "type") {
-          node.type = string_or_empty(value);
-        }
-        break;
-      case 5:
-        if (k == "depth") {
+  static_cast<auth::EventFields&>(node) =
+      auth::read_event_fields(pdu, [&](std::string_view key, const nlohmann::json& value) {
+        if (key == "depth") {
           node.depth = integer_or_zero(value);
-        }
-        break;
-      case 6:
-        if (k == "sender") {
-          node.sender = string_or_empty(value);
-        }
-        break;
-      case 7:
-        if (k == "room_id") {
-          node.room_id = string_or_empty(value);
-        }
-        break;
-      case 9:
-        if (k == "state_key") {
-          node.is_state = value.is_string();
-          node.state_key = string_or_empty(value);
-        }
-        break;
-      case 16:
-        if (k == "origin_server_ts") {
+        } else if (key == "origin_server_ts") {
           node.origin_server_ts = integer_or_zero(value);
         }
-        break;
-      default:
-        break;
-    }
-  }
+      });
 }
 
 // The PDU's `auth_events`. Object keys are sorted and "auth_events" sorts before every other

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/auth/event_fields.hpp"
 #include "core/auth/event_store.hpp"
 #include "core/state_res/flat_index.hpp"
 
@@ -21,16 +22,12 @@ namespace ranvier::state_res {
 /// Index of an interned event.
 using NodeId = std::uint32_t;
 
-/// One event; its fields are read on first use (most events of an auth chain are only walked).
-struct Node {
+/// One event: the fields the auth rules read (`pdu` is set when interned, the rest on first
+/// use: most events of an auth chain are only walked) and those the orderings need.
+struct Node : auth::EventFields {
   bool fields_loaded = false;
-  const nlohmann::json* pdu = nullptr;
+  /// The ID the event was interned under.
   std::string_view id;
-  std::string_view type;
-  std::string_view state_key;
-  std::string_view sender;
-  std::string_view room_id;
-  bool is_state = false;
   std::int64_t origin_server_ts = 0;
   std::int64_t depth = 0;
 };

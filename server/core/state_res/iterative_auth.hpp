@@ -20,8 +20,13 @@ class ResolutionState final : public auth::AuthState {
                   bool use_auth_events);
 
   const nlohmann::json* get(std::string_view type, std::string_view state_key) const override;
+  /// The graph's parsed node for the same event (read once per resolution, not per check).
+  const auth::EventFields* fields(std::string_view type, std::string_view state_key,
+                                  auth::EventFields& scratch) const override;
 
  private:
+  std::optional<NodeId> find(std::string_view type, std::string_view state_key) const;
+
   const core::RoomVersion& version_;
   EventGraph& graph_;
   WorkState& state_;

@@ -5,7 +5,6 @@
 #include <tuple>
 
 #include "core/auth/event_auth.hpp"
-#include "core/auth/event_view.hpp"
 #include "core/auth/power_levels.hpp"
 #include "core/state_res/iterative_auth.hpp"
 #include "core/state_res/state_split.hpp"
@@ -24,28 +23,29 @@ bool is_power_event(const Node& n) {
   if (n.type != "m.room.member" || n.state_key == n.sender) {
     return false;
   }
-  auto membership = auth::string_member(auth::EventView(*n.pdu).content(), "membership");
+  auto membership = n.membership();
   return membership == "leave" || membership == "ban";
 }
 
 // The sender's power level "when looking at their respective auth_events".
 auth::PowerLevel sender_power(const core::RoomVersion& v, EventGraph& graph, NodeId id) {
-  static const nlohmann::json no_create = nlohmann::json::object();
+  static const nlohmann::json no_create_event = nlohmann::json::object();
+  static const auth::EventFields no_create = auth::read_event_fields(no_create_event);
   const Node& n = graph.node(id);
-  const nlohmann::json* create = nullptr;
+  const auth::EventFields* create = nullptr;
   if (v.room_id_is_create_hash) {
     auto create_id = graph.create_for_room(n.room_id);
-    create = create_id ? graph.node(*create_id).pdu : nullptr;
+    create = create_id ? &graph.node(*create_id) : nullptr;
   } else {
     for (NodeId a : graph.auth(id)) {
       const Node& candidate = graph.node(a);
       if (candidate.type == "m.room.create" && candidate.is_state && candidate.state_key.empty()) {
-        create = candidate.pdu;
+        create = &candidate;
       }
     }
   }
   auto power_levels_id = graph.power_levels_auth(id);
-  const nlohmann::json* power_levels = power_levels_id ? graph.node(*power_levels_id).pdu : nullptr;
+  const auth::EventFields* power_levels = power_levels_id ? &graph.node(*power_levels_id) : nullptr;
   return auth::PowerLevels(power_levels, create ? *create : no_create, v).user_level(n.sender);
 }
 
