@@ -7,7 +7,9 @@ join the room; the first one creates the public room). 3,287 sends from 58 users
 Usage:
   tools/bench/romeo_juliet.py [--database sqlite|postgres] [--binary build/server/app/ranvier]
   tools/bench/romeo_juliet.py --server http://127.0.0.1:8008 [--pid PID] [--database-url URL]
-  add --verify to read the room back with /messages and check every line arrived in order.
+  add --verify to read the room back with /messages and check every line arrived in order;
+  add --load-generator to play with the C++ client build/tools/bench/romeo_juliet_load
+  (tools/build.sh --target romeo_juliet_load) instead of this script's own.
 
 Prints total wall time, the time spent in sends, sends/s, per-send p50/p99, the server's RSS
 after the workload and the database size. Standard library only.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +28,7 @@ from bench_server import (WORKLOAD_ERRORS, Matrix, Target, add_server_arguments,
                           mib, percentile, quote)
 
 DEFAULT_TEXT = Path("/work/shared/bench/romeo_and_juliet.txt")
+DEFAULT_LOAD_GENERATOR = Path(__file__).resolve().parents[2] / "build/tools/bench/romeo_juliet_load"
 EXPECTED_SENDS = 3287
 EXPECTED_SPEAKERS = 58
 STAGE_DIRECTION = "STAGE DIRECTION"
@@ -172,6 +176,10 @@ def main() -> int:
                         help="afterwards check with /messages that every line arrived in order")
     parser.add_argument("--parse-only", action="store_true",
                         help="only parse the text and print the counts")
+    parser.add_argument("--load-generator", nargs="?", const=str(DEFAULT_LOAD_GENERATOR),
+                        help="play with the C++ load generator (default: "
+                             "build/tools/bench/romeo_juliet_load) instead of this script's "
+                             "client; the server-side figures are still reported here")
     args = parser.parse_args()
 
     spoken = parse_play(args.text.read_text(encoding="utf-8"))
@@ -189,6 +197,8 @@ def main() -> int:
 
     with Target(args) as target:
         print(f"server: {target.description}")
+        if args.load_generator:
+            return run_load_generator(args, target, suffix)
         play = Play(target.url, spoken, suffix)
         try:
             return report(play, target, play.run(), args.verify)
@@ -196,6 +206,42 @@ def main() -> int:
             return target.failed(error)
         finally:
             play.close()
+
+
+def print_server_figures(target: Target, rss: Optional[int], size: Optional[int]) -> None:
+    """The send durations the server logged, its RSS and the database size."""
+    logged = target.logged_ms("PUT", "/send/m.room.message/")
+    if logged:
+        print(f"  as the server logged them: {sum(logged) / 1000:.3f} s in total, "
+              f"p50 {percentile(sorted(logged), 0.5):.2f} ms (the rest is client and network)")
+    print(f"server RSS after the workload: {mib(rss)}")
+    print(f"database size: {megabytes(size)}")
+
+
+def run_load_generator(args: argparse.Namespace, target: Target, suffix: str) -> int:
+    """Runs the C++ load generator against the target, then adds the server-side figures
+    (logged send durations, RSS, database size) before it verifies."""
+    command = [args.load_generator, "--server", target.url, "--text", str(args.text),
+               "--suffix", suffix]
+    if args.verify:
+        command += ["--verify", "--wait-before-verify"]
+    generator = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert generator.stdin is not None and generator.stdout is not None
+    for line in generator.stdout:
+        if line.strip() == "workload done":
+            break
+        print(line, end="")
+    else:
+        generator.wait()
+        return target.failed(RuntimeError(f"the load generator exited with {generator.returncode}"))
+    print_server_figures(target, target.rss_kib(), target.database_bytes())
+    sys.stdout.flush()
+    if args.verify:
+        generator.stdin.write("\n")  # RSS is read: go on with the verification
+    generator.stdin.close()
+    for line in generator.stdout:
+        print(line, end="")
+    return generator.wait()
 
 
 def report(play: Play, target: Target, wall: float, verify: bool) -> int:
@@ -211,12 +257,7 @@ def report(play: Play, target: Target, wall: float, verify: bool) -> int:
     print(f"per-send latency: p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
           f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
           f"max {latencies[-1] * 1000:.2f} ms")
-    logged = target.logged_ms("PUT", "/send/m.room.message/")
-    if logged:
-        print(f"  as the server logged them: {sum(logged) / 1000:.3f} s in total, "
-              f"p50 {percentile(sorted(logged), 0.5):.2f} ms (the rest is client and network)")
-    print(f"server RSS after the workload: {mib(rss)}")
-    print(f"database size: {megabytes(size)}")
+    print_server_figures(target, rss, size)
     if not verify:
         return 0
     problems = play.verify()
