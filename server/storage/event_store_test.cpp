@@ -101,6 +101,57 @@ TEST_P(StorageTest, EventsAreStoredWithTheirEdgesAndStreamPositions) {
             (std::vector<std::string>{"$hello"}));
 }
 
+TEST_P(StorageTest, EventsInsertedTogetherMatchOneByOneInserts) {
+  auto db = open();
+  const NewEvent before = message("!r:test", "$before", 1);
+  db->write([&](WriteTx& tx) { tx.events().insert(before); });
+  NewEvent create = state_event("!r:test", "$create", "m.room.create", "");
+  create.outlier = true;
+  NewEvent member = state_event("!r:test", "$quote\"d\n", "m.room.member", "@ünï:test", {"$create", "$create"});
+  member.rejected_reason = "not allowed";
+  member.json = R"({"content":{"body":"\"\\\u0000😀"}})";
+  NewEvent reply = message("!r:test", "$reply", 3, {"$before", "$missing"}, {"$create"});
+  reply.soft_failed = true;
+  reply.relates_to = "$before";
+  reply.rel_type = "m.thread";
+  NewEvent old = message("!r:test", "$old", 0);
+  old.backfilled = true;
+  NewEvent older = message("!r:test", "$older", 0);
+  older.backfilled = true;
+  const std::vector<NewEvent> batch{create, before, member, old, create, reply, older};
+  const auto results = db->write([&](WriteTx& tx) { return tx.events().insert_many(batch); });
+  ASSERT_EQ(results.size(), batch.size());
+  const std::int64_t first = results[0].stream;
+  EXPECT_EQ(results[0].result, CreateResult::created);
+  EXPECT_EQ(results[1].result, CreateResult::exists);  // stored before
+  EXPECT_EQ(results[2].result, CreateResult::created);
+  EXPECT_EQ(results[4].result, CreateResult::exists);  // repeated within the batch
+  EXPECT_EQ(results[4].stream, first);
+  EXPECT_EQ(results[5].result, CreateResult::created);
+  // Positions in batch order, as one-by-one inserts would have taken them.
+  EXPECT_EQ(results[2].stream, first + 1);
+  EXPECT_EQ(results[5].stream, first + 2);
+  EXPECT_EQ(results[3].stream, -1);
+  EXPECT_EQ(results[6].stream, -2);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().max_stream(); }), first + 2);
+  db->read([&](ReadTx& tx) {
+    EXPECT_EQ(results[1].stream, tx.events().get("$before")->stream);
+    for (std::size_t i : {0u, 2u, 3u, 5u, 6u}) {
+      auto stored = tx.events().get(batch[i].event_id);
+      ASSERT_TRUE(stored.has_value()) << batch[i].event_id;
+      StoredEvent expected;
+      static_cast<NewEvent&>(expected) = batch[i];
+      expected.stream = results[i].stream;
+      expected.backfilled = false;  // a flag for insert, not a column: the stream position says it
+      // Edges come back each once, in order.
+      expected.auth_events.erase(std::unique(expected.auth_events.begin(), expected.auth_events.end()),
+                                 expected.auth_events.end());
+      EXPECT_EQ(*stored, expected) << batch[i].event_id;
+    }
+  });
+  EXPECT_TRUE(db->write([](WriteTx& tx) { return tx.events().insert_many({}); }).empty());
+}
+
 TEST_P(StorageTest, EventIdsWithJsonSpecialCharactersWork) {
   auto db = open();
   const std::vector<std::string> ids{"$quote\"d", "$back\\slash", "$tab\tand\nline", "$ünï😀"};

@@ -191,6 +191,12 @@ class EventStore : public EventReads {
   /// stream counter is a locked row), so stream order is commit order.
   virtual EventInsert insert(const NewEvent& event) = 0;
 
+  /// `insert` for each of `events`, in a handful of statements whatever their number (a
+  /// send_join answer brings thousands): one result per event, in order, with the stream
+  /// positions assigned in that order. An ID repeated within `events` is stored once, from its
+  /// first occurrence; later ones get `exists`.
+  virtual std::vector<EventInsert> insert_many(std::span<const NewEvent> events) = 0;
+
   /// Marks an event rejected; false if it is unknown.
   virtual bool set_rejected(std::string_view event_id, std::string_view reason) = 0;
 

@@ -172,6 +172,36 @@ TEST_P(StorageTest, MembershipsByUserAndByRoom) {
             ErrorKind::constraint);
 }
 
+TEST_P(StorageTest, MembershipsSetTogetherReplaceAndClearForgotten) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.rooms().create(room("!a:test"));
+    tx.rooms().create(room("!b:test"));
+    tx.rooms().set_membership(member("!a:test", "@carol:test", Membership::leave, 1));
+    ASSERT_TRUE(tx.rooms().forget("!a:test", "@carol:test"));
+    const std::vector<RoomMember> members{member("!a:test", "@alice:test", Membership::invite, 2),
+                                          member("!a:test", "@bob:test", Membership::join, 3),
+                                          member("!b:test", "@alice:test", Membership::ban, 4),
+                                          member("!a:test", "@carol:test", Membership::join, 5),
+                                          member("!a:test", "@alice:test", Membership::join, 6)};
+    tx.rooms().set_memberships(members);
+    tx.rooms().set_memberships({});
+  });
+  db->read([](ReadTx& tx) {
+    // The later of alice's two rows in !a counts; carol's rejoin is no longer forgotten.
+    EXPECT_EQ(tx.rooms().members("!a:test", Membership::join),
+              (std::vector<RoomMember>{member("!a:test", "@alice:test", Membership::join, 6),
+                                       member("!a:test", "@bob:test", Membership::join, 3),
+                                       member("!a:test", "@carol:test", Membership::join, 5)}));
+    EXPECT_EQ(tx.rooms().membership("!b:test", "@alice:test"), member("!b:test", "@alice:test", Membership::ban, 4));
+  });
+  const std::vector<RoomMember> unknown_room{member("!a:test", "@dan:test", Membership::join, 7),
+                                             member("!zz:test", "@dan:test", Membership::join, 8)};
+  EXPECT_EQ(write_error_kind(*db, [&](WriteTx& tx) { tx.rooms().set_memberships(unknown_room); }),
+            ErrorKind::constraint);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().membership("!a:test", "@dan:test"); }), std::nullopt);
+}
+
 TEST_P(StorageTest, ForgettingNeedsALeftRoomAndLastsUntilTheNextChange) {
   auto db = open();
   db->write([](WriteTx& tx) {

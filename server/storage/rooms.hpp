@@ -171,6 +171,10 @@ class RoomStore : public RoomReads {
   /// calls it with apply_state_delta for each m.room.member change, in the same transaction.
   virtual void set_membership(const RoomMember& member) = 0;
 
+  /// set_membership for each of `members` in one statement (a remote join brings the whole
+  /// member list); for a (room, user) listed twice the last entry counts.
+  virtual void set_memberships(std::span<const RoomMember> members) = 0;
+
   /// Marks a left or banned user's room as forgotten; false when the user is not in that state.
   virtual bool forget(std::string_view room_id, std::string_view user_id) = 0;
 

@@ -173,6 +173,24 @@ constexpr sql::Dialect postgres_dialect{
                            " SELECT $1::text, value, ordinal"
                            " FROM jsonb_array_elements_text($2::jsonb)"
                            " WITH ORDINALITY AS j(value, ordinal) ON CONFLICT DO NOTHING",
+            .streams_of = "SELECT event_id, stream FROM events"
+                          " WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
+            .next_streams = "UPDATE event_stream SET position = position + $1 RETURNING position",
+            .next_backfill_streams = "UPDATE event_stream SET backfill_position = backfill_position - $1"
+                                     " RETURNING backfill_position",
+            .insert_many = "INSERT INTO events (event_id, room_id, type, state_key, sender, depth,"
+                           " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream,"
+                           " relates_to, rel_type) SELECT v->>0, v->>1, v->>2, v->>3, v->>4,"
+                           " (v->>5)::bigint, (v->>6)::bigint, v->>7, (v->>8)::boolean, v->>9,"
+                           " (v->>10)::boolean, (v->>11)::bigint, v->>12, v->>13"
+                           " FROM jsonb_array_elements($1::jsonb) AS j(v)"
+                           " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            .insert_prev_many = "INSERT INTO event_prev_edges (event_id, prev_id, ordinal)"
+                                " SELECT v->>0, v->>1, (v->>2)::integer"
+                                " FROM jsonb_array_elements($1::jsonb) AS j(v) ON CONFLICT DO NOTHING",
+            .insert_auth_many = "INSERT INTO event_auth_edges (event_id, auth_id, ordinal)"
+                                " SELECT v->>0, v->>1, (v->>2)::integer"
+                                " FROM jsonb_array_elements($1::jsonb) AS j(v) ON CONFLICT DO NOTHING",
             .select_one = "SELECT " EVENT_COLUMNS " FROM events WHERE event_id = $1",
             .select_many = "SELECT " EVENT_COLUMNS " FROM events"
                            " WHERE event_id = ANY (ARRAY(SELECT"
@@ -338,6 +356,12 @@ constexpr sql::Dialect postgres_dialect{
                          " DO UPDATE SET event_id = excluded.event_id",
             .state_remove = "DELETE FROM room_current_state"
                             " WHERE room_id = $1 AND type = $2 AND state_key = $3",
+            .state_put_many = "INSERT INTO room_current_state (room_id, type, state_key, event_id)"
+                              " SELECT $1::text, v->>0, v->>1, v->>2 FROM jsonb_array_elements($2::jsonb) AS j(v)"
+                              " ON CONFLICT (room_id, type, state_key)"
+                              " DO UPDATE SET event_id = excluded.event_id",
+            .state_remove_many = "DELETE FROM room_current_state WHERE room_id = $1 AND (type, state_key)"
+                                 " IN (SELECT v->>0, v->>1 FROM jsonb_array_elements($2::jsonb) AS j(v))",
             .member_one = "SELECT " MEMBER_SELECT " FROM room_memberships"
                           " WHERE room_id = $1 AND user_id = $2",
             .rooms_for_user = "SELECT " MEMBER_SELECT " FROM room_memberships"
@@ -350,6 +374,11 @@ constexpr sql::Dialect postgres_dialect{
                           " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id, user_id)"
                           " DO UPDATE SET membership = excluded.membership,"
                           " event_id = excluded.event_id, stream = excluded.stream, forgotten = FALSE",
+            .member_put_many = "INSERT INTO room_memberships (" MEMBER_COLUMNS ")"
+                               " SELECT v->>0, v->>1, v->>2, v->>3, (v->>4)::bigint"
+                               " FROM jsonb_array_elements($1::jsonb) AS j(v) ON CONFLICT (room_id, user_id)"
+                               " DO UPDATE SET membership = excluded.membership,"
+                               " event_id = excluded.event_id, stream = excluded.stream, forgotten = FALSE",
             .member_forget = "UPDATE room_memberships SET forgotten = TRUE WHERE room_id = $1 AND user_id = $2"
                              " AND membership IN ('leave', 'ban')",
             .alias_insert = "INSERT INTO room_aliases (alias, room_id, creator)"

@@ -1,4 +1,6 @@
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "storage/sql/json_array.hpp"
 #include "storage/sql/stores.hpp"
@@ -206,6 +208,115 @@ EventInsert SqlEventStore::insert(const NewEvent& event) {
     session_.execute(sql_.insert_auth, {std::string_view(event.event_id), std::string_view(auth)});
   }
   return {CreateResult::created, stream};
+}
+
+std::vector<EventInsert> SqlEventStore::insert_many(std::span<const NewEvent> events) {
+  std::vector<EventInsert> results(events.size());
+  if (events.empty()) {
+    return results;
+  }
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const NewEvent& event : events) {
+    ids.push_back(event.event_id);
+  }
+  std::unordered_map<std::string, std::int64_t> stored;
+  const std::string id_set = json_array(ids);
+  for (const Row& row : session_.query(sql_.streams_of, {std::string_view(id_set)})) {
+    stored.emplace(row.at(0).as_text(), row.at(1).as_int());
+  }
+  // The first occurrence of each ID not stored yet gets a position, in the order given.
+  std::unordered_map<std::string_view, std::size_t> first;
+  std::vector<std::size_t> fresh;
+  std::int64_t forward = 0;
+  std::int64_t backward = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (stored.contains(events[i].event_id) || !first.emplace(events[i].event_id, i).second) {
+      continue;
+    }
+    fresh.push_back(i);
+    ++(events[i].backfilled ? backward : forward);
+  }
+  // Positions as `forward` and `backward` single inserts would have taken them: up from the
+  // counter, or down from the backfill counter.
+  std::int64_t next_forward =
+      forward == 0 ? 0 : session_.query(sql_.next_streams, {forward}).at(0).at(0).as_int() - forward + 1;
+  std::int64_t next_backward =
+      backward == 0 ? 0 : session_.query(sql_.next_backfill_streams, {backward}).at(0).at(0).as_int() + backward - 1;
+  // Bounded statements: a send_join answer of 10,000 events is several megabytes of JSON.
+  constexpr std::size_t chunk = 500;
+  std::unordered_set<std::string> inserted;
+  for (std::size_t begin = 0; begin < fresh.size(); begin += chunk) {
+    JsonRows rows;
+    for (std::size_t k = begin; k < std::min(fresh.size(), begin + chunk); ++k) {
+      const std::size_t i = fresh[k];
+      const NewEvent& event = events[i];
+      results[i].stream = event.backfilled ? next_backward-- : next_forward++;
+      rows.row()
+          .add(event.event_id)
+          .add(event.room_id)
+          .add(event.type)
+          .add(event.state_key)
+          .add(event.sender)
+          .add(event.depth)
+          .add(event.origin_server_ts)
+          .add(event.json)
+          .add(event.outlier)
+          .add(event.rejected_reason)
+          .add(event.soft_failed)
+          .add(results[i].stream)
+          .add(event.relates_to)
+          .add(event.rel_type);
+    }
+    const std::string text = rows.take();
+    for (const Row& row : session_.query(sql_.insert_many, {std::string_view(text)})) {
+      inserted.insert(row.at(0).as_text());
+    }
+  }
+  JsonRows prev;
+  JsonRows auth;
+  const auto add_edges = [](JsonRows& rows, const std::string& event_id, const std::vector<std::string>& targets) {
+    for (std::size_t ordinal = 0; ordinal < targets.size(); ++ordinal) {
+      rows.row().add(event_id).add(targets[ordinal]).add(static_cast<std::int64_t>(ordinal));
+    }
+  };
+  std::vector<std::string> raced;
+  for (const std::size_t i : fresh) {
+    if (!inserted.contains(events[i].event_id)) {
+      raced.push_back(events[i].event_id);  // a concurrent inserter stored it first
+      continue;
+    }
+    add_edges(prev, events[i].event_id, events[i].prev_events);
+    add_edges(auth, events[i].event_id, events[i].auth_events);
+  }
+  if (!prev.empty()) {
+    const std::string text = prev.take();
+    session_.execute(sql_.insert_prev_many, {std::string_view(text)});
+  }
+  if (!auth.empty()) {
+    const std::string text = auth.take();
+    session_.execute(sql_.insert_auth_many, {std::string_view(text)});
+  }
+  if (!raced.empty()) {
+    const std::string raced_set = json_array(raced);
+    for (const Row& row : session_.query(sql_.streams_of, {std::string_view(raced_set)})) {
+      stored.insert_or_assign(row.at(0).as_text(), row.at(1).as_int());
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto own = first.find(events[i].event_id);
+    if (own != first.end() && own->second == i && inserted.contains(events[i].event_id)) {
+      results[i].result = CreateResult::created;
+      continue;
+    }
+    results[i].result = CreateResult::exists;
+    if (auto found = stored.find(events[i].event_id); found != stored.end()) {
+      results[i].stream = found->second;
+    } else {
+      results[i].stream = results[own->second].stream;  // a repeat of an event inserted above
+    }
+  }
+  return results;
 }
 
 bool SqlEventStore::set_rejected(std::string_view event_id, std::string_view reason) {

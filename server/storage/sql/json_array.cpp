@@ -70,4 +70,58 @@ std::string json_array(
   });
 }
 
+JsonRows& JsonRows::row() {
+  if (row_open_) {
+    text_ += ']';
+  }
+  text_ += rows_ == 0 ? "[" : ",[";
+  ++rows_;
+  row_open_ = true;
+  row_empty_ = true;
+  return *this;
+}
+
+void JsonRows::field() {
+  if (!row_empty_) {
+    text_ += ',';
+  }
+  row_empty_ = false;
+}
+
+JsonRows& JsonRows::add(std::string_view value) {
+  field();
+  append_string(text_, value);
+  return *this;
+}
+
+JsonRows& JsonRows::add(const std::optional<std::string>& value) {
+  if (!value) {
+    field();
+    text_ += "null";
+    return *this;
+  }
+  return add(std::string_view(*value));
+}
+
+JsonRows& JsonRows::add(std::int64_t value) {
+  field();
+  text_ += std::to_string(value);
+  return *this;
+}
+
+JsonRows& JsonRows::add(bool value) {
+  field();
+  text_ += value ? "true" : "false";
+  return *this;
+}
+
+std::string JsonRows::take() {
+  if (row_open_) {
+    text_ += ']';
+    row_open_ = false;
+  }
+  text_ += ']';
+  return std::move(text_);
+}
+
 }  // namespace ranvier::storage::sql

@@ -174,6 +174,13 @@ struct EventSql {
                                ///<  if the ID exists
   StaticSql insert_prev;       ///< (event_id, ids) → one edge per array element, in order
   StaticSql insert_auth;       ///< (event_id, ids)
+  StaticSql streams_of;        ///< (ids) → event_id, stream of the stored ones
+  StaticSql next_streams;      ///< (n) → the last of n new stream positions, locking the counter
+  StaticSql next_backfill_streams;  ///< (n) → the lowest of n new positions below zero
+  StaticSql insert_many;       ///< ([[the insert columns, in insert's order], ...]) → event_id
+                               ///< of the rows inserted (existing IDs are left alone)
+  StaticSql insert_prev_many;  ///< ([[event_id, prev_id, ordinal], ...])
+  StaticSql insert_auth_many;  ///< ([[event_id, auth_id, ordinal], ...])
   StaticSql select_one;        ///< (event_id) → event row
   StaticSql select_many;       ///< (ids) → event rows ordered by stream
   StaticSql prev_of;           ///< (ids) → event_id, prev_id in each event's order
@@ -245,12 +252,16 @@ struct RoomSql {
   StaticSql state_of_type;       ///< (room_id, type) → type, state_key, event_id
   StaticSql state_put;           ///< (room_id, type, state_key, event_id); inserts or replaces
   StaticSql state_remove;        ///< (room_id, type, state_key)
+  StaticSql state_put_many;      ///< (room_id, [[type, state_key, event_id], ...]); each key once
+  StaticSql state_remove_many;   ///< (room_id, [[type, state_key], ...])
   StaticSql member_one;          ///< (room_id, user_id) → member row
   StaticSql rooms_for_user;      ///< (user_id, membership) → member rows by room_id
   StaticSql members;             ///< (room_id, membership) → member rows by user_id
   StaticSql joined_servers;      ///< (room_id) → distinct server names of joined members, sorted
   StaticSql member_put;          ///< (room_id, user_id, membership, event_id, stream);
                                  ///< inserts or replaces (and clears `forgotten`)
+  StaticSql member_put_many;     ///< ([[room_id, user_id, membership, event_id, stream], ...]):
+                                 ///< member_put for each row; each (room, user) once
   StaticSql member_forget;       ///< (room_id, user_id); only a leave or ban row
   StaticSql alias_insert;        ///< (alias, room_id, creator); does nothing if taken
   StaticSql alias_one;           ///< (alias) → alias, room_id, creator

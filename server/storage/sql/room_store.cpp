@@ -1,3 +1,5 @@
+#include <map>
+
 #include "storage/errors.hpp"
 #include "storage/sql/json_array.hpp"
 #include "storage/sql/stores.hpp"
@@ -196,7 +198,8 @@ void SqlRoomStore::set_forward_extremities(std::string_view room_id,
 }
 
 void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta& delta) {
-  for (const auto& [key, event_id] : delta) {
+  if (delta.size() == 1) {
+    const auto& [key, event_id] = *delta.begin();
     const Param type(std::string_view(key.type));
     const Param state_key(std::string_view(key.state_key));
     if (event_id) {
@@ -204,6 +207,25 @@ void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta&
     } else {
       session_.execute(sql_.state_remove, {room_id, type, state_key});
     }
+    return;
+  }
+  // Bigger changes (a state resolution, a remote join's whole state) go in two statements.
+  JsonRows puts;
+  JsonRows removes;
+  for (const auto& [key, event_id] : delta) {
+    if (event_id) {
+      puts.row().add(std::string_view(key.type)).add(std::string_view(key.state_key)).add(std::string_view(*event_id));
+    } else {
+      removes.row().add(std::string_view(key.type)).add(std::string_view(key.state_key));
+    }
+  }
+  if (!removes.empty()) {
+    const std::string rows = removes.take();
+    session_.execute(sql_.state_remove_many, {room_id, std::string_view(rows)});
+  }
+  if (!puts.empty()) {
+    const std::string rows = puts.take();
+    session_.execute(sql_.state_put_many, {room_id, std::string_view(rows)});
   }
 }
 
@@ -215,6 +237,28 @@ void SqlRoomStore::set_membership(const RoomMember& member) {
   session_.execute(sql_.member_put, {std::string_view(member.room_id),
                                      std::string_view(member.user_id), to_string(member.membership),
                                      std::string_view(member.event_id), member.stream});
+}
+
+void SqlRoomStore::set_memberships(std::span<const RoomMember> members) {
+  // The engines refuse to upsert one row twice in a statement: the last entry of a pair wins.
+  std::map<std::pair<std::string_view, std::string_view>, const RoomMember*> last;
+  for (const RoomMember& member : members) {
+    last[{member.room_id, member.user_id}] = &member;
+  }
+  if (last.empty()) {
+    return;
+  }
+  JsonRows rows;
+  for (const auto& [ignored, member] : last) {
+    rows.row()
+        .add(std::string_view(member->room_id))
+        .add(std::string_view(member->user_id))
+        .add(to_string(member->membership))
+        .add(std::string_view(member->event_id))
+        .add(member->stream);
+  }
+  const std::string text = rows.take();
+  session_.execute(sql_.member_put_many, {std::string_view(text)});
 }
 
 CreateResult SqlRoomStore::create_alias(const RoomAlias& alias) {

@@ -262,6 +262,7 @@ class SqlEventStore final : public EventStore {
   std::vector<std::string> auth_chain(std::span<const std::string> event_ids) override;
   std::vector<std::string> children(std::string_view event_id) override;
   EventInsert insert(const NewEvent& event) override;
+  std::vector<EventInsert> insert_many(std::span<const NewEvent> events) override;
   bool set_rejected(std::string_view event_id, std::string_view reason) override;
   bool set_soft_failed(std::string_view event_id, bool soft_failed) override;
   bool set_redacted_by(std::string_view event_id, std::string_view redaction_id) override;
@@ -335,6 +336,7 @@ class SqlRoomStore final : public RoomStore {
                                std::span<const std::string> event_ids) override;
   void apply_state_delta(std::string_view room_id, const StateDelta& delta) override;
   void set_membership(const RoomMember& member) override;
+  void set_memberships(std::span<const RoomMember> members) override;
   bool forget(std::string_view room_id, std::string_view user_id) override;
   CreateResult create_alias(const RoomAlias& alias) override;
   bool remove_alias(std::string_view alias) override;

@@ -171,6 +171,23 @@ constexpr sql::Dialect sqlite_dialect{
             .insert_auth = "INSERT INTO event_auth_edges (event_id, auth_id, ordinal)"
                            " SELECT ?1, value, key FROM json_each(?2) WHERE true"
                            " ON CONFLICT DO NOTHING",
+            .streams_of = "SELECT event_id, stream FROM events"
+                          " WHERE event_id IN (SELECT value FROM json_each(?1))",
+            .next_streams = "UPDATE event_stream SET position = position + ?1 RETURNING position",
+            .next_backfill_streams = "UPDATE event_stream SET backfill_position = backfill_position - ?1"
+                                     " RETURNING backfill_position",
+            .insert_many = "INSERT INTO events (event_id, room_id, type, state_key, sender, depth,"
+                           " origin_server_ts, json, outlier, rejected_reason, soft_failed, stream,"
+                           " relates_to, rel_type) SELECT value->>0, value->>1, value->>2, value->>3,"
+                           " value->>4, value->>5, value->>6, value->>7, value->>8, value->>9,"
+                           " value->>10, value->>11, value->>12, value->>13 FROM json_each(?1)"
+                           " WHERE true ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            .insert_prev_many = "INSERT INTO event_prev_edges (event_id, prev_id, ordinal)"
+                                " SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true"
+                                " ON CONFLICT DO NOTHING",
+            .insert_auth_many = "INSERT INTO event_auth_edges (event_id, auth_id, ordinal)"
+                                " SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true"
+                                " ON CONFLICT DO NOTHING",
             .select_one = "SELECT " EVENT_COLUMNS " FROM events WHERE event_id = ?1",
             .select_many = "SELECT " EVENT_COLUMNS " FROM events"
                            " WHERE event_id IN (SELECT value FROM json_each(?1)) ORDER BY stream",
@@ -323,6 +340,12 @@ constexpr sql::Dialect sqlite_dialect{
                          " DO UPDATE SET event_id = excluded.event_id",
             .state_remove = "DELETE FROM room_current_state"
                             " WHERE room_id = ?1 AND type = ?2 AND state_key = ?3",
+            .state_put_many = "INSERT INTO room_current_state (room_id, type, state_key, event_id)"
+                              " SELECT ?1, value->>0, value->>1, value->>2 FROM json_each(?2) WHERE true"
+                              " ON CONFLICT (room_id, type, state_key)"
+                              " DO UPDATE SET event_id = excluded.event_id",
+            .state_remove_many = "DELETE FROM room_current_state WHERE room_id = ?1 AND (type, state_key)"
+                                 " IN (SELECT value->>0, value->>1 FROM json_each(?2))",
             .member_one = "SELECT " MEMBER_SELECT " FROM room_memberships"
                           " WHERE room_id = ?1 AND user_id = ?2",
             .rooms_for_user = "SELECT " MEMBER_SELECT " FROM room_memberships"
@@ -335,6 +358,11 @@ constexpr sql::Dialect sqlite_dialect{
                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (room_id, user_id)"
                           " DO UPDATE SET membership = excluded.membership,"
                           " event_id = excluded.event_id, stream = excluded.stream, forgotten = 0",
+            .member_put_many = "INSERT INTO room_memberships (" MEMBER_COLUMNS ")"
+                               " SELECT value->>0, value->>1, value->>2, value->>3, value->>4"
+                               " FROM json_each(?1) WHERE true ON CONFLICT (room_id, user_id)"
+                               " DO UPDATE SET membership = excluded.membership,"
+                               " event_id = excluded.event_id, stream = excluded.stream, forgotten = 0",
             .member_forget = "UPDATE room_memberships SET forgotten = 1 WHERE room_id = ?1 AND user_id = ?2"
                              " AND membership IN ('leave', 'ban')",
             .alias_insert = "INSERT INTO room_aliases (alias, room_id, creator)"
