@@ -1,5 +1,6 @@
 #include "api/authentication.hpp"
 
+#include "api/account_moderation.hpp"
 #include "api/client/appservice_auth.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
@@ -40,6 +41,8 @@ void authenticate_access_token(RequestContext& ctx) {
     // Spec: the refresh token this access token was issued for is revoked at its first use.
     ctx.services.database.write([&](storage::WriteTx& tx) { tx.tokens().retire_replaced_refresh_token(token, now); });
   }
+  record_request(ctx, *owner, now);
+  enforce_account_moderation(ctx, *owner);
   ctx.principal = Principal{owner->user_id, owner->device_id, std::string(token), owner->is_guest, owner->is_admin};
 }
 

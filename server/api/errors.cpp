@@ -14,7 +14,7 @@ struct ErrorInfo {
 };
 
 // The single table of errcodes and statuses.
-constexpr std::array<ErrorInfo, 45> table{{
+constexpr std::array<ErrorInfo, 47> table{{
     {ErrCode::bad_json, "M_BAD_JSON", 400},
     {ErrCode::not_json, "M_NOT_JSON", 400},
     {ErrCode::not_found, "M_NOT_FOUND", 404},
@@ -60,6 +60,8 @@ constexpr std::array<ErrorInfo, 45> table{{
     {ErrCode::connection_failed, "M_CONNECTION_FAILED", 502},
     {ErrCode::connection_timeout, "M_CONNECTION_TIMEOUT", 504},
     {ErrCode::bad_status, "M_BAD_STATUS", 502},
+    {ErrCode::user_locked, "M_USER_LOCKED", 401},
+    {ErrCode::user_suspended, "M_USER_SUSPENDED", 403},
 }};
 
 const ErrorInfo& info(ErrCode code) {

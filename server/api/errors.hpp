@@ -58,6 +58,8 @@ enum class ErrCode {
   connection_failed,       ///< M_CONNECTION_FAILED with 502: the application service is unreachable
   connection_timeout,      ///< M_CONNECTION_TIMEOUT with 504: the application service did not answer in time
   bad_status,              ///< M_BAD_STATUS with 502: the application service answered with an error
+  user_locked,             ///< M_USER_LOCKED with 401 (and soft_logout): an admin locked the account
+  user_suspended,          ///< M_USER_SUSPENDED with 403: an admin suspended the account
 };
 
 /// The wire errcode ("M_BAD_JSON") of a code.

@@ -32,6 +32,9 @@ constexpr std::string_view usage =
     "  reset-password   set a new password; logs the user's devices out unless --keep-devices\n"
     "  make-admin       grant server admin (--user)\n"
     "  revoke-admin     revoke server admin (--user)\n"
+    "  lock / unlock    lock a user out of every request but logout, or lift it (--user)\n"
+    "  suspend / unsuspend  make a user read-only (no joins, messages, invites, profile\n"
+    "                   changes), or lift it (--user)\n"
     "  token-create     create a registration token (as `ranvier registration-token`)\n"
     "  token-list       list registration tokens\n"
     "  token-delete     delete a registration token (--token)\n"
@@ -165,6 +168,26 @@ int set_admin(const Args& args, const config::Config& config, bool admin) {
     return report(answer, admin ? "make-admin" : "revoke-admin");
   }
   std::cout << user_id << (admin ? " is now a server admin" : " is no longer a server admin") << "\n";
+  return 0;
+}
+
+/// lock/unlock (Synapse's `locked` user field) and suspend/unsuspend (its suspend endpoint).
+int set_moderation(const Args& args, const config::Config& config, bool lock, bool value) {
+  const auto user_id = user_id_of(args.value("user"), config);
+  const std::string command = lock ? (value ? "lock" : "unlock") : (value ? "suspend" : "unsuspend");
+  AdminTransport transport(config, false);
+  if (!user_exists(transport, user_id, command)) {
+    return 1;
+  }
+  const auto answer =
+      lock ? transport.call_in_process("PUT", "/_synapse/admin/v2/users/" + encode(user_id),
+                                       nlohmann::json{{"locked", value}}.dump())
+           : transport.call_in_process("PUT", "/_synapse/admin/v1/suspend/" + encode(user_id),
+                                       nlohmann::json{{"suspend", value}}.dump());
+  if (answer.status != 200) {
+    return report(answer, command);
+  }
+  std::cout << user_id << (value ? " is now " : " is no longer ") << (lock ? "locked" : "suspended") << "\n";
   return 0;
 }
 
@@ -314,6 +337,21 @@ const std::map<std::string, Command>& commands() {
       {"revoke-admin",
        {"Revokes server admin.", [](Args& a) { a.option("user", "localpart or full user ID", true); },
         [](const Args& a, const config::Config& c) { return set_admin(a, c, false); }}},
+      {"lock",
+       {"Locks a user: every request but logout answers M_USER_LOCKED; sessions are kept.",
+        [](Args& a) { a.option("user", "localpart or full user ID", true); },
+        [](const Args& a, const config::Config& c) { return set_moderation(a, c, true, true); }}},
+      {"unlock",
+       {"Lifts a lock.", [](Args& a) { a.option("user", "localpart or full user ID", true); },
+        [](const Args& a, const config::Config& c) { return set_moderation(a, c, true, false); }}},
+      {"suspend",
+       {"Suspends a user: reading, leaving and logging out still work; joining, sending, inviting and "
+        "profile changes answer M_USER_SUSPENDED.",
+        [](Args& a) { a.option("user", "localpart or full user ID", true); },
+        [](const Args& a, const config::Config& c) { return set_moderation(a, c, false, true); }}},
+      {"unsuspend",
+       {"Lifts a suspension.", [](Args& a) { a.option("user", "localpart or full user ID", true); },
+        [](const Args& a, const config::Config& c) { return set_moderation(a, c, false, false); }}},
       {"deactivate",
        {"Deactivates a user: no login, devices gone, every room left (others see the leave).",
         [](Args& a) {

@@ -24,6 +24,12 @@ struct Account {
   /// Milliseconds since the Unix epoch.
   std::int64_t created_ts = 0;
   bool deactivated = false;
+  /// Locked by a server admin: every authenticated request but logout is refused with
+  /// M_USER_LOCKED until unlocked (spec: "Account locking").
+  bool locked = false;
+  /// Suspended by a server admin: the account reads but may not act on others (spec: "Account
+  /// suspension").
+  bool suspended = false;
 
   bool operator==(const Account&) const = default;
 };
@@ -74,6 +80,12 @@ class AccountStore : public AccountReads {
   /// resolving at once; the caller removes its devices in the same transaction if it wants the
   /// rows gone. False if there is no such account.
   virtual bool deactivate(std::string_view user_id) = 0;
+
+  /// Sets or clears the admin lock; tokens and devices stay. False if there is no such account.
+  virtual bool set_locked(std::string_view user_id, bool locked) = 0;
+
+  /// Sets or clears the suspension; tokens and devices stay. False if there is no such account.
+  virtual bool set_suspended(std::string_view user_id, bool suspended) = 0;
 };
 
 }  // namespace ranvier::storage

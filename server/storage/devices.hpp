@@ -20,6 +20,9 @@ struct Device {
   std::int64_t created_ts = 0;
   std::optional<std::int64_t> last_seen_ts{};
   std::optional<std::string> last_seen_ip{};
+  /// The User-Agent of the last recorded request; nullopt until a request is recorded (a login
+  /// records only time and address), "" when it sent none.
+  std::optional<std::string> last_seen_user_agent{};
 
   bool operator==(const Device&) const = default;
 };
@@ -50,6 +53,11 @@ class DeviceStore : public DeviceReads {
   /// Records that the device was used; false if there is no such device.
   virtual bool touch(std::string_view user_id, std::string_view device_id, std::int64_t seen_ts,
                      const std::optional<std::string>& ip) = 0;
+
+  /// Records an authenticated request of the device: time, address and user agent ("" for
+  /// none), for GET /admin/whois. False if there is no such device.
+  virtual bool record_request(std::string_view user_id, std::string_view device_id, std::int64_t seen_ts,
+                              const std::string& ip, const std::string& user_agent) = 0;
 
   /// Deletes a device and every access token issued to it; false if there was none.
   virtual bool remove(std::string_view user_id, std::string_view device_id) = 0;

@@ -68,6 +68,13 @@ struct TokenOwner {
   /// Set until the first use of a token issued by a refresh: that use revokes the refresh token
   /// it was exchanged for (TokenStore::retire_replaced_refresh_token).
   bool retires_refresh_token = false;
+  /// The account's moderation flags (Account::locked, Account::suspended), read with the token
+  /// so that every request sees them without a second query.
+  bool locked = false;
+  bool suspended = false;
+  /// When the device's last request was recorded (DeviceStore::record_request); nullopt when
+  /// none was since the device logged in with no user agent recorded.
+  std::optional<std::int64_t> request_seen_ts{};
 
   /// True once `now_ts` (ms since the epoch) reaches the expiry; the spec then wants
   /// M_UNKNOWN_TOKEN with soft_logout.

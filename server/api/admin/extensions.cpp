@@ -14,7 +14,8 @@ std::span<const Operation> extension_operations() {
     std::vector<Operation> ops;
     for (auto group : {admin::shared_secret_operations(), admin::user_operations(),
                        admin::registration_token_operations(), admin::room_operations(), admin::purge_operations(),
-                       admin::room_delete_operations(), admin::server_version_operations()}) {
+                       admin::room_delete_operations(), admin::server_version_operations(),
+                       admin::moderation_operations()}) {
       ops.insert(ops.end(), group.begin(), group.end());
     }
     return ops;

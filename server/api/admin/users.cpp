@@ -44,7 +44,8 @@ nlohmann::json user_json(storage::ReadTx& tx, const storage::Account& account, b
           {"deactivated", account.deactivated},
           {"erased", tx.admin().is_erased(account.user_id)},
           {"shadow_banned", false},
-          {"locked", false},
+          {"locked", account.locked},
+          {"suspended", account.suspended},
           {"approved", true},
           {"user_type", nullptr},
           {"creation_ts", seconds ? account.created_ts / 1000 : account.created_ts}};
@@ -112,6 +113,7 @@ ApiResponse put_user(RequestContext& ctx) {
   const auto avatar_url = optional_string(body, "avatar_url");
   const auto admin = optional_bool(body, "admin");
   const auto deactivated = optional_bool(body, "deactivated");
+  const auto locked = optional_bool(body, "locked");
   if (password && (password->empty() || password->size() > 512)) {
     throw MatrixError(ErrCode::invalid_param, "Invalid password");
   }
@@ -147,6 +149,9 @@ ApiResponse put_user(RequestContext& ctx) {
       if (admin) {
         tx.accounts().set_admin(user_id, *admin);
       }
+    }
+    if (locked) {
+      tx.accounts().set_locked(user_id, *locked);
     }
     if (displayname || avatar_url) {
       auto profile = profile_of(tx, user_id);

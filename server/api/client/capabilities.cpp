@@ -20,17 +20,23 @@ ApiResponse getCapabilities(RequestContext& ctx, const GetCapabilitiesRequest& r
   const auto disabled = nlohmann::json{{"enabled", false}};
   // Guests have no password to confirm a login token request with.
   const bool login_tokens = ctx.services.config.sessions.login_tokens && ctx.principal && !ctx.principal->is_guest;
-  return json_response({{"capabilities",
-                         {
-                             {"m.change_password", {{"enabled", true}}},
-                             {"m.room_versions", {{"default", core::default_room_version}, {"available", available}}},
-                             {"m.set_displayname", {{"enabled", true}}},
-                             {"m.set_avatar_url", {{"enabled", true}}},
-                             {"m.profile_fields", {{"enabled", true}}},
-                             // Third-party IDs are not implemented yet.
-                             {"m.3pid_changes", disabled},
-                             {"m.get_login_token", {{"enabled", login_tokens}}},
-                         }}});
+  nlohmann::json body{{"capabilities",
+                       {
+                         {"m.change_password", {{"enabled", true}}},
+                         {"m.room_versions", {{"default", core::default_room_version}, {"available", available}}},
+                         {"m.set_displayname", {{"enabled", true}}},
+                         {"m.set_avatar_url", {{"enabled", true}}},
+                         {"m.profile_fields", {{"enabled", true}}},
+                         // Third-party IDs are not implemented yet.
+                         {"m.3pid_changes", disabled},
+                         {"m.get_login_token", {{"enabled", login_tokens}}},
+                       }}};
+  // Spec: m.account_moderation is omitted for users who may neither lock nor suspend; server
+  // admins may do both (PUT /admin/lock and /admin/suspend).
+  if (ctx.principal && ctx.principal->is_admin) {
+    body["capabilities"]["m.account_moderation"] = {{"suspend", true}, {"lock", true}};
+  }
+  return json_response(body);
 }
 
 }  // namespace ranvier::api::client_server

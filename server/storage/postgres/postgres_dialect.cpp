@@ -74,18 +74,20 @@ constexpr sql::Dialect postgres_dialect{
                       " (user_id, password_hash, is_admin, is_guest, created_ts, deactivated)"
                       " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO NOTHING",
             .select_one = "SELECT user_id, password_hash, is_admin, is_guest, created_ts,"
-                          " deactivated FROM accounts WHERE user_id = $1",
+                          " deactivated, locked, suspended FROM accounts WHERE user_id = $1",
             .counts = "SELECT COUNT(*), COUNT(*) FILTER (WHERE is_admin),"
                       " COUNT(*) FILTER (WHERE is_guest),"
                       " COUNT(*) FILTER (WHERE deactivated) FROM accounts",
             .list_after = "SELECT user_id, password_hash, is_admin, is_guest, created_ts,"
-                          " deactivated FROM accounts WHERE user_id > $1"
+                          " deactivated, locked, suspended FROM accounts WHERE user_id > $1"
                           " ORDER BY user_id LIMIT $2",
             .set_password = "UPDATE accounts SET password_hash = $2 WHERE user_id = $1",
             .set_admin = "UPDATE accounts SET is_admin = $2 WHERE user_id = $1",
             .deactivate = "UPDATE accounts SET deactivated = TRUE, password_hash = NULL"
                           " WHERE user_id = $1",
             .lock = "SELECT 1 FROM accounts WHERE user_id = $1 FOR UPDATE",
+            .set_locked = "UPDATE accounts SET locked = $2 WHERE user_id = $1",
+            .set_suspended = "UPDATE accounts SET suspended = $2 WHERE user_id = $1",
         },
     .account_data =
         {
@@ -105,13 +107,15 @@ constexpr sql::Dialect postgres_dialect{
                       " last_seen_ts, last_seen_ip) VALUES ($1, $2, $3, $4, $5, $6)"
                       " ON CONFLICT (user_id, device_id) DO NOTHING",
             .select_one = "SELECT user_id, device_id, display_name, created_ts, last_seen_ts,"
-                          " last_seen_ip FROM devices WHERE user_id = $1 AND device_id = $2",
+                          " last_seen_ip, last_seen_user_agent FROM devices WHERE user_id = $1 AND device_id = $2",
             .list_for_user = "SELECT user_id, device_id, display_name, created_ts, last_seen_ts,"
-                             " last_seen_ip FROM devices WHERE user_id = $1 ORDER BY device_id",
+                             " last_seen_ip, last_seen_user_agent FROM devices WHERE user_id = $1 ORDER BY device_id",
             .set_display_name = "UPDATE devices SET display_name = $3"
                                 " WHERE user_id = $1 AND device_id = $2",
             .touch = "UPDATE devices SET last_seen_ts = $3, last_seen_ip = $4"
                      " WHERE user_id = $1 AND device_id = $2",
+            .record_request = "UPDATE devices SET last_seen_ts = $3, last_seen_ip = $4,"
+                              " last_seen_user_agent = $5 WHERE user_id = $1 AND device_id = $2",
             .remove = "DELETE FROM devices WHERE user_id = $1 AND device_id = $2",
             .remove_all = "DELETE FROM devices WHERE user_id = $1",
         },
@@ -127,8 +131,10 @@ constexpr sql::Dialect postgres_dialect{
                       " (token_hash, user_id, device_id, created_ts, expires_ts, retires_refresh_hash)"
                       " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_hash) DO NOTHING",
             .lookup = "SELECT t.user_id, t.device_id, a.is_guest, a.is_admin, t.created_ts,"
-                      " t.expires_ts, t.retires_refresh_hash IS NOT NULL FROM access_tokens t"
-                      " JOIN accounts a ON a.user_id = t.user_id"
+                      " t.expires_ts, t.retires_refresh_hash IS NOT NULL, a.locked, a.suspended,"
+                      " CASE WHEN d.last_seen_user_agent IS NULL THEN NULL ELSE d.last_seen_ts END"
+                      " FROM access_tokens t JOIN accounts a ON a.user_id = t.user_id"
+                      " JOIN devices d ON d.user_id = t.user_id AND d.device_id = t.device_id"
                       " WHERE t.token_hash = $1 AND NOT a.deactivated",
             .remove = "DELETE FROM access_tokens WHERE token_hash = $1",
             .remove_for_device = "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2",

@@ -11,6 +11,8 @@ Account account_from(const Row& row) {
       .is_guest = row.at(3).as_bool(),
       .created_ts = row.at(4).as_int(),
       .deactivated = row.at(5).as_bool(),
+      .locked = row.at(6).as_bool(),
+      .suspended = row.at(7).as_bool(),
   };
 }
 
@@ -63,6 +65,14 @@ bool SqlAccountStore::set_admin(std::string_view user_id, bool is_admin) {
 
 bool SqlAccountStore::deactivate(std::string_view user_id) {
   return session_.execute(sql_.deactivate, {user_id}) > 0;
+}
+
+bool SqlAccountStore::set_locked(std::string_view user_id, bool locked) {
+  return session_.execute(sql_.set_locked, {user_id, locked}) > 0;
+}
+
+bool SqlAccountStore::set_suspended(std::string_view user_id, bool suspended) {
+  return session_.execute(sql_.set_suspended, {user_id, suspended}) > 0;
 }
 
 bool SqlAccountStore::lock(std::string_view user_id) {

@@ -11,6 +11,7 @@ Device device_from(const Row& row) {
       .created_ts = row.at(3).as_int(),
       .last_seen_ts = row.at(4).as_optional_int(),
       .last_seen_ip = row.at(5).as_optional_text(),
+      .last_seen_user_agent = row.at(6).as_optional_text(),
   };
 }
 
@@ -50,6 +51,12 @@ bool SqlDeviceStore::set_display_name(std::string_view user_id, std::string_view
 bool SqlDeviceStore::touch(std::string_view user_id, std::string_view device_id,
                            std::int64_t seen_ts, const std::optional<std::string>& ip) {
   return session_.execute(sql_.touch, {user_id, device_id, seen_ts, nullable(ip)}) > 0;
+}
+
+bool SqlDeviceStore::record_request(std::string_view user_id, std::string_view device_id, std::int64_t seen_ts,
+                                    const std::string& ip, const std::string& user_agent) {
+  return session_.execute(sql_.record_request,
+                          {user_id, device_id, seen_ts, std::string_view(ip), std::string_view(user_agent)}) > 0;
 }
 
 bool SqlDeviceStore::remove(std::string_view user_id, std::string_view device_id) {

@@ -17,7 +17,7 @@
 namespace ranvier::storage::sql {
 
 /// Columns of an account row, in this order, wherever a query returns accounts:
-/// user_id, password_hash, is_admin, is_guest, created_ts, deactivated.
+/// user_id, password_hash, is_admin, is_guest, created_ts, deactivated, locked, suspended.
 struct AccountSql {
   StaticSql insert;        ///< (user_id, password_hash, is_admin, is_guest, created_ts,
                            ///<  deactivated); does nothing if the user exists
@@ -28,10 +28,12 @@ struct AccountSql {
   StaticSql set_admin;     ///< (user_id, is_admin)
   StaticSql deactivate;    ///< (user_id)
   StaticSql lock;          ///< (user_id) → one row if the account exists; locks it until commit
+  StaticSql set_locked;    ///< (user_id, locked)
+  StaticSql set_suspended; ///< (user_id, suspended)
 };
 
 /// Columns of a device row: user_id, device_id, display_name, created_ts, last_seen_ts,
-/// last_seen_ip.
+/// last_seen_ip, last_seen_user_agent.
 struct DeviceSql {
   StaticSql insert;            ///< (user_id, device_id, display_name, created_ts, last_seen_ts,
                                ///<  last_seen_ip); does nothing if the device exists
@@ -39,6 +41,7 @@ struct DeviceSql {
   StaticSql list_for_user;     ///< (user_id) → device rows ordered by device_id
   StaticSql set_display_name;  ///< (user_id, device_id, display_name)
   StaticSql touch;             ///< (user_id, device_id, last_seen_ts, last_seen_ip)
+  StaticSql record_request;    ///< (user_id, device_id, last_seen_ts, last_seen_ip, last_seen_user_agent)
   StaticSql remove;            ///< (user_id, device_id); tokens go with it (ON DELETE CASCADE)
   StaticSql remove_all;        ///< (user_id)
 };
@@ -132,7 +135,9 @@ struct TokenSql {
   StaticSql insert;             ///< (token_hash, user_id, device_id, created_ts, expires_ts,
                                 ///<  retires_refresh_hash); does nothing if the hash exists
   StaticSql lookup;             ///< (token_hash) → user_id, device_id, is_guest, is_admin,
-                                ///< created_ts, expires_ts, retires_refresh_hash IS NOT NULL;
+                                ///< created_ts, expires_ts, retires_refresh_hash IS NOT NULL,
+                                ///< locked, suspended, the device's last_seen_ts when its
+                                ///< last_seen_user_agent is set (else NULL);
                                 ///< no row for deactivated accounts
   StaticSql remove;             ///< (token_hash)
   StaticSql remove_for_device;  ///< (user_id, device_id)

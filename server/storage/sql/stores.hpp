@@ -32,6 +32,8 @@ class SqlAccountStore final : public AccountStore {
                          const std::optional<std::string>& password_hash) override;
   bool set_admin(std::string_view user_id, bool is_admin) override;
   bool deactivate(std::string_view user_id) override;
+  bool set_locked(std::string_view user_id, bool locked) override;
+  bool set_suspended(std::string_view user_id, bool suspended) override;
   bool lock(std::string_view user_id) override;
 
  private:
@@ -52,6 +54,8 @@ class SqlDeviceStore final : public DeviceStore {
                         const std::optional<std::string>& display_name) override;
   bool touch(std::string_view user_id, std::string_view device_id, std::int64_t seen_ts,
              const std::optional<std::string>& ip) override;
+  bool record_request(std::string_view user_id, std::string_view device_id, std::int64_t seen_ts,
+                      const std::string& ip, const std::string& user_agent) override;
   bool remove(std::string_view user_id, std::string_view device_id) override;
   std::int64_t remove_all(std::string_view user_id) override;
 

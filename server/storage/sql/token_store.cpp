@@ -36,6 +36,9 @@ std::optional<TokenOwner> SqlTokenStore::lookup(std::string_view token) {
       .created_ts = row.at(4).as_int(),
       .expires_ts = row.at(5).as_optional_int(),
       .retires_refresh_token = row.at(6).as_bool(),
+      .locked = row.at(7).as_bool(),
+      .suspended = row.at(8).as_bool(),
+      .request_seen_ts = row.at(9).as_optional_int(),
   };
 }
 
