@@ -44,6 +44,12 @@ core::Expected<nlohmann::json, FederationError> FederationClient::post(std::stri
   return request("POST", destination, path_and_query, &body);
 }
 
+core::Expected<nlohmann::json, FederationError> FederationClient::put_any(std::string_view destination,
+                                                                          std::string_view path_and_query,
+                                                                          const nlohmann::json& body) {
+  return answer("PUT", destination, path_and_query, &body, true, false);
+}
+
 core::Expected<http::ClientResponse, FederationError> FederationClient::get_raw(std::string_view destination,
                                                                                std::string_view path_and_query) {
   return send("GET", destination, path_and_query, nullptr, true);
@@ -87,6 +93,14 @@ core::Expected<nlohmann::json, FederationError> FederationClient::request(std::s
                                                                           std::string_view destination,
                                                                           std::string_view path_and_query,
                                                                           const nlohmann::json* body, bool sign) {
+  return answer(method, destination, path_and_query, body, sign, true);
+}
+
+core::Expected<nlohmann::json, FederationError> FederationClient::answer(std::string_view method,
+                                                                         std::string_view destination,
+                                                                         std::string_view path_and_query,
+                                                                         const nlohmann::json* body, bool sign,
+                                                                         bool object_only) {
   auto response = send(method, destination, path_and_query, body, sign);
   if (!response) {
     return fail(response.error());
@@ -104,9 +118,9 @@ core::Expected<nlohmann::json, FederationError> FederationClient::request(std::s
     }
     return fail(std::move(error));
   }
-  if (!json.is_object()) {
+  if (json.is_discarded() || (object_only && !json.is_object())) {
     return fail(FederationError{FederationError::Kind::bad_response, response->status, "",
-                                "the answer is not a JSON object"});
+                                object_only ? "the answer is not a JSON object" : "the answer is not JSON"});
   }
   return json;
 }

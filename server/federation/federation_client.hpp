@@ -51,6 +51,12 @@ class FederationClient {
   core::Expected<nlohmann::json, FederationError> post(std::string_view destination, std::string_view path_and_query,
                                                        const nlohmann::json& body);
 
+  /// PUT whose successful answer may be any JSON value, not only an object (the v1 invite API
+  /// answers with an array).
+  core::Expected<nlohmann::json, FederationError> put_any(std::string_view destination,
+                                                          std::string_view path_and_query,
+                                                          const nlohmann::json& body);
+
   /// Any method; `body` null for none. `sign` false sends no Authorization header (the key
   /// endpoints need none).
   core::Expected<nlohmann::json, FederationError> request(std::string_view method, std::string_view destination,
@@ -66,6 +72,11 @@ class FederationClient {
   const std::string& origin() const { return origin_; }
 
  private:
+  /// `request`, with any JSON value accepted as a successful answer when `object_only` is false.
+  core::Expected<nlohmann::json, FederationError> answer(std::string_view method, std::string_view destination,
+                                                         std::string_view path_and_query, const nlohmann::json* body,
+                                                         bool sign, bool object_only);
+
   /// Resolves, signs (unless `sign` is false) and sends; HTTP error statuses are answers.
   core::Expected<http::ClientResponse, FederationError> send(std::string_view method, std::string_view destination,
                                                              std::string_view path_and_query,

@@ -35,6 +35,36 @@ MatrixError invite_refused(const FederationError& error, const std::string& serv
                                             " could not be reached: " + federation::describe(error));
 }
 
+/// True when the answer says the endpoint is unknown there (servers before the v2 invite API;
+/// Synapse answers 404 or 400 with M_UNRECOGNIZED).
+bool unrecognised(const FederationError& error) {
+  return error.kind == FederationError::Kind::http && (error.status == 404 || error.status == 400) &&
+         error.errcode == "M_UNRECOGNIZED";
+}
+
+/// Room versions 1 and 2 may still be invited to through the v1 API.
+bool takes_v1_invites(const core::RoomVersion& version) {
+  return version.id == "1" || version.id == "2";
+}
+
+/// PUT /v1/invite: the event itself is the body (the stripped state in its `unsigned`), and the
+/// answer is [200, {"event": ...}]; the object is returned, as /v2/invite answers.
+core::Expected<nlohmann::json, FederationError> invite_v1(federation::FederationClient& client,
+                                                          const std::string& server, const std::string& path_end,
+                                                          const nlohmann::json& pdu, const nlohmann::json& room_state) {
+  nlohmann::json event = pdu;
+  event["unsigned"]["invite_room_state"] = room_state;
+  auto answer = client.put_any(server, "/_matrix/federation/v1/invite/" + path_end, event);
+  if (!answer) {
+    return answer;
+  }
+  if (!answer->is_array() || answer->size() != 2 || !(*answer)[1].is_object()) {
+    return core::fail(FederationError{FederationError::Kind::bad_response, 200, "",
+                                      "the v1 invite answer is not [200, {\"event\": ...}]"});
+  }
+  return std::move((*answer)[1]);
+}
+
 /// The event the invitee's server sent back, if it is ours with its signature added: the same
 /// event apart from signatures, signed by `server`. Then ours with that signature merged in.
 std::optional<nlohmann::json> countersigned(RequestContext& ctx, const rooms::VerifiedPdu& sent,
@@ -181,9 +211,11 @@ void invite_remote_user(RequestContext& ctx, const std::string& room_id, const s
   });
   const nlohmann::json body = {
       {"event", invite.pdu}, {"room_version", invite.version->id}, {"invite_room_state", room_state}};
-  auto answer = client.put(server, "/_matrix/federation/v2/invite/" + core::percent_encode(room_id) + "/" +
-                                       core::percent_encode(invite.event_id),
-                           body);
+  const auto path_end = core::percent_encode(room_id) + "/" + core::percent_encode(invite.event_id);
+  auto answer = client.put(server, "/_matrix/federation/v2/invite/" + path_end, body);
+  if (!answer && unrecognised(answer.error()) && takes_v1_invites(*invite.version)) {
+    answer = invite_v1(client, server, path_end, invite.pdu, room_state);
+  }
   if (!answer) {
     throw invite_refused(answer.error(), server);
   }

@@ -1,7 +1,7 @@
 // Joining, leaving, knocking and inviting across servers (server-server API, "Joining Rooms",
 // "Leaving Rooms", "Knocking upon a room", "Inviting to a room"):
-// GET /make_join, /make_leave, /make_knock; PUT /v2/send_join, /v2/send_leave, /send_knock,
-// /v2/invite. https://spec.matrix.org/latest/server-server-api/#joining-rooms
+// GET /make_join, /make_leave, /make_knock; PUT /v2/send_join, /v2/send_leave, /send_knock
+// (invites: invites.cpp). https://spec.matrix.org/latest/server-server-api/#joining-rooms
 
 #include "api/client/room_access.hpp"
 #include "api/clock.hpp"
@@ -232,65 +232,6 @@ ApiResponse sendKnock(RequestContext& ctx, const SendKnockRequest& req) {
                                     {"knock_room_state", recognisable_state(tx, req.room_id, version)}};
                               });
   return json_response(body);
-}
-
-// PUT /_matrix/federation/v2/invite/{roomId}/{eventId}: a user of this server is invited. The
-// event comes back with this server's signature. When this server is in the room the invite
-// reaches it again through /send like every event of the room; otherwise it is kept as an
-// outlier with the invitee's membership, so that /sync shows the invite.
-ApiResponse sendInviteV2(RequestContext& ctx, const SendInviteV2Request& req) {
-  const auto& origin = origin_of(ctx);
-  const auto* version = core::find_room_version(req.room_version);
-  if (version == nullptr) {
-    throw MatrixError(ErrCode::incompatible_room_version, "This server does not support room version " + req.room_version,
-                      nlohmann::json{{"room_version", req.room_version}});
-  }
-  const auto& event = req.event;
-  if (!event.is_object() || event.value("type", "") != "m.room.member" ||
-      !event.contains("content") || !event["content"].is_object() ||
-      event["content"].value("membership", "") != "invite" || event.value("room_id", "") != req.room_id) {
-    throw MatrixError(ErrCode::bad_json, "Expected an m.room.member invite for the room " + req.room_id);
-  }
-  check_user_of_origin(event.value("sender", ""), origin);
-  const std::string invitee = event.value("state_key", "");
-  const auto& own = ctx.services.identity.server_name;
-  auto parsed = core::parse_user_id(invitee);
-  if (!parsed || parsed->server_name != own) {
-    throw MatrixError(ErrCode::forbidden, "The invitee " + invitee + " is not a user of " + own);
-  }
-  const bool in_room = ctx.services.database.read([&](storage::ReadTx& tx) {
-    if (!tx.accounts().get(invitee)) {
-      throw MatrixError(ErrCode::not_found, "No user " + invitee + " here");
-    }
-    if (tx.rooms().get(req.room_id)) {
-      check_server_acl(tx, req.room_id, origin);
-    }
-    return !tx.rooms().forward_extremities(req.room_id).empty() && server_in_room(tx, req.room_id, own);
-  });
-  auto verified = verify_request_event(ctx, event, *version, req.event_id);
-  add_event_signature(verified.pdu, *version, ctx.services.identity);
-  auto signed_event = verified.pdu;
-  if (!in_room) {
-    if (req.invite_room_state && req.invite_room_state->is_array()) {
-      verified.pdu["unsigned"]["invite_room_state"] = *req.invite_room_state;
-    }
-    KeyRingLookup keys(key_ring_of(ctx));
-    const auto checks = rooms::received_signature_checks(own, *version, keys);
-    write_and_notify(ctx, [&](storage::WriteTx& tx) {
-      tx.rooms().create(storage::Room{.room_id = req.room_id,
-                                      .room_version = std::string(version->id),
-                                      .created_ts = now_ms(),
-                                      .creator = event.value("sender", "")});
-      auto result = ctx.services.pipeline.store_outlier(tx, verified, checks, true);
-      if (result.status == rooms::ReceiveStatus::rejected) {
-        throw MatrixError(ErrCode::forbidden, "The invite was refused: " + result.reason);
-      }
-      if (result.status == rooms::ReceiveStatus::accepted) {
-        tx.rooms().set_membership({req.room_id, invitee, storage::Membership::invite, verified.event_id, result.stream});
-      }
-    });
-  }
-  return json_response({{"event", std::move(signed_event)}});
 }
 
 }  // namespace ranvier::api::server_server
