@@ -307,8 +307,10 @@ TEST_P(StorageTest, RelationsAndTimestampLookups) {
   });
   EXPECT_EQ(ids_of(threads), (std::vector<std::string>{"$reply2", "$reply0"}));
   // Soft-failed events are not counted either.
-  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.events().relation_counts("!r:test", "$root", "@alice:test"); }),
-            (std::vector<RelationCount>{{"m.annotation", 1, 1}, {"m.thread", 2, 2}}));
+  const std::vector<std::string> page{"$root", "$reply0", "$unknown"};
+  EXPECT_EQ(db->read([&](ReadTx& tx) { return tx.events().relation_counts("!r:test", page, "@alice:test"); }),
+            (std::map<std::string, std::vector<RelationCount>, std::less<>>{
+                {"$root", {{"m.annotation", 1, 1}, {"m.thread", 2, 2}}}}));
   EXPECT_TRUE(db->read([&](ReadTx& tx) {
                   return tx.events().relations({"!r:test", "$reply0"}, 0, now, Direction::forward,
                                                10);
@@ -363,13 +365,17 @@ TEST_P(StorageTest, RelationsByEventTypeAcrossRoomsAndDepth) {
   using Ids = std::vector<std::string>;
   EXPECT_EQ(page({"!r:test", "$root"}), Ids{"$edit"});
   // Counts for bundled aggregations: direct relations in the room only, per rel_type.
-  auto counts = [&](const std::string& event_id, const std::string& user) {
-    return db->read([&](ReadTx& tx) { return tx.events().relation_counts("!r:test", event_id, user); });
+  auto counts = [&](const std::vector<std::string>& event_ids, const std::string& user) {
+    return db->read([&](ReadTx& tx) { return tx.events().relation_counts("!r:test", event_ids, user); });
   };
-  EXPECT_EQ(counts("$root", "@someone:test"), (std::vector<RelationCount>{{"m.replace", 1, 0}}));
-  EXPECT_EQ(counts("$edit", message("!r:test", "$x", 1).sender),
-            (std::vector<RelationCount>{{"m.annotation", 1, 1}}));
-  EXPECT_TRUE(counts("$deeper", "@someone:test").empty());
+  using Counts = std::map<std::string, std::vector<RelationCount>, std::less<>>;
+  EXPECT_EQ(counts({"$root"}, "@someone:test"), (Counts{{"$root", {{"m.replace", 1, 0}}}}));
+  EXPECT_EQ(counts({"$edit"}, message("!r:test", "$x", 1).sender), (Counts{{"$edit", {{"m.annotation", 1, 1}}}}));
+  EXPECT_TRUE(counts({"$deeper"}, "@someone:test").empty());
+  EXPECT_EQ(counts({"$root", "$edit", "$reaction", "$deeper"}, "@someone:test"),
+            (Counts{{"$edit", {{"m.annotation", 1, 0}}}, {"$reaction", {{"m.reference", 1, 0}}},
+                    {"$root", {{"m.replace", 1, 0}}}}));
+  EXPECT_TRUE(counts({}, "@someone:test").empty());
   EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .max_depth = 2}),
             (Ids{"$edit", "$reaction"}));
   EXPECT_EQ(page({.room_id = "!r:test", .event_id = "$root", .max_depth = 3}),

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -164,10 +166,11 @@ class EventReads {
                                                bool participated_only, std::int64_t before,
                                                std::size_t limit) = 0;
 
-  /// Per `rel_type`, how many timeline events of `room_id` relate directly to `event_id`, and
-  /// how many of those `user_id` sent; ordered by rel_type.
-  virtual std::vector<RelationCount> relation_counts(std::string_view room_id, std::string_view event_id,
-                                                     std::string_view user_id) = 0;
+  /// For each of `event_ids` with relations: per `rel_type`, how many timeline events of
+  /// `room_id` relate directly to it, and how many of those `user_id` sent; ordered by
+  /// rel_type. One query for a whole page of events; events without relations are absent.
+  virtual std::map<std::string, std::vector<RelationCount>, std::less<>> relation_counts(
+      std::string_view room_id, std::span<const std::string> event_ids, std::string_view user_id) = 0;
 
   /// The room's timeline event closest to `ts` (origin_server_ts, ms) at or after it
   /// (`forward`) or at or before it (`backward`), for /timestamp_to_event.

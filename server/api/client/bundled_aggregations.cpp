@@ -50,16 +50,24 @@ std::optional<storage::StoredEvent> newest_edit(storage::ReadTx& tx, const stora
 }  // namespace
 
 nlohmann::json bundled_aggregations(storage::ReadTx& tx, const storage::StoredEvent& event, const Principal& viewer,
-                                    const ServeRelated& serve) {
+                                    const ServeRelated& serve, const std::vector<storage::RelationCount>* counts) {
   if (event.state_key) {
     return nullptr;  // spec: state events do not currently receive bundled aggregations
   }
-  const auto counts = tx.events().relation_counts(event.room_id, event.event_id, viewer.user_id);
-  if (counts.empty()) {
+  std::vector<storage::RelationCount> read;
+  if (counts == nullptr) {
+    const std::string ids[] = {event.event_id};
+    auto found = tx.events().relation_counts(event.room_id, ids, viewer.user_id);
+    if (!found.empty()) {
+      read = std::move(found.begin()->second);
+    }
+    counts = &read;
+  }
+  if (counts->empty()) {
     return nullptr;
   }
   nlohmann::json relations = nlohmann::json::object();
-  for (const auto& relation : counts) {
+  for (const auto& relation : *counts) {
     if (relation.rel_type == "m.thread") {
       nlohmann::json thread = {{"count", relation.count},
                                {"current_user_participated",

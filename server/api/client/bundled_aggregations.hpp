@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <vector>
 
 namespace ranvier::api::client_server {
 
@@ -18,8 +19,11 @@ namespace ranvier::api::client_server {
 /// events, aggregations included.
 using ServeRelated = std::function<nlohmann::json(const storage::StoredEvent&)>;
 
-/// The bundled aggregations of `event` for `viewer`, or null when there are none.
+/// The bundled aggregations of `event` for `viewer`, or null when there are none. `counts` are
+/// the event's relation counts for `viewer` when read ahead with its page
+/// (storage::EventReads::relation_counts); without them they are read here.
 nlohmann::json bundled_aggregations(storage::ReadTx& tx, const storage::StoredEvent& event, const Principal& viewer,
-                                    const ServeRelated& serve);
+                                    const ServeRelated& serve,
+                                    const std::vector<storage::RelationCount>* counts = nullptr);
 
 }  // namespace ranvier::api::client_server

@@ -80,9 +80,10 @@ nlohmann::json recent_messages(storage::ReadTx& tx, const std::string& room_id, 
     start = TopologicalToken{page.back().depth, page.back().stream}.text();
   }
   auto chunk = nlohmann::json::array();
+  const PageServer served(tx, version, viewer, {page});
   for (auto it = page.rbegin(); it != page.rend(); ++it) {
     if (visibility.may_see(*it)) {
-      chunk.push_back(serve_event(tx, *it, version, &viewer));
+      chunk.push_back(served.serve(*it));
     }
   }
   return {{"chunk", chunk}, {"start", start}, {"end", end}};

@@ -45,8 +45,11 @@ nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std
   return content;
 }
 
-nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
-                           const Principal* viewer) {
+namespace {
+
+nlohmann::json serve_with_counts(storage::ReadTx& tx, const storage::StoredEvent& event,
+                                 const core::RoomVersion& version, const Principal* viewer,
+                                 const std::vector<storage::RelationCount>* counts) {
   std::optional<storage::StoredEvent> redaction;
   if (event.redacted_by) {
     redaction = tx.events().get_row(*event.redacted_by);
@@ -62,14 +65,49 @@ nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& even
     }
   }
   if (viewer != nullptr) {
-    auto relations = bundled_aggregations(tx, event, *viewer, [&](const storage::StoredEvent& related) {
-      return serve_event(tx, related, version, viewer);
-    });
+    auto relations = bundled_aggregations(
+        tx, event, *viewer,
+        [&](const storage::StoredEvent& related) { return serve_event(tx, related, version, viewer); }, counts);
     if (!relations.is_null()) {
       served["unsigned"]["m.relations"] = std::move(relations);
     }
   }
   return served;
+}
+
+}  // namespace
+
+nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
+                           const Principal* viewer) {
+  return serve_with_counts(tx, event, version, viewer, nullptr);
+}
+
+PageServer::PageServer(storage::ReadTx& tx, const core::RoomVersion& version, const Principal& viewer,
+                       std::initializer_list<std::span<const storage::StoredEvent>> pages)
+    : tx_(tx), version_(version), viewer_(viewer) {
+  const storage::StoredEvent* first = nullptr;
+  std::vector<std::string> ids;
+  for (const auto& page : pages) {
+    for (const auto& event : page) {
+      first = first != nullptr ? first : &event;
+      if (event.room_id == first->room_id) {
+        ids.push_back(event.event_id);
+      }
+    }
+  }
+  if (first == nullptr) {
+    return;
+  }
+  counts_ = tx.events().relation_counts(first->room_id, ids, viewer.user_id);
+  // Events read ahead without relations are known to have none.
+  for (const auto& id : ids) {
+    counts_.try_emplace(id);
+  }
+}
+
+nlohmann::json PageServer::serve(const storage::StoredEvent& event) const {
+  const auto found = counts_.find(event.event_id);
+  return serve_with_counts(tx_, event, version_, &viewer_, found == counts_.end() ? nullptr : &found->second);
 }
 
 std::string checked_user_id(const std::string& user_id) {

@@ -13,9 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ranvier::api::client_server {
 
@@ -46,6 +50,26 @@ nlohmann::json member_content(storage::ReadTx& tx, std::string_view user_id, std
 /// viewer, its bundled aggregations (`unsigned.m.relations`).
 nlohmann::json serve_event(storage::ReadTx& tx, const storage::StoredEvent& event, const core::RoomVersion& version,
                            const Principal* viewer = nullptr);
+
+/// Serves a page of one room's events to a viewer as serve_event does, with the relation counts
+/// behind their bundled aggregations read in one query for the whole page instead of one query
+/// per event (/sync timelines, /messages, /context, /relations, /threads).
+class PageServer {
+ public:
+  /// Reads the relation counts of the events in `pages` (of the first event's room).
+  PageServer(storage::ReadTx& tx, const core::RoomVersion& version, const Principal& viewer,
+             std::initializer_list<std::span<const storage::StoredEvent>> pages);
+
+  /// `event` in client format for the viewer; an event outside the pages read ahead is served
+  /// as serve_event serves it.
+  nlohmann::json serve(const storage::StoredEvent& event) const;
+
+ private:
+  storage::ReadTx& tx_;
+  const core::RoomVersion& version_;
+  const Principal& viewer_;
+  std::map<std::string, std::vector<storage::RelationCount>, std::less<>> counts_;
+};
 
 /// Sends a membership change of `target` by the caller through the pipeline.
 rooms::PersistedEvent change_membership(RequestContext& ctx, const std::string& room_id, const std::string& target,

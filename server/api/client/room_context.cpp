@@ -100,15 +100,16 @@ ApiResponse getEventContext(RequestContext& ctx, const GetEventContextRequest& r
         walk(tx, req.room_id, here, storage::Direction::forward, limit - before_limit, filter, room.visibility);
 
     std::set<std::string> senders{event.sender};
+    const PageServer page(tx, version, *ctx.principal, {std::span(&event, 1), before.events, after.events});
     auto serve_all = [&](const std::vector<storage::StoredEvent>& events) {
       auto out = nlohmann::json::array();
       for (const auto& one : events) {
         senders.insert(one.sender);
-        out.push_back(serve_event(tx, one, version, &*ctx.principal));
+        out.push_back(page.serve(one));
       }
       return out;
     };
-    nlohmann::json out = {{"event", serve_event(tx, event, version, &*ctx.principal)},
+    nlohmann::json out = {{"event", page.serve(event)},
                           {"events_before", serve_all(before.events)},
                           {"events_after", serve_all(after.events)}};
     const auto& last = after.events.empty() ? event : after.events.back();

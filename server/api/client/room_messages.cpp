@@ -122,6 +122,7 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
     auto chunk = nlohmann::json::array();
     std::set<std::string> senders;
     std::optional<storage::TopologicalPosition> next;
+    const PageServer served(tx, version, *ctx.principal, {page});
     for (const auto& event : page) {
       storage::TopologicalPosition here{event.depth, event.stream};
       if (to && (dir == storage::Direction::backward ? here < *to : here >= *to)) {
@@ -134,7 +135,7 @@ ApiResponse getRoomEvents(RequestContext& ctx, const GetRoomEventsRequest& req) 
         continue;
       }
       senders.insert(event.sender);
-      chunk.push_back(serve_event(tx, event, version, &*ctx.principal));
+      chunk.push_back(served.serve(event));
     }
     nlohmann::json out = {{"chunk", chunk},
                           {"start", req.from ? *req.from : TopologicalToken{from.depth, from.stream}.text()}};

@@ -77,9 +77,10 @@ ApiResponse relations(RequestContext& ctx, storage::RelationQuery query, const R
     auto events = after < up_to ? tx.events().relations(query, after, up_to, dir, limit)
                                 : std::vector<storage::StoredEvent>{};
     auto chunk = nlohmann::json::array();
+    const PageServer served(tx, room.version, *ctx.principal, {events});
     for (const auto& event : events) {
       if (room.visibility.may_see(event)) {
-        chunk.push_back(serve_event(tx, event, room.version, &*ctx.principal));
+        chunk.push_back(served.serve(event));
       }
     }
     nlohmann::json out = {{"chunk", chunk}};

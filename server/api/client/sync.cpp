@@ -291,8 +291,9 @@ class SyncBuilder {
   nlohmann::json serve_timeline(const Timeline& t, const core::RoomVersion& version, const std::string& room_id,
                                 std::int64_t up_to) {
     auto events = nlohmann::json::array();
+    const PageServer page(tx_, version, p_.viewer, {t.events});
     for (const auto& event : t.events) {
-      events.push_back(serve_event(tx_, event, version, &p_.viewer));
+      events.push_back(page.serve(event));
     }
     std::string prev_batch;
     if (!t.events.empty()) {

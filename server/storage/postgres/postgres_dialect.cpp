@@ -242,9 +242,11 @@ constexpr sql::Dialect postgres_dialect{
                             " WHERE events.room_id = $1 AND latest < $4 AND " TIMELINE ")"
                             " SELECT * FROM roots WHERE NOT $3::boolean OR participated"
                             " ORDER BY latest DESC LIMIT $5",
-            .relation_counts = "SELECT rel_type, COUNT(*), COUNT(*) FILTER (WHERE sender = $3) FROM events"
-                               " WHERE room_id = $1 AND relates_to = $2 AND rel_type IS NOT NULL AND " TIMELINE
-                               " GROUP BY rel_type ORDER BY rel_type",
+            .relation_counts = "SELECT relates_to, rel_type, COUNT(*), COUNT(*) FILTER (WHERE sender = $3)"
+                               " FROM events WHERE room_id = $1"
+                               " AND relates_to = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))"
+                               " AND rel_type IS NOT NULL AND " TIMELINE
+                               " GROUP BY relates_to, rel_type ORDER BY relates_to, rel_type",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = $1 AND origin_server_ts >= $2 AND " TIMELINE
                                " ORDER BY origin_server_ts, stream LIMIT 1",

@@ -147,11 +147,15 @@ std::vector<ThreadRoot> SqlEventStore::thread_roots(std::string_view room_id,
   return roots;
 }
 
-std::vector<RelationCount> SqlEventStore::relation_counts(std::string_view room_id, std::string_view event_id,
-                                                          std::string_view user_id) {
-  std::vector<RelationCount> counts;
-  for (const auto& row : session_.query(sql_.relation_counts, {room_id, event_id, user_id})) {
-    counts.push_back({row.at(0).as_text(), row.at(1).as_int(), row.at(2).as_int()});
+std::map<std::string, std::vector<RelationCount>, std::less<>> SqlEventStore::relation_counts(
+    std::string_view room_id, std::span<const std::string> event_ids, std::string_view user_id) {
+  std::map<std::string, std::vector<RelationCount>, std::less<>> counts;
+  if (event_ids.empty()) {
+    return counts;
+  }
+  const std::string id_set = json_array(event_ids);
+  for (const auto& row : session_.query(sql_.relation_counts, {room_id, std::string_view(id_set), user_id})) {
+    counts[row.at(0).as_text()].push_back({row.at(1).as_text(), row.at(2).as_int(), row.at(3).as_int()});
   }
   return counts;
 }

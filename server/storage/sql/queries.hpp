@@ -203,8 +203,9 @@ struct EventSql {
   StaticSql thread_roots;      ///< (room_id, user_id, participated_only, before, limit) →
                                ///< root's event row, latest_stream, count, participated;
                                ///< newest thread first
-  StaticSql relation_counts;   ///< (room_id, event_id, user_id) → rel_type, count, count sent by user_id
-                               ///< of the timeline events relating directly to it
+  StaticSql relation_counts;   ///< (room_id, ids, user_id) → relates_to, rel_type, count, count
+                               ///< sent by user_id of the timeline events relating directly to
+                               ///< each, ordered by relates_to, rel_type
   StaticSql near_ts_forward;   ///< (room_id, ts) → the first timeline row at or after ts
   StaticSql near_ts_backward;  ///< (room_id, ts) → the last timeline row at or before ts
   StaticSql auth_chain;        ///< (ids) → reachable auth_id, sorted

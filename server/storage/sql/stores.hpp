@@ -259,8 +259,8 @@ class SqlEventStore final : public EventStore {
   std::vector<ThreadRoot> thread_roots(std::string_view room_id, std::string_view user_id,
                                        bool participated_only, std::int64_t before,
                                        std::size_t limit) override;
-  std::vector<RelationCount> relation_counts(std::string_view room_id, std::string_view event_id,
-                                             std::string_view user_id) override;
+  std::map<std::string, std::vector<RelationCount>, std::less<>> relation_counts(
+      std::string_view room_id, std::span<const std::string> event_ids, std::string_view user_id) override;
   std::optional<StoredEvent> event_near_ts(std::string_view room_id, std::int64_t ts,
                                            Direction direction) override;
   std::vector<std::string> auth_chain(std::span<const std::string> event_ids) override;

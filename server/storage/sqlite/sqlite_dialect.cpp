@@ -236,9 +236,14 @@ constexpr sql::Dialect sqlite_dialect{
                             " WHERE events.room_id = ?1 AND latest < ?4 AND " TIMELINE ")"
                             " SELECT * FROM roots WHERE NOT ?3 OR participated"
                             " ORDER BY latest DESC LIMIT ?5",
-            .relation_counts = "SELECT rel_type, COUNT(*), SUM(sender = ?3) FROM events"
-                               " WHERE room_id = ?1 AND relates_to = ?2 AND rel_type IS NOT NULL AND " TIMELINE
-                               " GROUP BY rel_type ORDER BY rel_type",
+            // CROSS JOIN keeps the IDs outermost: with `relates_to IN (...)` the planner scanned the
+            // whole room through events_room_stream instead of looking each ID up in
+            // events_relations.
+            .relation_counts = "SELECT relates_to, rel_type, COUNT(*), SUM(sender = ?3)"
+                               " FROM (SELECT DISTINCT value FROM json_each(?2)) AS ids"
+                               " CROSS JOIN events ON events.relates_to = ids.value"
+                               " WHERE room_id = ?1 AND rel_type IS NOT NULL AND " TIMELINE
+                               " GROUP BY relates_to, rel_type ORDER BY relates_to, rel_type",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = ?1 AND origin_server_ts >= ?2 AND " TIMELINE
                                " ORDER BY origin_server_ts, stream LIMIT 1",
