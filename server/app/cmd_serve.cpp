@@ -231,7 +231,7 @@ int run_serve(int argc, char** argv) {
   options.tls_certificate = cfg.tls_certificate;
   options.tls_private_key = cfg.tls_private_key;
   options.log_requests = cfg.log_requests;
-  options.network_threads = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
+  options.network_threads = std::max(1U, std::min(4U, std::thread::hardware_concurrency() / 2));
   http::RequestHandlers handlers{
       [&dispatcher](const api::ApiRequest& r) { return dispatcher.handle_inline(r); },
       [&dispatcher](const api::ApiRequest& r) { return dispatcher.handle(r); },
