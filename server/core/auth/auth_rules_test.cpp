@@ -738,6 +738,34 @@ TEST(auth_rules, v10_rule_9_8_and_9_9_user_levels) {
               "9.10");
 }
 
+// Keys present on one side only, interleaved in key order with keys on both sides: the rules
+// compare the two maps key by key.
+TEST(auth_rules, v10_rule_9_6_to_9_9_keys_on_one_side) {
+  TestRoom room = standard_room("10");
+  const std::string aaron = "@aaron:a.org";
+  const std::string zed = "@zed:z.org";
+  json users = {{std::string(alice), 100}, {std::string(bob), 50}, {std::string(carol), 10}, {zed, 60}};
+  room.add("m.room.power_levels", alice, "",
+           {{"users", users}, {"events", {{"m.room.power_levels", 50}, {"m.a", 10}, {"m.c", 100}}}});
+  auto change = [&](json new_users, json events) {
+    return room.check(room.make("m.room.power_levels", bob, "", {{"users", new_users}, {"events", events}}));
+  };
+  json events = {{"m.room.power_levels", 50}, {"m.a", 10}, {"m.c", 100}};
+  json fewer_users = users;
+  fewer_users.erase(std::string(carol));
+  fewer_users[aaron] = 20;
+  EXPECT_RULE(room, change(fewer_users, events), true, R::power_levels_allowed, "9.10");
+  json without_zed = users;
+  without_zed.erase(zed);
+  EXPECT_RULE(room, change(without_zed, events), false, R::power_levels_user_current_too_high, "9.8.1");
+  json swapped_events = {{"m.room.power_levels", 50}, {"m.b", 20}, {"m.c", 100}};
+  EXPECT_RULE(room, change(users, swapped_events), true, R::power_levels_allowed, "9.10");
+  json raised_events = {{"m.room.power_levels", 50}, {"m.c", 100}, {"m.d", 70}};
+  EXPECT_RULE(room, change(users, raised_events), false, R::power_levels_map_new_too_high, "9.7.1");
+  json dropped_high = {{"m.room.power_levels", 50}, {"m.a", 10}};
+  EXPECT_RULE(room, change(users, dropped_high), false, R::power_levels_map_current_too_high, "9.6.1");
+}
+
 TEST(auth_rules, v12_rule_10_11_power_levels_allowed) {
   TestRoom room = standard_room("12");
   EXPECT_RULE(room, room.check(room.make("m.room.power_levels", alice, "", {{"users", {{std::string(bob), 99}}}})), true,

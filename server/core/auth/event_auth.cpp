@@ -293,20 +293,16 @@ AuthDecision check_member(const core::RoomVersion& v, const EventFields& ev, con
   return reject(R::member_unknown_membership);
 }
 
-constexpr std::string_view named_levels[] = {"users_default", "events_default", "state_default", "ban",
-                                             "redact", "kick", "invite"};
-
 // Rules on the shape of a new power-levels content (v10+ integer checks, users map, v12 creators).
-AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& content, const EventFields& create) {
+AuthDecision check_power_levels_shape(const core::RoomVersion& v, const PowerLevelsFields& content,
+                                      const EventFields& create) {
   if (v.integer_power_levels) {
-    for (auto name : named_levels) {
-      const auto* value = member(content, name);
+    for (const auto* value : content.named) {
       if (value != nullptr && !value->is_number_integer()) {
         return reject(R::power_levels_invalid_field);
       }
     }
-    for (auto name : {std::string_view("events"), std::string_view("notifications")}) {
-      const auto* map = member(content, name);
+    for (const auto* map : {content.events, content.notifications}) {
       if (map == nullptr) {
         continue;
       }
@@ -320,7 +316,7 @@ AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& co
       }
     }
   }
-  if (const auto* users = member(content, "users")) {
+  if (const auto* users = content.users) {
     if (!users->is_object()) {
       return reject(R::power_levels_invalid_users);
     }
@@ -340,31 +336,44 @@ AuthDecision check_power_levels_shape(const core::RoomVersion& v, const json& co
   return allow(R::power_levels_allowed);
 }
 
-std::optional<PowerLevel> level_in(const json* object, std::string_view key, const core::RoomVersion& v) {
-  if (object == nullptr) {
-    return std::nullopt;
-  }
-  const auto* value = member(*object, key);
+std::optional<PowerLevel> level_of(const json* value, const core::RoomVersion& v) {
   return value == nullptr ? std::nullopt : parse_power_level(*value, v);
 }
 
-// Calls `fn(key)` for each key of `map` (nothing when it is absent or not an object). A key
-// present only in the other map has no value here, so the rules below that need this side's
-// value can skip it; this avoids building the union of both maps.
+// Calls `fn(key, before, after)` once for every key of either map, with that map's value or
+// null where it lacks the key (a map that is absent or not an object has no keys). Both are
+// std::maps with one ordering, so one merge walk replaces a search per key.
 template <typename Fn>
-void for_each_key(const json* map, Fn&& fn) {
-  if (map != nullptr && map->is_object()) {
-    for (const auto& [key, value] : map->items()) {
-      fn(std::string_view(key));
+void for_each_key_pair(const json* before_map, const json* after_map, Fn&& fn) {
+  static const json::object_t no_keys;
+  const auto* before_object = before_map != nullptr ? before_map->get_ptr<const json::object_t*>() : nullptr;
+  const auto* after_object = after_map != nullptr ? after_map->get_ptr<const json::object_t*>() : nullptr;
+  const auto& before = before_object != nullptr ? *before_object : no_keys;
+  const auto& after = after_object != nullptr ? *after_object : no_keys;
+  auto b = before.begin();
+  auto a = after.begin();
+  const auto less = before.key_comp();
+  while (b != before.end() || a != after.end()) {
+    if (a == after.end() || (b != before.end() && less(b->first, a->first))) {
+      fn(std::string_view(b->first), &b->second, nullptr);
+      ++b;
+    } else if (b == before.end() || less(a->first, b->first)) {
+      fn(std::string_view(a->first), nullptr, &a->second);
+      ++a;
+    } else {
+      fn(std::string_view(b->first), &b->second, &a->second);
+      ++b;
+      ++a;
     }
   }
 }
 
-AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& old_content, const json& new_content,
-                                       PowerLevel sender_level, std::string_view sender) {
-  for (auto name : named_levels) {
-    auto before = level_in(&old_content, name, v);
-    auto after = level_in(&new_content, name, v);
+AuthDecision check_power_levels_change(const core::RoomVersion& v, const PowerLevelsFields& old_content,
+                                       const PowerLevelsFields& new_content, PowerLevel sender_level,
+                                       std::string_view sender) {
+  for (std::size_t i = 0; i < PowerLevelsFields::named_count; ++i) {
+    auto before = level_of(old_content.named[i], v);
+    auto after = level_of(new_content.named[i], v);
     if (before == after) {
       continue;
     }
@@ -375,42 +384,36 @@ AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& o
       return reject(R::power_levels_field_new_too_high);
     }
   }
-  constexpr std::string_view maps[] = {"events", "notifications"};
+  const std::pair<const json*, const json*> maps[] = {{old_content.events, new_content.events},
+                                                      {old_content.notifications, new_content.notifications}};
   for (std::size_t m = 0; m < (v.limit_notifications_power_levels ? 2 : 1); ++m) {
-    const auto* before_map = member(old_content, maps[m]);
-    const auto* after_map = member(new_content, maps[m]);
-    bool rejected = false;
-    for_each_key(before_map, [&](std::string_view key) {
-      auto before = level_in(before_map, key, v);
-      rejected = rejected || (before && before != level_in(after_map, key, v) && *before > sender_level);
+    bool current_too_high = false;
+    bool new_too_high = false;
+    for_each_key_pair(maps[m].first, maps[m].second, [&](std::string_view, const json* b, const json* a) {
+      auto before = level_of(b, v);
+      auto after = level_of(a, v);
+      current_too_high = current_too_high || (before && before != after && *before > sender_level);
+      new_too_high = new_too_high || (after && after != before && *after > sender_level);
     });
-    if (rejected) {
+    if (current_too_high) {
       return reject(R::power_levels_map_current_too_high);
     }
-    for_each_key(after_map, [&](std::string_view key) {
-      auto after = level_in(after_map, key, v);
-      rejected = rejected || (after && after != level_in(before_map, key, v) && *after > sender_level);
-    });
-    if (rejected) {
+    if (new_too_high) {
       return reject(R::power_levels_map_new_too_high);
     }
   }
-  const auto* before_users = member(old_content, "users");
-  const auto* after_users = member(new_content, "users");
-  bool rejected = false;
-  for_each_key(before_users, [&](std::string_view user) {
-    auto before = level_in(before_users, user, v);
-    rejected = rejected || (user != sender && before && before != level_in(after_users, user, v) &&
-                            *before >= sender_level);
+  bool current_too_high = false;
+  bool new_too_high = false;
+  for_each_key_pair(old_content.users, new_content.users, [&](std::string_view user, const json* b, const json* a) {
+    auto before = level_of(b, v);
+    auto after = level_of(a, v);
+    current_too_high = current_too_high || (user != sender && before && before != after && *before >= sender_level);
+    new_too_high = new_too_high || (after && after != before && *after > sender_level);
   });
-  if (rejected) {
+  if (current_too_high) {
     return reject(R::power_levels_user_current_too_high);
   }
-  for_each_key(after_users, [&](std::string_view user) {
-    auto after = level_in(after_users, user, v);
-    rejected = rejected || (after && after != level_in(before_users, user, v) && *after > sender_level);
-  });
-  if (rejected) {
+  if (new_too_high) {
     return reject(R::power_levels_user_new_too_high);
   }
   return allow(R::power_levels_allowed);
@@ -419,15 +422,15 @@ AuthDecision check_power_levels_change(const core::RoomVersion& v, const json& o
 // `levels` are those of the state, so their content is the current power-levels content.
 AuthDecision check_power_levels(const core::RoomVersion& v, const EventFields& ev, const EventFields& create,
                                 const PowerLevels& levels) {
-  auto shape = check_power_levels_shape(v, *ev.content, create);
+  auto proposed = read_power_levels_fields(ev.content);
+  auto shape = check_power_levels_shape(v, proposed, create);
   if (!shape) {
     return shape;
   }
-  const auto* current = levels.content();
-  if (current == nullptr) {
+  if (levels.content() == nullptr) {
     return allow(R::power_levels_initial);
   }
-  return check_power_levels_change(v, *current, *ev.content, levels.user_level(ev.sender), ev.sender);
+  return check_power_levels_change(v, levels.fields(), proposed, levels.user_level(ev.sender), ev.sender);
 }
 
 AuthDecision check_redaction(const EventFields& ev, const PowerLevels& levels) {

@@ -1,7 +1,40 @@
 #include "core/auth/event_view.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace ranvier::auth {
 namespace {
+
+// Byte order of two strings as std::string compares them (unsigned bytes, then length), inline:
+// the keys on a search path nearly always differ in their first bytes, and std::string's
+// compare makes a memcmp call at every node.
+int compare_text(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= n; i += sizeof(std::uint64_t)) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, sizeof x);
+    std::memcpy(&y, b.data() + i, sizeof y);
+    if (x != y) {
+      break;
+    }
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) {
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+    }
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+// A key for the object map's transparent find (std::less<>) that compares with compare_text.
+struct InlineKey {
+  std::string_view text;
+};
+bool operator<(const std::string& a, const InlineKey& b) { return compare_text(a, b.text) < 0; }
+bool operator<(const InlineKey& a, const std::string& b) { return compare_text(a.text, b) < 0; }
 
 const nlohmann::json& empty_object() {
   static const nlohmann::json empty = nlohmann::json::object();
@@ -26,11 +59,12 @@ std::int64_t integer_member(const nlohmann::json& object, std::string_view key) 
 }  // namespace
 
 const nlohmann::json* member(const nlohmann::json& object, std::string_view key) {
-  if (!object.is_object()) {
+  const auto* map = object.get_ptr<const nlohmann::json::object_t*>();
+  if (map == nullptr) {
     return nullptr;
   }
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
+  auto it = map->find(InlineKey{key});
+  return it == map->end() ? nullptr : &it->second;
 }
 
 std::optional<std::string_view> string_member(const nlohmann::json& object, std::string_view key) {

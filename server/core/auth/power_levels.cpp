@@ -106,23 +106,49 @@ bool is_room_creator(const EventFields& create, std::string_view user_id, const 
   return false;
 }
 
+PowerLevelsFields read_power_levels_fields(const nlohmann::json* content) {
+  PowerLevelsFields f;
+  const auto* object = content != nullptr ? content->get_ptr<const nlohmann::json::object_t*>() : nullptr;
+  if (object == nullptr) {
+    return f;
+  }
+  for (const auto& [key, value] : *object) {
+    std::string_view k = key;
+    if (k == "users") {
+      f.users = &value;
+    } else if (k == "events") {
+      f.events = &value;
+    } else if (k == "notifications") {
+      f.notifications = &value;
+    } else {
+      for (std::size_t i = 0; i < PowerLevelsFields::named_count; ++i) {
+        if (PowerLevelsFields::names[i] == k) {
+          f.named[i] = &value;
+          break;
+        }
+      }
+    }
+  }
+  return f;
+}
+
 PowerLevels::PowerLevels(const nlohmann::json* power_levels, const nlohmann::json& create_event,
                          const core::RoomVersion& version)
     : create_(read_event_fields(create_event)), version_(&version) {
   if (power_levels != nullptr) {
     content_ = &EventView(*power_levels).content();
+    fields_ = read_power_levels_fields(content_);
   }
 }
 
 PowerLevels::PowerLevels(const EventFields* power_levels, const EventFields& create_event,
                          const core::RoomVersion& version)
-    : content_(power_levels != nullptr ? power_levels->content : nullptr), create_(create_event), version_(&version) {}
+    : content_(power_levels != nullptr ? power_levels->content : nullptr),
+      fields_(read_power_levels_fields(content_)),
+      create_(create_event),
+      version_(&version) {}
 
-std::optional<PowerLevel> PowerLevels::field(std::string_view name) const {
-  if (content_ == nullptr) {
-    return std::nullopt;
-  }
-  const auto* value = member(*content_, name);
+std::optional<PowerLevel> PowerLevels::level(const nlohmann::json* value) const {
   return value == nullptr ? std::nullopt : parse_power_level(*value, *version_);
 }
 
@@ -133,32 +159,39 @@ PowerLevel PowerLevels::user_level(std::string_view user_id) const {
   if (content_ == nullptr) {
     return is_room_creator(create_, user_id, *version_) ? 100 : 0;
   }
-  if (const auto* users = member(*content_, "users")) {
-    if (const auto* level = member(*users, user_id)) {
-      if (auto parsed = parse_power_level(*level, *version_)) {
-        return *parsed;
-      }
+  if (fields_.users != nullptr) {
+    if (auto parsed = level(member(*fields_.users, user_id))) {
+      return *parsed;
     }
   }
-  return field("users_default").value_or(0);
+  return level(fields_.named[PowerLevelsFields::users_default]).value_or(0);
 }
 
 PowerLevel PowerLevels::event_level(std::string_view type, bool is_state) const {
   if (content_ == nullptr) {
     return 0;
   }
-  if (const auto* events = member(*content_, "events")) {
-    if (const auto* level = member(*events, type)) {
-      if (auto parsed = parse_power_level(*level, *version_)) {
-        return *parsed;
-      }
+  if (fields_.events != nullptr) {
+    if (auto parsed = level(member(*fields_.events, type))) {
+      return *parsed;
     }
   }
-  return is_state ? field("state_default").value_or(50) : field("events_default").value_or(0);
+  return is_state ? level(fields_.named[PowerLevelsFields::state_default]).value_or(50)
+                  : level(fields_.named[PowerLevelsFields::events_default]).value_or(0);
 }
 
 PowerLevel PowerLevels::named_level(std::string_view name) const {
-  return field(name).value_or(name == "invite" ? 0 : 50);
+  const nlohmann::json* value = nullptr;
+  bool known = false;
+  for (std::size_t i = 0; i < PowerLevelsFields::named_count && !known; ++i) {
+    known = PowerLevelsFields::names[i] == name;
+    value = known ? fields_.named[i] : nullptr;
+  }
+  if (!known && content_ != nullptr) {
+    // Names outside the spec's list are looked up as they always were.
+    value = member(*content_, name);
+  }
+  return level(value).value_or(name == "invite" ? 0 : 50);
 }
 
 }  // namespace ranvier::auth

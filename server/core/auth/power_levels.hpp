@@ -3,6 +3,7 @@
 // integer strings and floats; v6–v9 integers and strings; v10+ integers only), defaults, and room
 // creators (v12: infinite power).
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -31,6 +32,27 @@ bool is_room_creator(const nlohmann::json& create_event, std::string_view user_i
 /// As above, for a create event already read.
 bool is_room_creator(const EventFields& create_event, std::string_view user_id, const core::RoomVersion& version);
 
+/// The members of a power-levels content that the rules read, found in one pass over it
+/// (null where absent; values of any type, as found).
+struct PowerLevelsFields {
+  /// Indexes of the named levels.
+  enum Named : std::size_t { users_default, events_default, state_default, ban, redact, kick, invite, named_count };
+  /// Their names, by index.
+  static constexpr std::string_view names[named_count] = {"users_default", "events_default", "state_default", "ban",
+                                                          "redact",        "kick",           "invite"};
+  /// Their values, by index.
+  const nlohmann::json* named[named_count] = {};
+  /// `users`.
+  const nlohmann::json* users = nullptr;
+  /// `events`.
+  const nlohmann::json* events = nullptr;
+  /// `notifications`.
+  const nlohmann::json* notifications = nullptr;
+};
+
+/// Reads the members of `content` (null or a non-object reads as all absent).
+PowerLevelsFields read_power_levels_fields(const nlohmann::json* content);
+
 /// Levels of one room state: the current `m.room.power_levels` content (if any) plus the create
 /// event that defines the creators. Holds pointers; both events must outlive it.
 class PowerLevels {
@@ -51,11 +73,14 @@ class PowerLevels {
 
   /// The `content` of the power-levels event, or nullptr.
   const nlohmann::json* content() const { return content_; }
+  /// The members of that content (all absent without a power-levels event).
+  const PowerLevelsFields& fields() const { return fields_; }
 
  private:
-  std::optional<PowerLevel> field(std::string_view name) const;
+  std::optional<PowerLevel> level(const nlohmann::json* value) const;
 
   const nlohmann::json* content_ = nullptr;
+  PowerLevelsFields fields_;
   // A copy: callers keep PowerLevels by value, so it must not point into itself.
   EventFields create_;
   const core::RoomVersion* version_ = nullptr;
