@@ -1,9 +1,17 @@
 #pragma once
-// PostgreSQL text of the admin store (sql/admin_queries.hpp).
+// PostgreSQL text of the admin store (sql/admin_queries.hpp): its own user filter and search
+// index, the rest shared (with $N placeholders).
 
 #include "storage/sql/admin_queries.hpp"
+#include "storage/sql/placeholders.hpp"
 
 namespace ranvier::storage::postgres {
+namespace admin_text {
+
+inline constexpr char purge_search[] =
+    "DELETE FROM event_search WHERE stream IN (" RANVIER_ADMIN_PURGED_STREAMS ")";
+
+}  // namespace admin_text
 
 #define ADMIN_USER_FILTER                                                                           \
   " FROM accounts a LEFT JOIN profiles p ON p.user_id = a.user_id"                                  \
@@ -11,36 +19,24 @@ namespace ranvier::storage::postgres {
   " OR strpos(lower(a.user_id), lower($3::text)) > 0"                                               \
   " OR strpos(lower(coalesce(p.profile::json ->> 'displayname', '')), lower($3::text)) > 0)"
 
-// Message events before the point (depth, stream), never the frontier, never a redaction
-// whose target is still stored (serving the target needs it), local senders' only when asked:
-// a sender is local when its ID ends with the ":server" suffix.
-#define ADMIN_PURGED_STREAMS                                                                        \
-  "SELECT stream FROM events WHERE room_id = $1 AND state_key IS NULL"                              \
-  " AND (depth < $2 OR (depth = $2 AND stream < $3))"                                               \
-  " AND event_id NOT IN (SELECT event_id FROM room_forward_extremities WHERE room_id = $1)"         \
-  " AND event_id NOT IN (SELECT redacted_by FROM events WHERE room_id = $1 AND redacted_by IS NOT NULL)" \
-  " AND ($4 OR substr(sender, length(sender) - length($5::text) + 1) <> $5::text)"
-
 inline constexpr sql::AdminSql admin_sql{
     .users = "SELECT a.user_id" ADMIN_USER_FILTER " ORDER BY a.user_id LIMIT $4 OFFSET $5",
     .users_count = "SELECT count(*)" ADMIN_USER_FILTER,
-    .room_ids = "SELECT room_id FROM rooms ORDER BY room_id",
-    .is_erased = "SELECT 1 FROM erased_users WHERE user_id = $1",
-    .mark_erased = "INSERT INTO erased_users (user_id, erased_ts) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
-    .is_blocked = "SELECT 1 FROM blocked_rooms WHERE room_id = $1",
-    .block = "INSERT INTO blocked_rooms (room_id, blocked_by, blocked_ts) VALUES ($1, $2, $3)"
-             " ON CONFLICT (room_id) DO NOTHING",
-    .unblock = "DELETE FROM blocked_rooms WHERE room_id = $1",
-    .update_token = "UPDATE registration_tokens SET uses_allowed = $2, expiry_time = $3 WHERE token = $1",
-    .purge_state_links = "DELETE FROM event_state_groups WHERE event_nid IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_search = "DELETE FROM event_search WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_users = "DELETE FROM push_event_users WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_queue = "DELETE FROM push_queue WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_events = "DELETE FROM push_events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_events = "DELETE FROM events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
+    .room_ids = sql::dollar_placeholders<sql::admin_text::room_ids>.data(),
+    .is_erased = sql::dollar_placeholders<sql::admin_text::is_erased>.data(),
+    .mark_erased = sql::dollar_placeholders<sql::admin_text::mark_erased>.data(),
+    .is_blocked = sql::dollar_placeholders<sql::admin_text::is_blocked>.data(),
+    .block = sql::dollar_placeholders<sql::admin_text::block>.data(),
+    .unblock = sql::dollar_placeholders<sql::admin_text::unblock>.data(),
+    .update_token = sql::dollar_placeholders<sql::admin_text::update_token>.data(),
+    .purge_state_links = sql::dollar_placeholders<sql::admin_text::purge_state_links>.data(),
+    .purge_search = sql::dollar_placeholders<admin_text::purge_search>.data(),
+    .purge_push_users = sql::dollar_placeholders<sql::admin_text::purge_push_users>.data(),
+    .purge_push_queue = sql::dollar_placeholders<sql::admin_text::purge_push_queue>.data(),
+    .purge_push_events = sql::dollar_placeholders<sql::admin_text::purge_push_events>.data(),
+    .purge_events = sql::dollar_placeholders<sql::admin_text::purge_events>.data(),
 };
 
 #undef ADMIN_USER_FILTER
-#undef ADMIN_PURGED_STREAMS
 
 }  // namespace ranvier::storage::postgres

@@ -1,5 +1,6 @@
 #pragma once
-// SQLite text of the admin store (sql/admin_queries.hpp).
+// SQLite text of the admin store (sql/admin_queries.hpp): its own user filter and search
+// index, the rest shared.
 
 #include "storage/sql/admin_queries.hpp"
 
@@ -11,36 +12,25 @@ namespace ranvier::storage::sqlite {
   " OR instr(lower(a.user_id), lower(?3)) > 0"                                                      \
   " OR instr(lower(coalesce(json_extract(p.profile, '$.displayname'), '')), lower(?3)) > 0)"
 
-// Message events before the point (depth, stream), never the frontier, never a redaction
-// whose target is still stored (serving the target needs it), local senders' only when asked:
-// a sender is local when its ID ends with the ":server" suffix.
-#define ADMIN_PURGED_STREAMS                                                                        \
-  "SELECT stream FROM events WHERE room_id = ?1 AND state_key IS NULL"                              \
-  " AND (depth < ?2 OR (depth = ?2 AND stream < ?3))"                                               \
-  " AND event_id NOT IN (SELECT event_id FROM room_forward_extremities WHERE room_id = ?1)"         \
-  " AND event_id NOT IN (SELECT redacted_by FROM events WHERE room_id = ?1 AND redacted_by IS NOT NULL)" \
-  " AND (?4 OR substr(sender, length(sender) - length(?5) + 1) <> ?5)"
-
 inline constexpr sql::AdminSql admin_sql{
     .users = "SELECT a.user_id" ADMIN_USER_FILTER " ORDER BY a.user_id LIMIT ?4 OFFSET ?5",
     .users_count = "SELECT count(*)" ADMIN_USER_FILTER,
-    .room_ids = "SELECT room_id FROM rooms ORDER BY room_id",
-    .is_erased = "SELECT 1 FROM erased_users WHERE user_id = ?1",
-    .mark_erased = "INSERT INTO erased_users (user_id, erased_ts) VALUES (?1, ?2) ON CONFLICT (user_id) DO NOTHING",
-    .is_blocked = "SELECT 1 FROM blocked_rooms WHERE room_id = ?1",
-    .block = "INSERT INTO blocked_rooms (room_id, blocked_by, blocked_ts) VALUES (?1, ?2, ?3)"
-             " ON CONFLICT (room_id) DO NOTHING",
-    .unblock = "DELETE FROM blocked_rooms WHERE room_id = ?1",
-    .update_token = "UPDATE registration_tokens SET uses_allowed = ?2, expiry_time = ?3 WHERE token = ?1",
-    .purge_state_links = "DELETE FROM event_state_groups WHERE event_nid IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_search = "DELETE FROM event_search WHERE rowid IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_users = "DELETE FROM push_event_users WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_queue = "DELETE FROM push_queue WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_push_events = "DELETE FROM push_events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
-    .purge_events = "DELETE FROM events WHERE stream IN (" ADMIN_PURGED_STREAMS ")",
+    .room_ids = sql::admin_text::room_ids,
+    .is_erased = sql::admin_text::is_erased,
+    .mark_erased = sql::admin_text::mark_erased,
+    .is_blocked = sql::admin_text::is_blocked,
+    .block = sql::admin_text::block,
+    .unblock = sql::admin_text::unblock,
+    .update_token = sql::admin_text::update_token,
+    .purge_state_links = sql::admin_text::purge_state_links,
+    // The FTS5 table keys its rows by rowid, which is the event's stream position.
+    .purge_search = "DELETE FROM event_search WHERE rowid IN (" RANVIER_ADMIN_PURGED_STREAMS ")",
+    .purge_push_users = sql::admin_text::purge_push_users,
+    .purge_push_queue = sql::admin_text::purge_push_queue,
+    .purge_push_events = sql::admin_text::purge_push_events,
+    .purge_events = sql::admin_text::purge_events,
 };
 
 #undef ADMIN_USER_FILTER
-#undef ADMIN_PURGED_STREAMS
 
 }  // namespace ranvier::storage::sqlite
