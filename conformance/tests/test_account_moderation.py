@@ -4,6 +4,8 @@ the account's requests ("Account locking", "Account suspension"), the m.account_
 capability, Synapse's suspend endpoint and `locked` user field, and `ranvier admin
 lock/unlock/suspend/unsuspend`."""
 
+import tempfile
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,7 +15,19 @@ from harness.rooms import (API, PASSWORD, create_room, join, login, messages, ne
                            sync, text, txn)
 from harness.server import run_ranvier
 
-CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}}
+_registration = Path(tempfile.mkdtemp(prefix="ranvier-moderation-")) / "bridge.yaml"
+_registration.write_text("""
+id: modbridge
+url: null
+as_token: as-token-moderation
+hs_token: hs-token-moderation
+sender_localpart: modbridgebot
+namespaces:
+  users:
+    - exclusive: false
+      regex: "@asmod_.*"
+""")
+CONFIG_OVERRIDES = {"rate_limits": {"enabled": False}, "app_services": [str(_registration)]}
 V1 = "/_matrix/client/v1/admin"
 
 
@@ -260,3 +274,21 @@ def test_admin_cli_lock_and_suspend(server, client, admin_token):
     assert_json_response(whoami(client, token))
     unknown = cli("lock", "--user", "cli_nobody")
     assert unknown.returncode == 1 and "M_NOT_FOUND" in unknown.stderr
+
+
+@spec("client-server-api/#account-suspension")
+def test_application_service_acting_as_a_moderated_user(server, client, admin_token):
+    user, _ = new_user(client, "asmod_user")
+    as_token = "as-token-moderation"
+    as_user = "?user_id=" + q(user)
+    assert_json_response(client.get(API + "/account/whoami" + as_user, token=as_token))
+    moderation(client, admin_token, "suspend", user, True)
+    assert_matrix_error(client.post(API + "/createRoom" + as_user, token=as_token, json_body={}),
+                        403, "M_USER_SUSPENDED")
+    assert_json_response(client.get(API + "/account/whoami" + as_user, token=as_token))
+    moderation(client, admin_token, "suspend", user, False)
+    moderation(client, admin_token, "lock", user, True)
+    body = assert_matrix_error(client.get(API + "/account/whoami" + as_user, token=as_token), 401, "M_USER_LOCKED")
+    assert body.get("soft_logout") is True
+    moderation(client, admin_token, "lock", user, False)
+    assert_json_response(client.post(API + "/createRoom" + as_user, token=as_token, json_body={}))

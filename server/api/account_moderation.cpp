@@ -49,10 +49,10 @@ std::string_view path_param(const RequestContext& ctx, std::size_t index) {
   return index < ctx.path_params.size() ? std::string_view(ctx.path_params[index]) : std::string_view();
 }
 
-bool is_own_event(const RequestContext& ctx, const storage::TokenOwner& owner, std::string_view event_id) {
+bool is_own_event(const RequestContext& ctx, std::string_view user_id, std::string_view event_id) {
   const auto event = ctx.services.database.read([&](storage::ReadTx& tx) { return tx.events().get_row(event_id); });
   // An unknown event is the handler's to answer (404), not a suspension matter.
-  return !event || event->sender == owner.user_id;
+  return !event || event->sender == user_id;
 }
 
 /// The `key` string of a JSON object body; empty when the body or the member is not one.
@@ -65,7 +65,7 @@ std::string body_string(const RequestContext& ctx, const char* key) {
   return it != body->end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-void enforce_suspension(const RequestContext& ctx, const storage::TokenOwner& owner) {
+void enforce_suspension(const RequestContext& ctx, std::string_view user_id) {
   switch (suspension_rule(ctx.operation.operation_id)) {
     case SuspensionRule::allowed:
       return;
@@ -73,21 +73,21 @@ void enforce_suspension(const RequestContext& ctx, const storage::TokenOwner& ow
       refuse_suspended();
     case SuspensionRule::own_redaction_only:
       // Path: /rooms/{roomId}/redact/{eventId}/{txnId}.
-      if (!is_own_event(ctx, owner, path_param(ctx, 1))) {
+      if (!is_own_event(ctx, user_id, path_param(ctx, 1))) {
         refuse_suspended();
       }
       return;
     case SuspensionRule::redaction_send_only: {
       // Path: /rooms/{roomId}/send/{eventType}/{txnId}; a redaction names its target in content.
       const std::string redacts = body_string(ctx, "redacts");
-      if (path_param(ctx, 1) != "m.room.redaction" || redacts.empty() || !is_own_event(ctx, owner, redacts)) {
+      if (path_param(ctx, 1) != "m.room.redaction" || redacts.empty() || !is_own_event(ctx, user_id, redacts)) {
         refuse_suspended();
       }
       return;
     }
     case SuspensionRule::own_leave_only:
       // Path: /rooms/{roomId}/state/{eventType}/{stateKey}: leaving or rejecting an invite.
-      if (path_param(ctx, 1) != "m.room.member" || path_param(ctx, 2) != owner.user_id ||
+      if (path_param(ctx, 1) != "m.room.member" || path_param(ctx, 2) != user_id ||
           body_string(ctx, "membership") != "leave") {
         refuse_suspended();
       }
@@ -110,14 +110,14 @@ SuspensionRule suspension_rule(std::string_view operation_id) {
   return SuspensionRule::allowed;
 }
 
-void enforce_account_moderation(const RequestContext& ctx, const storage::TokenOwner& owner) {
-  if (owner.locked && !locked_account_may_call(ctx.operation.operation_id)) {
+void enforce_account_moderation(const RequestContext& ctx, std::string_view user_id, bool locked, bool suspended) {
+  if (locked && !locked_account_may_call(ctx.operation.operation_id)) {
     // Spec: 401 with soft_logout, so that clients keep their encryption state for the unlock.
     throw MatrixError(ErrCode::user_locked, "Your account has been locked by the server administrator",
                       nlohmann::json{{"soft_logout", true}});
   }
-  if (owner.suspended) {
-    enforce_suspension(ctx, owner);
+  if (suspended) {
+    enforce_suspension(ctx, user_id);
   }
 }
 

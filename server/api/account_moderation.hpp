@@ -30,9 +30,10 @@ enum class SuspensionRule {
 /// The rule for an operation ID (spec "Account suspension" lists the actions; the rest stay).
 SuspensionRule suspension_rule(std::string_view operation_id);
 
-/// Throws M_USER_LOCKED (401, soft_logout: true) or M_USER_SUSPENDED (403) when `owner`'s
-/// account may not make this request. Reads the target event for redactions only.
-void enforce_account_moderation(const RequestContext& ctx, const storage::TokenOwner& owner);
+/// Throws M_USER_LOCKED (401, soft_logout: true) or M_USER_SUSPENDED (403) when the account of
+/// `user_id`, locked or suspended as given, may not make this request. Reads the target event
+/// for redactions only.
+void enforce_account_moderation(const RequestContext& ctx, std::string_view user_id, bool locked, bool suspended);
 
 /// How often a device's request is written for whois: at most once per this many ms.
 inline constexpr std::int64_t request_record_interval_ms = 5 * 60 * 1000;

@@ -42,7 +42,7 @@ void authenticate_access_token(RequestContext& ctx) {
     ctx.services.database.write([&](storage::WriteTx& tx) { tx.tokens().retire_replaced_refresh_token(token, now); });
   }
   record_request(ctx, *owner, now);
-  enforce_account_moderation(ctx, *owner);
+  enforce_account_moderation(ctx, owner->user_id, owner->locked, owner->suspended);
   ctx.principal = Principal{owner->user_id, owner->device_id, std::string(token), owner->is_guest, owner->is_admin};
 }
 

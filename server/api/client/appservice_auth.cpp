@@ -1,5 +1,6 @@
 #include "api/client/appservice_auth.hpp"
 
+#include "api/account_moderation.hpp"
 #include "api/authentication.hpp"
 #include "api/clock.hpp"
 #include "api/errors.hpp"
@@ -49,6 +50,8 @@ Principal appservice_principal(const RequestContext& ctx, const appservice::Regi
   if (!account || account->deactivated) {
     throw MatrixError(ErrCode::forbidden, "Application service has not registered this user");
   }
+  // A service acting as a locked or suspended user is held to what that user may do.
+  enforce_account_moderation(ctx, user_id, account->locked, account->suspended);
   if (!has_device) {
     ctx.services.database.write([&](storage::WriteTx& tx) {
       if (!tx.devices().get(user_id, device_id)) {
