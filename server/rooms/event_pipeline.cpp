@@ -129,6 +129,21 @@ storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_
   return row;
 }
 
+std::int64_t promote_outlier(storage::WriteTx& tx, const std::string& event_id,
+                             const std::optional<std::string>& rejected_reason, bool soft_failed) {
+  const auto existing = tx.events().get_row(event_id);
+  if (!existing || !existing->outlier || !tx.events().promote_outlier(event_id)) {
+    throw RoomError(RoomErrorKind::bad_event, "The event " + event_id + " is not an outlier");
+  }
+  if (rejected_reason && !existing->rejected()) {
+    tx.events().set_rejected(event_id, *rejected_reason);
+  }
+  if (soft_failed) {
+    tx.events().set_soft_failed(event_id, true);
+  }
+  return existing->stream;
+}
+
 }  // namespace pipeline
 
 namespace {
@@ -359,9 +374,14 @@ std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events,
   row.prev_events = frontier.prev_events;
   row.rejected_reason = as.rejected_reason;
   row.soft_failed = as.soft_failed;
-  const auto inserted = tx.events().insert(row);
-  if (inserted.result == storage::CreateResult::exists) {
-    throw RoomError(RoomErrorKind::bad_event, "The event " + event_id + " exists already");
+  storage::EventInsert inserted;
+  if (as.promote_outlier) {
+    inserted.stream = pipeline::promote_outlier(tx, event_id, as.rejected_reason, as.soft_failed);
+  } else {
+    inserted = tx.events().insert(row);
+    if (inserted.result == storage::CreateResult::exists) {
+      throw RoomError(RoomErrorKind::bad_event, "The event " + event_id + " exists already");
+    }
   }
 
   // A rejected event changes no state: the state after it is the state before it.

@@ -321,9 +321,13 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu&
   if (!tx.rooms().lock(room_id)) {
     return failure(ReceiveStatus::unknown_room, pdu.event_id, "This server is not in the room " + room_id);
   }
-  if (tx.events().get_row(pdu.event_id)) {
+  // An outlier (known from a join's state, an auth chain) received live takes its place in the
+  // DAG now; one rejected as an outlier stays as it is.
+  const auto existing = tx.events().get_row(pdu.event_id);
+  if (existing && (!existing->outlier || existing->rejected())) {
     return failure(ReceiveStatus::already_known, pdu.event_id, "");
   }
+  const bool promote = existing.has_value();
   TxEventSource events(tx, &events_cache_);
   nlohmann::json event = pdu.pdu;
   nlohmann::json checked = event;
@@ -332,7 +336,8 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu&
 
   auto store_rejected = [&](Frontier f, const auth::AuthDecision& decision) {
     auto reason = pipeline::describe_rejection(decision, version);
-    persist(tx, events, version, room_id, event, pdu.event_id, f, PersistAs{.rejected_reason = reason}, signatures);
+    persist(tx, events, version, room_id, event, pdu.event_id, f,
+            PersistAs{.rejected_reason = reason, .promote_outlier = promote}, signatures);
     return failure(ReceiveStatus::rejected, pdu.event_id, reason);
   };
 
@@ -360,6 +365,7 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu&
   }
   // soft fail against the current state (the same check when the event cites every extremity)
   PersistAs as;
+  as.promote_outlier = promote;
   std::string soft_reason;
   if (!f->cites_all) {
     auto current = StateView::current(tx, room_id, events);
@@ -439,11 +445,7 @@ ReceiveResult EventPipeline::receive_history(storage::WriteTx& tx, const Verifie
   r.status = rejected ? ReceiveStatus::rejected : ReceiveStatus::accepted;
   r.reason = rejected.value_or("");
   if (existing) {
-    tx.events().promote_outlier(pdu.event_id);
-    if (rejected && !existing->rejected()) {
-      tx.events().set_rejected(pdu.event_id, *rejected);
-    }
-    r.stream = existing->stream;
+    r.stream = pipeline::promote_outlier(tx, pdu.event_id, rejected, false);
   } else {
     nlohmann::json stored = pdu.pdu;
     const auto key = stored.find("state_key");

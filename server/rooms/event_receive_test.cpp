@@ -367,5 +367,35 @@ TEST_F(ReceiveTest, HistoryIsStoredBelowZeroWithoutTouchingThePresent) {
             std::vector<std::string>{unknown});
 }
 
+TEST_F(ReceiveTest, AnOutlierReceivedLiveTakesItsPlaceInTheTimeline) {
+  auto room_id = create("12");
+  auto ev = remote_event(room_id, member(bob, bob, "join"));
+  auto verified = verify_received(ev, *version_, keys_);
+  ASSERT_TRUE(verified.verified);
+  auto checks = received_signature_checks("test", *version_, keys_);
+  auto outlier =
+      db_->write([&](storage::WriteTx& tx) { return pipeline_.store_outlier(tx, *verified.verified, checks); });
+  ASSERT_EQ(outlier.status, ReceiveStatus::accepted) << outlier.reason;
+  const auto position = stored(outlier.event_id)->stream;
+  // The same event through /send: judged like any live event, then promoted, not refused as known.
+  auto live = receive(ev);
+  ASSERT_EQ(live.status, ReceiveStatus::accepted) << live.reason;
+  EXPECT_EQ(live.stream, position);
+  auto row = stored(outlier.event_id);
+  ASSERT_TRUE(row);
+  EXPECT_FALSE(row->outlier);
+  EXPECT_EQ(extremities(room_id), std::vector<std::string>{outlier.event_id});
+  db_->read([&](storage::ReadTx& tx) {
+    auto membership = tx.rooms().membership(room_id, bob);
+    ASSERT_TRUE(membership);
+    EXPECT_EQ(membership->membership, storage::Membership::join);
+    EXPECT_TRUE(tx.state().event_state_group(outlier.event_id));
+    auto timeline = tx.events().room_events(room_id, 0, tx.events().max_stream(), storage::Direction::backward, 1);
+    ASSERT_EQ(timeline.size(), 1U);
+    EXPECT_EQ(timeline[0].event_id, outlier.event_id);
+  });
+  EXPECT_EQ(receive(ev).status, ReceiveStatus::already_known);
+}
+
 }  // namespace
 }  // namespace ranvier::rooms

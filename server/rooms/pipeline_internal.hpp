@@ -33,6 +33,8 @@ struct EventPipeline::PersistAs {
   bool soft_failed = false;
   /// Failed authorization: why. Rejected events change neither the frontier nor the state.
   std::optional<std::string> rejected_reason{};
+  /// Stored already as an outlier: promoted into the DAG rather than inserted.
+  bool promote_outlier = false;
 };
 
 namespace pipeline {
@@ -52,6 +54,12 @@ std::vector<std::string> referenced_ids(const nlohmann::json& refs);
 /// The storage row of a format-checked event (its prev and auth events as the event cites
 /// them; not an outlier, not rejected, not soft-failed).
 storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_id, const std::string& room_id);
+
+/// An outlier takes its place in the DAG (received live, or reached by backfill): a timeline
+/// event from now on, keeping its stream position (state groups name events by it), marked
+/// rejected or soft-failed as judged now. Returns that position.
+std::int64_t promote_outlier(storage::WriteTx& tx, const std::string& event_id,
+                             const std::optional<std::string>& rejected_reason, bool soft_failed);
 
 /// Puts what a state event replaces in the state `before` it (its `replaces_state`, and the old
 /// event's content and sender) into the PDU's `unsigned`, for clients.
