@@ -24,7 +24,7 @@ struct Fetched {
 };
 
 /// GET `url`, following up to five redirects as remote servers and clients do.
-Fetched fetch_following(Transport& transport, Url url) {
+Fetched fetch_following(Transport& transport, core::HttpUrl url) {
   for (int hop = 0; hop <= max_redirects; ++hop) {
     auto response = transport.get(url);
     if (!response) {
@@ -32,10 +32,10 @@ Fetched fetch_following(Transport& transport, Url url) {
     }
     const std::string location(response->header("location"));
     if (response->status >= 300 && response->status < 400 && !location.empty()) {
-      std::optional<Url> next = parse_url(location);
+      std::optional<core::HttpUrl> next = core::parse_http_url(location);
       if (location.starts_with('/')) {
         next = url;
-        next->path = location;
+        next->target = location;
       }
       if (!next) {
         return Fetched{response->status, "", "redirect to an unusable location '" + location + "'"};
@@ -69,9 +69,9 @@ class RecordingWellKnown final : public WellKnownFetcher {
  public:
   RecordingWellKnown(Transport& transport, DelegationTrace& trace) : transport_(transport), trace_(trace) {}
   WellKnownResult fetch(const std::string& hostname) override {
-    Url url{true, hostname, 443, "/.well-known/matrix/server"};
+    const core::HttpUrl url{.tls = true, .host = hostname, .port = 443, .target = "/.well-known/matrix/server"};
     WellKnownFetch record;
-    record.url = "https://" + url.authority() + url.path;
+    record.url = "https://" + url.host_header() + url.target;
     const auto fetched = fetch_following(transport_, url);
     record.status = fetched.status;
     record.detail = fetched.error;
@@ -141,17 +141,17 @@ void check_federation_api(Report& report, Transport& transport, const ResolvedSe
 /// Client discovery: `https://<hostname>/.well-known/matrix/client`, then `/versions` at its
 /// base URL.
 void check_client_discovery(Report& report, Transport& transport, const std::string& hostname) {
-  const Url url{true, hostname, 443, "/.well-known/matrix/client"};
-  const std::string text = "https://" + url.authority() + url.path;
+  const core::HttpUrl url{.tls = true, .host = hostname, .port = 443, .target = "/.well-known/matrix/client"};
+  const std::string text = "https://" + url.host_header() + url.target;
   const auto fetched = fetch_following(transport, url);
   auto discovery = client_well_known_step(text, fetched.status, fetched.body, fetched.error);
   report.add(discovery.step);
   if (!discovery.base_url) {
     return;
   }
-  Url versions = *discovery.base_url;
-  versions.path += "/_matrix/client/versions";
-  const std::string versions_text = (versions.tls ? "https://" : "http://") + versions.authority() + versions.path;
+  core::HttpUrl versions = *discovery.base_url;
+  versions.target += "/_matrix/client/versions";
+  const std::string versions_text = (versions.tls ? "https://" : "http://") + versions.host_header() + versions.target;
   const auto answer = fetch_following(transport, versions);
   report.add(client_versions_step(versions_text, answer.status, answer.body, answer.error));
 }

@@ -339,13 +339,13 @@ ClientDiscovery client_well_known_step(std::string_view url, int status, std::st
     return out;
   }
   const auto base = (*homeserver)["base_url"].get<std::string>();
-  out.base_url = parse_url(base);
+  out.base_url = core::parse_http_url(base);
   if (!out.base_url) {
     out.step.reason = "m.homeserver.base_url " + in_quotes(base) + " is not an http(s) URL";
     return out;
   }
-  while (out.base_url->path.ends_with('/')) {
-    out.base_url->path.pop_back();
+  while (out.base_url->target.ends_with('/')) {
+    out.base_url->target.pop_back();
   }
   out.step.status = Status::pass;
   out.step.fix.clear();

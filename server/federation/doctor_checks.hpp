@@ -77,7 +77,7 @@ Step version_step(int status, std::string_view body);
 /// answer came (`error` says why). A missing document is a warning; a broken one a failure.
 struct ClientDiscovery {
   Step step;
-  std::optional<Url> base_url;
+  std::optional<core::HttpUrl> base_url;  ///< path without trailing slashes ("" for none)
 };
 ClientDiscovery client_well_known_step(std::string_view url, int status, std::string_view body, std::string_view error);
 

@@ -81,37 +81,6 @@ std::pair<std::string, std::uint16_t> connect_destination(const std::vector<Conn
   return {std::string(host), port};
 }
 
-std::string Url::authority() const {
-  const std::string bracketed = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return port == (tls ? 443 : 80) ? bracketed : bracketed + ":" + std::to_string(port);
-}
-
-std::optional<Url> parse_url(std::string_view url) {
-  Url out;
-  if (url.starts_with("https://")) {
-    url.remove_prefix(8);
-  } else if (url.starts_with("http://")) {
-    url.remove_prefix(7);
-    out.tls = false;
-    out.port = 80;
-  } else {
-    return std::nullopt;
-  }
-  const auto slash = url.find_first_of("/?#");
-  const auto authority = url.substr(0, slash);
-  const auto name = core::parse_server_name(authority);
-  if (!name) {
-    return std::nullopt;
-  }
-  out.host = unbracket(name->host);
-  out.port = name->port.value_or(out.port);
-  if (slash != std::string_view::npos) {
-    out.path = std::string(url.substr(slash, url.find('#') == std::string_view::npos ? std::string_view::npos
-                                                                                       : url.find('#') - slash));
-  }
-  return out;
-}
-
 core::Expected<http::ClientResponse, http::ClientError> Transport::get(std::string connect_host, std::uint16_t port,
                                                                        std::string host_header, std::string tls_name,
                                                                        std::string target, bool tls) {
@@ -125,8 +94,9 @@ core::Expected<http::ClientResponse, http::ClientError> Transport::get(std::stri
   return client_.request(request);
 }
 
-core::Expected<http::ClientResponse, http::ClientError> Transport::get(const Url& url) {
-  return get(url.host, url.port, url.authority(), url.host, url.path.empty() ? "/" : url.path, url.tls);
+core::Expected<http::ClientResponse, http::ClientError> Transport::get(const core::HttpUrl& url) {
+  // A base URL's path is trimmed of its slashes before paths are appended, so it may be empty.
+  return get(url.host, url.port, url.host_header(), url.host, url.target.empty() ? "/" : url.target, url.tls);
 }
 
 }  // namespace ranvier::federation::doctor

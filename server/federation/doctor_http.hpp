@@ -5,6 +5,7 @@
 // which is what lets tests point real names at local servers.
 
 #include "core/expected.hpp"
+#include "core/http_url.hpp"
 #include "http/client.hpp"
 
 #include <cstdint>
@@ -33,22 +34,6 @@ core::Expected<ConnectTo, std::string> parse_connect_to(std::string_view spec);
 std::pair<std::string, std::uint16_t> connect_destination(const std::vector<ConnectTo>& rules, std::string_view host,
                                                           std::uint16_t port);
 
-/// An absolute http(s) URL split for http::ClientRequest.
-struct Url {
-  bool tls = true;
-  std::string host;  ///< IPv6 without brackets
-  std::uint16_t port = 443;
-  std::string path;  ///< path and query; "" when the URL has none
-  /// The Host header value for this URL (port only when not the scheme's default).
-  std::string authority() const;
-
-  bool operator==(const Url&) const = default;
-};
-
-/// Parses `http://` or `https://` URLs with a valid host (server-name grammar) and optional
-/// port; nullopt otherwise.
-std::optional<Url> parse_url(std::string_view url);
-
 /// GET requests through an http::Client with the connect-to rules applied.
 class Transport {
  public:
@@ -60,7 +45,7 @@ class Transport {
                                                               std::string host_header, std::string tls_name,
                                                               std::string target, bool tls = true);
   /// GET `url` as a browser or client would (Host and TLS name from the URL).
-  core::Expected<http::ClientResponse, http::ClientError> get(const Url& url);
+  core::Expected<http::ClientResponse, http::ClientError> get(const core::HttpUrl& url);
 
   /// Where TCP goes for `host`:`port`.
   std::pair<std::string, std::uint16_t> destination(std::string_view host, std::uint16_t port) const {

@@ -3,8 +3,8 @@
 #include "api/errors.hpp"
 #include "api/services.hpp"
 #include "config/config.hpp"
+#include "core/http_url.hpp"
 #include "http/client.hpp"
-#include "media/http_url.hpp"
 #include "media/ip_ranges.hpp"
 #include "media/opengraph.hpp"
 
@@ -41,7 +41,7 @@ std::vector<std::string> resolve_host(const std::string& host) {
 
 /// The one address to connect to: every address of the host must be allowed (a name with
 /// one private address among public ones is refused as a whole).
-std::string checked_address(const config::UrlPreview& config, const media::HttpUrl& url) {
+std::string checked_address(const config::UrlPreview& config, const core::HttpUrl& url) {
   const auto deny = media::IpRanges::parse(config.ip_range_denylist);
   const auto allow = media::IpRanges::parse(config.ip_range_allowlist);
   if (!deny || !allow) {
@@ -68,7 +68,7 @@ Fetched fetch_url(RequestContext& ctx, std::string url_text, std::uint64_t max_b
   }
   const auto& config = ctx.services.config.media.url_preview;
   for (int hop = 0; hop <= max_redirects; ++hop) {
-    auto url = media::parse_http_url(url_text);
+    auto url = core::parse_http_url(url_text);
     if (!url) {
       throw MatrixError(ErrCode::unknown, "Only absolute http and https URLs can be fetched");
     }
