@@ -273,8 +273,10 @@ AuthDecision check_member(const core::RoomVersion& v, const EventFields& ev, con
   }
   auto target = ev.state_key;
   auto sender = ev.sender;
-  MemberContext c{v,      ev,     create, state, signatures, levels,
-                  target, sender, membership_of(state, target), membership_of(state, sender)};
+  auto target_membership = membership_of(state, target);
+  // Joins, knocks and leaves are mostly the sender's own: one state lookup then.
+  auto sender_membership = sender == target ? target_membership : membership_of(state, sender);
+  MemberContext c{v, ev, create, state, signatures, levels, target, sender, target_membership, sender_membership};
   if (*membership == "join") {
     return check_join(c);
   }

@@ -1,6 +1,7 @@
 #include "core/auth/event_view.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace ranvier::auth {
@@ -12,13 +13,17 @@ namespace {
 int compare_text(std::string_view a, std::string_view b) {
   const std::size_t n = std::min(a.size(), b.size());
   std::size_t i = 0;
-  for (; i + sizeof(std::uint64_t) <= n; i += sizeof(std::uint64_t)) {
-    std::uint64_t x = 0;
-    std::uint64_t y = 0;
-    std::memcpy(&x, a.data() + i, sizeof x);
-    std::memcpy(&y, b.data() + i, sizeof y);
-    if (x != y) {
-      break;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + sizeof(std::uint64_t) <= n; i += sizeof(std::uint64_t)) {
+      std::uint64_t x = 0;
+      std::uint64_t y = 0;
+      std::memcpy(&x, a.data() + i, sizeof x);
+      std::memcpy(&y, b.data() + i, sizeof y);
+      if (x != y) {
+        // The lowest differing bit lies in the first differing byte.
+        i += static_cast<std::size_t>(std::countr_zero(x ^ y)) / 8;
+        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+      }
     }
   }
   for (; i < n; ++i) {

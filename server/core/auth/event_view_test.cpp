@@ -36,6 +36,27 @@ TEST(auth_event_view, auth_redacts_top_level_or_in_content) {
   EXPECT_EQ(EventView(inner).redacts(), "$b");
 }
 
+// member() searches the object with its own key comparison; it must agree with the order
+// std::string gives the object's keys (prefixes, long shared prefixes, bytes above 0x7f).
+TEST(auth_event_view, auth_member_finds_every_key_and_no_other) {
+  std::vector<std::string> keys = {"",          "a",         "ab",        "abcdefgh",  "abcdefghi", "abcdefgi",
+                                   "abcdefgh\xff", "@u1:example.org", "@u10:example.org", "@u2:example.org",
+                                   "\xc3\xa9t\xc3\xa9", "users",     "users_default", "z"};
+  json object = json::object();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    object[keys[i]] = i;
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto* found = member(object, keys[i]);
+    ASSERT_NE(found, nullptr) << keys[i];
+    EXPECT_EQ(found->get<std::size_t>(), i);
+  }
+  for (std::string absent : {"abcdefg", "abcdefghij", "@u1:example.or", "@u3:example.org", "user", "\xff", "b"}) {
+    EXPECT_EQ(member(object, absent), nullptr) << absent;
+  }
+  EXPECT_EQ(member(json::array({1}), "a"), nullptr);
+}
+
 TEST(auth_event_view, auth_server_of_ids) {
   EXPECT_EQ(server_of("@a:example.org:8448"), "example.org:8448");
   EXPECT_EQ(server_of("$hashonly"), "");

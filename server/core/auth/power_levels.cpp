@@ -79,22 +79,20 @@ std::optional<PowerLevel> parse_power_level(const nlohmann::json& value, const c
   return std::nullopt;
 }
 
-bool is_room_creator(const nlohmann::json& create_event, std::string_view user_id,
-                     const core::RoomVersion& version) {
-  return is_room_creator(read_event_fields(create_event), user_id, version);
-}
+namespace {
 
-bool is_room_creator(const EventFields& create, std::string_view user_id, const core::RoomVersion& version) {
+bool is_creator(std::string_view create_sender, const nlohmann::json& create_content, std::string_view user_id,
+                const core::RoomVersion& version) {
   if (!version.implicit_room_creator) {
-    return string_member(*create.content, "creator") == user_id;
+    return string_member(create_content, "creator") == user_id;
   }
-  if (create.sender == user_id) {
+  if (create_sender == user_id) {
     return true;
   }
   if (!version.privileged_creators) {
     return false;
   }
-  const auto* extra = member(*create.content, "additional_creators");
+  const auto* extra = member(create_content, "additional_creators");
   if (extra == nullptr || !extra->is_array()) {
     return false;
   }
@@ -104,6 +102,18 @@ bool is_room_creator(const EventFields& create, std::string_view user_id, const 
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool is_room_creator(const nlohmann::json& create_event, std::string_view user_id,
+                     const core::RoomVersion& version) {
+  EventView create(create_event);
+  return is_creator(create.sender(), create.content(), user_id, version);
+}
+
+bool is_room_creator(const EventFields& create, std::string_view user_id, const core::RoomVersion& version) {
+  return is_creator(create.sender, *create.content, user_id, version);
 }
 
 PowerLevelsFields read_power_levels_fields(const nlohmann::json* content) {
@@ -134,7 +144,9 @@ PowerLevelsFields read_power_levels_fields(const nlohmann::json* content) {
 
 PowerLevels::PowerLevels(const nlohmann::json* power_levels, const nlohmann::json& create_event,
                          const core::RoomVersion& version)
-    : create_(read_event_fields(create_event)), version_(&version) {
+    : create_sender_(EventView(create_event).sender()),
+      create_content_(&EventView(create_event).content()),
+      version_(&version) {
   if (power_levels != nullptr) {
     content_ = &EventView(*power_levels).content();
     fields_ = read_power_levels_fields(content_);
@@ -145,7 +157,8 @@ PowerLevels::PowerLevels(const EventFields* power_levels, const EventFields& cre
                          const core::RoomVersion& version)
     : content_(power_levels != nullptr ? power_levels->content : nullptr),
       fields_(read_power_levels_fields(content_)),
-      create_(create_event),
+      create_sender_(create_event.sender),
+      create_content_(create_event.content),
       version_(&version) {}
 
 std::optional<PowerLevel> PowerLevels::level(const nlohmann::json* value) const {
@@ -153,11 +166,11 @@ std::optional<PowerLevel> PowerLevels::level(const nlohmann::json* value) const 
 }
 
 PowerLevel PowerLevels::user_level(std::string_view user_id) const {
-  if (version_->privileged_creators && is_room_creator(create_, user_id, *version_)) {
+  if (version_->privileged_creators && is_creator(create_sender_, *create_content_, user_id, *version_)) {
     return infinite_power;
   }
   if (content_ == nullptr) {
-    return is_room_creator(create_, user_id, *version_) ? 100 : 0;
+    return is_creator(create_sender_, *create_content_, user_id, *version_) ? 100 : 0;
   }
   if (fields_.users != nullptr) {
     if (auto parsed = level(member(*fields_.users, user_id))) {

@@ -81,8 +81,9 @@ class PowerLevels {
 
   const nlohmann::json* content_ = nullptr;
   PowerLevelsFields fields_;
-  // A copy: callers keep PowerLevels by value, so it must not point into itself.
-  EventFields create_;
+  // What defines the creators: the create event's sender and content (never null).
+  std::string_view create_sender_;
+  const nlohmann::json* create_content_ = nullptr;
   const core::RoomVersion* version_ = nullptr;
 };
 
