@@ -27,6 +27,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ranvier::rooms {
 
@@ -101,6 +102,14 @@ class EventPipeline {
   ReceiveResult store_outlier(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
                               bool unknown_auth_ok = false) const;
 
+  /// store_outlier for many events (the state and auth chain of a send_join answer, the state
+  /// before a gap), auth events first: by depth, then round after round for what still lacks
+  /// an auth event, until nothing moves; what is left gets missing_auth_events. One result per
+  /// event, in the order of `pdus`. The rows are written together (storage::EventStore::
+  /// insert_many), so the number of statements does not grow with the number of events.
+  std::vector<ReceiveResult> store_outliers(storage::WriteTx& tx, const std::vector<VerifiedPdu>& pdus,
+                                            const auth::SignatureChecks& signatures) const;
+
   /// Like `receive`, for an event whose prev events' state this server lacks (a gap reaching
   /// back past what it has): `state_ids` is the state before the event as another server gave
   /// it (GET /state_ids), the events of which the caller stored (as outliers) first. Its prev
@@ -121,11 +130,13 @@ class EventPipeline {
                                 const std::vector<std::string>* state_ids = nullptr) const;
 
   /// Joins a room that lives on other servers (the end of make_join/send_join): `state_ids` is
-  /// the state before `join` as the resident server sent it; the caller stored those events
-  /// and their auth chain as outliers. Registers the room, makes that state its current state
-  /// and passes the join through receive_with_state. The caller rolls the transaction back
-  /// unless the result is accepted.
+  /// the state before `join` as the resident server sent it, `outliers` the verified events of
+  /// that state and its auth chain, which are stored first (store_outliers) and then used as
+  /// they are, not read back. Registers the room, makes that state its current state and passes
+  /// the join through receive_with_state. The caller rolls the transaction back unless the
+  /// result is accepted.
   ReceiveResult join_from_state(storage::WriteTx& tx, const VerifiedPdu& join, const std::vector<std::string>& state_ids,
+                                const std::vector<VerifiedPdu>& outliers,
                                 const auth::SignatureChecks& signatures) const;
 
   /// The auth rules' signature checks for events of this server's making.
@@ -160,8 +171,12 @@ class EventPipeline {
                                                                std::vector<std::string>&)>;
   /// The receive path from the room lock to persist, with the state before the event from
   /// `frontier_source`.
-  ReceiveResult receive_at(storage::WriteTx& tx, const VerifiedPdu& pdu, const auth::SignatureChecks& signatures,
-                           const FrontierSource& frontier_source) const;
+  ReceiveResult receive_at(storage::WriteTx& tx, TxEventSource& events, const VerifiedPdu& pdu,
+                           const auth::SignatureChecks& signatures, const FrontierSource& frontier_source) const;
+  /// receive_with_state reading the state's events through `events`.
+  ReceiveResult receive_with_state(storage::WriteTx& tx, TxEventSource& events, const VerifiedPdu& pdu,
+                                   const std::vector<std::string>& state_ids,
+                                   const auth::SignatureChecks& signatures) const;
   /// The state before a received event: its prev events' states, resolved when several.
   /// nullopt (with `missing` filled) when some prev event or its state is unknown.
   std::optional<Frontier> frontier_of(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,

@@ -12,6 +12,8 @@
 #include "rooms/received_event.hpp"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace ranvier::rooms {
 
@@ -203,10 +205,11 @@ std::optional<EventPipeline::Frontier> EventPipeline::frontier_of(storage::Write
 
 ReceiveResult EventPipeline::receive(storage::WriteTx& tx, const VerifiedPdu& pdu,
                                      const auth::SignatureChecks& signatures) const {
-  return receive_at(tx, pdu, signatures,
-                    [&](TxEventSource& events, const std::vector<std::string>& prev_ids,
+  TxEventSource events(tx, &events_cache_);
+  return receive_at(tx, events, pdu, signatures,
+                    [&](TxEventSource& source, const std::vector<std::string>& prev_ids,
                         std::vector<std::string>& missing) {
-                      return frontier_of(tx, events, pdu.room_id, *pdu.version, prev_ids, signatures, missing);
+                      return frontier_of(tx, source, pdu.room_id, *pdu.version, prev_ids, signatures, missing);
                     });
 }
 
@@ -237,18 +240,141 @@ std::optional<std::string> state_from_ids(TxEventSource& events, const std::vect
   return std::nullopt;
 }
 
+/// The membership rows `delta` implies, from the member events as `events` has them; `streams`
+/// holds the stream positions of events stored just now, the others are looked up.
+std::vector<storage::RoomMember> members_of(storage::WriteTx& tx, TxEventSource& events, const std::string& room_id,
+                                            const storage::StateDelta& delta,
+                                            const std::unordered_map<std::string_view, std::int64_t>& streams) {
+  std::vector<storage::RoomMember> members;
+  for (const auto& [key, id] : delta) {
+    if (key.type != "m.room.member" || !id) {
+      continue;
+    }
+    const auto* event = events.fetch(*id);
+    if (event == nullptr) {
+      continue;
+    }
+    const auto content = event->find("content");
+    if (content == event->end() || !content->is_object()) {
+      continue;
+    }
+    const auto membership = storage::parse_membership(content->value("membership", ""));
+    if (!membership) {
+      continue;
+    }
+    std::int64_t stream = 0;
+    if (const auto found = streams.find(*id); found != streams.end()) {
+      stream = found->second;
+    } else if (const auto row = tx.events().get_row(*id)) {
+      stream = row->stream;
+    }
+    members.push_back({room_id, key.state_key, *membership, *id, stream});
+  }
+  return members;
+}
+
+/// The work of EventPipeline::store_outliers, through a given event source.
+std::vector<ReceiveResult> store_outliers_in(storage::WriteTx& tx, TxEventSource& events,
+                                             const std::vector<VerifiedPdu>& pdus,
+                                             const auth::SignatureChecks& signatures) {
+  std::vector<ReceiveResult> results(pdus.size());
+  // One look-up for everything these events are or cite; afterwards `known` also holds what
+  // this call stored.
+  std::vector<std::string> asked;
+  std::vector<std::vector<std::string>> auth_ids(pdus.size());
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    asked.push_back(pdus[i].event_id);
+    auth_ids[i] = pipeline::referenced_ids(pdus[i].pdu["auth_events"]);
+    asked.insert(asked.end(), auth_ids[i].begin(), auth_ids[i].end());
+  }
+  std::sort(asked.begin(), asked.end());
+  asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+  const auto stored = tx.events().known(asked);
+  std::unordered_set<std::string> known(stored.begin(), stored.end());
+
+  std::vector<std::size_t> pending(pdus.size());
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    pending[i] = i;
+  }
+  std::stable_sort(pending.begin(), pending.end(), [&](std::size_t a, std::size_t b) {
+    return pdus[a].pdu.value("depth", std::int64_t{0}) < pdus[b].pdu.value("depth", std::int64_t{0});
+  });
+  std::vector<storage::NewEvent> rows;
+  std::vector<std::size_t> row_of;
+  while (!pending.empty()) {
+    std::vector<std::size_t> later;
+    for (const std::size_t i : pending) {
+      const auto& pdu = pdus[i];
+      if (known.contains(pdu.event_id)) {
+        results[i] = failure(ReceiveStatus::already_known, pdu.event_id, "");
+        continue;
+      }
+      auto missing = failure(ReceiveStatus::missing_auth_events, pdu.event_id, "Some auth events are unknown here");
+      for (const auto& id : auth_ids[i]) {
+        if (!known.contains(id)) {
+          missing.missing.push_back(id);
+        }
+      }
+      if (!missing.missing.empty()) {
+        results[i] = std::move(missing);
+        later.push_back(i);
+        continue;
+      }
+      nlohmann::json checked = pdu.pdu;
+      checked["event_id"] = pdu.event_id;
+      auto row = pipeline::event_row(pdu.pdu, pdu.event_id, pdu.room_id);
+      row.outlier = true;
+      ReceiveResult r;
+      r.status = ReceiveStatus::accepted;
+      r.event_id = pdu.event_id;
+      if (const auto decision = auth::authorize_by_auth_events(*pdu.version, checked, events, signatures); !decision) {
+        r.status = ReceiveStatus::rejected;
+        r.reason = pipeline::describe_rejection(decision, *pdu.version);
+        row.rejected_reason = r.reason;
+      }
+      events.add(pdu.event_id, pdu.pdu, row.rejected_reason.has_value());
+      known.insert(pdu.event_id);
+      results[i] = std::move(r);
+      rows.push_back(std::move(row));
+      row_of.push_back(i);
+    }
+    if (later.size() == pending.size()) {
+      break;
+    }
+    pending = std::move(later);
+  }
+  const auto inserted = tx.events().insert_many(rows);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    results[row_of[k]].stream = inserted[k].stream;
+  }
+  return results;
+}
+
 }  // namespace
 
+std::vector<ReceiveResult> EventPipeline::store_outliers(storage::WriteTx& tx, const std::vector<VerifiedPdu>& pdus,
+                                                         const auth::SignatureChecks& signatures) const {
+  TxEventSource events(tx, &events_cache_);
+  return store_outliers_in(tx, events, pdus, signatures);
+}
+
 ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, const VerifiedPdu& pdu,
+                                                const std::vector<std::string>& state_ids,
+                                                const auth::SignatureChecks& signatures) const {
+  TxEventSource events(tx, &events_cache_);
+  return receive_with_state(tx, events, pdu, state_ids, signatures);
+}
+
+ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, TxEventSource& events, const VerifiedPdu& pdu,
                                                 const std::vector<std::string>& state_ids,
                                                 const auth::SignatureChecks& signatures) const {
   storage::StateMap state;
   std::string problem;
   auto result = receive_at(
-      tx, pdu, signatures,
-      [&](TxEventSource& events, const std::vector<std::string>& prev_ids,
+      tx, events, pdu, signatures,
+      [&](TxEventSource& source, const std::vector<std::string>& prev_ids,
           std::vector<std::string>& missing) -> std::optional<Frontier> {
-        if (auto error = state_from_ids(events, state_ids, state, missing, nullptr)) {
+        if (auto error = state_from_ids(source, state_ids, state, missing, nullptr)) {
           problem = *error;
           return std::nullopt;
         }
@@ -264,7 +390,7 @@ ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, const Veri
         f.cites_all = std::all_of(extremities.begin(), extremities.end(), [&](const std::string& id) {
           return std::find(prev_ids.begin(), prev_ids.end(), id) != prev_ids.end();
         });
-        f.before.emplace(StateView::of_map(state, events));
+        f.before.emplace(StateView::of_map(state, source));
         return f;
       });
   if (!problem.empty()) {
@@ -278,11 +404,21 @@ ReceiveResult EventPipeline::receive_with_state(storage::WriteTx& tx, const Veri
 
 ReceiveResult EventPipeline::join_from_state(storage::WriteTx& tx, const VerifiedPdu& join,
                                              const std::vector<std::string>& state_ids,
+                                             const std::vector<VerifiedPdu>& outliers,
                                              const auth::SignatureChecks& signatures) const {
   if (tx.events().get_row(join.event_id)) {
     return failure(ReceiveStatus::already_known, join.event_id, "");
   }
+  // One source for all of it: the state's events, kept parsed as they are stored, need not be
+  // read back (a big room's state is thousands of them).
   TxEventSource events(tx, &events_cache_);
+  const auto stored = store_outliers_in(tx, events, outliers, signatures);
+  std::unordered_map<std::string_view, std::int64_t> streams;
+  for (const auto& result : stored) {
+    if (result.status == ReceiveStatus::accepted || result.status == ReceiveStatus::rejected) {
+      streams.emplace(result.event_id, result.stream);
+    }
+  }
   storage::StateMap state;
   std::vector<std::string> missing;
   const nlohmann::json* create = nullptr;
@@ -308,12 +444,12 @@ ReceiveResult EventPipeline::join_from_state(storage::WriteTx& tx, const Verifie
   tx.rooms().lock(join.room_id);
   const auto delta = pipeline::difference(tx.rooms().current_state(join.room_id), pipeline::to_res_map(state));
   tx.rooms().apply_state_delta(join.room_id, delta);
-  pipeline::update_memberships(tx, join.room_id, delta, std::string(), nlohmann::json::object(), 0);
+  tx.rooms().set_memberships(members_of(tx, events, join.room_id, delta, streams));
   tx.rooms().set_forward_extremities(join.room_id, {});
-  return receive_with_state(tx, join, state_ids, signatures);
+  return receive_with_state(tx, events, join, state_ids, signatures);
 }
 
-ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu& pdu,
+ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, TxEventSource& events, const VerifiedPdu& pdu,
                                         const auth::SignatureChecks& signatures,
                                         const FrontierSource& frontier_source) const {
   const auto& version = *pdu.version;
@@ -328,7 +464,6 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, const VerifiedPdu&
     return failure(ReceiveStatus::already_known, pdu.event_id, "");
   }
   const bool promote = existing.has_value();
-  TxEventSource events(tx, &events_cache_);
   nlohmann::json event = pdu.pdu;
   nlohmann::json checked = event;
   checked["event_id"] = pdu.event_id;

@@ -296,6 +296,65 @@ TEST_F(ReceiveTest, OutliersStayOutOfTheTimeline) {
   EXPECT_EQ(receive(on_top).status, ReceiveStatus::missing_prev_events);
 }
 
+TEST_F(ReceiveTest, OutliersStoredTogetherTakeAuthEventsFirst) {
+  auto room_id = create("12");
+  auto join = remote_event(room_id, member(bob, bob, "join"));
+  const auto join_id = core::event_id_of(join, *version_).value();
+  // Bob speaks on the strength of his join, listed before it and (wrongly) with a lower depth:
+  // only a second round stores it.
+  auto said = join;
+  said.erase("state_key");
+  said["type"] = "m.room.message";
+  said["content"] = {{"body", "hi"}};
+  said["depth"] = 1;
+  const auto power = db_->read(
+      [&](storage::ReadTx& tx) { return tx.rooms().current_state_event(room_id, {"m.room.power_levels", ""}); });
+  said["auth_events"] = {power.value(), join_id};
+  for (const char* field : {"hashes", "signatures"}) {
+    said.erase(field);
+  }
+  core::sign_event(said, *version_, "remote", remote_key_);
+  // Carol never joined: rejected, yet stored.
+  auto intruder = said;
+  intruder["sender"] = "@carol:remote";
+  intruder["auth_events"] = {power.value()};
+  core::sign_event(intruder, *version_, "remote", remote_key_);
+  // An auth event nobody has: left out.
+  auto orphan = said;
+  orphan["content"] = {{"body", "lost"}};
+  orphan["auth_events"].push_back("$" + std::string(43, 'q'));
+  core::sign_event(orphan, *version_, "remote", remote_key_);
+
+  std::vector<VerifiedPdu> batch;
+  for (const auto* pdu : {&said, &intruder, &join, &orphan, &join}) {
+    auto verified = verify_received(*pdu, *version_, keys_);
+    ASSERT_TRUE(verified.verified) << verified.reason;
+    batch.push_back(*verified.verified);
+  }
+  auto checks = received_signature_checks("test", *version_, keys_);
+  const auto results = db_->write([&](storage::WriteTx& tx) { return pipeline_.store_outliers(tx, batch, checks); });
+  ASSERT_EQ(results.size(), batch.size());
+  EXPECT_EQ(results[0].status, ReceiveStatus::accepted) << results[0].reason;
+  EXPECT_EQ(results[1].status, ReceiveStatus::rejected);
+  EXPECT_EQ(results[2].status, ReceiveStatus::accepted) << results[2].reason;
+  EXPECT_EQ(results[3].status, ReceiveStatus::missing_auth_events);
+  EXPECT_EQ(results[3].missing, std::vector<std::string>{"$" + std::string(43, 'q')});
+  EXPECT_EQ(results[4].status, ReceiveStatus::already_known);
+  EXPECT_LT(results[2].stream, results[0].stream);
+  for (std::size_t i : {0u, 1u, 2u}) {
+    auto row = stored(results[i].event_id);
+    ASSERT_TRUE(row) << i;
+    EXPECT_TRUE(row->outlier);
+    EXPECT_EQ(row->stream, results[i].stream);
+    EXPECT_EQ(row->rejected(), i == 1);
+  }
+  EXPECT_FALSE(stored(results[3].event_id));
+  // Stored before: known, nothing written again.
+  const auto again = db_->write([&](storage::WriteTx& tx) { return pipeline_.store_outliers(tx, batch, checks); });
+  EXPECT_EQ(again[0].status, ReceiveStatus::already_known);
+  EXPECT_EQ(again[3].status, ReceiveStatus::missing_auth_events);
+}
+
 TEST_F(ReceiveTest, HistoryIsStoredBelowZeroWithoutTouchingThePresent) {
   auto room_id = create("12");
   // Bob's join, as history: judged by the state before it, given a state group, but neither an

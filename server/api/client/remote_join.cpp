@@ -179,8 +179,7 @@ void join_remote_room(RequestContext& ctx, const RemoteRoom& room, const std::st
     }
     const auto signatures = rooms::received_signature_checks(own, version, keys);
     write_and_notify(ctx, [&](storage::WriteTx& tx) {
-      server_server::store_outliers(tx, ctx.services.pipeline, outliers, signatures);
-      auto joined = ctx.services.pipeline.join_from_state(tx, *checked_join.verified, state_ids, signatures);
+      auto joined = ctx.services.pipeline.join_from_state(tx, *checked_join.verified, state_ids, outliers, signatures);
       if (joined.status != rooms::ReceiveStatus::accepted && joined.status != rooms::ReceiveStatus::already_known) {
         // Nothing of a refused join stays behind.
         throw MatrixError(ErrCode::forbidden, "The room's state does not allow the join: " + joined.reason);

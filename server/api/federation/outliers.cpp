@@ -93,25 +93,7 @@ std::vector<rooms::VerifiedPdu> verify_room_pdus(federation::KeyRing& ring, cons
 
 void store_outliers(storage::WriteTx& tx, const rooms::EventPipeline& pipeline,
                     const std::vector<rooms::VerifiedPdu>& events, const auth::SignatureChecks& signatures) {
-  std::vector<const rooms::VerifiedPdu*> pending;
-  for (const auto& event : events) {
-    pending.push_back(&event);
-  }
-  std::stable_sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) {
-    return a->pdu.value("depth", std::int64_t{0}) < b->pdu.value("depth", std::int64_t{0});
-  });
-  while (!pending.empty()) {
-    std::vector<const rooms::VerifiedPdu*> later;
-    for (const auto* pdu : pending) {
-      if (pipeline.store_outlier(tx, *pdu, signatures).status == rooms::ReceiveStatus::missing_auth_events) {
-        later.push_back(pdu);
-      }
-    }
-    if (later.size() == pending.size()) {
-      return;
-    }
-    pending = std::move(later);
-  }
+  pipeline.store_outliers(tx, events, signatures);
 }
 
 }  // namespace ranvier::api::server_server

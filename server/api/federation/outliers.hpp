@@ -29,9 +29,9 @@ std::vector<rooms::VerifiedPdu> verify_room_pdus(federation::KeyRing& ring, cons
 /// Every element of the JSON arrays `lists` that is an object, for verify_room_pdus.
 std::vector<const nlohmann::json*> pdus_in(std::initializer_list<const nlohmann::json*> lists);
 
-/// Stores `events` as outliers, auth events first: by depth (an event's auth events lie in its
-/// past; room version 12 does not even list the create event), then round after round for what
-/// still lacks an auth event, until nothing moves.
+/// Stores `events` as outliers (EventPipeline::store_outliers), auth events first: by depth (an
+/// event's auth events lie in its past; room version 12 does not even list the create event),
+/// then round after round for what still lacks an auth event, until nothing moves.
 void store_outliers(storage::WriteTx& tx, const rooms::EventPipeline& pipeline,
                     const std::vector<rooms::VerifiedPdu>& events, const auth::SignatureChecks& signatures);
 
