@@ -11,6 +11,8 @@ carries it has been read, both on this process's monotonic clock.
 Usage:
   tools/bench/sync_latency.py [--database sqlite|postgres] [-n 500] [--park-ms 20]
   tools/bench/sync_latency.py --server http://127.0.0.1:8008 [--pid PID]
+  add --load-generator to measure with the C++ client build/tools/bench/sync_latency_load
+  (tools/build.sh --target sync_latency_load) instead of this script's two threads.
 
 Prints p50/p90/p99/max of the wake-up latency and of the send request itself, in ms.
 Standard library only.
@@ -19,15 +21,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import threading
 import time
 from typing import Optional
 
-from bench_server import (WORKLOAD_ERRORS, Matrix, Target, add_server_arguments, connect,
-                          mib, percentile, quote)
+from bench_server import (REPO_ROOT, WORKLOAD_ERRORS, Matrix, Target, add_server_arguments,
+                          connect, mib, percentile, quote)
 
 SYNC_TIMEOUT_MS = 30000
+DEFAULT_LOAD_GENERATOR = REPO_ROOT / "build/tools/bench/sync_latency_load"
 
 
 class Sleeper(threading.Thread):
@@ -110,11 +114,21 @@ def main() -> int:
                         help="messages sent first and left out of the figures")
     parser.add_argument("--park-ms", type=float, default=20.0,
                         help="wait after B's sync request is written before A sends")
+    parser.add_argument("--load-generator", nargs="?", const=str(DEFAULT_LOAD_GENERATOR),
+                        help="measure with the C++ load generator (default: "
+                             "build/tools/bench/sync_latency_load) instead of this script")
     args = parser.parse_args()
     suffix = f"_{int(time.time() * 1000)}"
 
     with Target(args) as target:
         print(f"server: {target.description}")
+        if args.load_generator:
+            sys.stdout.flush()
+            code = subprocess.run([args.load_generator, "--server", target.url,
+                                   "-n", str(args.messages), "--warmup", str(args.warmup),
+                                   "--park-ms", str(args.park_ms)]).returncode
+            print(f"server RSS afterwards: {mib(target.rss_kib())}")
+            return code
         alice, bob = Matrix(target.url), Matrix(target.url)
         sleeper = None
         try:
