@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -189,35 +190,73 @@ struct HttpServer::Impl {
     co_return error_response(api::ErrCode::internal, "Internal server error");
   }
 
+  /// A parked long-polling request. Whichever comes first (a wake-up from the notifier, the
+  /// deadline, shutdown) claims it and computes the answer on a worker; the answer is handed to
+  /// the connection's strand, which cancels the timer the request waits on.
+  struct Parked {
+    std::shared_ptr<api::LongPoll> poll;
+    std::shared_ptr<asio::steady_timer> timer;
+    std::atomic<bool> claimed{false};
+    /// Set on the strand only.
+    std::optional<api::ApiResponse> answer;
+  };
+
+  /// Computes a claimed request's answer on a worker and hands it to `strand`. A wake-up goes
+  /// straight from the committing thread to a worker: no network thread in between.
+  void answer_parked(const std::shared_ptr<Parked>& parked, bool at_deadline, const asio::any_io_executor& strand) {
+    asio::post(workers, [this, parked, at_deadline, strand] {
+      api::ApiResponse response;
+      try {
+        response = parked->poll->resume(at_deadline);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "ranvier: internal error answering a long-polling request: %s\n", e.what());
+        response = error_response(api::ErrCode::internal, "Internal server error");
+      }
+      asio::post(strand, [parked, response = std::move(response)]() mutable {
+        parked->answer = std::move(response);
+        parked->timer->cancel();
+      });
+    });
+  }
+
   /// Parks a long-polling request on a timer of the connection's strand (no worker thread is
-  /// held while it waits), then asks the handler again once woken or at the deadline.
+  /// held while it waits) until its answer was computed again after a wake-up, the deadline or
+  /// shutdown.
   awaitable<api::ApiResponse> long_poll(std::shared_ptr<api::LongPoll> poll) {
     auto executor = co_await asio::this_coro::executor;
-    auto timer = std::make_shared<asio::steady_timer>(executor, poll->deadline);
-    auto cancel = [timer, executor] {
-      // From another thread: the timer may only be touched on its own strand.
-      asio::post(executor, [timer] { timer->cancel(); });
+    auto parked = std::make_shared<Parked>();
+    parked->poll = std::move(poll);
+    parked->timer = std::make_shared<asio::steady_timer>(executor, parked->poll->deadline);
+    auto claim = [this, parked, executor](bool at_deadline) {
+      if (!parked->claimed.exchange(true)) {
+        answer_parked(parked, at_deadline, executor);
+      }
     };
     std::uint64_t id = 0;
     {
       // Shutdown answers parked requests at once instead of waiting out their timeouts.
       std::lock_guard lock(sessions_mutex);
       id = next_session_id++;
-      parked_wakers[id] = cancel;
+      parked_wakers[id] = [claim] { claim(true); };
     }
     if (stopping) {
-      cancel();
+      claim(true);
     }
-    auto disarm = poll->arm(cancel);
-    auto [ec] = co_await timer->async_wait(tuple_awaitable);
+    auto disarm = parked->poll->arm([claim] { claim(false); });
+    while (!parked->answer) {
+      auto [ec] = co_await parked->timer->async_wait(tuple_awaitable);
+      if (!parked->answer && !ec) {
+        // The deadline passed: a final answer, unless a wake-up's answer is on its way.
+        claim(true);
+        parked->timer->expires_at(Clock::time_point::max());
+      }
+    }
     disarm();
     {
       std::lock_guard lock(sessions_mutex);
       parked_wakers.erase(id);
     }
-    const bool at_deadline = !ec || stopping;
-    co_return co_await asio::co_spawn(
-        workers, [&]() -> awaitable<api::ApiResponse> { co_return poll->resume(at_deadline); }, use_awaitable);
+    co_return std::move(*parked->answer);
   }
 
   template <class Stream>
