@@ -200,8 +200,9 @@ def test_whois_reports_devices_and_last_connection(server, client, admin_token):
     # that follow within minutes are not written again.
     assert_json_response(client.get(API + "/account/whoami", token=token,
                                     headers={"User-Agent": "conformance-agent/1.0"}))
-    for caller in (token, admin_token):
-        body = assert_json_response(client.get(API + "/admin/whois/" + q(user), token=caller))
+    for caller, route in ((token, API + "/admin/whois/"), (admin_token, API + "/admin/whois/"),
+                          (admin_token, "/_synapse/admin/v1/whois/")):
+        body = assert_json_response(client.get(route + q(user), token=caller))
         assert body["user_id"] == user
         assert list(body["devices"]) == [device_id]
         sessions = body["devices"][device_id]["sessions"]

@@ -1,12 +1,14 @@
 // PUT /_synapse/admin/v1/suspend/{userId} (Synapse's user admin API, "Suspend/Unsuspend
 // Account"; its locking is the `locked` field of PUT /_synapse/admin/v2/users, in users.cpp),
-// and the account-moderation storage steps every front end shares.
+// GET /_synapse/admin/v1/whois/{userId} (the spec's whois under Synapse's path), and the
+// account-moderation storage steps every front end shares.
 
 #include "api/admin/account_moderation.hpp"
 
 #include "api/admin/admin_common.hpp"
 #include "api/admin/admin_operations.hpp"
 #include "api/errors.hpp"
+#include "api/handlers_client_server.hpp"
 #include "api/json_response.hpp"
 #include "api/services.hpp"
 
@@ -48,8 +50,14 @@ ApiResponse put_suspend(RequestContext& ctx) {
   return json_response({{"user_" + user_id + "_suspended", *suspend}});
 }
 
-constexpr std::array<Operation, 1> operations{{
+/// Synapse answers its whois exactly as the spec's: same checks (self or admin), same body.
+ApiResponse get_whois(RequestContext& ctx) {
+  return client_server::getWhoIs(ctx, client_server::GetWhoIsRequest{.user_id = ctx.path_params.at(0), .body = {}});
+}
+
+constexpr std::array<Operation, 2> operations{{
     admin_operation("PUT", "/_synapse/admin/v1/suspend/{userId}", "synapse.admin.suspendUser", &put_suspend),
+    admin_operation("GET", "/_synapse/admin/v1/whois/{userId}", "synapse.admin.whois", &get_whois),
 }};
 
 }  // namespace

@@ -16,7 +16,7 @@ std::span<const Operation> room_operations();
 std::span<const Operation> purge_operations();
 std::span<const Operation> room_delete_operations();
 std::span<const Operation> server_version_operations();
-/// PUT /_synapse/admin/v1/suspend/{userId}.
+/// PUT /_synapse/admin/v1/suspend/{userId}, GET /_synapse/admin/v1/whois/{userId}.
 std::span<const Operation> moderation_operations();
 
 }  // namespace ranvier::api::admin
