@@ -24,8 +24,8 @@ TransactionSender::TransactionSender(storage::Database& database, std::string or
     : database_(database),
       origin_(std::move(origin)),
       transport_(std::move(transport)),
-      notifier_(notifier),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      sleep_(notifier) {
   if (!options_.now_ms) {
     options_.now_ms = system_now_ms;
   }
@@ -35,29 +35,23 @@ TransactionSender::~TransactionSender() { stop(); }
 
 void TransactionSender::start() {
   std::lock_guard lock(mutex_);
-  if (!thread_.joinable()) {
-    stopping_ = false;
+  if (!thread_.joinable() && !sleep_.stopping()) {
     thread_ = std::thread([this] { run(); });
   }
 }
 
 void TransactionSender::stop() {
+  sleep_.stop();
   {
+    // dispatch_due checks for stopping under mutex_, so nothing enters in_flight_ after this
+    // sees it empty. Requests in flight end by their own timeout; their threads must not
+    // outlive us.
     std::unique_lock lock(mutex_);
-    stopping_ = true;
-    changed_.notify_all();
-    // Requests in flight end by their own timeout; their threads must not outlive us.
-    changed_.wait(lock, [this] { return in_flight_.empty(); });
+    idle_.wait(lock, [this] { return in_flight_.empty(); });
   }
   if (thread_.joinable()) {
     thread_.join();
   }
-}
-
-void TransactionSender::wake() {
-  std::lock_guard lock(mutex_);
-  woken_ = true;
-  changed_.notify_all();
 }
 
 void TransactionSender::reset_backoff(std::string_view destination) {
@@ -70,7 +64,7 @@ void TransactionSender::reset_backoff(std::string_view destination) {
     backed_off_.erase(it);
   }
   database_.write([&](storage::WriteTx& tx) { tx.federation_outbox().clear_backoff(destination); });
-  wake();
+  sleep_.wake();
 }
 
 bool TransactionSender::send_one(const std::string& destination) {
@@ -153,7 +147,7 @@ void TransactionSender::dispatch_due() {
   });
   std::lock_guard lock(mutex_);
   for (const auto& destination : due) {
-    if (stopping_ || in_flight_.size() >= options_.parallel) {
+    if (sleep_.stopping() || in_flight_.size() >= options_.parallel) {
       break;
     }
     if (!in_flight_.insert(destination).second) {
@@ -173,15 +167,15 @@ void TransactionSender::dispatch_due() {
       std::lock_guard done(mutex_);
       in_flight_.erase(destination);
       // More may be queued for it, or for destinations that waited for a free slot.
-      woken_ = true;
-      changed_.notify_all();
+      sleep_.wake();
+      idle_.notify_all();
     }).detach();
   }
 }
 
 void TransactionSender::run() {
   while (true) {
-    const auto generation = notifier_.generation();
+    const auto generation = sleep_.generation();
     try {
       dispatch_due();
     } catch (const std::exception& e) {
@@ -193,20 +187,10 @@ void TransactionSender::run() {
     } catch (const std::exception&) {
       retry_at = options_.now_ms() + options_.min_backoff.count();
     }
-    // Called on the committing thread (or here, if a commit already happened): only flags.
-    const auto ticket = notifier_.wait(generation, [this] { wake(); });
-    {
-      std::unique_lock lock(mutex_);
-      const auto wait_ms = retry_at ? std::max<std::int64_t>(*retry_at - options_.now_ms(), 1) : 60'000;
-      changed_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        lock.unlock();
-        notifier_.cancel(ticket);
-        break;
-      }
+    const auto wait_ms = retry_at ? std::max<std::int64_t>(*retry_at - options_.now_ms(), 1) : 60'000;
+    if (!sleep_.sleep(generation, std::chrono::milliseconds(wait_ms))) {
+      break;
     }
-    notifier_.cancel(ticket);
   }
 }
 

@@ -11,6 +11,7 @@
 // destination's transactions arrive in order.
 
 #include "rooms/notifier.hpp"
+#include "rooms/worker_sleep.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
@@ -60,7 +61,7 @@ class TransactionSender {
   TransactionSender(const TransactionSender&) = delete;
   TransactionSender& operator=(const TransactionSender&) = delete;
 
-  /// Starts the watching thread.
+  /// Starts the watching thread (once: a stopped sender stays stopped).
   void start();
   /// Stops it and waits for requests in flight.
   void stop();
@@ -75,7 +76,6 @@ class TransactionSender {
 
  private:
   void run();
-  void wake();
   /// Records a failed attempt: the next one waits twice as long as the last (bounded).
   void back_off(const std::string& destination, const std::string& error);
   void dispatch_due();
@@ -83,13 +83,15 @@ class TransactionSender {
   storage::Database& database_;
   std::string origin_;
   TransactionTransport transport_;
-  rooms::Notifier& notifier_;
   SenderOptions options_;
+  rooms::WorkerSleep sleep_;
 
+  /// Guards the sets below. Taken before sleep_'s own lock, never after it: a send that ends
+  /// wakes the watcher while still holding it, so the watcher never sees the wake-up before
+  /// the destination has left in_flight_.
   std::mutex mutex_;
-  std::condition_variable changed_;
-  bool stopping_ = false;
-  bool woken_ = false;
+  /// Signalled when a send ends, for stop().
+  std::condition_variable idle_;
   std::set<std::string, std::less<>> in_flight_;
   /// Destinations known to be backed off, so reset_backoff costs nothing for the others.
   std::set<std::string, std::less<>> backed_off_;
