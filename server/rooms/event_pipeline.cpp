@@ -308,9 +308,11 @@ PersistedEvent EventPipeline::check_and_persist(storage::WriteTx& tx, TxEventSou
                                                 const Frontier& frontier) const {
   check_local(events, version, pdu, event_id, frontier);
   const auto signatures = local_signature_checks(server_name_);
-  const auto stream = persist(tx, events, version, room_id, pdu, event_id, frontier, PersistAs{}, signatures);
+  std::optional<std::vector<std::string>> joined_servers;
+  const auto stream = persist(tx, events, version, room_id, pdu, event_id, frontier,
+                              PersistAs{.joined_servers = &joined_servers}, signatures);
   // Our own event: every other server in the room hears of it, through the outbox.
-  queue_for_room_servers(tx, pdu, server_name_);
+  queue_for_room_servers(tx, pdu, server_name_, {}, std::move(joined_servers));
   return PersistedEvent{event_id, room_id, stream, std::move(pdu)};
 }
 
@@ -425,7 +427,7 @@ std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events,
       }
     }
   }
-  after_persist(tx, events, version, server_name_, room_id, pdu, event_id, inserted.stream);
+  after_persist(tx, events, version, server_name_, room_id, pdu, event_id, inserted.stream, as.joined_servers);
   events.add(event_id, pdu);
   return inserted.stream;
 }

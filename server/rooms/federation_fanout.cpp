@@ -14,9 +14,9 @@ std::string_view server_of(std::string_view user_id) {
 }  // namespace
 
 std::vector<std::string> fanout_destinations(storage::ReadTx& tx, const nlohmann::json& pdu, std::string_view own_server,
-                                             std::string_view except) {
-  const std::string room_id = pdu.value("room_id", std::string());
-  auto servers = tx.rooms().joined_servers(room_id);
+                                             std::string_view except,
+                                             std::optional<std::vector<std::string>> joined_servers) {
+  auto servers = joined_servers ? std::move(*joined_servers) : tx.rooms().joined_servers(pdu.value("room_id", std::string()));
   if (pdu.value("type", std::string()) == "m.room.member") {
     if (const auto it = pdu.find("state_key"); it != pdu.end() && it->is_string()) {
       const auto target = server_of(it->get_ref<const std::string&>());
@@ -71,8 +71,8 @@ std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& 
 }
 
 std::size_t queue_for_room_servers(storage::WriteTx& tx, const nlohmann::json& pdu, std::string_view own_server,
-                                   std::string_view except) {
-  const auto destinations = fanout_destinations(tx, pdu, own_server, except);
+                                   std::string_view except, std::optional<std::vector<std::string>> joined_servers) {
+  const auto destinations = fanout_destinations(tx, pdu, own_server, except, std::move(joined_servers));
   if (destinations.empty()) {
     return 0;
   }

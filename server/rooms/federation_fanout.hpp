@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,11 @@ namespace ranvier::rooms {
 
 /// The servers `pdu` must go to, from the room's joined members after it was persisted, in
 /// byte order, without `own_server` and without `except` (e.g. the server it came from).
+/// `joined_servers`: those members' servers when already read in this transaction after the
+/// event (count_notifications reports them), in byte order; read from storage otherwise.
 std::vector<std::string> fanout_destinations(storage::ReadTx& tx, const nlohmann::json& pdu, std::string_view own_server,
-                                             std::string_view except = {});
+                                             std::string_view except = {},
+                                             std::optional<std::vector<std::string>> joined_servers = std::nullopt);
 
 /// The PDU as other servers receive it: what was stored, without this server's own
 /// `unsigned` annotations (replaced state, transaction IDs).
@@ -42,6 +46,7 @@ std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& 
 
 /// Queues `pdu` for every destination `fanout_destinations` names; returns how many.
 std::size_t queue_for_room_servers(storage::WriteTx& tx, const nlohmann::json& pdu, std::string_view own_server,
-                                   std::string_view except = {});
+                                   std::string_view except = {},
+                                   std::optional<std::vector<std::string>> joined_servers = std::nullopt);
 
 }  // namespace ranvier::rooms

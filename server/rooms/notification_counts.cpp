@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -162,6 +163,17 @@ std::optional<storage::PushAction> outcome(const push::Ruleset& rules, const nlo
   return storage::PushAction{.user_id = {}, .highlight = match->actions().highlight, .actions = match->rule->actions.dump()};
 }
 
+/// The distinct servers of these users, in byte order.
+std::vector<std::string> servers_of(const std::vector<storage::PushRecipient>& users) {
+  std::set<std::string_view> servers;
+  for (const auto& user : users) {
+    if (const auto colon = user.user_id.find(':'); colon != std::string::npos) {
+      servers.insert(std::string_view(user.user_id).substr(colon + 1));
+    }
+  }
+  return {servers.begin(), servers.end()};
+}
+
 bool is_local(std::string_view user_id, std::string_view server_name) {
   return user_id.size() > server_name.size() + 1 && user_id.ends_with(server_name) &&
          user_id[user_id.size() - server_name.size() - 1] == ':';
@@ -188,13 +200,17 @@ std::string thread_of(const nlohmann::json& event) {
 
 void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                          std::string_view server_name, const std::string& room_id, const nlohmann::json& pdu,
-                         const std::string& event_id, std::int64_t stream) {
+                         const std::string& event_id, std::int64_t stream,
+                         std::optional<std::vector<std::string>>* joined_servers) {
   const auto sender_it = pdu.find("sender");
   if (sender_it == pdu.end() || !sender_it->is_string()) {
     return;
   }
   const auto& sender = sender_it->get_ref<const std::string&>();
   const auto recipients = tx.notifications().recipients(room_id);
+  if (joined_servers != nullptr) {
+    *joined_servers = servers_of(recipients);
+  }
   std::vector<const storage::PushRecipient*> local;
   std::vector<const storage::PushRecipient*> customised;
   for (const auto& recipient : recipients) {
@@ -249,6 +265,7 @@ void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core
     }
     if (action) {
       action->user_id = recipient->user_id;
+      action->ordinal = recipient->ordinal;
       actions.push_back(std::move(*action));
     }
   }

@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ranvier::rooms {
 
@@ -24,8 +26,12 @@ std::string thread_of(const nlohmann::json& event);
 /// joined member of `server_name` except the sender and records the notifying outcomes.
 /// Parsed rulesets and display names are cached between calls (keyed by what identifies their
 /// stored version), so a send into a big room reads two small queries' worth of rows.
+/// `joined_servers`, when given, receives the servers of the room's joined members (in byte
+/// order, as RoomStore::joined_servers) from the member list it reads anyway; it stays unset
+/// when the event has no sender.
 void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                          std::string_view server_name, const std::string& room_id, const nlohmann::json& pdu,
-                         const std::string& event_id, std::int64_t stream);
+                         const std::string& event_id, std::int64_t stream,
+                         std::optional<std::vector<std::string>>* joined_servers = nullptr);
 
 }  // namespace ranvier::rooms

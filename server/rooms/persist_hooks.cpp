@@ -33,9 +33,10 @@ void start_read_mark(storage::WriteTx& tx, std::string_view server_name, const s
 
 void after_persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                    std::string_view server_name, const std::string& room_id, const nlohmann::json& pdu,
-                   const std::string& event_id, std::int64_t stream) {
+                   const std::string& event_id, std::int64_t stream,
+                   std::optional<std::vector<std::string>>* joined_servers) {
   index_for_search(tx, pdu, stream);
-  count_notifications(tx, events, version, server_name, room_id, pdu, event_id, stream);
+  count_notifications(tx, events, version, server_name, room_id, pdu, event_id, stream, joined_servers);
   start_read_mark(tx, server_name, room_id, pdu, stream);
 }
 

@@ -11,15 +11,19 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ranvier::rooms {
 
 /// Runs the after-persist work for an accepted (neither rejected nor soft-failed nor outlier)
-/// event stored at `stream`.
+/// event stored at `stream`. `joined_servers`, when given, receives what count_notifications
+/// reports there.
 void after_persist(storage::WriteTx& tx, TxEventSource& events, const core::RoomVersion& version,
                    std::string_view server_name, const std::string& room_id, const nlohmann::json& pdu,
-                   const std::string& event_id, std::int64_t stream);
+                   const std::string& event_id, std::int64_t stream,
+                   std::optional<std::vector<std::string>>* joined_servers = nullptr);
 
 }  // namespace ranvier::rooms

@@ -35,6 +35,9 @@ struct EventPipeline::PersistAs {
   std::optional<std::string> rejected_reason{};
   /// Stored already as an outlier: promoted into the DAG rather than inserted.
   bool promote_outlier = false;
+  /// When set, receives the servers of the room's joined members after the event, which the
+  /// notification step reads anyway, so the federation fan-out need not read them again.
+  std::optional<std::vector<std::string>>* joined_servers = nullptr;
 };
 
 namespace pipeline {

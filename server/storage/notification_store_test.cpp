@@ -3,6 +3,8 @@
 
 #include "storage/storage_test_fixture.hpp"
 
+#include <algorithm>
+
 namespace ranvier::storage::test {
 namespace {
 
@@ -71,6 +73,56 @@ TEST_P(StorageTest, PushActionsCountUntilAReceiptCoversThem) {
   });
 }
 
+TEST_P(StorageTest, EachMemberKeepsTheirOwnOutcomeInABigRoom) {
+  auto db = open();
+  const std::vector<std::string> rooms = {"!r:test"};
+  auto member = [](int i) { return "@u" + std::to_string(100 + i) + ":test"; };
+  db->write([&](WriteTx& tx) {
+    // Every third member highlighted, every fifth not notified at all, across several digits
+    // of the member sets; the store numbers the members itself.
+    std::vector<PushAction> actions;
+    for (int i = 0; i < 23; ++i) {
+      if (i % 5 != 4) {
+        actions.push_back({member(i), i % 3 == 0, i % 3 == 0 ? R"(["notify","h"])" : R"(["notify"])"});
+      }
+    }
+    tx.notifications().add(pushed("$1", 1), actions);
+    // The next event with the numbers recipients() reports, plus one newcomer.
+    tx.rooms().create(Room{.room_id = "!r:test", .room_version = "12", .created_ts = t0, .creator = member(0)});
+    tx.rooms().set_membership({"!r:test", member(7), Membership::join, "$m7", 1});
+    tx.rooms().set_membership({"!r:test", member(30), Membership::join, "$m30", 2});
+    auto recipients = tx.notifications().recipients("!r:test");
+    std::ranges::sort(recipients, {}, &PushRecipient::user_id);
+    ASSERT_EQ(recipients.size(), 2u);
+    ASSERT_TRUE(recipients[0].ordinal.has_value());
+    EXPECT_FALSE(recipients[1].ordinal.has_value());
+    std::vector<PushAction> next;
+    for (const auto& recipient : recipients) {
+      next.push_back({recipient.user_id, false, R"(["notify"])", recipient.ordinal});
+    }
+    tx.notifications().add(pushed("$2", 2), next);
+  });
+  db->read([&](ReadTx& tx) {
+    for (int i = 0; i < 23; ++i) {
+      const std::int64_t expected = (i % 5 == 4 ? 0 : 1) + (i == 7 ? 1 : 0);
+      const auto counts = tx.notifications().unread_counts(member(i), rooms);
+      if (expected == 0) {
+        EXPECT_TRUE(counts.empty()) << member(i);
+        continue;
+      }
+      ASSERT_EQ(counts.size(), 1u) << member(i);
+      EXPECT_EQ(counts[0].notifications, expected) << member(i);
+      EXPECT_EQ(counts[0].highlights, i % 3 == 0 && i % 5 != 4 ? 1 : 0) << member(i);
+    }
+    EXPECT_EQ(tx.notifications().unread_counts(member(30), rooms),
+              (std::vector<UnreadCount>{{"!r:test", "main", 1, 0}}));
+    const auto listed = tx.notifications().list(member(6), rooms, std::nullopt, 10, false);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].actions, R"(["notify","h"])");
+    EXPECT_EQ(tx.notifications().list(member(7), rooms, std::nullopt, 10, false).size(), 2u);
+  });
+}
+
 TEST_P(StorageTest, RecipientsAreJoinedMembersWithTheirRulesVersion) {
   auto db = open();
   db->write([](WriteTx& tx) {
@@ -82,7 +134,8 @@ TEST_P(StorageTest, RecipientsAreJoinedMembersWithTheirRulesVersion) {
     tx.account_data().put("@bob:test", "", "m.push_rules", "{}");
   });
   db->read([](ReadTx& tx) {
-    const auto recipients = tx.notifications().recipients("!r:test");
+    auto recipients = tx.notifications().recipients("!r:test");
+    std::ranges::sort(recipients, {}, &PushRecipient::user_id);
     ASSERT_EQ(recipients.size(), 2u);
     EXPECT_EQ(recipients[0].user_id, "@bob:test");
     EXPECT_EQ(recipients[0].member_event_id, "$m1");

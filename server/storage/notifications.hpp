@@ -20,6 +20,9 @@ struct PushAction {
   bool highlight = false;
   /// The matched rule's actions, JSON array text.
   std::string actions;
+  /// The user's ordinal in the room (PushRecipient::ordinal) when known; the store looks it up
+  /// or assigns one otherwise.
+  std::optional<std::int64_t> ordinal;
 };
 
 /// The event the actions belong to.
@@ -59,10 +62,13 @@ struct UnreadCount {
 /// A joined member of a room, as push-rule evaluation needs it.
 struct PushRecipient {
   std::string user_id;
-  /// The member event that joined them (for their display name).
+  /// The member event that joined them, for their display name, which only a user's own rules
+  /// can ask for: empty for members on the server defaults.
   std::string member_event_id;
   /// Stream position of their stored `m.push_rules` account data; nullopt: server defaults.
   std::optional<std::int64_t> rules_stream;
+  /// Their number in the room's stored notification sets, once the room has notified them.
+  std::optional<std::int64_t> ordinal;
 
   bool operator==(const PushRecipient&) const = default;
 };
@@ -70,7 +76,8 @@ struct PushRecipient {
 class NotificationReads {
  public:
   virtual ~NotificationReads() = default;
-  /// Every joined member of the room (local or not), by user ID.
+  /// Every joined member of the room (local or not), in no particular order (sorting a big
+  /// room's members costs the database more than the caller needs).
   virtual std::vector<PushRecipient> recipients(std::string_view room_id) = 0;
   /// The user's unread counts per room and thread in these rooms, for rooms and threads with
   /// any. The cost grows with the unread notifications of the rooms, not with history.
@@ -84,8 +91,9 @@ class NotificationReads {
 
 class NotificationStore : public NotificationReads {
  public:
-  /// Records the event's actions for every user in `actions` (two statements, whatever the
-  /// number of users); nothing when `actions` is empty.
+  /// Records the event's actions for every user in `actions`: one row per distinct outcome,
+  /// holding the set of users it applies to, whatever their number (plus two statements when
+  /// some user's ordinal is not given); nothing when `actions` is empty.
   virtual void add(const PushedEvent& event, std::span<const PushAction> actions) = 0;
   /// Moves the user's read mark in the room forward to `up_to`: the mark of one thread when
   /// `thread_id` is set, of every thread when it is "" (an unthreaded receipt). Returns 1 if it

@@ -7,12 +7,17 @@
 namespace ranvier::storage::sql {
 
 /// Push actions; notification columns: room_id, event_id, thread_id, stream, ts, highlight,
-/// actions, unread.
+/// actions, unread. Member sets are hex text over the members' ordinals in the room (see
+/// migration 0027).
 struct NotificationSql {
-  StaticSql recipients;    ///< (room_id) → user_id, member event_id, m.push_rules stream_id or
-                           ///< NULL, for joined members by user_id
+  StaticSql recipients;    ///< (room_id) → user_id, member event_id ('' without stored rules),
+                           ///< m.push_rules stream_id or NULL, ordinal or NULL, for joined
+                           ///< members in no particular order
+  StaticSql ordinals_of;   ///< (room_id, JSON array of user IDs) → user_id, ordinal of those with one
+  StaticSql assign_ordinals; ///< (room_id, JSON array of user IDs without one) → user_id, ordinal:
+                             ///< the room's next free ordinals, in array order
   StaticSql insert_event;  ///< (stream, room_id, thread_id, event_id, ts, JSON array of action lists)
-  StaticSql insert_users;  ///< (stream, JSON array of user IDs, highlight, index into the lists)
+  StaticSql insert_outcome; ///< (stream, highlight, index into the lists, member set)
   StaticSql unread_counts; ///< (user_id, room ids) → room_id, thread_id, count, highlights for
                            ///< notifications above the read marks
   StaticSql list;          ///< (user_id, room ids, before or NULL, highlights_only, limit) →

@@ -4,6 +4,7 @@
 #include "storage/sql/stores.hpp"
 
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 namespace ranvier::storage::sql {
@@ -13,7 +14,8 @@ std::vector<PushRecipient> SqlNotificationStore::recipients(std::string_view roo
   for (const auto& row : session_.query(sql_.recipients, {room_id})) {
     recipients.push_back(PushRecipient{.user_id = row.at(0).as_text(),
                                        .member_event_id = row.at(1).as_text(),
-                                       .rules_stream = row.at(2).as_optional_int()});
+                                       .rules_stream = row.at(2).as_optional_int(),
+                                       .ordinal = row.at(3).as_optional_int()});
   }
   return recipients;
 }
@@ -56,30 +58,102 @@ std::vector<Notification> SqlNotificationStore::list(std::string_view user_id, s
   return notifications;
 }
 
+namespace {
+
+/// The hex text of a member set (migration 0027): digit k holds ordinals 4k..4k+3.
+class MemberSet {
+ public:
+  void insert(std::int64_t ordinal) {
+    const auto digit = static_cast<std::size_t>(ordinal / 4);
+    if (digit >= nibbles_.size()) {
+      nibbles_.resize(digit + 1, 0);
+    }
+    nibbles_[digit] |= static_cast<unsigned char>(1U << (ordinal % 4));
+  }
+
+  std::string text() const {
+    static constexpr std::string_view digits = "0123456789abcdef";
+    std::string text(nibbles_.size(), '0');
+    for (std::size_t i = 0; i < nibbles_.size(); ++i) {
+      text[i] = digits[nibbles_[i]];
+    }
+    return text;
+  }
+
+ private:
+  std::vector<unsigned char> nibbles_;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> SqlNotificationStore::ordinals(std::string_view room_id,
+                                                         std::span<const PushAction> actions) {
+  std::vector<std::int64_t> ordinals(actions.size(), -1);
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (actions[i].ordinal) {
+      ordinals[i] = *actions[i].ordinal;
+    } else {
+      unknown.push_back(actions[i].user_id);
+    }
+  }
+  if (unknown.empty()) {
+    return ordinals;
+  }
+  // A user's first notification in the room: look it up (the caller may not have), then
+  // number those the room has never notified.
+  std::unordered_map<std::string, std::int64_t> found;
+  const std::string asked = json_array(unknown);
+  for (const auto& row : session_.query(sql_.ordinals_of, {room_id, std::string_view(asked)})) {
+    found.emplace(row.at(0).as_text(), row.at(1).as_int());
+  }
+  std::vector<std::string> fresh;
+  for (auto& user : unknown) {
+    if (!found.contains(user)) {
+      fresh.push_back(std::move(user));
+    }
+  }
+  if (!fresh.empty()) {
+    const std::string numbered = json_array(fresh);
+    for (const auto& row : session_.query(sql_.assign_ordinals, {room_id, std::string_view(numbered)})) {
+      found.emplace(row.at(0).as_text(), row.at(1).as_int());
+    }
+  }
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (!actions[i].ordinal) {
+      ordinals[i] = found.at(actions[i].user_id);
+    }
+  }
+  return ordinals;
+}
+
 void SqlNotificationStore::add(const PushedEvent& event, std::span<const PushAction> actions) {
   if (actions.empty()) {
     return;
   }
+  const auto numbers = ordinals(event.room_id, actions);
   // Most members share a rule, so each distinct action list is stored once per event and the
-  // user rows name it by index. Users with the same outcome travel as one JSON array, so a
-  // message into a big room costs a statement per distinct outcome, not one per member.
+  // outcome rows name it by index. Each outcome (highlight, list) is one row holding the set of
+  // members it applies to, so a message into a big room writes a row per distinct outcome, not
+  // one per member.
   std::map<std::string_view, std::size_t> distinct;
   std::string lists = "[";
-  std::map<std::pair<bool, std::size_t>, std::vector<std::string>> groups;
-  for (const auto& action : actions) {
+  std::map<std::pair<bool, std::size_t>, MemberSet> groups;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const auto& action = actions[i];
     auto [it, added] = distinct.emplace(action.actions, distinct.size());
     if (added) {
       lists += (it->second == 0 ? "" : ",") + action.actions;
     }
-    groups[{action.highlight, it->second}].push_back(action.user_id);
+    groups[{action.highlight, it->second}].insert(numbers[i]);
   }
   lists += "]";
   session_.execute(sql_.insert_event, {event.stream, std::string_view(event.room_id), std::string_view(event.thread_id),
                                        std::string_view(event.event_id), event.ts, std::string_view(lists)});
-  for (const auto& [outcome, users] : groups) {
-    const std::string ids = json_array(users);
-    session_.execute(sql_.insert_users, {event.stream, std::string_view(ids), outcome.first,
-                                         static_cast<std::int64_t>(outcome.second)});
+  for (const auto& [outcome, members] : groups) {
+    const std::string text = members.text();
+    session_.execute(sql_.insert_outcome, {event.stream, outcome.first, static_cast<std::int64_t>(outcome.second),
+                                           std::string_view(text)});
   }
 }
 

@@ -24,6 +24,9 @@ class SqlNotificationStore final : public NotificationStore {
                          std::int64_t up_to) override;
 
  private:
+  /// Each action's user's ordinal in the room, parallel to `actions`; assigns missing ones.
+  std::vector<std::int64_t> ordinals(std::string_view room_id, std::span<const PushAction> actions);
+
   Session& session_;
   const NotificationSql& sql_;
 };

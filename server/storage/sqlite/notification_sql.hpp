@@ -13,25 +13,37 @@ namespace ranvier::storage::sqlite {
   " AND e.stream > COALESCE((SELECT t.stream FROM push_read_marks t"                                            \
   " WHERE t.user_id = ?1 AND t.room_id = e.room_id AND t.thread_id = e.thread_id), 0)"
 
+// Whether member set M (hex text, migration 0027) holds ordinal O.
+#define NOTIF_HAS_MEMBER(M, O) \
+  "(((instr('0123456789abcdef', substr(" M ", " O " / 4 + 1, 1)) - 1) >> (" O " % 4)) & 1) = 1"
+
 inline constexpr sql::NotificationSql notification_sql{
-    .recipients = "SELECT m.user_id, m.event_id, a.stream_id FROM room_memberships m"
+    .recipients = "SELECT m.user_id, CASE WHEN a.stream_id IS NULL THEN '' ELSE m.event_id END, a.stream_id, o.ordinal"
+                  " FROM room_memberships m"
                   " LEFT JOIN account_data a ON a.user_id = m.user_id AND a.room_id = '' AND a.type = 'm.push_rules'"
-                  " WHERE m.room_id = ?1 AND m.membership = 'join' ORDER BY m.user_id",
+                  " LEFT JOIN push_member_ordinals o ON o.room_id = m.room_id AND o.user_id = m.user_id"
+                  " WHERE m.room_id = ?1 AND m.membership = 'join'",
+    .ordinals_of = "SELECT user_id, ordinal FROM push_member_ordinals"
+                   " WHERE room_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))",
+    .assign_ordinals = "INSERT INTO push_member_ordinals (room_id, user_id, ordinal)"
+                       " SELECT ?1, u.value, (SELECT COALESCE(MAX(ordinal) + 1, 0) FROM push_member_ordinals"
+                       " WHERE room_id = ?1) + u.key FROM json_each(?2) u RETURNING user_id, ordinal",
     .insert_event = "INSERT INTO push_events (stream, room_id, thread_id, event_id, ts, actions)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    .insert_users = "INSERT INTO push_event_users (stream, user_id, highlight, actions_index)"
-                    " SELECT ?1, value, ?3, ?4 FROM json_each(?2)",
-    .unread_counts = "WITH rooms(room_id, mark) AS (SELECT j.value, COALESCE((SELECT m.stream FROM push_read_marks m"
-                     " WHERE m.user_id = ?1 AND m.room_id = j.value AND m.thread_id = ''), 0) FROM json_each(?2) j)"
+    .insert_outcome = "INSERT INTO push_event_users (stream, highlight, actions_index, members) VALUES (?1, ?2, ?3, ?4)",
+    .unread_counts = "WITH rooms(room_id, mark, ordinal) AS (SELECT j.value, COALESCE((SELECT m.stream FROM push_read_marks m"
+                     " WHERE m.user_id = ?1 AND m.room_id = j.value AND m.thread_id = ''), 0), o.ordinal FROM json_each(?2) j"
+                     " JOIN push_member_ordinals o ON o.room_id = j.value AND o.user_id = ?1)"
                      " SELECT e.room_id, e.thread_id, COUNT(*), SUM(u.highlight) FROM rooms r"
                      " JOIN push_events e ON e.room_id = r.room_id AND e.stream > r.mark"
-                     " JOIN push_event_users u ON u.stream = e.stream AND u.user_id = ?1"
+                     " JOIN push_event_users u ON u.stream = e.stream AND " NOTIF_HAS_MEMBER("u.members", "r.ordinal")
                      " WHERE " NOTIF_ABOVE_MARKS " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
     .list = "SELECT e.room_id, e.event_id, e.thread_id, e.stream, e.ts, u.highlight,"
             " json_extract(e.actions, '$[' || u.actions_index || ']'), " NOTIF_ABOVE_MARKS
-            " FROM push_events e JOIN push_event_users u ON u.stream = e.stream AND u.user_id = ?1"
-            " WHERE e.room_id IN (SELECT value FROM json_each(?2)) AND (?3 IS NULL OR e.stream < ?3)"
-            " AND (?4 = 0 OR u.highlight = 1) ORDER BY e.stream DESC LIMIT ?5",
+            " FROM push_member_ordinals o JOIN push_events e ON e.room_id = o.room_id"
+            " JOIN push_event_users u ON u.stream = e.stream AND " NOTIF_HAS_MEMBER("u.members", "o.ordinal")
+            " WHERE o.user_id = ?1 AND o.room_id IN (SELECT value FROM json_each(?2))"
+            " AND (?3 IS NULL OR e.stream < ?3) AND (?4 = 0 OR u.highlight = 1) ORDER BY e.stream DESC LIMIT ?5",
     .mark_read = "INSERT INTO push_read_marks (user_id, room_id, thread_id, stream) VALUES (?1, ?2, ?3, ?4)"
                  " ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET stream = excluded.stream"
                  " WHERE excluded.stream > push_read_marks.stream",
@@ -59,7 +71,8 @@ inline constexpr sql::PusherSql pusher_sql{
            "p.user_id, p.app_id, p.pushkey, p.device_id, p.kind, p.app_display_name, p.device_display_name, p.profile_tag, p.lang, p.data, p.created_ts"
            " FROM push_queue q JOIN pushers p ON p.user_id = q.user_id AND p.app_id = q.app_id AND p.pushkey = q.pushkey"
            " JOIN push_events e ON e.stream = q.stream"
-           " JOIN push_event_users u ON u.stream = q.stream AND u.user_id = q.user_id"
+           " JOIN push_member_ordinals o ON o.room_id = e.room_id AND o.user_id = q.user_id"
+           " JOIN push_event_users u ON u.stream = q.stream AND " NOTIF_HAS_MEMBER("u.members", "o.ordinal")
            " WHERE q.next_attempt_ts <= ?1 ORDER BY q.next_attempt_ts, q.queue_id LIMIT ?2",
     .next_due = "SELECT MIN(next_attempt_ts) FROM push_queue",
     .finish = "DELETE FROM push_queue WHERE queue_id = ?1",
@@ -67,6 +80,7 @@ inline constexpr sql::PusherSql pusher_sql{
 };
 
 #undef NOTIF_PUSHER_COLUMNS
+#undef NOTIF_HAS_MEMBER
 
 // Matches of ?1 among the events of rooms ?2 under keys ?3 that clients may be shown.
 #define NOTIF_SEARCH_MATCHES                                                                    \
