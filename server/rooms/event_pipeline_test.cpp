@@ -4,16 +4,14 @@
 
 #include "rooms/event_pipeline.hpp"
 
-#include "core/ed25519.hpp"
 #include "core/room_version.hpp"
 #include "rooms/errors.hpp"
 #include "rooms/room_creation.hpp"
 #include "rooms/test_drafts.hpp"
+#include "rooms/test_room_database.hpp"
 #include "storage/database.hpp"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
 
 namespace ranvier::rooms {
 namespace {
@@ -21,41 +19,20 @@ namespace {
 using testing::member;
 using testing::message;
 
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public testing::RoomDatabaseTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ranvier-rooms-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = storage::open_database("sqlite://" + (dir_ / "test.db").string());
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   std::string create(const std::string& version, const std::string& preset = "private_chat",
                      std::vector<std::string> invite = {}) {
-    RoomCreation request{.creator = alice,
-                         .creator_member_content = {{"membership", "join"}, {"displayname", "Alice"}},
-                         .room_version = version,
-                         .preset = preset,
-                         .name = "Test room",
-                         .invite = std::move(invite)};
-    return db_->write([&](storage::WriteTx& tx) { return create_room(tx, pipeline_, request); });
-  }
-
-  PersistedEvent send(const std::string& room_id, EventDraft draft) {
-    return db_->write([&](storage::WriteTx& tx) { return pipeline_.send(tx, room_id, draft); });
+    return make_room({.creator = alice,
+                      .creator_member_content = {{"membership", "join"}, {"displayname", "Alice"}},
+                      .room_version = version,
+                      .preset = preset,
+                      .name = "Test room",
+                      .invite = std::move(invite)});
   }
 
   const std::string alice = "@alice:test";
   const std::string bob = "@bob:test";
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::Database> db_;
-  EventPipeline pipeline_{"test", core::SigningKey{"test", core::ed25519_generate()}};
 };
 
 TEST_F(PipelineTest, CreatesRoomsOfEveryVersion) {
@@ -176,7 +153,7 @@ TEST_F(PipelineTest, CreationRefusesWhatItCannotDo) {
                        .power_level_content_override = nlohmann::json{{"users", {{alice, 0}}}},
                        .name = "cannot"};
   try {
-    db_->write([&](storage::WriteTx& tx) { return create_room(tx, pipeline_, request); });
+    make_room(request);
     FAIL() << "created a room whose creator cannot name it";
   } catch (const RoomError& e) {
     EXPECT_EQ(e.kind(), RoomErrorKind::invalid_room_state);

@@ -6,38 +6,17 @@
 namespace ranvier::storage::test {
 namespace {
 
-NewEvent event_in(std::string room_id, std::string event_id, std::int64_t depth, std::vector<std::string> prev) {
-  NewEvent event;
-  event.event_id = std::move(event_id);
-  event.room_id = std::move(room_id);
-  event.type = "m.room.message";
-  event.sender = "@alice:test";
-  event.depth = depth;
-  event.origin_server_ts = t0 + depth;
-  event.json = R"({"event_id":")" + event.event_id + R"("})";
-  event.prev_events = std::move(prev);
-  return event;
-}
-
-std::vector<std::string> ids_of(const std::vector<StoredEvent>& events) {
-  std::vector<std::string> ids;
-  for (const auto& event : events) {
-    ids.push_back(event.event_id);
-  }
-  return ids;
-}
-
 TEST_P(StorageTest, BackfilledEventsCountDownBelowZeroAndStayOutOfTheStream) {
   auto db = open();
   db->write([](WriteTx& tx) {
-    EXPECT_EQ(tx.events().insert(event_in("!r:test", "$join", 10, {"$m9"})).stream, 1);
-    auto older = event_in("!r:test", "$m9", 9, {"$m8"});
+    EXPECT_EQ(tx.events().insert(message("!r:test", "$join", 10, {"$m9"})).stream, 1);
+    auto older = message("!r:test", "$m9", 9, {"$m8"});
     older.backfilled = true;
     EXPECT_EQ(tx.events().insert(older).stream, -1);
-    auto oldest = event_in("!r:test", "$m8", 8, {});
+    auto oldest = message("!r:test", "$m8", 8, {});
     oldest.backfilled = true;
     EXPECT_EQ(tx.events().insert(oldest).stream, -2);
-    EXPECT_EQ(tx.events().insert(event_in("!r:test", "$next", 11, {"$join"})).stream, 2);
+    EXPECT_EQ(tx.events().insert(message("!r:test", "$next", 11, {"$join"})).stream, 2);
   });
   db->read([](ReadTx& tx) {
     EXPECT_EQ(tx.events().max_stream(), 2);
@@ -53,7 +32,7 @@ TEST_P(StorageTest, BackfilledEventsCountDownBelowZeroAndStayOutOfTheStream) {
 TEST_P(StorageTest, OutliersArePromotedIntoTheTimeline) {
   auto db = open();
   db->write([](WriteTx& tx) {
-    auto state = event_in("!r:test", "$state", 3, {});
+    auto state = message("!r:test", "$state", 3, {});
     state.outlier = true;
     tx.events().insert(state);
   });
@@ -75,17 +54,17 @@ TEST_P(StorageTest, OutliersArePromotedIntoTheTimeline) {
 TEST_P(StorageTest, BackwardExtremitiesMoveBackAsHistoryArrives) {
   auto db = open();
   db->write([](WriteTx& tx) {
-    auto outlier = event_in("!r:test", "$outlier", 7, {});
+    auto outlier = message("!r:test", "$outlier", 7, {});
     outlier.outlier = true;
     tx.events().insert(outlier);
-    tx.events().insert(event_in("!r:test", "$join", 10, {"$m9", "$outlier"}));
+    tx.events().insert(message("!r:test", "$join", 10, {"$m9", "$outlier"}));
     // Prev events held only as outliers still lack their place in the DAG.
     tx.rooms().extend_history("!r:test", "$join", std::vector<std::string>{"$m9", "$outlier"});
   });
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().backward_extremities("!r:test"); }),
             (std::vector<std::string>{"$m9", "$outlier"}));
   db->write([](WriteTx& tx) {
-    auto m9 = event_in("!r:test", "$m9", 9, {"$m8"});
+    auto m9 = message("!r:test", "$m9", 9, {"$m8"});
     m9.backfilled = true;
     tx.events().insert(m9);
     tx.rooms().extend_history("!r:test", "$m9", std::vector<std::string>{"$m8"});

@@ -15,35 +15,12 @@ namespace {
 
 struct Abort {};
 
-NewEvent message(std::string room_id, std::string event_id, std::int64_t depth,
-                 std::vector<std::string> prev = {}, std::vector<std::string> auth = {}) {
-  NewEvent event;
-  event.event_id = std::move(event_id);
-  event.room_id = std::move(room_id);
-  event.type = "m.room.message";
-  event.sender = "@alice:test";
-  event.depth = depth;
-  event.origin_server_ts = t0 + depth;
-  event.json = R"({"event_id":")" + event.event_id + R"(","body":"hi"})";
-  event.prev_events = std::move(prev);
-  event.auth_events = std::move(auth);
-  return event;
-}
-
 NewEvent state_event(std::string room_id, std::string event_id, std::string type,
                      std::string state_key, std::vector<std::string> auth = {}) {
   NewEvent event = message(std::move(room_id), std::move(event_id), 1, {}, std::move(auth));
   event.type = std::move(type);
   event.state_key = std::move(state_key);
   return event;
-}
-
-std::vector<std::string> ids_of(const std::vector<StoredEvent>& events) {
-  std::vector<std::string> ids;
-  for (const StoredEvent& event : events) {
-    ids.push_back(event.event_id);
-  }
-  return ids;
 }
 
 TEST_P(StorageTest, EventsAreStoredWithTheirEdgesAndStreamPositions) {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace ranvier::storage::test {
 
@@ -33,6 +34,31 @@ inline Device device(std::string user_id, std::string device_id) {
                 .device_id = std::move(device_id),
                 .display_name = "phone",
                 .created_ts = t0};
+}
+
+/// A message event of `room_id` sent by @alice:test at `depth` (origin_server_ts t0 + depth).
+inline NewEvent message(std::string room_id, std::string event_id, std::int64_t depth,
+                        std::vector<std::string> prev = {}, std::vector<std::string> auth = {}) {
+  NewEvent event;
+  event.event_id = std::move(event_id);
+  event.room_id = std::move(room_id);
+  event.type = "m.room.message";
+  event.sender = "@alice:test";
+  event.depth = depth;
+  event.origin_server_ts = t0 + depth;
+  event.json = R"({"event_id":")" + event.event_id + R"(","body":"hi"})";
+  event.prev_events = std::move(prev);
+  event.auth_events = std::move(auth);
+  return event;
+}
+
+/// The IDs of `events`, in their order.
+inline std::vector<std::string> ids_of(const std::vector<StoredEvent>& events) {
+  std::vector<std::string> ids;
+  for (const StoredEvent& event : events) {
+    ids.push_back(event.event_id);
+  }
+  return ids;
 }
 
 inline std::string random_suffix() {
