@@ -204,7 +204,7 @@ struct HttpServer::Impl {
   /// Computes a claimed request's answer on a worker and hands it to `strand`. A wake-up goes
   /// straight from the committing thread to a worker: no network thread in between.
   void answer_parked(const std::shared_ptr<Parked>& parked, bool at_deadline, const asio::any_io_executor& strand) {
-    asio::post(workers, [this, parked, at_deadline, strand] {
+    asio::post(workers, [parked, at_deadline, strand] {
       api::ApiResponse response;
       try {
         response = parked->poll->resume(at_deadline);
