@@ -94,7 +94,7 @@ std::string create_id_of(const core::RoomVersion& v, const EventFields& create, 
   if (v.room_id_is_create_hash) {
     return create_event_id_for_room(ev.room_id);
   }
-  return std::string(create.event_id);
+  return std::string(create.event_id());
 }
 
 struct MemberContext {
@@ -115,8 +115,8 @@ AuthDecision check_join(const MemberContext& c) {
   // create event's sender (v12: only the sender, not additional creators).
   auto creator = c.v.implicit_room_creator ? std::optional(c.create.sender)
                                            : string_member(*c.create.content, "creator");
-  if (c.ev.prev_event_count() == 1 && creator == c.target) {
-    auto prev = single_reference(c.ev.prev_events);
+  if (creator == c.target && c.ev.prev_event_count() == 1) {
+    auto prev = single_reference(c.ev.prev_events());
     if (prev && *prev == create_id_of(c.v, c.create, c.ev)) {
       return allow(R::join_creator);
     }
@@ -440,7 +440,7 @@ AuthDecision check_redaction(const EventFields& ev, const PowerLevels& levels) {
     return allow(R::redaction_power);
   }
   auto redacts = EventView(*ev.pdu).redacts();
-  if (redacts && !server_of(*redacts).empty() && server_of(*redacts) == server_of(ev.event_id)) {
+  if (redacts && !server_of(*redacts).empty() && server_of(*redacts) == server_of(ev.event_id())) {
     return allow(R::redaction_same_domain);
   }
   return reject(R::redaction_rejected);

@@ -22,15 +22,26 @@ std::string_view string_or_empty(const nlohmann::json& value) {
 }  // namespace
 
 std::optional<std::string_view> EventFields::membership() const {
-  return type == member_type ? membership_ : string_member(*content, "membership");
+  if (type == member_type) {
+    return has_content_string_ ? std::optional(content_string_) : std::nullopt;
+  }
+  return string_member(*content, "membership");
 }
 
 std::optional<std::string_view> EventFields::join_rule() const {
-  return type == join_rules_type ? join_rule_ : string_member(*content, "join_rule");
+  if (type == join_rules_type) {
+    return has_content_string_ ? std::optional(content_string_) : std::nullopt;
+  }
+  return string_member(*content, "join_rule");
 }
 
+std::string_view EventFields::event_id() const { return string_member(*pdu, "event_id").value_or(""); }
+
+const nlohmann::json* EventFields::prev_events() const { return member(*pdu, "prev_events"); }
+
 std::size_t EventFields::prev_event_count() const {
-  return prev_events != nullptr && prev_events->is_array() ? prev_events->size() : 0;
+  const auto* list = prev_events();
+  return list != nullptr && list->is_array() ? list->size() : 0;
 }
 
 EventFields read_event_fields(const nlohmann::json& pdu, const OtherMember& other) {
@@ -70,26 +81,11 @@ EventFields read_event_fields(const nlohmann::json& pdu, const OtherMember& othe
           taken = false;
         }
         break;
-      case 8:
-        taken = k == "event_id";
-        if (taken) {
-          f.event_id = string_or_empty(value);
-        }
-        break;
       case 9:
         taken = k == "state_key";
         if (taken) {
           f.is_state = value.is_string();
           f.state_key = string_or_empty(value);
-        }
-        break;
-      case 11:
-        if (k == "prev_events") {
-          f.prev_events = &value;
-        } else if (k == "auth_events") {
-          f.auth_events = &value;
-        } else {
-          taken = false;
         }
         break;
       default:
@@ -100,11 +96,14 @@ EventFields read_event_fields(const nlohmann::json& pdu, const OtherMember& othe
       other(k, value);
     }
   }
+  std::optional<std::string_view> content_string;
   if (f.type == member_type) {
-    f.membership_ = string_member(*f.content, "membership");
+    content_string = string_member(*f.content, "membership");
   } else if (f.type == join_rules_type) {
-    f.join_rule_ = string_member(*f.content, "join_rule");
+    content_string = string_member(*f.content, "join_rule");
   }
+  f.has_content_string_ = content_string.has_value();
+  f.content_string_ = content_string.value_or(std::string_view{});
   return f;
 }
 

@@ -23,40 +23,47 @@ using OtherMember = std::function<void(std::string_view key, const nlohmann::jso
 struct EventFields {
   /// The PDU itself (never null once read).
   const nlohmann::json* pdu = nullptr;
-  /// `event_id` as carried by the PDU (fixtures and v1/v2 events carry one).
-  std::string_view event_id;
   /// `type`.
   std::string_view type;
   /// `sender`.
   std::string_view sender;
   /// `state_key`; meaningful only when `is_state`.
   std::string_view state_key;
-  /// True if the PDU has a string `state_key`.
-  bool is_state = false;
-  /// True if the PDU has a `room_id` member of any type.
-  bool has_room_id = false;
   /// `room_id` if it is a string, else empty.
   std::string_view room_id;
   /// `content`; an empty object when missing or not an object (never null once read).
   const nlohmann::json* content = nullptr;
-  /// `prev_events` as found (any type), or null when absent.
-  const nlohmann::json* prev_events = nullptr;
-  /// `auth_events` as found (any type), or null when absent.
-  const nlohmann::json* auth_events = nullptr;
 
   /// `content.membership` if it is a string.
   std::optional<std::string_view> membership() const;
   /// `content.join_rule` if it is a string.
   std::optional<std::string_view> join_rule() const;
+  // Rules read these rarely (create events, the creator's first join, v1–v2 redactions), so
+  // they are looked up when asked for: state resolution keeps one EventFields per event.
+  /// `event_id` as carried by the PDU (fixtures and v1/v2 events carry one); empty if none.
+  std::string_view event_id() const;
+  /// `prev_events` as found (any type), or null when absent.
+  const nlohmann::json* prev_events() const;
   /// Number of entries in `prev_events` (whatever their shape).
   std::size_t prev_event_count() const;
 
  private:
   friend EventFields read_event_fields(const nlohmann::json& pdu, const OtherMember& other);
-  // Read with the rest for the event types that carry them; the accessors fall back to a
-  // lookup for events of another type (a state set may hold any event under any key).
-  std::optional<std::string_view> membership_;
-  std::optional<std::string_view> join_rule_;
+  // `content.membership` of a member event or `content.join_rule` of a join-rules event, read
+  // with the rest; the accessors look the content up for events of any other type (a state
+  // set may hold any event under any key).
+  std::string_view content_string_;
+
+ public:
+  /// True if the PDU has a string `state_key`.
+  bool is_state = false;
+  /// True if the PDU has a `room_id` member of any type.
+  bool has_room_id = false;
+
+ private:
+  // Whether content_string_ holds a string (the flags sit together at the end, where a
+  // derived struct's small members can share their padding).
+  bool has_content_string_ = false;
 };
 
 /// Reads the fields of `pdu` (any JSON value; a non-object reads as all empty). `other`, if

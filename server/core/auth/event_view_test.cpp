@@ -76,7 +76,7 @@ TEST(auth_event_fields, auth_fields_match_event_view) {
   EXPECT_EQ(f.state_key, *view.state_key());
   EXPECT_TRUE(f.has_room_id);
   EXPECT_EQ(f.room_id, *view.room_id());
-  EXPECT_EQ(f.event_id, view.event_id());
+  EXPECT_EQ(f.event_id(), view.event_id());
   EXPECT_EQ(f.content, &view.content());
   EXPECT_EQ(f.prev_event_count(), 1U);
   EXPECT_EQ(f.membership(), "join");

@@ -31,6 +31,8 @@ struct Node : auth::EventFields {
   std::int64_t origin_server_ts = 0;
   std::int64_t depth = 0;
 };
+// Large rooms hold one Node per event of the auth chains walked; keep it compact.
+static_assert(sizeof(Node) <= 136);
 
 /// Lazily interned events of one store. The string views point into the store's events and
 /// the caller's ID strings, which outlive the graph.
