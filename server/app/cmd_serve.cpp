@@ -29,6 +29,7 @@
 #include "rooms/event_pipeline.hpp"
 #include "rooms/notifier.hpp"
 #include "rooms/presence.hpp"
+#include "rooms/presence_sharing.hpp"
 #include "rooms/typing.hpp"
 #include "storage/database.hpp"
 #include "storage/errors.hpp"
@@ -209,7 +210,15 @@ int run_serve(int argc, char** argv) {
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
       const bool typing_changed = typing.expire();
-      if (presence.expire(now_ms) || typing_changed) {
+      const auto gone_offline = presence.expire(now_ms);
+      if (!gone_offline.empty() && cfg.presence_enabled) {
+        try {
+          rooms::queue_presence_of(*db, presence, gone_offline, identity.server_name, now_ms);
+        } catch (const std::exception& e) {
+          std::cerr << "ranvier: presence: queueing idle users' offline presence: " << e.what() << "\n";
+        }
+      }
+      if (!gone_offline.empty() || typing_changed) {
         notifier.notify();
       }
     }

@@ -46,17 +46,17 @@ bool Presence::synced(const std::string& user_id, const std::string& set_presenc
   return change(entry, set_presence, now_ms);
 }
 
-bool Presence::expire(std::int64_t now_ms) {
+std::vector<std::string> Presence::expire(std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  bool any = false;
+  std::vector<std::string> gone;
   for (auto& [user, entry] : users_) {
     if (entry.state.presence != "offline" && now_ms - entry.last_seen_ts >= idle_timeout_ms_) {
       entry.state.presence = "offline";
       entry.state.position = ++position_;
-      any = true;
+      gone.push_back(user);
     }
   }
-  return any;
+  return gone;
 }
 
 PresenceState Presence::get(const std::string& user_id) const {

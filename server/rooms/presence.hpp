@@ -37,8 +37,9 @@ class Presence {
   /// leaves the state alone). True if it changed what others see.
   bool synced(const std::string& user_id, const std::string& set_presence, std::int64_t now_ms);
 
-  /// Users silent for the idle timeout go offline; true if any did.
-  bool expire(std::int64_t now_ms);
+  /// Users silent for the idle timeout go offline; returns them (their change is for /sync and,
+  /// for this server's users, for other servers: queue_presence_of).
+  std::vector<std::string> expire(std::int64_t now_ms);
 
   /// A user's presence (offline when never seen).
   PresenceState get(const std::string& user_id) const;

@@ -20,8 +20,8 @@ TEST(Presence, SyncingMarksOnlineAndSilenceOffline) {
   EXPECT_GT(state.position, start);
   // A sync asking for offline leaves the state alone but counts as seen.
   EXPECT_FALSE(presence.synced("@a:x", "offline", t0 + 2000));
-  EXPECT_FALSE(presence.expire(t0 + 2000 + 299'999));
-  EXPECT_TRUE(presence.expire(t0 + 2000 + 300'000));
+  EXPECT_TRUE(presence.expire(t0 + 2000 + 299'999).empty());
+  EXPECT_EQ(presence.expire(t0 + 2000 + 300'000), std::vector<std::string>{"@a:x"});
   EXPECT_EQ(presence.get("@a:x").presence, "offline");
 }
 

@@ -13,6 +13,7 @@
 #include "rooms/federation_fanout.hpp"
 #include "rooms/notifier.hpp"
 #include "rooms/presence.hpp"
+#include "rooms/presence_sharing.hpp"
 
 #include <map>
 #include <mutex>
@@ -49,10 +50,7 @@ LastShared last_shared;
 /// Queues the user's current presence for `destinations` (wakes /sync and the sender).
 void queue_presence(RequestContext& ctx, const std::string& user_id, const std::vector<std::string>& destinations) {
   const auto now = now_ms();
-  auto update = presence_content(ctx.services.presence.get(user_id), now);
-  update["user_id"] = user_id;
-  update["last_active_ago"] = update.value("last_active_ago", std::int64_t{0});
-  update["currently_active"] = update.value("currently_active", false);
+  const auto update = rooms::presence_push_entry(user_id, ctx.services.presence.get(user_id), now);
   write_and_notify(ctx, [&](storage::WriteTx& tx) {
     rooms::queue_edu(tx, destinations, {{"edu_type", "m.presence"}, {"content", {{"push", {update}}}}});
   });
