@@ -40,14 +40,14 @@ core::Expected<nlohmann::json, FederationError> FederationClient::put(std::strin
 
 core::Expected<nlohmann::json, FederationError> FederationClient::post(std::string_view destination,
                                                                        std::string_view path_and_query,
-                                                                       const nlohmann::json& body) {
-  return request("POST", destination, path_and_query, &body);
+                                                                       const nlohmann::json& body, Deadline deadline) {
+  return answer("POST", destination, path_and_query, &body, true, true, deadline);
 }
 
 core::Expected<nlohmann::json, FederationError> FederationClient::put_any(std::string_view destination,
                                                                           std::string_view path_and_query,
                                                                           const nlohmann::json& body) {
-  return answer("PUT", destination, path_and_query, &body, true, false);
+  return answer("PUT", destination, path_and_query, &body, true, false, std::nullopt);
 }
 
 core::Expected<http::ClientResponse, FederationError> FederationClient::get_raw(std::string_view destination,
@@ -58,7 +58,8 @@ core::Expected<http::ClientResponse, FederationError> FederationClient::get_raw(
 core::Expected<http::ClientResponse, FederationError> FederationClient::send(std::string_view method,
                                                                             std::string_view destination,
                                                                             std::string_view path_and_query,
-                                                                            const nlohmann::json* body, bool sign) {
+                                                                            const nlohmann::json* body, bool sign,
+                                                                            Deadline deadline) {
   auto where = resolver_.resolve(destination);
   if (!where) {
     return fail(FederationError{FederationError::Kind::bad_destination, 0, "", where.error()});
@@ -71,6 +72,7 @@ core::Expected<http::ClientResponse, FederationError> FederationClient::send(std
   req.host_header = where->host_header;
   req.tls_name = where->tls_name;
   req.target = std::string(path_and_query);
+  req.deadline = deadline;
   if (body != nullptr) {
     req.body = body->dump();
     req.headers.emplace_back("Content-Type", "application/json");
@@ -93,15 +95,15 @@ core::Expected<nlohmann::json, FederationError> FederationClient::request(std::s
                                                                           std::string_view destination,
                                                                           std::string_view path_and_query,
                                                                           const nlohmann::json* body, bool sign) {
-  return answer(method, destination, path_and_query, body, sign, true);
+  return answer(method, destination, path_and_query, body, sign, true, std::nullopt);
 }
 
 core::Expected<nlohmann::json, FederationError> FederationClient::answer(std::string_view method,
                                                                          std::string_view destination,
                                                                          std::string_view path_and_query,
                                                                          const nlohmann::json* body, bool sign,
-                                                                         bool object_only) {
-  auto response = send(method, destination, path_and_query, body, sign);
+                                                                         bool object_only, Deadline deadline) {
+  auto response = send(method, destination, path_and_query, body, sign, deadline);
   if (!response) {
     return fail(response.error());
   }

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,9 @@ struct FederationError {
   std::string message;      ///< the error body's `error`, or what went wrong locally
 };
 
+/// When a request must be over at the latest; none: only the HTTP client's own timeout.
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
 /// Short description for logs: "http 403 M_FORBIDDEN: …".
 std::string describe(const FederationError& error);
 
@@ -47,9 +52,10 @@ class FederationClient {
   /// PUT with a JSON body.
   core::Expected<nlohmann::json, FederationError> put(std::string_view destination, std::string_view path_and_query,
                                                       const nlohmann::json& body);
-  /// POST with a JSON body.
+  /// POST with a JSON body; with a `deadline`, the request ends by then at the latest
+  /// (Kind::unreachable, "timeout", after it).
   core::Expected<nlohmann::json, FederationError> post(std::string_view destination, std::string_view path_and_query,
-                                                       const nlohmann::json& body);
+                                                       const nlohmann::json& body, Deadline deadline = std::nullopt);
 
   /// PUT whose successful answer may be any JSON value, not only an object (the v1 invite API
   /// answers with an array).
@@ -75,12 +81,13 @@ class FederationClient {
   /// `request`, with any JSON value accepted as a successful answer when `object_only` is false.
   core::Expected<nlohmann::json, FederationError> answer(std::string_view method, std::string_view destination,
                                                          std::string_view path_and_query, const nlohmann::json* body,
-                                                         bool sign, bool object_only);
+                                                         bool sign, bool object_only, Deadline deadline);
 
   /// Resolves, signs (unless `sign` is false) and sends; HTTP error statuses are answers.
   core::Expected<http::ClientResponse, FederationError> send(std::string_view method, std::string_view destination,
                                                              std::string_view path_and_query,
-                                                             const nlohmann::json* body, bool sign);
+                                                             const nlohmann::json* body, bool sign,
+                                                             Deadline deadline = std::nullopt);
 
   std::string origin_;
   core::SigningKey key_;

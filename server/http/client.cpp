@@ -273,7 +273,13 @@ struct Client::Impl {
   }
 
   core::Expected<ClientResponse, ClientError> request(const ClientRequest& req) {
-    const auto deadline = Clock::now() + options.request_timeout;
+    auto deadline = Clock::now() + options.request_timeout;
+    if (req.deadline) {
+      deadline = std::min(deadline, *req.deadline);
+    }
+    if (deadline <= Clock::now()) {
+      return fail(error(ClientErrorKind::timeout, "the request's deadline passed before it was sent"));
+    }
     const PoolKey key{req.tls, req.connect_host, req.port, req.tls_name};
     bool keep_alive = false;
     // A pooled connection may have been closed by the peer while idle: one failed attempt on

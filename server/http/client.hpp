@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,10 @@ struct ClientRequest {
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// When set, the whole exchange ends by then at the latest (a timeout error otherwise),
+  /// besides ClientOptions::request_timeout: callers bounded by their own caller's wait (a
+  /// client's `timeout`) give theirs, so that no request outlives them.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 /// A complete response.

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 namespace ranvier::http {
@@ -140,6 +141,30 @@ TEST(HttpClientTest, SlowServerTimesOut) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ClientErrorKind::timeout);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(700));
+}
+
+TEST(HttpClientTest, RequestDeadlineEndsTheExchangeBeforeTheClientTimeout) {
+  std::atomic<int> calls{0};
+  TestServer server([&](const api::ApiRequest& r) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    return echo(r);
+  });
+  ClientOptions o;
+  o.request_timeout = std::chrono::seconds(30);
+  Client client(o);
+  auto req = to(server.plain_port(), false);
+  req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  auto r = client.request(req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::timeout);
+  // A deadline already past: refused without a connection.
+  const int before = calls.load();
+  req.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  r = client.request(req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ClientErrorKind::timeout);
+  EXPECT_EQ(calls.load(), before);
 }
 
 TEST(HttpClientTest, ConnectAndResolveFailuresAreTyped) {

@@ -5,41 +5,39 @@
 #include "federation/federation_client.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace ranvier::api::client_server {
 namespace {
 
 using Answer = core::Expected<nlohmann::json, federation::FederationError>;
 
-/// POSTs `{body_key: wanted[server]}` to `path` on every server at once and waits until all
-/// answered or `timeout` ran out; servers still silent then are missing from the result. The
-/// requests run on detached threads so that a slow server cannot hold the client past its
-/// timeout; each is still bounded by the federation client's own request timeout.
+/// POSTs `{body_key: wanted[server]}` to `path` on every server at once, each request ending
+/// by `timeout` from now at the latest (the HTTP client's deadline), and waits for all of them:
+/// nothing outlives the call. Servers that had not answered by then are missing from the result.
 std::map<std::string, Answer> post_to_each(federation::FederationClient& client, const PerServer& wanted,
                                            const std::string& path, const char* body_key,
                                            std::chrono::milliseconds timeout) {
-  struct Shared {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::map<std::string, Answer> answers;
-  };
-  auto shared = std::make_shared<Shared>();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::mutex mutex;
+  std::map<std::string, Answer> answers;
+  std::vector<std::jthread> requests;
+  requests.reserve(wanted.size());
   for (const auto& [server, body] : wanted) {
-    std::thread([shared, &client, server, path, request = nlohmann::json{{body_key, body}}] {
-      auto answer = client.post(server, path, request);
-      std::lock_guard lock(shared->mutex);
-      shared->answers.emplace(server, std::move(answer));
-      shared->done.notify_all();
-    }).detach();
+    requests.emplace_back([&, server = server, request = nlohmann::json{{body_key, body}}] {
+      auto answer = client.post(server, path, request, deadline);
+      if (!answer && std::chrono::steady_clock::now() >= deadline) {
+        return;  // out of time: reported as no answer, not as this server's failure
+      }
+      std::lock_guard lock(mutex);
+      answers.emplace(server, std::move(answer));
+    });
   }
-  std::unique_lock lock(shared->mutex);
-  shared->done.wait_for(lock, timeout, [&] { return shared->answers.size() == wanted.size(); });
-  return shared->answers;
+  requests.clear();  // joins every request
+  return answers;
 }
 
 /// The `failures` entry for a server: its HTTP status when it answered with an error, else 503.
