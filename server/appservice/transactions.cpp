@@ -1,5 +1,7 @@
 #include "appservice/transactions.hpp"
 
+#include "appservice/ephemeral.hpp"
+
 #include "core/room_version.hpp"
 #include "rooms/client_event.hpp"
 
@@ -15,25 +17,6 @@ namespace {
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-/// A room's aliases and joined or invited members, read once per room and round.
-struct RoomFacts {
-  std::vector<std::string> aliases;
-  std::vector<std::string> members;
-};
-
-const RoomFacts& facts_of(storage::ReadTx& tx, std::map<std::string, RoomFacts>& cache, const std::string& room_id) {
-  auto [it, inserted] = cache.try_emplace(room_id);
-  if (inserted) {
-    it->second.aliases = tx.rooms().aliases_of(room_id);
-    for (auto membership : {storage::Membership::join, storage::Membership::invite}) {
-      for (const auto& member : tx.rooms().members(room_id, membership)) {
-        it->second.members.push_back(member.user_id);
-      }
-    }
-  }
-  return it->second;
 }
 
 /// The transaction body: its events in client format, in stream order. Events gone since they
@@ -69,34 +52,6 @@ nlohmann::json transaction_body(storage::ReadTx& tx, const storage::AppserviceTx
   return body;
 }
 
-/// Spec: application service API, "Pushing EDUs": one m.receipt per room the service is
-/// interested in, as /sync shows it, with the room ID; private receipts only of its own users.
-nlohmann::json receipt_edus(const Registry& registry, const Registration& service,
-                            const std::vector<storage::StreamedReceipt>& receipts,
-                            const std::function<const RoomFacts&(const std::string&)>& facts_of_room) {
-  std::map<std::string, nlohmann::json> by_room;
-  for (const auto& receipt : receipts) {
-    const auto& facts = facts_of_room(receipt.room_id);
-    const EventFacts room{"", std::nullopt, receipt.room_id, &facts.aliases, &facts.members};
-    if (!registry.interested(service, room)) {
-      continue;
-    }
-    if (receipt.receipt_type == "m.read.private" && !registry.covers_local_user(service, receipt.user_id)) {
-      continue;
-    }
-    nlohmann::json entry = {{"ts", receipt.ts}};
-    if (!receipt.thread_id.empty()) {
-      entry["thread_id"] = receipt.thread_id;
-    }
-    by_room[receipt.room_id][receipt.event_id][receipt.receipt_type][receipt.user_id] = std::move(entry);
-  }
-  auto edus = nlohmann::json::array();
-  for (auto& [room_id, content] : by_room) {
-    edus.push_back({{"type", "m.receipt"}, {"room_id", room_id}, {"content", std::move(content)}});
-  }
-  return edus;
-}
-
 }  // namespace
 
 std::int64_t backoff_ms(std::int64_t attempts, std::chrono::milliseconds min, std::chrono::milliseconds max) {
@@ -114,10 +69,49 @@ TransactionWorker::TransactionWorker(storage::Database& database, const Registry
 
 TransactionWorker::~TransactionWorker() { stop(); }
 
+TransactionWorker::LiveEdus TransactionWorker::live_edus(storage::ReadTx& tx, const Registration& service,
+                                                        const LiveMarks& marks) {
+  LiveEdus live{.reached = marks};
+  if (!service.receive_ephemeral) {
+    return live;
+  }
+  std::map<std::string, RoomFacts> rooms;
+  const RoomFactsOf facts = [&](const std::string& room_id) -> const RoomFacts& { return facts_of(tx, rooms, room_id); };
+  if (options_.typing != nullptr) {
+    // A room changed again after the position was read waits for the next round.
+    const auto up_to = options_.typing->position();
+    std::vector<std::string> changed;
+    for (const auto& [room_id, position] : options_.typing->rooms_changed_since(marks.typing)) {
+      if (position <= up_to) {
+        changed.push_back(room_id);
+      }
+    }
+    live.edus = typing_edus(registry_, service, *options_.typing, changed, facts);
+    live.reached.typing = up_to;
+  }
+  if (options_.presence != nullptr && options_.presence->position() > marks.presence) {
+    const auto up_to = options_.presence->position();
+    auto& audience = audiences_[service.id];
+    if (const auto stream = tx.events().max_stream(); audience.at_stream != stream) {
+      audience = {stream, presence_audience(tx, registry_, service)};
+    }
+    auto changes = options_.presence->changed_since(audience.users, marks.presence);
+    std::erase_if(changes, [&](const auto& change) { return change.second.position > up_to; });
+    for (auto& edu : presence_edus(changes, options_.now_ms())) {
+      live.edus.push_back(std::move(edu));
+    }
+    live.reached.presence = up_to;
+  }
+  return live;
+}
+
 bool TransactionWorker::queue_new_events(const Registration& service) {
-  // Most wake-ups (typing, receipts, other commits) bring no event: no write transaction then,
-  // so the single SQLite writer is not taken for nothing.
+  auto& marks = marks_[service.id];
+  LiveEdus live;
+  // Most wake-ups (typing elsewhere, other commits) bring nothing for the service: no write
+  // transaction then, so the single SQLite writer is not taken for nothing.
   const bool behind = db_.read([&](storage::ReadTx& tx) {
+    live = live_edus(tx, service, marks);
     auto& store = tx.appservices();
     const auto position = store.stream_position(service.id);
     if (!position || *position < tx.events().max_stream()) {
@@ -125,10 +119,11 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
     }
     return service.receive_ephemeral && store.receipt_position(service.id) < store.max_receipt_stream();
   });
-  if (!behind) {
+  if (!behind && live.edus.empty()) {
+    marks = live.reached;
     return false;
   }
-  return db_.write([&](storage::WriteTx& tx) {
+  const bool more = db_.write([&](storage::WriteTx& tx) {
     auto& store = tx.appservices();
     const auto up_to = tx.events().max_stream();
     const auto receipts_up_to = store.max_receipt_stream();
@@ -173,6 +168,9 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
         store.set_receipt_position(service.id, receipts_reached);
       }
     }
+    for (const auto& edu : live.edus) {
+      ephemeral.push_back(edu);
+    }
     if (!interesting.empty() || !ephemeral.empty()) {
       store.add_txn(service.id, interesting.dump(), ephemeral.dump(), options_.now_ms());
     }
@@ -181,6 +179,8 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
     }
     return full || receipts_full;
   });
+  marks = live.reached;
+  return more;
 }
 
 std::optional<std::int64_t> TransactionWorker::send_next(const Registration& service) {

@@ -10,13 +10,20 @@
 #include "appservice/calls.hpp"
 #include "appservice/registry.hpp"
 #include "rooms/notifier.hpp"
+#include "rooms/presence.hpp"
+#include "rooms/typing.hpp"
 #include "rooms/worker_sleep.hpp"
 #include "storage/database.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace ranvier::appservice {
 
@@ -27,6 +34,10 @@ struct TransactionOptions {
   std::size_t batch = 100;
   /// Milliseconds since the epoch; replaceable so tests control time.
   std::function<std::int64_t()> now_ms;
+  /// Typing and presence to pass on to services with `receive_ephemeral` (none when null:
+  /// presence switched off, or tests without them).
+  const rooms::Typing* typing = nullptr;
+  const rooms::Presence* presence = nullptr;
 };
 
 /// The delay before attempt `attempts + 1`: min × 2^attempts, capped at max.
@@ -55,11 +66,33 @@ class TransactionWorker {
   std::optional<std::int64_t> send_next(const Registration& service);
   void run();
 
+  /// How far a service has heard typing and presence. Both live in memory only, so a restart
+  /// empties them and everything they hold then is news: these start at 0, in memory too.
+  struct LiveMarks {
+    std::int64_t typing = 0;
+    std::int64_t presence = 0;
+  };
+  /// Typing and presence EDUs of changes after `marks`, and the marks they reach.
+  struct LiveEdus {
+    nlohmann::json edus = nlohmann::json::array();
+    LiveMarks reached;
+  };
+  LiveEdus live_edus(storage::ReadTx& tx, const Registration& service, const LiveMarks& marks);
+
+  /// The users whose presence a service hears about, and the event stream position it was
+  /// worked out at (memberships change only with events).
+  struct Audience {
+    std::int64_t at_stream = -1;
+    std::vector<std::string> users;
+  };
+
   storage::Database& db_;
   const Registry& registry_;
   Caller caller_;
   TransactionOptions options_;
   rooms::WorkerSleep sleep_;
+  std::map<std::string, LiveMarks> marks_;      // worker thread only
+  std::map<std::string, Audience> audiences_;   // worker thread only
   std::thread thread_;
 };
 

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace ranvier::appservice {
 namespace {
 
@@ -31,8 +33,9 @@ class TransactionWorkerTest : public rooms::testing::RoomDatabaseTest {
       }
       return CallOutcome{CallFailure::none, status, "{}", ""};
     };
-    return std::make_unique<TransactionWorker>(*db_, registry_, caller, notifier_,
-                                               TransactionOptions{.now_ms = [this] { return now_; }});
+    return std::make_unique<TransactionWorker>(
+        *db_, registry_, caller, notifier_,
+        TransactionOptions{.now_ms = [this] { return now_; }, .typing = &typing_, .presence = &presence_});
   }
 
   std::string create_room(const std::string& creator) {
@@ -57,6 +60,8 @@ class TransactionWorkerTest : public rooms::testing::RoomDatabaseTest {
   }
 
   rooms::Notifier notifier_;
+  rooms::Typing typing_;
+  rooms::Presence presence_;
   Registry registry_{{parse_registration("id: bridge\nurl: http://127.0.0.1:1\nas_token: a\nhs_token: h\n"
                                          "sender_localpart: bot\nreceive_ephemeral: true\nnamespaces:\n  users:\n"
                                          "    - {exclusive: true, regex: '@bridge_.*'}\n",
@@ -161,6 +166,67 @@ TEST_F(TransactionWorkerTest, ReceiptsOfInterestingRoomsGoInEphemeral) {
   EXPECT_EQ(calls_[0].body["ephemeral"], expected);
   w->run_once();
   EXPECT_EQ(calls_.size(), 1U);
+}
+
+// Spec: application service API, "Pushing ephemeral data": m.typing with the room ID for rooms
+// the service is interested in, m.presence of its users and of those sharing a room with them.
+TEST_F(TransactionWorkerTest, TypingAndPresenceGoInEphemeralOnceAndInOrder) {
+  db_->write([&](storage::WriteTx& tx) {
+    tx.accounts().create({.user_id = "@bridge_eve:test", .password_hash = "x", .created_ts = 1});
+  });
+  const auto bridged = make_room({.creator = "@bridge_eve:test",
+                                  .creator_member_content = {{"membership", "join"}},
+                                  .room_version = std::string(core::default_room_version),
+                                  .preset = "public_chat"});
+  send(bridged, rooms::testing::member("@alice:test", "@alice:test", "join"));
+  const auto other = create_room("@carol:test");
+  auto w = worker();
+  w->run_once();
+  ASSERT_TRUE(calls_.empty());
+
+  answers_ = {500};
+  typing_.set(bridged, "@alice:test", true, std::chrono::seconds(30));
+  typing_.set(other, "@carol:test", true, std::chrono::seconds(30));
+  presence_.set("@alice:test", "online", std::nullopt, now_ - 5);
+  presence_.set("@carol:test", "online", std::nullopt, now_);
+  presence_.set("@bridge_eve:test", "unavailable", std::string("bridging"), now_);
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);  // refused: sent again after the back-off
+  typing_.set(bridged, "@alice:test", false, std::chrono::seconds(30));
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 1U);
+  now_ += 1'000;
+  w->run_once();
+  ASSERT_EQ(calls_.size(), 3U);
+  EXPECT_EQ(calls_[1].path, calls_[0].path);
+  EXPECT_EQ(calls_[1].body, calls_[0].body);
+  EXPECT_TRUE(calls_[0].body["events"].empty());
+
+  const auto& first = calls_[0].body["ephemeral"];
+  ASSERT_EQ(first.size(), 3U) << first.dump();
+  EXPECT_EQ(first[0], (nlohmann::json{{"type", "m.typing"},
+                                       {"room_id", bridged},
+                                       {"content", {{"user_ids", {"@alice:test"}}}}}));
+  std::map<std::string, nlohmann::json> presence;
+  for (std::size_t i = 1; i < first.size(); ++i) {
+    EXPECT_EQ(first[i]["type"], "m.presence");
+    presence[first[i]["sender"]] = first[i]["content"];
+  }
+  ASSERT_TRUE(presence.contains("@alice:test"));
+  ASSERT_TRUE(presence.contains("@bridge_eve:test"));  // carol shares no room with the bridge
+  EXPECT_EQ(presence["@alice:test"]["presence"], "online");
+  EXPECT_EQ(presence["@alice:test"]["last_active_ago"], 5);
+  EXPECT_EQ(presence["@bridge_eve:test"]["status_msg"], "bridging");
+
+  const nlohmann::json stopped = nlohmann::json::array(
+      {{{"type", "m.typing"}, {"room_id", bridged}, {"content", {{"user_ids", nlohmann::json::array()}}}}});
+  EXPECT_EQ(calls_[2].body["ephemeral"], stopped);
+  EXPECT_NE(calls_[2].path, calls_[1].path);
+  w->run_once();
+  EXPECT_EQ(calls_.size(), 3U);
+  typing_.set(other, "@carol:test", false, std::chrono::seconds(30));
+  w->run_once();
+  EXPECT_EQ(calls_.size(), 3U);  // not a room of the service's
 }
 
 TEST(AppserviceBackoff, DoublesUpToTheCap) {

@@ -65,4 +65,15 @@ std::int64_t Typing::position() const {
   return position_;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> Typing::rooms_changed_since(std::int64_t after) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, std::int64_t>> rooms;
+  for (const auto& [room_id, changed] : room_positions_) {
+    if (changed > after) {
+      rooms.emplace_back(room_id, changed);
+    }
+  }
+  return rooms;
+}
+
 }  // namespace ranvier::rooms

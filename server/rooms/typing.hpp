@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ranvier::rooms {
@@ -38,6 +39,9 @@ class Typing {
 
   /// The latest change number of any room.
   std::int64_t position() const;
+
+  /// The rooms whose latest change is numbered after `after`, with that number.
+  std::vector<std::pair<std::string, std::int64_t>> rooms_changed_since(std::int64_t after) const;
 
  private:
   std::int64_t next_position();  // mutex held
