@@ -25,7 +25,7 @@ TransactionSender::TransactionSender(storage::Database& database, std::string or
       origin_(std::move(origin)),
       transport_(std::move(transport)),
       options_(std::move(options)),
-      sleep_(notifier) {
+      sleep_(notifier, rooms::WorkQueue::federation_outbox) {
   if (!options_.now_ms) {
     options_.now_ms = system_now_ms;
   }

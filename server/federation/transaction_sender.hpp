@@ -5,8 +5,8 @@
 // `min_backoff` up to `max_backoff`) so a dead server costs nothing until its retry time.
 // Items stay in the database until accepted, so the queue survives a restart.
 //
-// One thread watches the outbox: it wakes when a commit bumps the notifier, when a back-off
-// ends, or when `reset_backoff` says a destination is back. Destinations are sent to in
+// One thread watches the outbox: it wakes when a commit that queued outbox rows bumps the
+// notifier (rooms::WorkQueue::federation_outbox), when a back-off ends, or when `reset_backoff` says a destination is back. Destinations are sent to in
 // parallel (up to `parallel` at once), each by at most one request at a time, so a
 // destination's transactions arrive in order.
 

@@ -161,6 +161,7 @@ TEST_F(SenderTest, TheWatchingThreadSendsWhatACommitQueued) {
   sender().start();
   enqueue("a.test", storage::OutboundKind::pdu, {{"n", 1}});
   enqueue("b.test", storage::OutboundKind::pdu, {{"n", 2}});
+  rooms::Notifier::mark_queued(rooms::WorkQueue::federation_outbox);
   notifier_.notify();
   std::unique_lock lock(mutex_);
   ASSERT_TRUE(sent_changed_.wait_for(lock, std::chrono::seconds(10), [this] { return sent_.size() >= 2; }));

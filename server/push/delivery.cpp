@@ -110,7 +110,7 @@ nlohmann::json notify_body(storage::ReadTx& tx, const storage::QueuedPush& queue
 
 PushDelivery::PushDelivery(storage::Database& database, GatewayTransport transport, rooms::Notifier& notifier,
                            DeliveryOptions options)
-    : db_(database), transport_(std::move(transport)), options_(std::move(options)), sleep_(notifier) {
+    : db_(database), transport_(std::move(transport)), options_(std::move(options)), sleep_(notifier, rooms::WorkQueue::push) {
   if (!options_.now_ms) {
     options_.now_ms = system_now_ms;
   }

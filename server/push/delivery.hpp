@@ -1,7 +1,8 @@
 #pragma once
 // Delivery of notifications to push gateways (push gateway API, `POST /_matrix/push/v1/notify`).
 // The event's transaction queues one row per (notified user's http pusher, event); this worker
-// sends them after commit, so a slow or dead gateway never holds up a send. A failed attempt is
+// sends them after commit (woken only by commits that queued some: rooms::WorkQueue::push),
+// so a slow or dead gateway never holds up a send. A failed attempt is
 // retried with exponential back-off; pushkeys the gateway rejects lose their pusher; a
 // notification that keeps failing is dropped after `max_attempts`. Once a gateway fails, the
 // rest of the round's notifications for it wait for their retry without a request, so one dead

@@ -1,5 +1,7 @@
 #include "rooms/federation_fanout.hpp"
 
+#include "rooms/notifier.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -61,6 +63,7 @@ void queue_edu(storage::WriteTx& tx, const std::vector<std::string>& destination
   for (const auto& destination : destinations) {
     tx.federation_outbox().enqueue(destination, storage::OutboundKind::edu, body);
   }
+  Notifier::mark_queued(WorkQueue::federation_outbox);
 }
 
 std::size_t queue_edu_for_room_servers(storage::WriteTx& tx, const std::string& room_id, const nlohmann::json& edu,
@@ -80,6 +83,7 @@ std::size_t queue_for_room_servers(storage::WriteTx& tx, const nlohmann::json& p
   for (const auto& destination : destinations) {
     tx.federation_outbox().enqueue(destination, storage::OutboundKind::pdu, body);
   }
+  Notifier::mark_queued(WorkQueue::federation_outbox);
   return destinations.size();
 }
 

@@ -2,6 +2,7 @@
 
 #include "push/evaluate.hpp"
 #include "push/ruleset.hpp"
+#include "rooms/notifier.hpp"
 #include "rooms/state_content.hpp"
 
 #include <chrono>
@@ -285,7 +286,9 @@ void count_notifications(storage::WriteTx& tx, TxEventSource& events, const core
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  tx.pushers().enqueue(stream, notified, now);
+  if (tx.pushers().enqueue(stream, notified, now) > 0) {
+    Notifier::mark_queued(WorkQueue::push);
+  }
 }
 
 }  // namespace ranvier::rooms

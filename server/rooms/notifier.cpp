@@ -1,19 +1,44 @@
 #include "rooms/notifier.hpp"
 
+#include <vector>
 
 namespace ranvier::rooms {
+namespace {
+
+// Queues marked by the transaction(s) this thread ran since its last notify(), one bit each.
+thread_local unsigned marked_queues = 0;
+
+unsigned bit(WorkQueue queue) { return 1u << static_cast<unsigned>(queue); }
+
+}  // namespace
+
+void Notifier::mark_queued(WorkQueue queue) { marked_queues |= bit(queue); }
+
+Notifier::Ticket Notifier::add_waiter(std::optional<WorkQueue> queue, std::int64_t seen, Wake& wake) {
+  std::lock_guard lock(mutex_);
+  const auto current = queue ? queue_generations_[static_cast<std::size_t>(*queue)] : generation_;
+  if (current > seen) {
+    return 0;
+  }
+  const auto ticket = next_ticket_++;
+  waiters_.emplace(ticket, Waiter{queue, std::move(wake)});
+  return ticket;
+}
 
 Notifier::Ticket Notifier::wait(std::int64_t seen, Wake wake) {
-  {
-    std::lock_guard lock(mutex_);
-    if (generation_ <= seen) {
-      auto ticket = next_ticket_++;
-      waiters_.emplace(ticket, std::move(wake));
-      return ticket;
-    }
+  const auto ticket = add_waiter(std::nullopt, seen, wake);
+  if (ticket == 0) {
+    wake();
   }
-  wake();
-  return 0;
+  return ticket;
+}
+
+Notifier::Ticket Notifier::wait(WorkQueue queue, std::int64_t seen, Wake wake) {
+  const auto ticket = add_waiter(queue, seen, wake);
+  if (ticket == 0) {
+    wake();
+  }
+  return ticket;
 }
 
 void Notifier::cancel(Ticket ticket) {
@@ -22,13 +47,27 @@ void Notifier::cancel(Ticket ticket) {
 }
 
 void Notifier::notify() {
-  std::map<Ticket, Wake> woken;
+  const unsigned marked = marked_queues;
+  marked_queues = 0;
+  std::vector<Wake> woken;
   {
     std::lock_guard lock(mutex_);
     ++generation_;
-    woken.swap(waiters_);
+    for (std::size_t queue = 0; queue < queue_count; ++queue) {
+      if (marked & (1u << queue)) {
+        ++queue_generations_[queue];
+      }
+    }
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (!it->second.queue || (marked & bit(*it->second.queue))) {
+        woken.push_back(std::move(it->second.wake));
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  for (auto& [ticket, wake] : woken) {
+  for (auto& wake : woken) {
     wake();
   }
 }
@@ -36,6 +75,11 @@ void Notifier::notify() {
 std::int64_t Notifier::generation() const {
   std::lock_guard lock(mutex_);
   return generation_;
+}
+
+std::int64_t Notifier::generation(WorkQueue queue) const {
+  std::lock_guard lock(mutex_);
+  return queue_generations_[static_cast<std::size_t>(queue)];
 }
 
 }  // namespace ranvier::rooms

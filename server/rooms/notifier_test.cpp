@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace ranvier::rooms {
 namespace {
 
@@ -32,6 +34,43 @@ TEST(Notifier, CancelledWaitersStaySilent) {
   notifier.cancel(ticket);
   notifier.notify();
   EXPECT_EQ(woken, 0);
+}
+
+TEST(Notifier, AQueueMovesOnlyWithACommitThatMarkedIt) {
+  Notifier notifier;
+  int woken = 0;
+  notifier.wait(WorkQueue::push, notifier.generation(WorkQueue::push), [&] { ++woken; });
+  notifier.notify();
+  EXPECT_EQ(woken, 0);
+  EXPECT_EQ(notifier.generation(WorkQueue::push), 0);
+  Notifier::mark_queued(WorkQueue::federation_outbox);
+  notifier.notify();
+  EXPECT_EQ(woken, 0);
+  EXPECT_EQ(notifier.generation(WorkQueue::federation_outbox), 1);
+  Notifier::mark_queued(WorkQueue::push);
+  notifier.notify();
+  EXPECT_EQ(woken, 1);
+  EXPECT_EQ(notifier.generation(WorkQueue::push), 1);
+  notifier.notify();  // the mark was used up
+  EXPECT_EQ(notifier.generation(WorkQueue::push), 1);
+}
+
+TEST(Notifier, AMarkCountsOnlyOnItsOwnThread) {
+  Notifier notifier;
+  std::thread other([] { Notifier::mark_queued(WorkQueue::push); });
+  other.join();
+  notifier.notify();
+  EXPECT_EQ(notifier.generation(WorkQueue::push), 0);
+}
+
+TEST(Notifier, AQueueWaiterSeesAMarkedCommitBetweenReadAndWait) {
+  Notifier notifier;
+  const auto seen = notifier.generation(WorkQueue::federation_outbox);
+  Notifier::mark_queued(WorkQueue::federation_outbox);
+  notifier.notify();
+  int woken = 0;
+  notifier.wait(WorkQueue::federation_outbox, seen, [&] { ++woken; });
+  EXPECT_EQ(woken, 1);
 }
 
 }  // namespace

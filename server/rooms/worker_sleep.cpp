@@ -4,7 +4,8 @@ namespace ranvier::rooms {
 
 bool WorkerSleep::sleep(std::int64_t generation, std::chrono::milliseconds wait) {
   // Called on a committing thread (or here, when a commit already happened): only flags.
-  const auto ticket = notifier_.wait(generation, [this] { wake(); });
+  auto wake_me = [this] { wake(); };
+  const auto ticket = queue_ ? notifier_.wait(*queue_, generation, wake_me) : notifier_.wait(generation, wake_me);
   bool stop = false;
   {
     std::unique_lock lock(mutex_);

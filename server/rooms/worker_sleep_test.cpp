@@ -55,5 +55,24 @@ TEST(WorkerSleep, WakeEndsOneSleepAndStopEndsAllOfThem) {
   EXPECT_FALSE(sleep.sleep(sleep.generation(), 10s));
 }
 
+// A queue's worker sleeps through other commits; one that queued work for it wakes it.
+TEST(WorkerSleep, AQueueWorkerWakesForACommitThatQueuedWork) {
+  Notifier notifier;
+  WorkerSleep sleep(notifier, WorkQueue::push);
+  const auto generation = sleep.generation();
+  notifier.notify();
+  EXPECT_EQ(sleep.generation(), generation);
+  std::thread committer([&] {
+    std::this_thread::sleep_for(50ms);
+    Notifier::mark_queued(WorkQueue::push);
+    notifier.notify();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(sleep.sleep(generation, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  committer.join();
+  EXPECT_GT(sleep.generation(), generation);
+}
+
 }  // namespace
 }  // namespace ranvier::rooms

@@ -69,8 +69,8 @@ class PusherStore : public PusherReads {
   virtual std::int64_t remove_for_others(std::string_view app_id, std::string_view pushkey,
                                          std::string_view user_id) = 0;
   /// Queues the event at `stream` (which must have push actions for these users) for every
-  /// http pusher of these users, due at `now_ts`.
-  virtual void enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) = 0;
+  /// http pusher of these users, due at `now_ts`. Returns the rows queued.
+  virtual std::int64_t enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) = 0;
   /// Removes a queued notification (delivered, or given up on).
   virtual void finish(std::int64_t queue_id) = 0;
   /// Counts a failed attempt and makes the notification due again at `next_ts`.

@@ -243,12 +243,13 @@ std::optional<std::int64_t> SqlPusherStore::next_due() {
   return session_.query(sql_.next_due, {}).front().at(0).as_optional_int();
 }
 
-void SqlPusherStore::enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) {
+std::int64_t SqlPusherStore::enqueue(std::int64_t stream, std::span<const std::string> user_ids,
+                                    std::int64_t now_ts) {
   if (user_ids.empty()) {
-    return;
+    return 0;
   }
   const std::string users = json_array(user_ids);
-  session_.execute(sql_.enqueue, {stream, std::string_view(users), now_ts});
+  return session_.execute(sql_.enqueue, {stream, std::string_view(users), now_ts});
 }
 
 void SqlPusherStore::finish(std::int64_t queue_id) { session_.execute(sql_.finish, {queue_id}); }

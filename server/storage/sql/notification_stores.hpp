@@ -42,7 +42,7 @@ class SqlPusherStore final : public PusherStore {
                                  std::string_view user_id) override;
   std::vector<QueuedPush> due(std::int64_t now_ts, std::size_t limit) override;
   std::optional<std::int64_t> next_due() override;
-  void enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) override;
+  std::int64_t enqueue(std::int64_t stream, std::span<const std::string> user_ids, std::int64_t now_ts) override;
   void finish(std::int64_t queue_id) override;
   void retry(std::int64_t queue_id, std::int64_t next_ts) override;
 
