@@ -3,6 +3,7 @@
 #include "storage/errors.hpp"
 #include "storage/sql/pool.hpp"
 #include "storage/sql/sql_database.hpp"
+#include "storage/sqlite/checkpointer.hpp"
 #include "storage/sqlite/sqlite_dialect.hpp"
 #include "storage/sqlite/sqlite_session.hpp"
 
@@ -27,8 +28,8 @@ void create_private_file(const std::string& path) {
   }
 }
 
-std::unique_ptr<sql::Session> connect(const std::string& path, Role role,
-                                      const OpenOptions& options) {
+std::unique_ptr<sql::Session> connect(const std::string& path, Role role, const OpenOptions& options,
+                                      Checkpointer* checkpointer = nullptr) {
   const int flags =
       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
       (role == Role::writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
@@ -58,6 +59,8 @@ std::unique_ptr<sql::Session> connect(const std::string& path, Role role,
       // NORMAL is durable in WAL mode except for the last transactions before a power cut,
       // and saves an fsync per commit.
       session->execute_script("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+      // Replaces the automatic checkpoint, which would run inside a request's commit.
+      checkpointer->watch(db);
     } else {
       session->execute_script("PRAGMA query_only = ON;");
     }
@@ -75,8 +78,13 @@ std::unique_ptr<sql::Session> connect(const std::string& path, Role role,
 
 std::unique_ptr<Database> open(const std::string& path, const OpenOptions& options,
                                std::span<const sql::Migration> migrations) {
+  // Owned by the writer pool's factory, so it lives as long as the writer connection and stops
+  // when the database is closed.
+  auto checkpointer = std::make_shared<Checkpointer>(
+      path, CheckpointOptions{.busy_timeout = options.busy_timeout});
   auto writer = std::make_unique<sql::ConnectionPool>(
-      "sqlite_writer", 1, [path, options] { return connect(path, Role::writer, options); },
+      "sqlite_writer", 1,
+      [path, options, checkpointer] { return connect(path, Role::writer, options, checkpointer.get()); },
       options.pool_wait_timeout);
   auto readers = std::make_unique<sql::ConnectionPool>(
       "sqlite_readers", options.max_connections == 0 ? default_readers : options.max_connections,

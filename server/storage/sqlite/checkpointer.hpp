@@ -1,0 +1,65 @@
+#pragma once
+// WAL checkpoints off the request path. SQLite's automatic checkpoint runs inside whichever
+// commit pushes the WAL past 1,000 pages, so that request waits for the copy into the database
+// file and its fsync. Instead the writer connection reports each commit's WAL size through
+// its WAL hook (which also turns the automatic checkpoint off), and one background thread with
+// its own connection runs a PASSIVE checkpoint once the WAL has grown past `passive_pages`:
+// it copies what no reader still needs without blocking writers or readers. Should readers
+// keep it from finishing until the WAL reaches `truncate_pages`, a TRUNCATE checkpoint (which
+// waits for readers, up to the busy timeout, and holds writers meanwhile) bounds the file.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+struct sqlite3;
+
+namespace ranvier::storage::sqlite {
+
+struct CheckpointOptions {
+  /// WAL pages after which a PASSIVE checkpoint is run (SQLite's automatic default is 1,000).
+  int passive_pages = 1'000;
+  /// WAL pages after which the checkpoint waits for readers and truncates the WAL.
+  int truncate_pages = 20'000;
+  /// How long the checkpoint connection waits for locks.
+  std::chrono::milliseconds busy_timeout{5'000};
+};
+
+class Checkpointer {
+ public:
+  /// Checkpoints the database file at `path`; its connection is opened on first use.
+  explicit Checkpointer(std::string path, CheckpointOptions options = {});
+  /// Stops the thread, waiting for a checkpoint in progress.
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  /// Hands the checkpoints of the writer connection `db` to this object (sqlite3_wal_hook).
+  /// The connection must be closed, or stop committing, before this object is destroyed.
+  void watch(sqlite3* db);
+
+  /// Checkpoints run so far (PASSIVE and TRUNCATE), for tests and diagnostics.
+  std::int64_t checkpoints() const;
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
+  void run();
+  /// One checkpoint of the given SQLite mode (SQLITE_CHECKPOINT_*).
+  void checkpoint(int mode);
+
+  std::string path_;
+  CheckpointOptions options_;
+  sqlite3* db_ = nullptr;
+  mutable std::mutex mutex_;
+  std::condition_variable wanted_;
+  int wal_pages_ = 0;
+  bool pending_ = false;
+  bool stopping_ = false;
+  std::int64_t checkpoints_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ranvier::storage::sqlite
