@@ -38,6 +38,20 @@ TEST(Typing, TimeoutsExpire) {
   EXPECT_TRUE(typing.typing_in("!r").empty());
 }
 
+TEST(Typing, RoomsChangedSinceListsEachRoomWithItsLatestChange) {
+  Typing typing;
+  const auto start = typing.position();
+  typing.set("!a", "@a:x", true, 5s);
+  const auto after_a = typing.position();
+  typing.set("!b", "@a:x", true, 5s);
+  typing.set("!b", "@b:x", true, 5s);
+  EXPECT_EQ(typing.rooms_changed_since(start),
+            (std::vector<std::pair<std::string, std::int64_t>>{{"!a", after_a}, {"!b", typing.position()}}));
+  EXPECT_EQ(typing.rooms_changed_since(after_a),
+            (std::vector<std::pair<std::string, std::int64_t>>{{"!b", typing.position()}}));
+  EXPECT_TRUE(typing.rooms_changed_since(typing.position()).empty());
+}
+
 TEST(Typing, PositionsKeepGrowingAcrossRestarts) {
   Typing earlier;
   earlier.set("!r", "@a:x", true, 1s);
