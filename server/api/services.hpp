@@ -68,6 +68,8 @@ struct Services {
   const appservice::Registry* appservices = nullptr;
   /// Calls application services (queries, ping); null when none is registered.
   http::Client* appservice_client = nullptr;
+  /// Calls the identity servers clients name (third-party invites); null in tools.
+  http::Client* identity_client = nullptr;
 };
 
 }  // namespace ranvier::api

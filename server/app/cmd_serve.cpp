@@ -197,6 +197,8 @@ int run_serve(int argc, char** argv) {
                                                      .verify_tls = cfg.federation.verify_tls,
                                                      .request_timeout = std::chrono::milliseconds(10'000)});
   services.appservice_client = &appservice_client;
+  // Identity servers are plain HTTPS servers like application services: the same client.
+  services.identity_client = &appservice_client;
   appservice::TransactionWorker appservice_worker(
       *db, appservices, appservice::http_caller(appservice_client), notifier,
       appservice::TransactionOptions{.typing = &typing, .presence = cfg.presence_enabled ? &presence : nullptr});

@@ -1,0 +1,98 @@
+"""Inviting by third-party identifier (client-server API, "Third-party invites", POST
+/rooms/{roomId}/invite with id_server, id_access_token, medium and address) against a fake
+identity server (harness/fake_identity_server.py) that keeps to the identity service API:
+an address bound to a Matrix ID invites that user; an address bound to nobody is stored at the
+identity server and the room gets an m.room.third_party_invite event with the invite's token,
+display name and public keys. Refusals: an identity token the server does not know, an
+identity server that cannot be reached, a sender not in the room."""
+
+import signal
+
+import pytest
+
+from harness.checks import assert_json_response, assert_matrix_error, spec
+from harness.fake_identity_server import FakeIdentityServer
+from harness.federation import CertificateAuthority, federation_config
+from harness.rooms import create_room, membership, new_user, path, state_event
+from harness.server import RanvierServer, describe_exit
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("third_party_invites")
+    ca = CertificateAuthority(folder / "ca")
+    identity = FakeIdentityServer(ca).start()
+    server = RanvierServer(folder / "ranvier", server_name="ranvier.3pid.test")
+    try:
+        server.init()
+        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
+                          **federation_config(ca, [])})
+        server.start()
+        with server.client() as client:
+            alice = new_user(client, "alice")
+            bob = new_user(client, "bob")
+        yield server, identity, alice, bob
+        code = server.stop(signal.SIGTERM)
+        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
+    finally:
+        identity.stop()
+        server.cleanup()
+
+
+def invite_3pid(client, token, room, identity, address, **overrides):
+    body = {"id_server": identity.server_name, "id_access_token": identity.access_token,
+            "medium": "email", "address": address, **overrides}
+    return client.post(path("rooms", room, "invite"), json_body=body, token=token)
+
+
+@spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
+def test_bound_address_invites_its_user(setup):
+    server, identity, (_, alice), (bob_id, _) = setup
+    identity.bind("bob@example.org", bob_id)
+    with server.client() as client:
+        room = create_room(client, alice, name="Book club")
+        assert_json_response(invite_3pid(client, alice, room, identity, "bob@example.org"))
+        assert membership(client, alice, room, bob_id) == "invite"
+    # Looked up hashed, with the server's pepper; nothing stored.
+    assert ("POST", "/_matrix/identity/v2/lookup") in identity.requests
+    assert not identity.invites
+
+
+@spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
+def test_unbound_address_gets_a_third_party_invite_event(setup):
+    server, identity, (alice_id, alice), _ = setup
+    with server.client() as client:
+        room = create_room(client, alice, name="Book club")
+        assert_json_response(invite_3pid(client, alice, room, identity, "carol@example.org"))
+        (stored,) = [i for i in identity.invites if i["request"]["room_id"] == room]
+        request = stored["request"]
+        assert request["sender"] == alice_id and request["address"] == "carol@example.org"
+        assert request["medium"] == "email" and request.get("room_name") == "Book club"
+        event = state_event(client, alice, room, "m.room.third_party_invite", stored["token"])
+    content = event["content"]
+    assert event["sender"] == alice_id
+    assert content["display_name"] == "ca...@e..."
+    assert content["public_key"] == identity.public_key
+    assert content["key_validity_url"].endswith("/_matrix/identity/v2/pubkey/isvalid")
+    assert [k["public_key"] for k in content["public_keys"]][0] == identity.public_key
+    assert len(content["public_keys"]) == 2
+
+
+@spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
+def test_refusals(setup):
+    server, identity, (_, alice), (_, bob) = setup
+    with server.client() as client:
+        room = create_room(client, alice)
+        # The identity server does not know the token.
+        response = invite_3pid(client, alice, room, identity, "dave@example.org", id_access_token="wrong")
+        assert_matrix_error(response, 403, "M_FORBIDDEN")
+        # No identity server there.
+        response = invite_3pid(client, alice, room, identity, "dave@example.org", id_server="localhost:1")
+        assert_matrix_error(response, 502, "M_UNKNOWN")
+        # Not a server name.
+        response = invite_3pid(client, alice, room, identity, "dave@example.org", id_server="bad/name")
+        assert_matrix_error(response, 502, "M_UNKNOWN")
+        # Only members invite.
+        response = invite_3pid(client, bob, room, identity, "dave@example.org")
+        assert_matrix_error(response, 403, "M_FORBIDDEN")
+    assert not [i for i in identity.invites if i["request"]["address"] == "dave@example.org"]
