@@ -17,17 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import ssl
-import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 
 import nacl.signing
 
-from .federation import CertificateAuthority
+from .federation import CertificateAuthority, serve_https
 from .keys import unpadded_b64
-from .server import LOOPBACK
 
 
 def lookup_hash(address: str, medium: str, pepper: str) -> str:
@@ -161,14 +158,8 @@ class FakeIdentityServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        cert, key = self.ca.issue("localhost")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(cert), str(key))
-        self._httpd = ThreadingHTTPServer((LOOPBACK, 0), RequestHandler)
-        self._httpd.daemon_threads = True
-        self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        self._httpd, _ = serve_https(self.ca, "localhost", RequestHandler, "fake-identity")
         self.port = self._httpd.server_address[1]
-        threading.Thread(target=self._httpd.serve_forever, name="fake-identity", daemon=True).start()
         return self
 
     def stop(self) -> None:

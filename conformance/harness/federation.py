@@ -151,6 +151,21 @@ def verify_x_matrix(request: ReceivedRequest, origin: str, origin_keys: dict[str
     return verify_signed_json(signed, origin, params["key"], key) is True
 
 
+def serve_https(ca: CertificateAuthority, certificate_name: str, handler: type,
+                thread_name: str) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """Serves `handler` over HTTPS on 127.0.0.1 (a free port) with a certificate from `ca` for
+    `certificate_name`, on a daemon thread; stop with shutdown() and server_close()."""
+    cert, key = ca.issue(certificate_name)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    httpd = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    httpd.daemon_threads = True
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, name=thread_name, daemon=True)
+    thread.start()
+    return httpd, thread
+
+
 class FakeHomeserver:
     """A remote homeserver named `server_name` listening on 127.0.0.1 with TLS."""
 
@@ -278,16 +293,9 @@ class FakeHomeserver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        cert, key = self.ca.issue(self.certificate_name)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(cert), str(key))
-        self._httpd = ThreadingHTTPServer((LOOPBACK, 0), RequestHandler)
-        self._httpd.daemon_threads = True
-        self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        self._httpd, self._thread = serve_https(self.ca, self.certificate_name, RequestHandler,
+                                                f"fake-{self.server_name}")
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"fake-{self.server_name}",
-                                        daemon=True)
-        self._thread.start()
         return self
 
     def stop(self) -> None:
