@@ -91,11 +91,11 @@ TransactionWorker::LiveEdus TransactionWorker::live_edus(storage::ReadTx& tx, co
   }
   if (options_.presence != nullptr && options_.presence->position() > marks.presence) {
     const auto up_to = options_.presence->position();
-    auto& audience = audiences_[service.id];
-    if (const auto stream = tx.events().max_stream(); audience.at_stream != stream) {
-      audience = {stream, presence_audience(tx, registry_, service)};
+    auto audience = audiences_.find(service.id);
+    if (audience == audiences_.end()) {
+      audience = audiences_.emplace(service.id, presence_audience(tx, registry_, service)).first;
     }
-    auto changes = options_.presence->changed_since(audience.users, marks.presence);
+    auto changes = options_.presence->changed_since(audience->second, marks.presence);
     std::erase_if(changes, [&](const auto& change) { return change.second.position > up_to; });
     for (auto& edu : presence_edus(changes, options_.now_ms())) {
       live.edus.push_back(std::move(edu));
@@ -123,7 +123,9 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
     marks = live.reached;
     return false;
   }
+  bool memberships_moved = false;
   const bool more = db_.write([&](storage::WriteTx& tx) {
+    memberships_moved = false;
     auto& store = tx.appservices();
     const auto up_to = tx.events().max_stream();
     const auto receipts_up_to = store.max_receipt_stream();
@@ -142,6 +144,7 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
       if (!json.is_object()) {
         continue;
       }
+      memberships_moved = memberships_moved || json.value("type", "") == "m.room.member";
       const auto sender = json.value("sender", "");
       std::optional<std::string> state_key;
       if (const auto it = json.find("state_key"); it != json.end() && it->is_string()) {
@@ -180,6 +183,9 @@ bool TransactionWorker::queue_new_events(const Registration& service) {
     return full || receipts_full;
   });
   marks = live.reached;
+  if (memberships_moved) {
+    audiences_.erase(service.id);
+  }
   return more;
 }
 

@@ -79,20 +79,15 @@ class TransactionWorker {
   };
   LiveEdus live_edus(storage::ReadTx& tx, const Registration& service, const LiveMarks& marks);
 
-  /// The users whose presence a service hears about, and the event stream position it was
-  /// worked out at (memberships change only with events).
-  struct Audience {
-    std::int64_t at_stream = -1;
-    std::vector<std::string> users;
-  };
-
   storage::Database& db_;
   const Registry& registry_;
   Caller caller_;
   TransactionOptions options_;
   rooms::WorkerSleep sleep_;
-  std::map<std::string, LiveMarks> marks_;      // worker thread only
-  std::map<std::string, Audience> audiences_;   // worker thread only
+  std::map<std::string, LiveMarks> marks_;  // worker thread only
+  /// Per service, the users whose presence it hears about: worked out when first needed and
+  /// again after the worker passes a membership event.
+  std::map<std::string, std::vector<std::string>> audiences_;  // worker thread only
   std::thread thread_;
 };
 

@@ -227,6 +227,18 @@ TEST_F(TransactionWorkerTest, TypingAndPresenceGoInEphemeralOnceAndInOrder) {
   typing_.set(other, "@carol:test", false, std::chrono::seconds(30));
   w->run_once();
   EXPECT_EQ(calls_.size(), 3U);  // not a room of the service's
+
+  // Someone joining a room of the service's joins its presence audience.
+  send(bridged, rooms::testing::member("@frank:test", "@frank:test", "join"));
+  presence_.set("@frank:test", "online", std::nullopt, now_);
+  w->run_once();
+  presence_.set("@frank:test", "unavailable", std::nullopt, now_);
+  w->run_once();
+  ASSERT_GE(calls_.size(), 4U);
+  const auto& last = calls_.back().body["ephemeral"];
+  ASSERT_EQ(last.size(), 1U) << last.dump();
+  EXPECT_EQ(last[0]["sender"], "@frank:test");
+  EXPECT_EQ(last[0]["content"]["presence"], "unavailable");
 }
 
 TEST(AppserviceBackoff, DoublesUpToTheCap) {
