@@ -24,7 +24,7 @@ from typing import Any, Optional
 import nacl.signing
 
 from .federation import CertificateAuthority, serve_https
-from .keys import unpadded_b64
+from .keys import canonical_json, unpadded_b64
 
 
 def lookup_hash(address: str, medium: str, pepper: str) -> str:
@@ -64,6 +64,15 @@ class FakeIdentityServer:
 
     def bind(self, address: str, mxid: str, medium: str = "email") -> None:
         self.bindings[(medium, address)] = mxid
+
+    def signed_block(self, mxid: str, token: str, key: Optional[nacl.signing.SigningKey] = None) -> dict:
+        """The `signed` object of a third-party invite's exchange (identity service API,
+        "Invitation storage": what the server sends with /3pid/onbind), signed with the
+        long-term key unless another `key` is given."""
+        block = {"mxid": mxid, "token": token}
+        signature = (key or self.signing_key).sign(canonical_json(block)).signature
+        block["signatures"] = {self.server_name: {self.key_id: unpadded_b64(signature)}}
+        return block
 
     # --- the API ------------------------------------------------------------------------
     def _answer(self, method: str, target: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:

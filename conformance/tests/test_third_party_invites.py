@@ -8,13 +8,30 @@ identity server that cannot be reached, a sender not in the room."""
 
 import signal
 
+import nacl.signing
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.fake_identity_server import FakeIdentityServer
-from harness.federation import CertificateAuthority, federation_config
+from harness.federation import CertificateAuthority, FakeHomeserver, federation_config
+from harness.federation_events import fed_path, sign_event
 from harness.rooms import create_room, membership, new_user, path, state_event
 from harness.server import RanvierServer, describe_exit
+
+REMOTE = "remote.3pid.test"
+ERIN = f"@erin:{REMOTE}"
+
+
+class InvitedServer(FakeHomeserver):
+    """The invitee's server: countersigns every /v2/invite it is sent (room versions 11/12)."""
+
+    def _answer(self, method, target, body):
+        if method == "PUT" and target.startswith("/_matrix/federation/v2/invite/"):
+            self.requests.append((method, target))
+            ours = sign_event(self, body["event"])["signatures"][self.server_name]
+            event = dict(body["event"], signatures={**body["event"]["signatures"], self.server_name: ours})
+            return 200, {"event": event}
+        return super()._answer(method, target, body)
 
 
 @pytest.fixture(scope="module")
@@ -22,20 +39,22 @@ def setup(tmp_path_factory):
     folder = tmp_path_factory.mktemp("third_party_invites")
     ca = CertificateAuthority(folder / "ca")
     identity = FakeIdentityServer(ca).start()
+    remote = InvitedServer(REMOTE, ca).start()
     server = RanvierServer(folder / "ranvier", server_name="ranvier.3pid.test")
     try:
         server.init()
         server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
-                          **federation_config(ca, [])})
+                          **federation_config(ca, [remote])})
         server.start()
         with server.client() as client:
             alice = new_user(client, "alice")
             bob = new_user(client, "bob")
-        yield server, identity, alice, bob
+        yield server, identity, alice, bob, remote
         code = server.stop(signal.SIGTERM)
         assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
     finally:
         identity.stop()
+        remote.stop()
         server.cleanup()
 
 
@@ -47,7 +66,7 @@ def invite_3pid(client, token, room, identity, address, **overrides):
 
 @spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
 def test_bound_address_invites_its_user(setup):
-    server, identity, (_, alice), (bob_id, _) = setup
+    server, identity, (_, alice), (bob_id, _), _ = setup
     identity.bind("bob@example.org", bob_id)
     with server.client() as client:
         room = create_room(client, alice, name="Book club")
@@ -60,7 +79,7 @@ def test_bound_address_invites_its_user(setup):
 
 @spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
 def test_unbound_address_gets_a_third_party_invite_event(setup):
-    server, identity, (alice_id, alice), _ = setup
+    server, identity, (alice_id, alice), _, _ = setup
     with server.client() as client:
         room = create_room(client, alice, name="Book club")
         assert_json_response(invite_3pid(client, alice, room, identity, "carol@example.org"))
@@ -80,7 +99,7 @@ def test_unbound_address_gets_a_third_party_invite_event(setup):
 
 @spec("client-server-api/#post_matrixclientv3roomsroomidinvite-1")
 def test_refusals(setup):
-    server, identity, (_, alice), (_, bob) = setup
+    server, identity, (_, alice), (_, bob), _ = setup
     with server.client() as client:
         room = create_room(client, alice)
         # The identity server does not know the token.
@@ -96,3 +115,50 @@ def test_refusals(setup):
         response = invite_3pid(client, bob, room, identity, "dave@example.org")
         assert_matrix_error(response, 403, "M_FORBIDDEN")
     assert not [i for i in identity.invites if i["request"]["address"] == "dave@example.org"]
+
+
+def exchange_body(room, sender, mxid, block, display_name="er...@e..."):
+    return {"type": "m.room.member", "room_id": room, "sender": sender, "state_key": mxid,
+            "content": {"membership": "invite",
+                        "third_party_invite": {"display_name": display_name, "signed": block}}}
+
+
+@spec("server-server-api/#put_matrixfederationv1exchange_third_party_inviteroomid")
+def test_exchange_turns_the_third_party_invite_into_an_invite(setup):
+    server, identity, (alice_id, alice), _, remote = setup
+    with server.client() as client:
+        room = create_room(client, alice, preset="public_chat", room_version="12")
+        assert_json_response(invite_3pid(client, alice, room, identity, "erin@example.org"))
+    (stored,) = [i for i in identity.invites if i["request"]["room_id"] == room]
+    token = stored["token"]
+
+    def exchange(body, target_room=room):
+        return remote.request(server, "PUT", fed_path("exchange_third_party_invite", target_room), body)
+
+    # Refused: a block signed by a key the invite does not list; an unknown token; a room
+    # without that invite; an inviter other than the one who made it; an invitee of another server.
+    stranger = nacl.signing.SigningKey.generate()
+    forged = identity.signed_block(ERIN, token, key=stranger)
+    assert_matrix_error(exchange(exchange_body(room, alice_id, ERIN, forged)), 403, "M_FORBIDDEN")
+    unknown = identity.signed_block(ERIN, "no-such-token")
+    assert_matrix_error(exchange(exchange_body(room, alice_id, ERIN, unknown)), 403, "M_FORBIDDEN")
+    with server.client() as client:
+        other_room = create_room(client, alice, preset="public_chat", room_version="12")
+    block = identity.signed_block(ERIN, token)
+    assert_matrix_error(exchange(exchange_body(other_room, alice_id, ERIN, block), other_room), 403, "M_FORBIDDEN")
+    with server.client() as client:
+        bob_id = new_user(client, "bob2")[0]
+    assert_matrix_error(exchange(exchange_body(room, bob_id, ERIN, block)), 403, "M_FORBIDDEN")
+    carol = "@carol:elsewhere.test"
+    assert_matrix_error(exchange(exchange_body(room, alice_id, carol, identity.signed_block(carol, token))),
+                        403, "M_FORBIDDEN")
+    with server.client() as client:
+        assert membership(client, alice, room, ERIN) is None
+    # The real thing: signed by the identity server, sent by erin's server.
+    assert_json_response(exchange(exchange_body(room, alice_id, ERIN, block)))
+    with server.client() as client:
+        member = state_event(client, alice, room, "m.room.member", ERIN)
+    assert member["sender"] == alice_id and member["content"]["membership"] == "invite"
+    assert member["content"]["third_party_invite"]["signed"]["token"] == token
+    # Erin's server countersigned it as any invite of its users.
+    assert any(t.startswith("/_matrix/federation/v2/invite/") for _, t in remote.requests)

@@ -14,6 +14,7 @@
 #include "rooms/persist_hooks.hpp"
 #include "rooms/pipeline_internal.hpp"
 #include "rooms/state_view.hpp"
+#include "rooms/third_party_signature.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +48,7 @@ auth::SignatureChecks local_signature_checks(const std::string& server_name) {
     return server == server_name && signatures != nullptr && signatures->is_object() &&
            signatures->contains(server_name);
   };
+  checks.third_party_signed = third_party_signed;
   return checks;
 }
 

@@ -10,6 +10,7 @@
 #include "rooms/event_pipeline.hpp"
 #include "rooms/pipeline_internal.hpp"
 #include "rooms/received_event.hpp"
+#include "rooms/third_party_signature.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -149,6 +150,7 @@ auth::SignatureChecks received_signature_checks(std::string own_server, const co
     return !core::verify_signatures_over(core::redacted_signable_json(signed_form, version), *sigs, server,
                                          lookup_at(keys, origin_ts(pdu)), valid_at);
   };
+  checks.third_party_signed = third_party_signed;
   return checks;
 }
 

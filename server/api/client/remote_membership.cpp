@@ -195,10 +195,15 @@ std::optional<SignedMembership> local_leave(RequestContext& ctx, const std::stri
 
 void invite_remote_user(RequestContext& ctx, const std::string& room_id, const std::string& invitee,
                         const nlohmann::json& content) {
+  invite_remote_user_as(ctx, ctx.principal->user_id, room_id, invitee, content);
+}
+
+void invite_remote_user_as(RequestContext& ctx, const std::string& sender, const std::string& room_id,
+                           const std::string& invitee, const nlohmann::json& content) {
   auto& client = federation_client_of(ctx);
   const std::string server(core::server_name_of(invitee));
   rooms::EventDraft draft{.type = "m.room.member",
-                          .sender = ctx.principal->user_id,
+                          .sender = sender,
                           .state_key = invitee,
                           .content = content};
   nlohmann::json room_state;

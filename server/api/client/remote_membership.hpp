@@ -31,6 +31,11 @@ namespace ranvier::api::client_server {
 void invite_remote_user(RequestContext& ctx, const std::string& room_id, const std::string& invitee,
                         const nlohmann::json& content);
 
+/// invite_remote_user in the name of `sender`, a user of this server (a third-party invite
+/// exchanged for its invitee's server is sent by the user who made it).
+void invite_remote_user_as(RequestContext& ctx, const std::string& sender, const std::string& room_id,
+                           const std::string& invitee, const nlohmann::json& content);
+
 /// True when this server holds none of the room's DAG: it knows the room, if at all, through
 /// an invite or knock received over federation, so its users' leaves and knocks go elsewhere.
 bool known_out_of_band(storage::ReadTx& tx, const std::string& room_id);
