@@ -162,3 +162,42 @@ def test_exchange_turns_the_third_party_invite_into_an_invite(setup):
     assert member["content"]["third_party_invite"]["signed"]["token"] == token
     # Erin's server countersigned it as any invite of its users.
     assert any(t.startswith("/_matrix/federation/v2/invite/") for _, t in remote.requests)
+
+
+def on_bind(server, identity, address, mxid, invites):
+    """The identity server's PUT /3pid/onbind to the user's server (not signed: identity
+    servers have no server keys)."""
+    body = {"medium": "email", "address": address, "mxid": mxid, "invites": invites}
+    with server.federation() as connection:
+        return connection.request("PUT", fed_path("3pid", "onbind"), json_body=body)
+
+
+@spec("server-server-api/#put_matrixfederationv13pidonbind")
+def test_binding_the_address_invites_the_user_who_then_joins(setup):
+    server, identity, (alice_id, alice), _, _ = setup
+    with server.client() as client:
+        frank_id, frank = new_user(client, "frank")
+        room = create_room(client, alice, preset="private_chat")
+        assert_json_response(invite_3pid(client, alice, room, identity, "frank@example.org"))
+    (stored,) = [i for i in identity.invites if i["request"]["room_id"] == room]
+    invite = {"medium": "email", "address": "frank@example.org", "mxid": frank_id, "room_id": room,
+              "sender": alice_id}
+    # A block the invite's keys do not verify invites nobody (the call itself is answered).
+    stranger = nacl.signing.SigningKey.generate()
+    forged = dict(invite, signed=identity.signed_block(frank_id, stored["token"], key=stranger))
+    assert_json_response(on_bind(server, identity, "frank@example.org", frank_id, [forged]))
+    with server.client() as client:
+        assert membership(client, alice, room, frank_id) is None
+    # Bound for real, signed with the ephemeral key the invite lists: frank is invited and joins.
+    identity.bind("frank@example.org", frank_id)
+    good = dict(invite, signed=identity.signed_block(frank_id, stored["token"], key=stored["ephemeral"]))
+    assert_json_response(on_bind(server, identity, "frank@example.org", frank_id, [good]))
+    with server.client() as client:
+        member = state_event(client, alice, room, "m.room.member", frank_id)
+        assert member["content"]["membership"] == "invite" and member["sender"] == alice_id
+        assert member["content"]["third_party_invite"]["display_name"] == "fr...@e..."
+        assert_json_response(client.post(path("rooms", room, "join"), json_body={}, token=frank))
+        assert membership(client, alice, room, frank_id) == "join"
+    # Users of other servers are not this server's to bind.
+    response = on_bind(server, identity, "x@example.org", f"@x:{REMOTE}", [])
+    assert_matrix_error(response, 403, "M_FORBIDDEN")
