@@ -194,6 +194,34 @@ TEST_P(StorageTest, PushersAreReplacedByKeyAndGoWithTheirDevice) {
   });
 }
 
+// A few users are queued one by one, many through one JSON array: both count the same rows.
+TEST_P(StorageTest, EnqueueQueuesTheHttpPushersOfTheNamedUsersOnly) {
+  auto db = open();
+  std::vector<std::string> many;
+  for (int i = 0; i < 12; ++i) {
+    many.push_back("@u" + std::to_string(i) + ":test");
+  }
+  db->write([&](WriteTx& tx) {
+    for (const auto& id : many) {
+      tx.accounts().create(user(id));
+      tx.devices().create(device(id, "D1"));
+    }
+    tx.pushers().put(http_pusher(many[0], "D1", "k0"));
+    tx.pushers().put(http_pusher(many[0], "D1", "k0b"));
+    tx.pushers().put(http_pusher(many[11], "D1", "k11"));
+    auto email = http_pusher(many[1], "D1", "mail");
+    email.kind = "email";
+    tx.pushers().put(email);
+  });
+  db->write([&](WriteTx& tx) {
+    const std::vector<std::string> few = {many[0], many[1], many[2]};
+    EXPECT_EQ(tx.pushers().enqueue(1, few, t0), 2);
+    EXPECT_EQ(tx.pushers().enqueue(2, std::vector<std::string>{many[1]}, t0), 0);
+    EXPECT_EQ(tx.pushers().enqueue(3, many, t0), 3);
+    EXPECT_EQ(tx.pushers().enqueue(4, std::vector<std::string>{}, t0), 0);
+  });
+}
+
 TEST_P(StorageTest, SearchFindsEveryWordInTheGivenRoomsAndKeys) {
   auto db = open();
   db->write([](WriteTx& tx) {

@@ -245,8 +245,18 @@ std::optional<std::int64_t> SqlPusherStore::next_due() {
 
 std::int64_t SqlPusherStore::enqueue(std::int64_t stream, std::span<const std::string> user_ids,
                                     std::int64_t now_ts) {
-  if (user_ids.empty()) {
-    return 0;
+  // A few users (the usual event notifies one or two) are cheaper one by one: the array form
+  // pays for a JSON table and a temporary index, and any INSERT into the queue for its
+  // AUTOINCREMENT bookkeeping, even when nobody has a pusher — which a read of the index tells.
+  constexpr std::size_t one_by_one = 8;
+  if (user_ids.size() <= one_by_one) {
+    std::int64_t queued = 0;
+    for (const auto& user : user_ids) {
+      if (!session_.query(sql_.has_http_pusher, {std::string_view(user)}).empty()) {
+        queued += session_.execute(sql_.enqueue_one, {stream, std::string_view(user), now_ts});
+      }
+    }
+    return queued;
   }
   const std::string users = json_array(user_ids);
   return session_.execute(sql_.enqueue, {stream, std::string_view(users), now_ts});
