@@ -153,8 +153,8 @@ def test_v1_invite_refusals(setup):
     assert_matrix_error(put(newer), 400, "M_INCOMPATIBLE_ROOM_VERSION")
     # Not an invite; an invitee of another server; a sender of another server.
     assert_matrix_error(put(invite_event(remote, room, alice_id, content={"membership": "join"})), 400, "M_INVALID_PARAM")
-    assert_matrix_error(put(invite_event(remote, room, f"@carol:{REMOTE}")), 403, "M_FORBIDDEN")
-    assert_matrix_error(put(invite_event(remote, room, alice_id, sender=f"@mallory:{OLD}")), 403, "M_FORBIDDEN")
+    assert_matrix_error(put(invite_event(remote, room, f"@carol:{REMOTE}")), 400, "M_INVALID_PARAM")
+    assert_matrix_error(put(invite_event(remote, room, alice_id, sender=f"@mallory:{OLD}")), 400, "M_INVALID_PARAM")
     # A signature that does not verify; an event ID other than the path's.
     forged = invite_event(remote, room, alice_id)
     forged["depth"] = 8

@@ -165,7 +165,8 @@ def test_invite_to_a_remote_room_reaches_sync(setup):
     foreign = sign_event(remote, dict(invite, state_key=f"@carol:{REMOTE}"))
     response = remote.request(server, "PUT", fed_path("invite", room, event_id(foreign), version="v2"),
                               {"event": foreign, "room_version": "11"})
-    assert_matrix_error(response, 403, "M_FORBIDDEN")
+    # invites-v2: servers SHOULD return M_INVALID_PARAM when the state_key is not one of theirs.
+    assert_matrix_error(response, 400, "M_INVALID_PARAM")
 
 
 @spec("server-server-api/#get_matrixfederationv1queryprofile")

@@ -9,6 +9,7 @@
 #include "api/room_errors.hpp"
 #include "metrics/metrics.hpp"
 #include "rooms/errors.hpp"
+#include "rooms/notifier.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -156,6 +157,11 @@ Dispatcher::Routed Dispatcher::route(const ApiRequest& req) const {
 
 ApiResponse Dispatcher::run(const ApiRequest& req, RouteMatch& match) const {
   const Operation& op = *match.operation;
+  // Work queued for a background worker by a handler that made no notify() of its own.
+  struct FlushQueued {
+    rooms::Notifier& notifier;
+    ~FlushQueued() { notifier.flush_queued(); }
+  } flush{services_.notifier};
   try {
     auto query = parse_query(req.query);
     if (!query) {

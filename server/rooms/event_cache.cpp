@@ -30,6 +30,14 @@ void EventCache::put(const std::string& event_id, std::shared_ptr<const ParsedEv
   }
 }
 
+void EventCache::erase(std::string_view event_id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = slots_.find(std::string(event_id)); it != slots_.end()) {
+    order_.erase(it->second.position);
+    slots_.erase(it);
+  }
+}
+
 std::size_t EventCache::size() const {
   std::lock_guard lock(mutex_);
   return slots_.size();

@@ -24,6 +24,22 @@ TEST(EventCache, KeepsTheMostRecentlyUsed) {
   EXPECT_EQ(cache.size(), 2u);
 }
 
+TEST(EventCache, ErasedEventsAreReadAgainAndTheirSlotReused) {
+  EventCache cache(2);
+  cache.put("$a", event(1));
+  cache.put("$b", event(2));
+  cache.erase("$a");
+  cache.erase("$unknown");
+  EXPECT_FALSE(cache.find("$a"));
+  EXPECT_EQ(cache.size(), 1u);
+  cache.put("$c", event(3));  // fits without evicting $b
+  EXPECT_TRUE(cache.find("$b"));
+  EXPECT_TRUE(cache.find("$c"));
+  cache.put("$a", event(4));  // evicts $b, the least recently used
+  EXPECT_FALSE(cache.find("$b"));
+  EXPECT_EQ(cache.find("$a")->pdu["n"], 4);
+}
+
 TEST(EventCache, ZeroCapacityCachesNothing) {
   EventCache cache(0);
   cache.put("$a", event(1));

@@ -131,7 +131,7 @@ storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_
   return row;
 }
 
-std::int64_t promote_outlier(storage::WriteTx& tx, const std::string& event_id,
+std::int64_t promote_outlier(storage::WriteTx& tx, EventCache& shared, const std::string& event_id,
                              const std::optional<std::string>& rejected_reason, bool soft_failed) {
   const auto existing = tx.events().get_row(event_id);
   if (!existing || !existing->outlier || !tx.events().promote_outlier(event_id)) {
@@ -139,6 +139,7 @@ std::int64_t promote_outlier(storage::WriteTx& tx, const std::string& event_id,
   }
   if (rejected_reason && !existing->rejected()) {
     tx.events().set_rejected(event_id, *rejected_reason);
+    shared.erase(event_id);
   }
   if (soft_failed) {
     tx.events().set_soft_failed(event_id, true);
@@ -380,7 +381,7 @@ std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events,
   row.soft_failed = as.soft_failed;
   storage::EventInsert inserted;
   if (as.promote_outlier) {
-    inserted.stream = pipeline::promote_outlier(tx, event_id, as.rejected_reason, as.soft_failed);
+    inserted.stream = pipeline::promote_outlier(tx, events_cache_, event_id, as.rejected_reason, as.soft_failed);
   } else {
     inserted = tx.events().insert(row);
     if (inserted.result == storage::CreateResult::exists) {

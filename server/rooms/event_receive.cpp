@@ -49,6 +49,18 @@ bool ReceiveResult::stored() const {
 
 namespace {
 
+/// Whether a stored event is the received one: the same room and the same content hash. For
+/// room versions 1 and 2 the event ID is chosen by the sending server, not derived from the
+/// event, so a second event under a known ID must not take the stored one's place.
+bool same_event(const storage::StoredEvent& stored, const VerifiedPdu& pdu) {
+  if (stored.room_id != pdu.room_id) {
+    return false;
+  }
+  const auto json = nlohmann::json::parse(stored.json, nullptr, false);
+  const auto hashes = pdu.pdu.find("hashes");
+  return json.is_object() && hashes != pdu.pdu.end() && json.value("hashes", nlohmann::json()) == *hashes;
+}
+
 ReceiveResult failure(ReceiveStatus status, std::string event_id, std::string reason) {
   ReceiveResult r;
   r.status = status;
@@ -462,7 +474,7 @@ ReceiveResult EventPipeline::receive_at(storage::WriteTx& tx, TxEventSource& eve
   // An outlier (known from a join's state, an auth chain) received live takes its place in the
   // DAG now; one rejected as an outlier stays as it is.
   const auto existing = tx.events().get_row(pdu.event_id);
-  if (existing && (!existing->outlier || existing->rejected())) {
+  if (existing && (!existing->outlier || existing->rejected() || !same_event(*existing, pdu))) {
     return failure(ReceiveStatus::already_known, pdu.event_id, "");
   }
   const bool promote = existing.has_value();
@@ -582,7 +594,7 @@ ReceiveResult EventPipeline::receive_history(storage::WriteTx& tx, const Verifie
   r.status = rejected ? ReceiveStatus::rejected : ReceiveStatus::accepted;
   r.reason = rejected.value_or("");
   if (existing) {
-    r.stream = pipeline::promote_outlier(tx, pdu.event_id, rejected, false);
+    r.stream = pipeline::promote_outlier(tx, events_cache_, pdu.event_id, rejected, false);
   } else {
     nlohmann::json stored = pdu.pdu;
     const auto key = stored.find("state_key");

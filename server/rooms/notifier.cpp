@@ -46,20 +46,31 @@ void Notifier::cancel(Ticket ticket) {
   waiters_.erase(ticket);
 }
 
-void Notifier::notify() {
+void Notifier::notify() { wake_marked(true); }
+
+void Notifier::flush_queued() {
+  if (marked_queues != 0) {
+    wake_marked(false);
+  }
+}
+
+void Notifier::wake_marked(bool every_commit_waiter) {
   const unsigned marked = marked_queues;
   marked_queues = 0;
   std::vector<Wake> woken;
   {
     std::lock_guard lock(mutex_);
-    ++generation_;
+    if (every_commit_waiter) {
+      ++generation_;
+    }
     for (std::size_t queue = 0; queue < queue_count; ++queue) {
       if (marked & (1u << queue)) {
         ++queue_generations_[queue];
       }
     }
     for (auto it = waiters_.begin(); it != waiters_.end();) {
-      if (!it->second.queue || (marked & bit(*it->second.queue))) {
+      const bool wakes = it->second.queue ? (marked & bit(*it->second.queue)) != 0 : every_commit_waiter;
+      if (wakes) {
         woken.push_back(std::move(it->second.wake));
         it = waiters_.erase(it);
       } else {

@@ -53,6 +53,13 @@ class Notifier {
   /// Call it inside the transaction; the wake-up waits for this thread's next notify().
   static void mark_queued(WorkQueue queue);
 
+  /// Wakes the waiters of the queues marked on this thread that no notify() has taken yet,
+  /// and nobody else (/sync waiters stay asleep). Free when nothing is marked. The request
+  /// dispatcher calls it after every handler, so a write that queued work without a notify()
+  /// (an administrative logout announcing device removals, say) still wakes its worker now
+  /// rather than at the worker's idle time-out.
+  void flush_queued();
+
  private:
   static constexpr std::size_t queue_count = 2;
   struct Waiter {
@@ -61,6 +68,9 @@ class Notifier {
     Wake wake;
   };
   Ticket add_waiter(std::optional<WorkQueue> queue, std::int64_t seen, Wake& wake);
+  /// Moves the generations of the queues marked on this thread and wakes their waiters; with
+  /// `every_commit_waiter` also the commit generation and its waiters (notify()).
+  void wake_marked(bool every_commit_waiter);
 
   mutable std::mutex mutex_;
   std::int64_t generation_ = 0;

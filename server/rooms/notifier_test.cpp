@@ -63,6 +63,25 @@ TEST(Notifier, AMarkCountsOnlyOnItsOwnThread) {
   EXPECT_EQ(notifier.generation(WorkQueue::push), 0);
 }
 
+TEST(Notifier, FlushingWakesOnlyTheMarkedQueuesWaiters) {
+  Notifier notifier;
+  int sync_woken = 0;
+  int outbox_woken = 0;
+  notifier.wait(notifier.generation(), [&] { ++sync_woken; });
+  notifier.wait(WorkQueue::federation_outbox, 0, [&] { ++outbox_woken; });
+  notifier.flush_queued();  // nothing marked: nothing moves
+  EXPECT_EQ(outbox_woken, 0);
+  Notifier::mark_queued(WorkQueue::federation_outbox);
+  notifier.flush_queued();
+  EXPECT_EQ(outbox_woken, 1);
+  EXPECT_EQ(sync_woken, 0);
+  EXPECT_EQ(notifier.generation(), 0);
+  EXPECT_EQ(notifier.generation(WorkQueue::federation_outbox), 1);
+  notifier.notify();  // the mark was used up by the flush
+  EXPECT_EQ(sync_woken, 1);
+  EXPECT_EQ(notifier.generation(WorkQueue::federation_outbox), 1);
+}
+
 TEST(Notifier, AQueueWaiterSeesAMarkedCommitBetweenReadAndWait) {
   Notifier notifier;
   const auto seen = notifier.generation(WorkQueue::federation_outbox);

@@ -60,8 +60,9 @@ storage::NewEvent event_row(const nlohmann::json& pdu, const std::string& event_
 
 /// An outlier takes its place in the DAG (received live, or reached by backfill): a timeline
 /// event from now on, keeping its stream position (state groups name events by it), marked
-/// rejected or soft-failed as judged now. Returns that position.
-std::int64_t promote_outlier(storage::WriteTx& tx, const std::string& event_id,
+/// rejected or soft-failed as judged now (a rejection also leaves `shared`, which held it as
+/// accepted). Returns that position.
+std::int64_t promote_outlier(storage::WriteTx& tx, EventCache& shared, const std::string& event_id,
                              const std::optional<std::string>& rejected_reason, bool soft_failed);
 
 /// Puts what a state event replaces in the state `before` it (its `replaces_state`, and the old

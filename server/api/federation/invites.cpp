@@ -44,14 +44,16 @@ nlohmann::json accept_invite(RequestContext& ctx, const std::string& room_id, co
   if (!parsed_sender) {
     throw MatrixError(ErrCode::invalid_param, "Not a valid user ID: " + sender);
   }
+  // The spec's list of invites a server must refuse (M_INVALID_PARAM, not M_FORBIDDEN, which
+  // it keeps for invites that are well-formed but not allowed) names both of these.
   if (parsed_sender->server_name != origin) {
-    throw MatrixError(ErrCode::forbidden, sender + " does not belong to " + origin);
+    throw MatrixError(ErrCode::invalid_param, sender + " does not belong to " + origin);
   }
   const std::string invitee = event.value("state_key", "");
   const auto& own = ctx.services.identity.server_name;
   auto parsed = core::parse_user_id(invitee);
   if (!parsed || parsed->server_name != own) {
-    throw MatrixError(ErrCode::forbidden, "The invitee " + invitee + " is not a user of " + own);
+    throw MatrixError(ErrCode::invalid_param, "The invitee " + invitee + " is not a user of " + own);
   }
   const bool in_room = ctx.services.database.read([&](storage::ReadTx& tx) {
     if (!tx.accounts().get(invitee)) {

@@ -5,8 +5,11 @@
 // its WAL hook (which also turns the automatic checkpoint off), and one background thread with
 // its own connection runs a PASSIVE checkpoint once the WAL has grown past `passive_pages`:
 // it copies what no reader still needs without blocking writers or readers. Should readers
-// keep it from finishing until the WAL reaches `truncate_pages`, a TRUNCATE checkpoint (which
-// waits for readers, up to the busy timeout, and holds writers meanwhile) bounds the file.
+// keep it from finishing until the WAL reaches `truncate_pages`, a TRUNCATE checkpoint bounds
+// the file. TRUNCATE holds writers while it waits for readers, so it waits only briefly
+// (`busy_timeout`, short) and gives up with SQLITE_BUSY; the next commit past the threshold
+// asks again. A long reader (a backup, a large initial /sync) thus delays the truncation
+// instead of making request writes time out behind it.
 
 #include <chrono>
 #include <condition_variable>
@@ -24,8 +27,9 @@ struct CheckpointOptions {
   int passive_pages = 1'000;
   /// WAL pages after which the checkpoint waits for readers and truncates the WAL.
   int truncate_pages = 20'000;
-  /// How long the checkpoint connection waits for locks.
-  std::chrono::milliseconds busy_timeout{5'000};
+  /// How long the checkpoint connection waits for locks (only TRUNCATE waits at all; writers
+  /// queue behind it meanwhile, so keep this well under the request connections' timeout).
+  std::chrono::milliseconds busy_timeout{50};
 };
 
 class Checkpointer {

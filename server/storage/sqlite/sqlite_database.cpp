@@ -80,8 +80,7 @@ std::unique_ptr<Database> open(const std::string& path, const OpenOptions& optio
                                std::span<const sql::Migration> migrations) {
   // Owned by the writer pool's factory, so it lives as long as the writer connection and stops
   // when the database is closed.
-  auto checkpointer = std::make_shared<Checkpointer>(
-      path, CheckpointOptions{.busy_timeout = options.busy_timeout});
+  auto checkpointer = std::make_shared<Checkpointer>(path);
   auto writer = std::make_unique<sql::ConnectionPool>(
       "sqlite_writer", 1,
       [path, options, checkpointer] { return connect(path, Role::writer, options, checkpointer.get()); },
