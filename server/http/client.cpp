@@ -113,20 +113,36 @@ std::string_view to_string(ClientErrorKind kind) {
 
 struct Client::Impl {
   ClientOptions options;
-  asio::ssl::context tls_context{asio::ssl::context::tls_client};
+  std::once_flag tls_built;
+  std::optional<asio::ssl::context> tls;
   std::mutex mutex;
   std::map<PoolKey, std::vector<std::unique_ptr<Connection>>> idle;
 
+  // Loading the system's trust store costs tens of milliseconds and about 1.5 MB per client,
+  // and a server holds several clients (push gateways, application services, URL previews)
+  // that most never use; so the TLS context is built on the first https request. A configured
+  // CA file is still loaded here, so that a bad one stops start-up with its error.
   explicit Impl(ClientOptions o) : options(std::move(o)) {
-    boost::system::error_code ec;
-    tls_context.set_default_verify_paths(ec);
     if (!options.ca_file.empty()) {
-      tls_context.load_verify_file(options.ca_file.string(), ec);
-      if (ec) {
-        throw ClientSetupError("cannot load CA file " + options.ca_file.string() + ": " + ec.message());
-      }
+      tls_context();
     }
-    tls_context.set_verify_mode(options.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  }
+
+  asio::ssl::context& tls_context() {
+    std::call_once(tls_built, [this] {
+      asio::ssl::context context{asio::ssl::context::tls_client};
+      boost::system::error_code ec;
+      context.set_default_verify_paths(ec);
+      if (!options.ca_file.empty()) {
+        context.load_verify_file(options.ca_file.string(), ec);
+        if (ec) {
+          throw ClientSetupError("cannot load CA file " + options.ca_file.string() + ": " + ec.message());
+        }
+      }
+      context.set_verify_mode(options.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
+      tls.emplace(std::move(context));
+    });
+    return *tls;
   }
 
   std::unique_ptr<Connection> take_idle(const PoolKey& key) {
@@ -180,7 +196,7 @@ struct Client::Impl {
     }
 
     if (req.tls) {
-      c->secure.emplace(c->ioc, tls_context);
+      c->secure.emplace(c->ioc, tls_context());
     } else {
       c->plain.emplace(c->ioc);
     }
