@@ -17,7 +17,9 @@ Needs PyNaCl (Debian python3-nacl) and the openssl tool.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import ssl
 import subprocess
 import threading
@@ -31,7 +33,7 @@ import nacl.signing
 
 from .client import Response
 from .keys import canonical_json, unpadded_b64, verify_signed_json
-from .server import LOOPBACK, RanvierServer
+from .server import LOOPBACK, RanvierServer, describe_exit
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -318,3 +320,23 @@ def federation_config(ca: CertificateAuthority, remotes: list[FakeHomeserver]) -
     """Config overrides pointing Ranvier at the fake servers and trusting the test CA."""
     return {"federation": {"server_overrides": {r.server_name: r.address for r in remotes},
                            "ca_file": str(ca.cert)}}
+
+
+@contextlib.contextmanager
+def ranvier_with_fakes(folder: Path, server_name: str, ca: CertificateAuthority, remotes: list):
+    """A started Ranvier (rate limits and presence off) federating with the started fake
+    servers `remotes` through the test CA. Yields the server; afterwards it must stop cleanly
+    on SIGTERM, and the fakes are stopped and the server's folder removed either way."""
+    server = RanvierServer(folder / "ranvier", server_name=server_name)
+    try:
+        server.init()
+        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
+                          **federation_config(ca, remotes)})
+        server.start()
+        yield server
+        code = server.stop(signal.SIGTERM)
+        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
+    finally:
+        for remote in remotes:
+            remote.stop()
+        server.cleanup()

@@ -12,17 +12,16 @@ versions (rooms/v1 "Redactions"). The helpers below build and sign them."""
 
 import hashlib
 import json
-import signal
 import urllib.parse
 
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.federation import CertificateAuthority, FakeHomeserver, federation_config, now_ms
+from harness.federation import CertificateAuthority, FakeHomeserver, now_ms, ranvier_with_fakes
 from harness.federation_events import fed_path, quote
 from harness.keys import canonical_json, unpadded_b64, verify_signed_json
 from harness.rooms import create_room, new_user, path, state_event, sync
-from harness.server import RanvierServer, describe_exit
+from harness.server import RanvierServer
 
 REMOTE = "remote.invitev1.test"
 OLD = "old.invitev1.test"
@@ -93,21 +92,10 @@ def setup(tmp_path_factory):
     ca = CertificateAuthority(folder / "ca")
     remote = FakeHomeserver(REMOTE, ca).start()
     old = PreV2Homeserver(OLD, ca).start()
-    server = RanvierServer(folder / "ranvier", server_name="ranvier.invitev1.test")
-    try:
-        server.init()
-        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
-                          **federation_config(ca, [remote, old])})
-        server.start()
+    with ranvier_with_fakes(folder, "ranvier.invitev1.test", ca, [remote, old]) as server:
         with server.client() as client:
             alice = new_user(client, "alice")
         yield server, remote, old, alice
-        code = server.stop(signal.SIGTERM)
-        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
-    finally:
-        remote.stop()
-        old.stop()
-        server.cleanup()
 
 
 @spec("server-server-api/#put_matrixfederationv1inviteroomideventid")

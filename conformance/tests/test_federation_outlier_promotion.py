@@ -6,15 +6,13 @@ room, changes bob's display name in event A and sends B on top of A without send
 gets the state before B from the remote (GET /state), which holds A, and keeps A as an outlier.
 When A arrives through /send it is promoted: /messages serves it from then on."""
 
-import signal
 
 import pytest
 
 from harness.checks import assert_json_response, spec
-from harness.federation import CertificateAuthority, FakeHomeserver, federation_config, now_ms
+from harness.federation import CertificateAuthority, FakeHomeserver, now_ms, ranvier_with_fakes
 from harness.federation_events import build_event, event_id, fed_path, join, send_transaction, sign_event
 from harness.rooms import all_messages, create_room, new_user, text
-from harness.server import RanvierServer, describe_exit
 
 REMOTE = "remote.outliers.test"
 BOB = f"@bob:{REMOTE}"
@@ -25,20 +23,10 @@ def setup(tmp_path_factory):
     folder = tmp_path_factory.mktemp("federation_outlier_promotion")
     ca = CertificateAuthority(folder / "ca")
     remote = FakeHomeserver(REMOTE, ca).start()
-    server = RanvierServer(folder / "ranvier", server_name="ranvier.outliers.test")
-    try:
-        server.init()
-        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
-                          **federation_config(ca, [remote])})
-        server.start()
+    with ranvier_with_fakes(folder, "ranvier.outliers.test", ca, [remote]) as server:
         with server.client() as client:
             alice = new_user(client, "alice")
         yield server, remote, alice
-        code = server.stop(signal.SIGTERM)
-        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
-    finally:
-        remote.stop()
-        server.cleanup()
 
 
 def display_names(server, token, room):

@@ -3,16 +3,14 @@ in it over the server-server API: make_join/send_join, PUT /send with PDUs and E
 sends reaches the local user's /sync), leaving and knocking, and the checks on received PDUs
 (signatures, hashes, authorization, unknown rooms, server ACLs)."""
 
-import signal
 
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.federation import CertificateAuthority, FakeHomeserver, federation_config, now_ms
+from harness.federation import CertificateAuthority, FakeHomeserver, now_ms, ranvier_with_fakes
 from harness.federation_events import (build_event, event_id, fed_path, join, make_membership, quote,
                                        send_membership, send_transaction, sign_event)
 from harness.rooms import bodies, create_room, new_user, put_state, sync, text, timeline_events
-from harness.server import RanvierServer, describe_exit
 
 REMOTE = "remote.rooms.test"
 OTHER = "other.rooms.test"
@@ -26,21 +24,10 @@ def setup(tmp_path_factory):
     ca = CertificateAuthority(folder / "ca")
     remote = FakeHomeserver(REMOTE, ca).start()
     other = FakeHomeserver(OTHER, ca).start()
-    server = RanvierServer(folder / "ranvier", server_name="ranvier.rooms.test")
-    try:
-        server.init()
-        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
-                          **federation_config(ca, [remote, other])})
-        server.start()
+    with ranvier_with_fakes(folder, "ranvier.rooms.test", ca, [remote, other]) as server:
         with server.client() as client:
             alice = new_user(client, "alice")
         yield server, remote, other, alice
-        code = server.stop(signal.SIGTERM)
-        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
-    finally:
-        remote.stop()
-        other.stop()
-        server.cleanup()
 
 
 def public_room(server, token, **request):

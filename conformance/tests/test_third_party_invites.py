@@ -6,17 +6,15 @@ identity server and the room gets an m.room.third_party_invite event with the in
 display name and public keys. Refusals: an identity token the server does not know, an
 identity server that cannot be reached, a sender not in the room."""
 
-import signal
 
 import nacl.signing
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
 from harness.fake_identity_server import FakeIdentityServer
-from harness.federation import CertificateAuthority, FakeHomeserver, federation_config
+from harness.federation import CertificateAuthority, FakeHomeserver, ranvier_with_fakes
 from harness.federation_events import fed_path, sign_event
 from harness.rooms import create_room, membership, new_user, path, state_event
-from harness.server import RanvierServer, describe_exit
 
 REMOTE = "remote.3pid.test"
 ERIN = f"@erin:{REMOTE}"
@@ -40,22 +38,14 @@ def setup(tmp_path_factory):
     ca = CertificateAuthority(folder / "ca")
     identity = FakeIdentityServer(ca).start()
     remote = InvitedServer(REMOTE, ca).start()
-    server = RanvierServer(folder / "ranvier", server_name="ranvier.3pid.test")
     try:
-        server.init()
-        server.configure({"rate_limits": {"enabled": False}, "presence": {"enabled": False},
-                          **federation_config(ca, [remote])})
-        server.start()
-        with server.client() as client:
-            alice = new_user(client, "alice")
-            bob = new_user(client, "bob")
-        yield server, identity, alice, bob, remote
-        code = server.stop(signal.SIGTERM)
-        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
+        with ranvier_with_fakes(folder, "ranvier.3pid.test", ca, [remote]) as server:
+            with server.client() as client:
+                alice = new_user(client, "alice")
+                bob = new_user(client, "bob")
+            yield server, identity, alice, bob, remote
     finally:
         identity.stop()
-        remote.stop()
-        server.cleanup()
 
 
 def invite_3pid(client, token, room, identity, address, **overrides):
