@@ -3,7 +3,8 @@
 // commit pushes the WAL past 1,000 pages, so that request waits for the copy into the database
 // file and its fsync. Instead the writer connection reports each commit's WAL size through
 // its WAL hook (which also turns the automatic checkpoint off), and one background thread with
-// its own connection runs a PASSIVE checkpoint once the WAL has grown past `passive_pages`:
+// its own connection runs a PASSIVE checkpoint once `passive_pages` frames have been written
+// since the last checkpoint:
 // it copies what no reader still needs without blocking writers or readers. Should readers
 // keep it from finishing until the WAL reaches `truncate_pages`, a TRUNCATE checkpoint bounds
 // the file. TRUNCATE holds writers while it waits for readers, so it waits only briefly
@@ -23,7 +24,8 @@ struct sqlite3;
 namespace ranvier::storage::sqlite {
 
 struct CheckpointOptions {
-  /// WAL pages after which a PASSIVE checkpoint is run (SQLite's automatic default is 1,000).
+  /// WAL pages written since the last checkpoint after which a PASSIVE checkpoint is run
+  /// (SQLite's automatic default is 1,000 pages of WAL length).
   int passive_pages = 1'000;
   /// WAL pages after which the checkpoint waits for readers and truncates the WAL.
   int truncate_pages = 20'000;
@@ -60,6 +62,8 @@ class Checkpointer {
   mutable std::mutex mutex_;
   std::condition_variable wanted_;
   int wal_pages_ = 0;
+  /// WAL frames the last checkpoint copied into the database file (0 after the WAL restarts).
+  int checkpointed_pages_ = 0;
   bool pending_ = false;
   bool stopping_ = false;
   std::int64_t checkpoints_ = 0;

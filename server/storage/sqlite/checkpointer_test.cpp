@@ -65,6 +65,31 @@ TEST_F(CheckpointerTest, AWalPastTheThresholdIsCheckpointedInTheBackground) {
   EXPECT_GE(fs::file_size(path_), 40u * 4096u);
 }
 
+TEST_F(CheckpointerTest, TheNextCheckpointWaitsForNewFramesWhileReadersKeepTheWalLong) {
+  write_pages(40);  // before the hook: SQLite's own threshold is 1,000 pages
+  // A reader holding a snapshot of those frames keeps later writers from starting the WAL
+  // over, so the WAL only grows from here on.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  Checkpointer checkpointer(path_, {.passive_pages = 20, .truncate_pages = 1'000'000});
+  checkpointer.watch(db_);
+  write_pages(1);
+  ASSERT_TRUE(eventually(checkpointer, 1));
+  // A few small commits leave the WAL past the threshold in length but add fewer than 20
+  // frames to what was copied: no checkpoint for them.
+  write_pages(1);
+  write_pages(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(checkpointer.checkpoints(), 1);
+
+  ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(reader);
+  write_pages(25);
+  EXPECT_TRUE(eventually(checkpointer, 2));
+}
+
 TEST_F(CheckpointerTest, AVeryLargeWalIsTruncated) {
   Checkpointer checkpointer(path_, {.passive_pages = 20, .truncate_pages = 30});
   checkpointer.watch(db_);
