@@ -98,6 +98,36 @@ TEST_P(StorageTest, ForwardExtremitiesFollowTheDag) {
             ErrorKind::constraint);
 }
 
+// Writes whose outcome nobody reads may be queued (Session::execute_later: PostgreSQL's
+// pipeline) and their replies collected with the next statement or the commit.
+TEST_P(StorageTest, QueuedWritesAreReadBackInTheirTransactionAndAFailedOneUndoesThemAll) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.rooms().create(room("!r:test"));
+    tx.rooms().add_forward_extremity("!r:test", "$a", {});
+    EXPECT_EQ(tx.rooms().forward_extremities("!r:test"), std::vector<std::string>{"$a"});
+  });
+  // The failing write (an unknown room breaks the foreign key) is followed by writes of
+  // statements this connection has not prepared before: the error still surfaces with its
+  // kind, none of the transaction stays, and the same connection serves the next one.
+  EXPECT_EQ(write_error_kind(*db,
+                             [](WriteTx& tx) {
+                               tx.rooms().add_forward_extremity("!r:test", "$b", std::vector<std::string>{"$a"});
+                               tx.rooms().add_forward_extremity("!zz:test", "$e", {});
+                               tx.rooms().extend_history("!r:test", "$b", std::vector<std::string>{"$a"});
+                               tx.rooms().forward_extremities("!r:test");
+                             }),
+            ErrorKind::constraint);
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().forward_extremities("!r:test"); }),
+            std::vector<std::string>{"$a"});
+  db->write([](WriteTx& tx) {
+    tx.rooms().extend_history("!r:test", "$b", std::vector<std::string>{"$a"});
+    tx.rooms().add_forward_extremity("!r:test", "$b", std::vector<std::string>{"$a"});
+  });
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().forward_extremities("!r:test"); }),
+            std::vector<std::string>{"$b"});
+}
+
 TEST_P(StorageTest, CurrentStateAppliesDeltas) {
   auto db = open();
   const StateKey create{"m.room.create", ""};

@@ -13,7 +13,9 @@ namespace ranvier::storage::postgres {
   X(PQerrorMessage) X(PQexec) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQgetResult)            \
   X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare)               \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQuery)                   \
-  X(PQsetClientEncoding) X(PQsetNoticeProcessor) X(PQstatus)
+  X(PQsetClientEncoding) X(PQsetNoticeProcessor) X(PQstatus) X(PQenterPipelineMode)              \
+  X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendPrepare) X(PQsendQueryPrepared)                  \
+  X(PQsendQueryParams)
 
 /// The resolved entry points, named like the functions themselves.
 struct Libpq {

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <memory>
+#include <optional>
 
 namespace ranvier::storage::postgres {
 namespace {
@@ -47,13 +48,8 @@ PgSession::~PgSession() { libpq().PQfinish(conn_); }
 
 bool PgSession::healthy() const { return !broken_ && libpq().PQstatus(conn_) == CONNECTION_OK; }
 
-PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
-  Result result(raw);
-  const ExecStatusType status = result ? libpq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    return result.release();
-  }
-  const char* state = result ? libpq().PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+StorageError PgSession::failure(PGresult* result, std::string_view doing) {
+  const char* state = result != nullptr ? libpq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   ErrorKind kind = state != nullptr ? kind_of(state) : ErrorKind::connection_lost;
   if (libpq().PQstatus(conn_) != CONNECTION_OK) {
     kind = ErrorKind::connection_lost;
@@ -61,16 +57,28 @@ PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
   if (kind == ErrorKind::connection_lost) {
     broken_ = true;
   }
-  std::string message = result ? trimmed_message(libpq().PQresultErrorMessage(result.get()))
-                               : trimmed_message(libpq().PQerrorMessage(conn_));
+  std::string message = result != nullptr ? trimmed_message(libpq().PQresultErrorMessage(result))
+                                          : trimmed_message(libpq().PQerrorMessage(conn_));
   if (message.empty()) {
     message = trimmed_message(libpq().PQerrorMessage(conn_));
   }
-  throw StorageError(
-      kind, "PostgreSQL " + label_ + ": " + message + " (while " + std::string(doing) + ")");
+  return StorageError(kind, "PostgreSQL " + label_ + ": " + message + " (while " + std::string(doing) + ")");
+}
+
+PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
+  Result result(raw);
+  const ExecStatusType status = result ? libpq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    return result.release();
+  }
+  throw failure(result.get(), doing);
 }
 
 void PgSession::end_read_only(std::string_view commit) {
+  if (pipelined_) {
+    execute_script(commit);
+    return;
+  }
   const std::string text(commit);
   if (libpq().PQsendQuery(conn_, text.c_str()) == 0) {
     broken_ = true;
@@ -91,40 +99,137 @@ void PgSession::collect_pending() {
   }
 }
 
-PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params) {
-  collect_pending();
-  auto found = statement_names_.find(sql.text());
-  if (found == statement_names_.end()) {
-    std::string name = "ranvier_" + std::to_string(statement_names_.size());
-    Result prepared(checked(libpq().PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr),
-                            "preparing: " + std::string(sql::first_line(sql.text()))));
-    found = statement_names_.emplace(sql.text(), std::move(name)).first;
-  }
-  // Text-format parameters: libpq wants NUL-terminated strings, so each value is copied.
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const sql::Param& param = params[i];
-    if (std::holds_alternative<std::nullptr_t>(param)) {
-      continue;
-    }
-    if (const auto* flag = std::get_if<bool>(&param)) {
-      texts[i] = *flag ? "t" : "f";
-    } else if (const auto* number = std::get_if<std::int64_t>(&param)) {
-      texts[i] = std::to_string(*number);
-    } else {
-      std::string_view text = std::get<std::string_view>(param);
-      if (text.find('\0') != std::string_view::npos) {
-        throw StorageError(ErrorKind::query_failed,
-                           "PostgreSQL " + label_ + ": text parameters cannot contain NUL");
+namespace {
+
+/// Statement parameters as the NUL-terminated texts libpq wants (it copies them when sending).
+class ParamTexts {
+ public:
+  ParamTexts(std::span<const sql::Param> params, const std::string& label)
+      : texts_(params.size()), values_(params.size(), nullptr) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const sql::Param& param = params[i];
+      if (std::holds_alternative<std::nullptr_t>(param)) {
+        continue;
       }
-      texts[i] = std::string(text);
+      if (const auto* flag = std::get_if<bool>(&param)) {
+        texts_[i] = *flag ? "t" : "f";
+      } else if (const auto* number = std::get_if<std::int64_t>(&param)) {
+        texts_[i] = std::to_string(*number);
+      } else {
+        std::string_view text = std::get<std::string_view>(param);
+        if (text.find('\0') != std::string_view::npos) {
+          throw StorageError(ErrorKind::query_failed, "PostgreSQL " + label + ": text parameters cannot contain NUL");
+        }
+        texts_[i] = std::string(text);
+      }
+      values_[i] = texts_[i].c_str();
     }
-    values[i] = texts[i].c_str();
   }
-  return checked(libpq().PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()),
-                                values.data(), nullptr, nullptr, 0),
-                 "running: " + std::string(sql::first_line(sql.text())));
+  int count() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  std::vector<std::string> texts_;
+  std::vector<const char*> values_;
+};
+
+std::string running(sql::StaticSql sql) { return "running: " + std::string(sql::first_line(sql.text())); }
+
+}  // namespace
+
+const std::string& PgSession::prepared_name(sql::StaticSql sql) {
+  auto found = statement_names_.find(sql.text());
+  if (found != statement_names_.end()) {
+    return found->second;
+  }
+  std::string name = "ranvier_" + std::to_string(statement_names_.size());
+  std::string doing = "preparing: " + std::string(sql::first_line(sql.text()));
+  if (pipelined_) {
+    if (libpq().PQsendPrepare(conn_, name.c_str(), sql.text(), 0, nullptr) == 0) {
+      throw failure(nullptr, doing);
+    }
+    in_flight_.push_back({std::move(doing), sql.text()});
+  } else {
+    Result prepared(checked(libpq().PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr), doing));
+  }
+  return statement_names_.emplace(sql.text(), std::move(name)).first->second;
+}
+
+void PgSession::send_pipelined(sql::StaticSql sql, std::span<const sql::Param> params) {
+  const ParamTexts texts(params, label_);
+  if (!pipelined_) {
+    collect_pending();
+    if (libpq().PQenterPipelineMode(conn_) == 0) {
+      throw failure(nullptr, "entering pipeline mode");
+    }
+    pipelined_ = true;
+  }
+  const std::string& name = prepared_name(sql);
+  if (libpq().PQsendQueryPrepared(conn_, name.c_str(), texts.count(), texts.values(), nullptr, nullptr, 0) == 0) {
+    throw failure(nullptr, running(sql));
+  }
+  in_flight_.push_back({running(sql), nullptr});
+}
+
+PGresult* PgSession::finish_pipeline(bool keep_last) {
+  pipelined_ = false;
+  std::vector<InFlight> sent;
+  sent.swap(in_flight_);
+  if (libpq().PQpipelineSync(conn_) == 0) {
+    broken_ = true;
+    throw failure(nullptr, "syncing the pipeline");
+  }
+  std::optional<StorageError> first_failure;
+  Result last;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    Result result(libpq().PQgetResult(conn_));
+    if (!result) {
+      // The connection broke: nothing more will come.
+      broken_ = true;
+      throw failure(nullptr, sent[i].doing);
+    }
+    // Each statement's replies end with a null result.
+    while (PGresult* extra = libpq().PQgetResult(conn_)) {
+      libpq().PQclear(extra);
+    }
+    const ExecStatusType status = libpq().PQresultStatus(result.get());
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!ok && sent[i].prepares != nullptr) {
+      statement_names_.erase(sent[i].prepares);
+    }
+    // After a failure PostgreSQL skips the rest (PGRES_PIPELINE_ABORTED): the first failure
+    // is the one to report.
+    if (!ok && status != PGRES_PIPELINE_ABORTED && !first_failure) {
+      first_failure.emplace(failure(result.get(), sent[i].doing));
+    }
+    if (i + 1 == sent.size() && keep_last) {
+      last = std::move(result);
+    }
+  }
+  Result sync(libpq().PQgetResult(conn_));
+  if (!sync || libpq().PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC || libpq().PQexitPipelineMode(conn_) == 0) {
+    broken_ = true;
+    throw first_failure ? *first_failure : failure(sync.get(), "syncing the pipeline");
+  }
+  if (first_failure) {
+    throw *first_failure;
+  }
+  return last.release();
+}
+
+void PgSession::execute_later(sql::StaticSql sql, std::span<const sql::Param> params) { send_pipelined(sql, params); }
+
+PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params) {
+  if (pipelined_) {
+    // The statement joins the writes queued before it: one round trip for all of them.
+    send_pipelined(sql, params);
+    return finish_pipeline(true);
+  }
+  collect_pending();
+  const std::string& name = prepared_name(sql);
+  const ParamTexts texts(params, label_);
+  return checked(libpq().PQexecPrepared(conn_, name.c_str(), texts.count(), texts.values(), nullptr, nullptr, 0),
+                 running(sql));
 }
 
 std::vector<sql::Row> PgSession::query(sql::StaticSql sql, std::span<const sql::Param> params) {
@@ -156,8 +261,22 @@ std::int64_t PgSession::execute(sql::StaticSql sql, std::span<const sql::Param> 
 }
 
 void PgSession::execute_script(std::string_view script) {
-  collect_pending();
   const std::string text(script);
+  if (pipelined_) {
+    // Queued writes before a COMMIT (or another single statement): it joins the pipeline.
+    // The extended protocol it needs there takes one statement only, so scripts of several
+    // statements wait for the queued writes first.
+    if (text.find(';') == std::string::npos) {
+      if (libpq().PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
+        throw failure(nullptr, "running: " + std::string(sql::first_line(script)));
+      }
+      in_flight_.push_back({"running: " + std::string(sql::first_line(script)), nullptr});
+      finish_pipeline(false);
+      return;
+    }
+    finish_pipeline(false);
+  }
+  collect_pending();
   Result result(
       checked(libpq().PQexec(conn_, text.c_str()), "running: " + std::string(sql::first_line(script))));
 }

@@ -1,11 +1,18 @@
 #pragma once
 // Session over one libpq connection. Statements are prepared once per connection (named by
 // the address of their static text) and then executed with text parameters.
+//
+// Writes handed to execute_later go out in libpq's pipeline mode without waiting: the
+// session's next statement (or the COMMIT) joins the same pipeline and one sync collects every
+// reply. A send into a room thus pays one round trip for its eight-odd row writes and the
+// commit instead of one each (0.15-0.2 ms apiece on loopback).
 
+#include "storage/errors.hpp"
 #include "storage/sql/session.hpp"
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 struct pg_conn;
 struct pg_result;
@@ -23,10 +30,12 @@ class PgSession final : public sql::Session {
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
   using sql::Session::execute;
+  using sql::Session::execute_later;
   using sql::Session::query;
 
   std::vector<sql::Row> query(sql::StaticSql sql, std::span<const sql::Param> params) override;
   std::int64_t execute(sql::StaticSql sql, std::span<const sql::Param> params) override;
+  void execute_later(sql::StaticSql sql, std::span<const sql::Param> params) override;
   void execute_script(std::string_view script) override;
   void end_read_only(std::string_view commit) override;
   bool healthy() const override;
@@ -36,6 +45,24 @@ class PgSession final : public sql::Session {
   pg_result* run(sql::StaticSql sql, std::span<const sql::Param> params);
   // Throws for a failed result (which it frees); returns it otherwise.
   pg_result* checked(pg_result* result, std::string_view doing);
+  // The error a failed result (or none) stands for; marks the session broken when the
+  // connection is gone.
+  StorageError failure(pg_result* result, std::string_view doing);
+  // The name `sql` is prepared under, preparing it first if needed (inside the pipeline when
+  // one is open).
+  const std::string& prepared_name(sql::StaticSql sql);
+  // Sends a prepared statement into the open pipeline (opening it first).
+  void send_pipelined(sql::StaticSql sql, std::span<const sql::Param> params);
+  // Syncs the open pipeline and reads every reply; throws the first failure. Returns the last
+  // statement's result when `keep_last` (owned by the caller), else nullptr.
+  pg_result* finish_pipeline(bool keep_last);
+
+  /// A statement sent into the pipeline whose reply is still to be read.
+  struct InFlight {
+    std::string doing;
+    /// For a PREPARE: the statement text it prepares, forgotten again if it fails.
+    const char* prepares = nullptr;
+  };
 
   pg_conn* conn_;
   std::string label_;
@@ -44,6 +71,8 @@ class PgSession final : public sql::Session {
 
   bool broken_ = false;
   bool reply_pending_ = false;
+  bool pipelined_ = false;
+  std::vector<InFlight> in_flight_;
   std::unordered_map<const char*, std::string> statement_names_;
 };
 

@@ -206,11 +206,11 @@ EventInsert SqlEventStore::insert(const NewEvent& event) {
   }
   if (!event.prev_events.empty()) {
     const std::string prev = json_array(event.prev_events);
-    session_.execute(sql_.insert_prev, {std::string_view(event.event_id), std::string_view(prev)});
+    session_.execute_later(sql_.insert_prev, {std::string_view(event.event_id), std::string_view(prev)});
   }
   if (!event.auth_events.empty()) {
     const std::string auth = json_array(event.auth_events);
-    session_.execute(sql_.insert_auth, {std::string_view(event.event_id), std::string_view(auth)});
+    session_.execute_later(sql_.insert_auth, {std::string_view(event.event_id), std::string_view(auth)});
   }
   return {CreateResult::created, stream};
 }

@@ -148,12 +148,13 @@ void SqlNotificationStore::add(const PushedEvent& event, std::span<const PushAct
     groups[{action.highlight, it->second}].insert(numbers[i]);
   }
   lists += "]";
-  session_.execute(sql_.insert_event, {event.stream, std::string_view(event.room_id), std::string_view(event.thread_id),
-                                       std::string_view(event.event_id), event.ts, std::string_view(lists)});
+  session_.execute_later(sql_.insert_event, {event.stream, std::string_view(event.room_id),
+                                             std::string_view(event.thread_id), std::string_view(event.event_id),
+                                             event.ts, std::string_view(lists)});
   for (const auto& [outcome, members] : groups) {
     const std::string text = members.text();
-    session_.execute(sql_.insert_outcome, {event.stream, outcome.first, static_cast<std::int64_t>(outcome.second),
-                                           std::string_view(text)});
+    session_.execute_later(sql_.insert_outcome, {event.stream, outcome.first,
+                                                 static_cast<std::int64_t>(outcome.second), std::string_view(text)});
   }
 }
 
@@ -293,7 +294,7 @@ SearchResults SqlSearchStore::search(const SearchQuery& query) {
 }
 
 void SqlSearchStore::index(std::int64_t stream, std::string_view key, std::string_view text) {
-  session_.execute(sql_.insert, {stream, key, text});
+  session_.execute_later(sql_.insert, {stream, key, text});
 }
 
 std::vector<Report> SqlReportStore::recent(std::size_t limit) {

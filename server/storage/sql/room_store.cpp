@@ -175,25 +175,25 @@ void SqlRoomStore::add_forward_extremity(std::string_view room_id, std::string_v
                                          std::span<const std::string> prev_events) {
   if (!prev_events.empty()) {
     const std::string prev = json_array(prev_events);
-    session_.execute(sql_.remove_extremities, {room_id, std::string_view(prev)});
+    session_.execute_later(sql_.remove_extremities, {room_id, std::string_view(prev)});
   }
-  session_.execute(sql_.add_extremity, {room_id, event_id});
+  session_.execute_later(sql_.add_extremity, {room_id, event_id});
 }
 
 void SqlRoomStore::extend_history(std::string_view room_id, std::string_view event_id,
                                   std::span<const std::string> prev_events) {
-  session_.execute(sql_.remove_backward_extremity, {room_id, event_id});
+  session_.execute_later(sql_.remove_backward_extremity, {room_id, event_id});
   if (!prev_events.empty()) {
     const std::string prev = json_array(prev_events);
-    session_.execute(sql_.add_backward_extremities, {room_id, std::string_view(prev)});
+    session_.execute_later(sql_.add_backward_extremities, {room_id, std::string_view(prev)});
   }
 }
 
 void SqlRoomStore::set_forward_extremities(std::string_view room_id,
                                            std::span<const std::string> event_ids) {
-  session_.execute(sql_.clear_extremities, {room_id});
+  session_.execute_later(sql_.clear_extremities, {room_id});
   for (const std::string& event_id : event_ids) {
-    session_.execute(sql_.add_extremity, {room_id, std::string_view(event_id)});
+    session_.execute_later(sql_.add_extremity, {room_id, std::string_view(event_id)});
   }
 }
 
@@ -203,9 +203,9 @@ void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta&
     const Param type(std::string_view(key.type));
     const Param state_key(std::string_view(key.state_key));
     if (event_id) {
-      session_.execute(sql_.state_put, {room_id, type, state_key, std::string_view(*event_id)});
+      session_.execute_later(sql_.state_put, {room_id, type, state_key, std::string_view(*event_id)});
     } else {
-      session_.execute(sql_.state_remove, {room_id, type, state_key});
+      session_.execute_later(sql_.state_remove, {room_id, type, state_key});
     }
     return;
   }
@@ -221,11 +221,11 @@ void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta&
   }
   if (!removes.empty()) {
     const std::string rows = removes.take();
-    session_.execute(sql_.state_remove_many, {room_id, std::string_view(rows)});
+    session_.execute_later(sql_.state_remove_many, {room_id, std::string_view(rows)});
   }
   if (!puts.empty()) {
     const std::string rows = puts.take();
-    session_.execute(sql_.state_put_many, {room_id, std::string_view(rows)});
+    session_.execute_later(sql_.state_put_many, {room_id, std::string_view(rows)});
   }
 }
 
@@ -234,9 +234,9 @@ bool SqlRoomStore::forget(std::string_view room_id, std::string_view user_id) {
 }
 
 void SqlRoomStore::set_membership(const RoomMember& member) {
-  session_.execute(sql_.member_put, {std::string_view(member.room_id),
-                                     std::string_view(member.user_id), to_string(member.membership),
-                                     std::string_view(member.event_id), member.stream});
+  session_.execute_later(sql_.member_put, {std::string_view(member.room_id), std::string_view(member.user_id),
+                                           to_string(member.membership), std::string_view(member.event_id),
+                                           member.stream});
 }
 
 void SqlRoomStore::set_memberships(std::span<const RoomMember> members) {
@@ -258,7 +258,7 @@ void SqlRoomStore::set_memberships(std::span<const RoomMember> members) {
         .add(member->stream);
   }
   const std::string text = rows.take();
-  session_.execute(sql_.member_put_many, {std::string_view(text)});
+  session_.execute_later(sql_.member_put_many, {std::string_view(text)});
 }
 
 CreateResult SqlRoomStore::create_alias(const RoomAlias& alias) {

@@ -77,6 +77,14 @@ class Session {
   /// Runs a statement and returns how many rows it changed.
   virtual std::int64_t execute(StaticSql sql, std::span<const Param> params) = 0;
 
+  /// Runs a write whose outcome the caller does not read (no rows, no count) and whose
+  /// failure dooms the whole transaction anyway. A backend may send it without waiting for the
+  /// reply: PostgreSQL queues such writes in libpq's pipeline and collects their replies with
+  /// the session's next statement or the commit, one round trip for all of them. Its error, if
+  /// any, is then thrown from that later call (naming this statement), so never use it where
+  /// the caller would catch and handle the error (a unique violation meaning "exists", say).
+  virtual void execute_later(StaticSql sql, std::span<const Param> params) { execute(sql, params); }
+
   /// Runs SQL text without parameters; it may hold several statements (migrations, BEGIN).
   virtual void execute_script(std::string_view script) = 0;
 
@@ -93,6 +101,9 @@ class Session {
   }
   std::int64_t execute(StaticSql sql, std::initializer_list<Param> params) {
     return execute(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  void execute_later(StaticSql sql, std::initializer_list<Param> params) {
+    execute_later(sql, std::span<const Param>(params.begin(), params.size()));
   }
 };
 

@@ -224,7 +224,7 @@ std::int64_t SqlStateStore::create_group(std::string_view room_id,
     const std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> rows(entries.begin(),
                                                                                  entries.end());
     const std::string values = json_array(rows);
-    session_.execute(sql_.insert_entries, {group_id, std::string_view(values)});
+    session_.execute_later(sql_.insert_entries, {group_id, std::string_view(values)});
   }
   return group_id;
 }
