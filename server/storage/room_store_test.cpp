@@ -159,6 +159,22 @@ TEST_P(StorageTest, CurrentStateAppliesDeltas) {
             ErrorKind::constraint);
 }
 
+TEST_P(StorageTest, CurrentStateLookupsFollowTheTransactionsOwnChanges) {
+  auto db = open();
+  db->write([](WriteTx& tx) {
+    tx.rooms().create(room("!r:test"));
+    const StateKey topic{"m.room.topic", ""};
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", topic), std::nullopt);
+    tx.rooms().apply_state_delta("!r:test", StateDelta{{topic, "$t1"}});
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", topic), "$t1");
+    tx.rooms().apply_state_delta("!r:test", StateDelta{{topic, "$t2"}, {StateKey{"m.room.name", ""}, "$n"}});
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", topic), "$t2");
+    tx.rooms().apply_state_delta("!r:test", StateDelta{{topic, std::nullopt}});
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", topic), std::nullopt);
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", StateKey{"m.room.name", ""}), "$n");
+  });
+}
+
 TEST_P(StorageTest, MembershipsByUserAndByRoom) {
   auto db = open();
   db->write([](WriteTx& tx) {

@@ -74,12 +74,18 @@ StateMap SqlRoomStore::current_state(std::string_view room_id) {
 
 std::optional<std::string> SqlRoomStore::current_state_event(std::string_view room_id,
                                                              const StateKey& key) {
+  std::pair<std::string, StateKey> lookup{std::string(room_id), key};
+  if (auto known = state_lookups_.find(lookup); known != state_lookups_.end()) {
+    return known->second;
+  }
   auto rows = session_.query(
       sql_.state_one, {room_id, std::string_view(key.type), std::string_view(key.state_key)});
-  if (rows.empty()) {
-    return std::nullopt;
+  std::optional<std::string> event_id;
+  if (!rows.empty()) {
+    event_id = rows.front().at(0).as_text();
   }
-  return rows.front().at(0).as_text();
+  state_lookups_.emplace(std::move(lookup), event_id);
+  return event_id;
 }
 
 StateMap SqlRoomStore::current_state_of_type(std::string_view room_id, std::string_view type) {
@@ -198,6 +204,7 @@ void SqlRoomStore::set_forward_extremities(std::string_view room_id,
 }
 
 void SqlRoomStore::apply_state_delta(std::string_view room_id, const StateDelta& delta) {
+  state_lookups_.clear();
   if (delta.size() == 1) {
     const auto& [key, event_id] = *delta.begin();
     const Param type(std::string_view(key.type));

@@ -18,6 +18,11 @@
 #include "storage/federation_outbox.hpp"
 #include "storage/tokens.hpp"
 
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
 namespace ranvier::storage::sql {
 
 class SqlAccountStore final : public AccountStore {
@@ -349,6 +354,11 @@ class SqlRoomStore final : public RoomStore {
  private:
   Session& session_;
   const RoomSql& sql_;
+  // current_state_event answers already read in this transaction (the store lives as long as
+  // the transaction, and only its own apply_state_delta writes current state). A send asks
+  // for the create, power-levels and member events to pick auth events and for the first two
+  // again to count notifications: on PostgreSQL each ask is a round trip.
+  std::map<std::pair<std::string, StateKey>, std::optional<std::string>, std::less<>> state_lookups_;
 };
 
 /// A LIMIT parameter: PostgreSQL rejects a negative LIMIT, which a huge size_t would become.
