@@ -7,10 +7,15 @@ members and that a message sent on hs2 reaches hs1.
 
 Usage:
   tools/bench/mesh_big_room_join.py [--members 10000] [--database sqlite|postgres]
-      [--threads 4] [--log-requests] [--keep-logs DIR] [--callgrind FILE]
+      [--threads 4] [--log-requests] [--keep-logs DIR] [--callgrind FILE] [--postgres-log]
 
 --callgrind runs hs2 under valgrind's callgrind with instrumentation switched on only for the
 /join request (callgrind_control), for a profile of where hs2 spends the join; use a small N.
+
+--postgres-log has the PostgreSQL server log every statement with its duration for the time of
+the /join only (ALTER SYSTEM, reverted right after: it affects the whole test cluster for those
+seconds), each line prefixed with its database, and prints hs2's statements from that window
+(from ci/postgres.sh's server log).
 
 Standard library plus the conformance harness (PyYAML and PyNaCl from Debian, as the conformance
 suite uses: hence /usr/bin/python3).
@@ -37,6 +42,7 @@ from bench_server import PASSWORD, WORKLOAD_ERRORS, Matrix, ServerError, quote  
 from harness.mesh import Mesh, server_name  # noqa: E402
 
 DELIVERY_TIMEOUT_S = 120.0
+POSTGRES_LOG = Path(os.environ.get("RANVIER_PG_DIR", "/tmp/ranvier-pg")) / "server.log"
 
 
 def register(url: str, username: str) -> Matrix:
@@ -121,6 +127,39 @@ def profile(mesh: Mesh, output: Path | None, switch: str) -> None:
         subprocess.run(["callgrind_control", "-i", switch, str(pid)], check=True, capture_output=True)
 
 
+def postgres_logging(on: bool) -> None:
+    """Statement logging with durations on the test cluster (ci/postgres.sh), or back off."""
+    url = os.environ["RANVIER_TEST_DATABASE"]
+    statements = (["ALTER SYSTEM SET log_min_duration_statement = 0",
+                   "ALTER SYSTEM SET log_line_prefix = '%m [%p] db=%d '"] if on else
+                  ["ALTER SYSTEM RESET log_min_duration_statement", "ALTER SYSTEM RESET log_line_prefix"])
+    for statement in [*statements, "SELECT pg_reload_conf()"]:
+        subprocess.run(["psql", url, "-qAtc", statement], check=True, capture_output=True)
+    time.sleep(0.2)  # backends pick the new settings up at their next command after the SIGHUP
+
+
+def postgres_log_size() -> int:
+    return POSTGRES_LOG.stat().st_size
+
+
+def print_postgres_log(start: int, database: str) -> None:
+    """hs2's statements logged since byte `start` of the server log (with their continuation
+    lines), and the sum of their durations."""
+    with POSTGRES_LOG.open("rb") as log:
+        log.seek(start)
+        text = log.read().decode("utf-8", "replace")
+    total = 0.0
+    keep = False
+    for line in text.splitlines():
+        if not line.startswith((" ", "\t")):
+            keep = f" db={database} " in line
+            if keep and "duration: " in line:
+                total += float(line.split("duration: ", 1)[1].split(" ", 1)[0])
+        if keep:
+            print("  pg: " + line[:300])
+    print(f"  pg: {database}: statements took {total:.1f} ms in all", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10000, help="local members on hs1 (default 10000)")
@@ -130,6 +169,8 @@ def main() -> int:
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy both servers' logs here at the end")
     parser.add_argument("--callgrind", type=Path, default=None,
                         help="run hs2 under callgrind, profiling only the /join, into this file")
+    parser.add_argument("--postgres-log", action="store_true",
+                        help="log PostgreSQL statements with durations during the /join and print hs2's")
     args = parser.parse_args()
 
     if args.database == "postgres":
@@ -166,6 +207,10 @@ def main() -> int:
         users.append(visitor)
         load_before = load_average()
         profile(mesh, args.callgrind, "on")
+        log_start = 0
+        if args.postgres_log:
+            log_start = postgres_log_size()
+            postgres_logging(True)
         pids = {name: server.process.pid for name, server in mesh.servers.items()}
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         started = time.perf_counter()
@@ -173,6 +218,9 @@ def main() -> int:
         join_s = time.perf_counter() - started
         cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         profile(mesh, args.callgrind, "off")
+        if args.postgres_log:
+            postgres_logging(False)
+            print_postgres_log(log_start, mesh.servers[hs2].database.url.rsplit("/", 1)[1].split("?", 1)[0])
         print(f"join from {hs2} via {hs1}: {join_s:.2f} s (CPU: {hs1} {cpu[hs1]:.2f} s, {hs2} {cpu[hs2]:.2f} s; "
               f"load average before {load_before})", flush=True)
 

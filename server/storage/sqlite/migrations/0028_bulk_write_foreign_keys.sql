@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: PostgreSQL's migration 0028 drops the foreign keys of the DAG edges
+-- and state group entries, whose per-row checks are locking look-ups there; SQLite's checks of
+-- the same keys are plain index look-ups in the writing process, and dropping a constraint
+-- would mean rebuilding the tables. The number is kept so both backends' schemas stay in step.
