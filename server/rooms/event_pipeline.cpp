@@ -254,6 +254,11 @@ nlohmann::json EventPipeline::assemble(const core::RoomVersion& version, const s
   ev["prev_events"] = std::move(prev);
   ev["auth_events"] = nlohmann::json::array();
   if (!is_create) {
+    std::vector<storage::StateKey> keys;
+    for (auto& key : auth::auth_types_for_event(version, ev)) {
+      keys.push_back({std::move(key.type), std::move(key.state_key)});
+    }
+    frontier.before->prefetch(keys);
     for (const auto& id : auth::select_auth_events(version, ev, *frontier.before)) {
       ev["auth_events"].push_back(reference(version, id, events));
     }

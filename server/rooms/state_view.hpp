@@ -9,12 +9,13 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace ranvier::rooms {
 
-/// Resolves a state key to the event holding it, or nullopt.
-using StateLookup = std::function<std::optional<std::string>(const storage::StateKey&)>;
+/// Resolves state keys to the events holding them; keys without one are left out.
+using StateLookup = std::function<storage::StateMap(std::span<const storage::StateKey>)>;
 
 /// A state seen through a key lookup, with events from `events`. Lookups are cached.
 class StateView final : public auth::AuthState {
@@ -25,6 +26,10 @@ class StateView final : public auth::AuthState {
 
   /// The event ID holding a key, or nullopt.
   std::optional<std::string> event_id(const storage::StateKey& key) const;
+
+  /// Looks up the keys not seen yet in one go (one query instead of one per key), for a
+  /// caller that knows which keys the auth rules will ask for.
+  void prefetch(std::span<const storage::StateKey> keys) const;
 
   /// The room's current state (room_current_state).
   static StateView current(storage::ReadTx& tx, std::string room_id, TxEventSource& events);

@@ -172,6 +172,17 @@ TEST_P(StorageTest, CurrentStateLookupsFollowTheTransactionsOwnChanges) {
     tx.rooms().apply_state_delta("!r:test", StateDelta{{topic, std::nullopt}});
     EXPECT_EQ(tx.rooms().current_state_event("!r:test", topic), std::nullopt);
     EXPECT_EQ(tx.rooms().current_state_event("!r:test", StateKey{"m.room.name", ""}), "$n");
+    tx.rooms().apply_state_delta("!r:test", StateDelta{{StateKey{"m.room.member", "@a:test"}, "$m"}});
+  });
+  // Several keys in one read; keys without an event are left out, in a fresh transaction and
+  // mixed with keys looked up before.
+  db->read([](ReadTx& tx) {
+    const std::vector<StateKey> keys{{"m.room.topic", ""}, {"m.room.name", ""}, {"m.room.member", "@a:test"}};
+    EXPECT_EQ(tx.rooms().current_state_event("!r:test", keys[1]), "$n");
+    const StateMap expected{{keys[1], "$n"}, {keys[2], "$m"}};
+    EXPECT_EQ(tx.rooms().current_state_events("!r:test", keys), expected);
+    EXPECT_EQ(tx.rooms().current_state_events("!r:test", keys), expected);
+    EXPECT_TRUE(tx.rooms().current_state_events("!other:test", keys).empty());
   });
 }
 

@@ -99,6 +99,9 @@ class RoomReads {
   virtual std::optional<std::string> current_state_event(std::string_view room_id,
                                                          const StateKey& key) = 0;
 
+  /// The current state events of several keys in one read; keys without one are left out.
+  virtual StateMap current_state_events(std::string_view room_id, std::span<const StateKey> keys) = 0;
+
   /// All current state entries of one type (e.g. every m.room.member), by state key.
   virtual StateMap current_state_of_type(std::string_view room_id, std::string_view type) = 0;
 

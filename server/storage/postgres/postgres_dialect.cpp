@@ -359,6 +359,8 @@ constexpr sql::Dialect postgres_dialect{
                          " WHERE room_id = $1 AND type = $2 AND state_key = $3",
             .state_of_type = "SELECT type, state_key, event_id FROM room_current_state"
                              " WHERE room_id = $1 AND type = $2",
+            .state_some = "SELECT type, state_key, event_id FROM room_current_state WHERE room_id = $1"
+                          " AND (type, state_key) IN (SELECT v->>0, v->>1 FROM jsonb_array_elements($2::jsonb) AS j(v))",
             .state_put = "INSERT INTO room_current_state (room_id, type, state_key, event_id)"
                          " VALUES ($1, $2, $3, $4) ON CONFLICT (room_id, type, state_key)"
                          " DO UPDATE SET event_id = excluded.event_id",

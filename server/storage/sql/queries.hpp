@@ -256,6 +256,7 @@ struct RoomSql {
   StaticSql state_all;           ///< (room_id) → type, state_key, event_id
   StaticSql state_one;           ///< (room_id, type, state_key) → event_id
   StaticSql state_of_type;       ///< (room_id, type) → type, state_key, event_id
+  StaticSql state_some;          ///< (room_id, [[type, state_key]...]) → type, state_key, event_id
   StaticSql state_put;           ///< (room_id, type, state_key, event_id); inserts or replaces
   StaticSql state_remove;        ///< (room_id, type, state_key)
   StaticSql state_put_many;      ///< (room_id, [[type, state_key, event_id], ...]); each key once

@@ -88,6 +88,34 @@ std::optional<std::string> SqlRoomStore::current_state_event(std::string_view ro
   return event_id;
 }
 
+StateMap SqlRoomStore::current_state_events(std::string_view room_id, std::span<const StateKey> keys) {
+  StateMap found;
+  JsonRows asked;
+  for (const StateKey& key : keys) {
+    auto known = state_lookups_.find(std::pair<std::string, StateKey>{std::string(room_id), key});
+    if (known == state_lookups_.end()) {
+      asked.row().add(std::string_view(key.type)).add(std::string_view(key.state_key));
+    } else if (known->second) {
+      found.emplace(key, *known->second);
+    }
+  }
+  if (asked.empty()) {
+    return found;
+  }
+  const std::string text = asked.take();
+  const StateMap read = state_map_from(session_.query(sql_.state_some, {room_id, std::string_view(text)}));
+  for (const StateKey& key : keys) {
+    auto [entry, added] = state_lookups_.emplace(std::pair<std::string, StateKey>{std::string(room_id), key}, std::nullopt);
+    if (added) {
+      if (auto it = read.find(key); it != read.end()) {
+        entry->second = it->second;
+        found.emplace(key, it->second);
+      }
+    }
+  }
+  return found;
+}
+
 StateMap SqlRoomStore::current_state_of_type(std::string_view room_id, std::string_view type) {
   return state_map_from(session_.query(sql_.state_of_type, {room_id, type}));
 }

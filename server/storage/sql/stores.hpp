@@ -319,6 +319,7 @@ class SqlRoomStore final : public RoomStore {
   StateMap current_state(std::string_view room_id) override;
   std::optional<std::string> current_state_event(std::string_view room_id,
                                                  const StateKey& key) override;
+  StateMap current_state_events(std::string_view room_id, std::span<const StateKey> keys) override;
   StateMap current_state_of_type(std::string_view room_id, std::string_view type) override;
   std::optional<RoomMember> membership(std::string_view room_id,
                                        std::string_view user_id) override;

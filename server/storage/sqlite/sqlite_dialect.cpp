@@ -238,11 +238,12 @@ constexpr sql::Dialect sqlite_dialect{
                             " ORDER BY latest DESC LIMIT ?5",
             // CROSS JOIN keeps the IDs outermost: with `relates_to IN (...)` the planner scanned the
             // whole room through events_room_stream instead of looking each ID up in
-            // events_relations.
+            // events_relations. `+room_id` keeps it off the room's indexes too (without it, it
+            // scanned the room through events_room_ts once per ID).
             .relation_counts = "SELECT relates_to, rel_type, COUNT(*), SUM(sender = ?3)"
                                " FROM (SELECT DISTINCT value FROM json_each(?2)) AS ids"
                                " CROSS JOIN events ON events.relates_to = ids.value"
-                               " WHERE room_id = ?1 AND rel_type IS NOT NULL AND " TIMELINE
+                               " WHERE +room_id = ?1 AND rel_type IS NOT NULL AND " TIMELINE
                                " GROUP BY relates_to, rel_type ORDER BY relates_to, rel_type",
             .near_ts_forward = "SELECT " EVENT_COLUMNS " FROM events"
                                " WHERE room_id = ?1 AND origin_server_ts >= ?2 AND " TIMELINE
@@ -346,6 +347,8 @@ constexpr sql::Dialect sqlite_dialect{
                          " WHERE room_id = ?1 AND type = ?2 AND state_key = ?3",
             .state_of_type = "SELECT type, state_key, event_id FROM room_current_state"
                              " WHERE room_id = ?1 AND type = ?2",
+            .state_some = "SELECT type, state_key, event_id FROM room_current_state WHERE room_id = ?1"
+                          " AND (type, state_key) IN (SELECT value->>0, value->>1 FROM json_each(?2))",
             .state_put = "INSERT INTO room_current_state (room_id, type, state_key, event_id)"
                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (room_id, type, state_key)"
                          " DO UPDATE SET event_id = excluded.event_id",
