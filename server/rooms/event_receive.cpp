@@ -346,7 +346,8 @@ std::vector<ReceiveResult> store_outliers_in(storage::WriteTx& tx, TxEventSource
         r.reason = pipeline::describe_rejection(decision, *pdu.version);
         row.rejected_reason = r.reason;
       }
-      events.add(pdu.event_id, pdu.pdu, row.rejected_reason.has_value());
+      // The checked copy already carries the event_id the source adds: one copy per event, not two.
+      events.add(pdu.event_id, std::move(checked), row.rejected_reason.has_value());
       known.insert(pdu.event_id);
       results[i] = std::move(r);
       rows.push_back(std::move(row));
