@@ -97,6 +97,7 @@ class SyncBuilder {
         join[member.room_id] = std::move(*room);
       }
     }
+    add_unread_counts(tx_, p_.user_id, p_.filter.timeline.unread_thread_notifications, join);
     for (const auto& member : tx_.rooms().rooms_for_user(p_.user_id, storage::Membership::invite)) {
       if (member.stream > since_events && member.stream <= now_.events &&
           p_.filter.room_filter.matches_room(member.room_id)) {
@@ -150,6 +151,9 @@ class SyncBuilder {
 
  private:
   const std::vector<storage::AccountDataEntry>& account_data_changes() {
+    if (!account_data_ && p_.since && p_.since->account_data >= now_.account_data) {
+      account_data_.emplace();  // nobody's account data changed since the token
+    }
     if (!account_data_) {
       account_data_ = tx_.account_data().changed_since(p_.user_id, p_.since ? p_.since->account_data : 0);
       std::erase_if(*account_data_, [&](const auto& e) { return e.stream > now_.account_data; });
@@ -218,6 +222,9 @@ class SyncBuilder {
   nlohmann::json state_section(const std::string& room_id, const Timeline& t, std::int64_t up_to,
                                std::optional<std::int64_t> since_events, const core::RoomVersion& version,
                                bool full_state = false) {
+    if (since_events && !t.limited && !t.events.empty()) {
+      return nlohmann::json::array();  // every change since the token is in the timeline
+    }
     // The state just before the timeline: after the event preceding its first event.
     const std::int64_t start = t.events.empty() ? up_to : t.events.front().stream - 1;
     auto start_group = group_at(room_id, start);
@@ -229,9 +236,6 @@ class SyncBuilder {
     }
     storage::StateMap state;
     if (since_events) {
-      if (!t.limited && !t.events.empty()) {
-        return nlohmann::json::array();  // every change is in the timeline
-      }
       auto since_group = group_at(room_id, *since_events);
       if (start_group) {
         auto delta = since_group ? tx_.state().state_difference(*since_group, *start_group)
@@ -309,8 +313,9 @@ class SyncBuilder {
   /// token, or (initial sync) everyone not offline.
   nlohmann::json presence_events() {
     auto events = nlohmann::json::array();
-    if (presence_ == nullptr) {
-      return events;
+    const std::int64_t after = p_.since && !p_.full_state ? p_.since->presence : 0;
+    if (presence_ == nullptr || (after > 0 && after >= now_.presence)) {
+      return events;  // off, or nobody's presence changed since the token
     }
     std::set<std::string> people = {p_.user_id};
     for (const auto& room : joined_) {
@@ -319,7 +324,6 @@ class SyncBuilder {
       }
     }
     const std::vector<std::string> users(people.begin(), people.end());
-    const std::int64_t after = p_.since && !p_.full_state ? p_.since->presence : 0;
     const auto now = api::now_ms();
     for (const auto& [user, state] : presence_->changed_since(users, after)) {
       if (state.position > now_.presence || (after == 0 && state.presence == "offline")) {
@@ -354,7 +358,10 @@ class SyncBuilder {
       }
     };
     take(tx_.receipts().changed_since(fresh, 0));
-    take(tx_.receipts().changed_since(known, p_.since ? p_.since->receipts : 0));
+    const std::int64_t known_after = p_.since ? p_.since->receipts : 0;
+    if (known_after < now_.receipts) {
+      take(tx_.receipts().changed_since(known, known_after));
+    }
   }
 
   /// The m.receipt event of a room: receipts changed since the token (all, for a room new to
@@ -439,7 +446,6 @@ class SyncBuilder {
                            {"ephemeral", {{"events", ephemeral}}},
                            {"unread_notifications", nlohmann::json::object()}};
     room["summary"] = summary(room_id);
-    add_unread_counts(tx_, unread_, p_.user_id, room_id, p_.filter.timeline.unread_thread_notifications, room);
     return room;
   }
 
@@ -514,7 +520,6 @@ class SyncBuilder {
   /// The user's joined rooms, read once per sync.
   std::vector<storage::RoomMember> joined_;
   std::optional<std::vector<storage::AccountDataEntry>> account_data_;
-  std::optional<UnreadCounts> unread_;
 };
 
 ApiResponse compute(RequestContext& ctx, const SyncParams& params, std::int64_t timeout_ms,

@@ -1,5 +1,7 @@
 #include "api/client/sync_unread.hpp"
 
+#include <vector>
+
 namespace ranvier::api::client_server {
 namespace {
 
@@ -9,12 +11,8 @@ nlohmann::json counts_json(std::int64_t notifications, std::int64_t highlights) 
 
 }  // namespace
 
-UnreadCounts::UnreadCounts(storage::ReadTx& tx, const std::string& user_id) {
-  std::vector<std::string> rooms;
-  for (const auto& member : tx.rooms().rooms_for_user(user_id, storage::Membership::join)) {
-    rooms.push_back(member.room_id);
-  }
-  for (auto& count : tx.notifications().unread_counts(user_id, rooms)) {
+UnreadCounts::UnreadCounts(storage::ReadTx& tx, const std::string& user_id, std::span<const std::string> room_ids) {
+  for (auto& count : tx.notifications().unread_counts(user_id, room_ids)) {
     auto key = std::make_pair(count.room_id, count.thread_id);
     counts_.emplace(std::move(key), std::move(count));
   }
@@ -39,12 +37,19 @@ void UnreadCounts::add_to(nlohmann::json& room, const std::string& room_id, bool
   }
 }
 
-void add_unread_counts(storage::ReadTx& tx, std::optional<UnreadCounts>& slot, const std::string& user_id,
-                       const std::string& room_id, bool per_thread, nlohmann::json& room) {
-  if (!slot) {
-    slot.emplace(tx, user_id);
+void add_unread_counts(storage::ReadTx& tx, const std::string& user_id, bool per_thread, nlohmann::json& joined) {
+  if (joined.empty()) {
+    return;
   }
-  slot->add_to(room, room_id, per_thread);
+  std::vector<std::string> room_ids;
+  room_ids.reserve(joined.size());
+  for (auto it = joined.begin(); it != joined.end(); ++it) {
+    room_ids.push_back(it.key());
+  }
+  const UnreadCounts counts(tx, user_id, room_ids);
+  for (auto it = joined.begin(); it != joined.end(); ++it) {
+    counts.add_to(it.value(), it.key(), per_thread);
+  }
 }
 
 }  // namespace ranvier::api::client_server

@@ -8,16 +8,17 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
-#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
 namespace ranvier::api::client_server {
 
-/// One user's unread counts in their joined rooms, read in one query.
+/// One user's unread counts in some of their joined rooms, read in one query.
 class UnreadCounts {
  public:
-  UnreadCounts(storage::ReadTx& tx, const std::string& user_id);
+  /// Reads the counts of `room_ids` (rooms the user is joined to).
+  UnreadCounts(storage::ReadTx& tx, const std::string& user_id, std::span<const std::string> room_ids);
 
   /// Sets `unread_notifications` of a joined room's JSON (the room's total, or the main timeline
   /// only when `per_thread`) and, when `per_thread`, `unread_thread_notifications` for threads
@@ -28,8 +29,8 @@ class UnreadCounts {
   std::map<std::pair<std::string, std::string>, storage::UnreadCount> counts_;
 };
 
-/// Loads the counts on first use into `slot`, then adds them to `room` (the one call /sync makes).
-void add_unread_counts(storage::ReadTx& tx, std::optional<UnreadCounts>& slot, const std::string& user_id,
-                       const std::string& room_id, bool per_thread, nlohmann::json& room);
+/// Adds the counts to each room of /sync's `rooms.join` section (room ID → room JSON), reading
+/// only the rooms it holds: a wake-up for one room's event does not count every joined room.
+void add_unread_counts(storage::ReadTx& tx, const std::string& user_id, bool per_thread, nlohmann::json& joined);
 
 }  // namespace ranvier::api::client_server
