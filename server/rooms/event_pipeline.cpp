@@ -401,8 +401,10 @@ std::int64_t EventPipeline::persist(storage::WriteTx& tx, TxEventSource& events,
     change[{type, *state_key}] = event_id;
     after_group = tx.state().create_group(room_id, frontier.before_group, change);
   }
-  if (after_group) {
+  if (after_group && as.promote_outlier) {
     tx.state().set_event_state_group(event_id, *after_group);
+  } else if (after_group) {
+    tx.state().set_new_event_state_group(inserted.stream, *after_group);
   }
   if (!counts) {
     events.add(event_id, pdu, as.rejected_reason.has_value());

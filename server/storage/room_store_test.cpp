@@ -44,6 +44,11 @@ TEST_P(StorageTest, RoomsAndTheDirectory) {
     EXPECT_EQ(tx.rooms().create(taken), CreateResult::exists);
     EXPECT_TRUE(tx.rooms().lock("!a:test"));
     EXPECT_FALSE(tx.rooms().lock("!zz:test"));
+    // The lock reads the row; reads after it follow the transaction's own changes.
+    EXPECT_EQ(tx.rooms().get("!a:test"), room("!a:test"));
+    EXPECT_TRUE(tx.rooms().set_public("!a:test", true));
+    EXPECT_EQ(tx.rooms().get("!a:test"), room("!a:test", true));
+    EXPECT_TRUE(tx.rooms().set_public("!a:test", false));
   });
   db->read([](ReadTx& tx) {
     EXPECT_EQ(tx.rooms().get("!a:test"), room("!a:test"));

@@ -83,6 +83,10 @@ class StateStore : public StateReads {
   /// Records the group holding the state after a stored event; `exists` and no change if the
   /// event already has one. ErrorKind::constraint for an unknown event or group.
   virtual CreateResult set_event_state_group(std::string_view event_id, std::int64_t group_id) = 0;
+
+  /// As set_event_state_group, for an event this transaction has just inserted (`stream` from
+  /// its EventInsert): nothing to check, so the write may be queued (Session::execute_later).
+  virtual void set_new_event_state_group(std::int64_t stream, std::int64_t group_id) = 0;
 };
 
 }  // namespace ranvier::storage

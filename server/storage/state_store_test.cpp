@@ -145,10 +145,13 @@ TEST_P(StorageTest, EventsPointAtTheStateAfterThem) {
     EXPECT_EQ(tx.state().set_event_state_group("$e0", group), CreateResult::exists);
     EXPECT_EQ(tx.state().set_event_state_group("$e1", group), CreateResult::created);
   });
+  db->read([&](ReadTx& tx) { EXPECT_EQ(tx.state().event_state_group("$e2"), std::nullopt); });
+  // The form for an event the transaction has just inserted goes by its stream position.
+  db->write([&](WriteTx& tx) { tx.state().set_new_event_state_group(tx.events().get_row("$e2")->stream, group); });
   db->read([&](ReadTx& tx) {
     EXPECT_EQ(tx.state().event_state_group("$e0"), group);
     EXPECT_EQ(tx.state().event_state_group("$e1"), group);
-    EXPECT_EQ(tx.state().event_state_group("$e2"), std::nullopt);
+    EXPECT_EQ(tx.state().event_state_group("$e2"), group);
     EXPECT_EQ(tx.state().event_state_group("$unknown"), std::nullopt);
     EXPECT_TRUE(tx.state().state_map(group + 1000).empty());
     EXPECT_EQ(tx.state().group_room(group + 1000), std::nullopt);

@@ -321,6 +321,7 @@ constexpr sql::Dialect postgres_dialect{
             .set_event_group = "INSERT INTO event_state_groups (event_nid, group_id)"
                                " SELECT stream, $2::bigint FROM events WHERE event_id = $1"
                                " ON CONFLICT DO NOTHING",
+            .set_new_event_group = "INSERT INTO event_state_groups (event_nid, group_id) VALUES ($1, $2)",
             .event_group = "SELECT s.group_id FROM events e"
                            " JOIN event_state_groups s ON s.event_nid = e.stream"
                            " WHERE e.event_id = $1",
@@ -329,7 +330,8 @@ constexpr sql::Dialect postgres_dialect{
         {
             .insert = "INSERT INTO rooms (room_id, room_version, created_ts, creator, is_public)"
                       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id) DO NOTHING",
-            .lock = "SELECT 1 FROM rooms WHERE room_id = $1 FOR UPDATE",
+            .lock = "SELECT room_id, room_version, created_ts, creator, is_public FROM rooms WHERE room_id = $1"
+                    " FOR UPDATE",
             .select_one = "SELECT room_id, room_version, created_ts, creator, is_public"
                           " FROM rooms WHERE room_id = $1",
             .public_after = "SELECT room_id, room_version, created_ts, creator, is_public"

@@ -232,6 +232,7 @@ struct StateSql {
   StaticSql state_map;      ///< (group_id) → type, state_key, event_id
   StaticSql state_for_keys; ///< (group_id, [[type, state_key], ...]) → type, state_key, event_id
   StaticSql set_event_group;///< (event_id, group_id); does nothing if the event has one
+  StaticSql set_new_event_group;  ///< (stream, group_id) of an event without a group yet
   StaticSql event_group;    ///< (event_id) → group_id
 };
 
@@ -241,8 +242,8 @@ struct StateSql {
 struct RoomSql {
   StaticSql insert;              ///< (room_id, room_version, created_ts, creator, is_public);
                                  ///< does nothing if the room exists
-  StaticSql lock;                ///< (room_id) → 1 row when the room exists, locked until the
-                                 ///< transaction ends where the engine locks rows
+  StaticSql lock;                ///< (room_id) → the room row when the room exists, locked until
+                                 ///< the transaction ends where the engine locks rows
   StaticSql select_one;          ///< (room_id) → room row
   StaticSql public_after;        ///< (after_room_id, limit) → public room rows by room_id
   StaticSql set_public;          ///< (room_id, is_public)

@@ -45,6 +45,9 @@ std::vector<RoomMember> members_from(const std::vector<Row>& rows) {
 }  // namespace
 
 std::optional<Room> SqlRoomStore::get(std::string_view room_id) {
+  if (auto locked = locked_rooms_.find(room_id); locked != locked_rooms_.end()) {
+    return locked->second;
+  }
   auto rows = session_.query(sql_.select_one, {room_id});
   if (rows.empty()) {
     return std::nullopt;
@@ -198,10 +201,16 @@ CreateResult SqlRoomStore::create(const Room& room) {
 }
 
 bool SqlRoomStore::lock(std::string_view room_id) {
-  return !session_.query(sql_.lock, {room_id}).empty();
+  auto rows = session_.query(sql_.lock, {room_id});
+  if (rows.empty()) {
+    return false;
+  }
+  locked_rooms_.insert_or_assign(std::string(room_id), room_from(rows.front()));
+  return true;
 }
 
 bool SqlRoomStore::set_public(std::string_view room_id, bool is_public) {
+  locked_rooms_.erase(std::string(room_id));
   return session_.execute(sql_.set_public, {room_id, is_public}) > 0;
 }
 

@@ -229,6 +229,10 @@ std::int64_t SqlStateStore::create_group(std::string_view room_id,
   return group_id;
 }
 
+void SqlStateStore::set_new_event_state_group(std::int64_t stream, std::int64_t group_id) {
+  session_.execute_later(sql_.set_new_event_group, {stream, group_id});
+}
+
 CreateResult SqlStateStore::set_event_state_group(std::string_view event_id,
                                                   std::int64_t group_id) {
   // An unknown group fails the foreign key (ErrorKind::constraint).

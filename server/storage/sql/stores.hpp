@@ -297,6 +297,7 @@ class SqlStateStore final : public StateStore {
   std::int64_t create_group(std::string_view room_id, std::optional<std::int64_t> parent,
                             const StateDelta& delta) override;
   CreateResult set_event_state_group(std::string_view event_id, std::int64_t group_id) override;
+  void set_new_event_state_group(std::int64_t stream, std::int64_t group_id) override;
 
  private:
   // The groups along a group's base links, nearest first.
@@ -360,6 +361,9 @@ class SqlRoomStore final : public RoomStore {
   // for the create, power-levels and member events to pick auth events and for the first two
   // again to count notifications: on PostgreSQL each ask is a round trip.
   std::map<std::pair<std::string, StateKey>, std::optional<std::string>, std::less<>> state_lookups_;
+  // Rooms this transaction locked, read with the lock: a send locks its room and then reads
+  // its version, and nothing else changes a room row while the lock is held but set_public.
+  std::map<std::string, Room, std::less<>> locked_rooms_;
 };
 
 /// A LIMIT parameter: PostgreSQL rejects a negative LIMIT, which a huge size_t would become.
