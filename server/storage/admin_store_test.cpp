@@ -89,7 +89,12 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
     tx.rooms().create(Room{.room_id = "!r:test", .room_version = "10", .created_ts = t0, .creator = "@a:test"});
     tx.rooms().create(Room{.room_id = "!other:test", .room_version = "10", .created_ts = t0, .creator = "@a:test"});
     tx.events().insert(room_event("$create", 1, "@a:test", ""));
-    tx.events().insert(room_event("$remote1", 2, "@r:remote.test"));
+    // A purged event's DAG edges go with it (PostgreSQL: a trigger since migration 0028 took
+    // the edges' foreign keys and their ON DELETE CASCADE away).
+    auto remote1 = room_event("$remote1", 2, "@r:remote.test");
+    remote1.prev_events = {"$create"};
+    remote1.auth_events = {"$create"};
+    tx.events().insert(remote1);
     tx.events().insert(room_event("$local1", 3, "@a:test"));
     tx.events().insert(room_event("$join", 4, "@r:remote.test", "@r:remote.test"));
     tx.events().insert(room_event("$remote2", 5, "@r:remote.test"));
@@ -107,6 +112,10 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
     const auto group = tx.state().create_group("!r:test", std::nullopt, {});
     tx.state().set_event_state_group("$remote1", group);
   });
+  db->read([](ReadTx& tx) {
+    EXPECT_EQ(tx.events().children("$create"), std::vector<std::string>{"$remote1"});
+    EXPECT_EQ(tx.events().auth_chain(std::vector<std::string>{"$remote1"}), std::vector<std::string>{"$create"});
+  });
   const auto before = db->read([](ReadTx& tx) {
     const auto point = tx.events().get("$after");
     return TopologicalPosition{point->depth, point->stream};
@@ -120,6 +129,8 @@ TEST_P(StorageTest, AdminPurgeKeepsStateFrontierAndLocalEvents) {
     EXPECT_EQ(timeline(tx),
               (std::vector<std::string>{"$after", "$extremity", "$redaction", "$join", "$local1", "$create"}));
     EXPECT_FALSE(tx.state().event_state_group("$remote1"));
+    EXPECT_TRUE(tx.events().children("$create").empty());
+    EXPECT_EQ(tx.events().auth_chain(std::vector<std::string>{"$remote1"}), std::vector<std::string>{});
     EXPECT_TRUE(tx.events().get("$elsewhere"));
   });
   const auto with_local = db->write([&](WriteTx& tx) {
