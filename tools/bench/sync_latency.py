@@ -14,7 +14,8 @@ Usage:
   add --load-generator to measure with the C++ client build/tools/bench/sync_latency_load
   (tools/build.sh --target sync_latency_load) instead of this script's two threads.
 
-Prints p50/p90/p99/max of the wake-up latency and of the send request itself, in ms.
+Prints p50/p90/p99/max of the wake-up latency and of the send request itself, in ms, and the
+send's p50/p90 as a server started here logged it (its own time, without client and network).
 Standard library only.
 """
 from __future__ import annotations
@@ -106,6 +107,14 @@ def summary(name: str, seconds: list[float]) -> str:
             f"max {values[-1] * 1000:.2f} ms (n={len(values)})")
 
 
+def print_logged_sends(target: Target, warmup: int) -> None:
+    """The benchmark sends' durations from the started server's request log, warm-up left out."""
+    logged = sorted(target.logged_ms("PUT", "/send/m.room.message/sync")[warmup:])
+    if logged:
+        print(f"send as the server logged it: p50 {percentile(logged, 0.5):.2f} ms, "
+              f"p90 {percentile(logged, 0.9):.2f} ms (n={len(logged)})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_server_arguments(parser)
@@ -127,6 +136,8 @@ def main() -> int:
             code = subprocess.run([args.load_generator, "--server", target.url,
                                    "-n", str(args.messages), "--warmup", str(args.warmup),
                                    "--park-ms", str(args.park_ms)]).returncode
+            sys.stdout.flush()
+            print_logged_sends(target, args.warmup)
             print(f"server RSS afterwards: {mib(target.rss_kib())}")
             return code
         alice, bob = Matrix(target.url), Matrix(target.url)
@@ -172,6 +183,7 @@ def main() -> int:
               f"{sleeper.empty_responses} without a benchmark message")
         print(summary("sync wake-up (send start -> B has the event)", wake))
         print(summary("send request (PUT .../send)", send))
+        print_logged_sends(target, args.warmup)
         print(f"server RSS afterwards: {mib(target.rss_kib())}")
         # B's last long-poll is still open; stopping the server ends it.
         return 0
