@@ -209,7 +209,8 @@ struct HttpServer::Impl {
   /// network thread, instead of waking another worker (a sleeping thread takes tens of
   /// microseconds to wake on a small VM, and runs with cold caches). A commit that wakes several
   /// requests still spreads them over the pool: the worker that takes the first of them wakes
-  /// another for the rest.
+  /// another for the rest. The price: a handler that commits and then keeps its worker busy
+  /// (several commits with remote calls between) hands its wake-ups over when it returns.
   void answer_parked(const std::shared_ptr<Parked>& parked, bool at_deadline, const asio::any_io_executor& strand) {
     asio::defer(workers, [parked, at_deadline, strand] {
       api::ApiResponse response;
