@@ -24,6 +24,9 @@ SqliteSession::~SqliteSession() {
   for (auto& [text, statement] : statements_) {
     sqlite3_finalize(statement);
   }
+  for (auto& [text, statement] : scripts_) {
+    sqlite3_finalize(statement);
+  }
   sqlite3_close_v2(db_);
 }
 
@@ -129,9 +132,35 @@ std::int64_t SqliteSession::execute(sql::StaticSql sql, std::span<const sql::Par
 
 void SqliteSession::execute_script(std::string_view script) {
   const std::string text(script);
-  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    fail(rc, "running: " + std::string(sql::first_line(script)));
+  // Every transaction starts and ends with one of a handful of short statements (BEGIN
+  // DEFERRED, BEGIN IMMEDIATE, COMMIT, ROLLBACK); those are kept prepared instead of parsed
+  // again by sqlite3_exec each time. Longer scripts (migrations) run as they are.
+  constexpr std::size_t kept_up_to = 32;
+  if (text.size() > kept_up_to || text.find(';') != std::string::npos) {
+    if (const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+      fail(rc, "running: " + std::string(sql::first_line(script)));
+    }
+    return;
+  }
+  auto found = scripts_.find(text);
+  if (found == scripts_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    if (const int rc = sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+        rc != SQLITE_OK) {
+      fail(rc, "preparing: " + text);
+    }
+    found = scripts_.emplace(text, statement).first;
+  }
+  sqlite3_stmt* statement = found->second;
+  if (statement == nullptr) {
+    return;  // only whitespace or a comment: nothing to run
+  }
+  ResetOnExit reset{statement};
+  int rc = 0;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) {
+    fail(rc, "running: " + text);
   }
 }
 

@@ -33,6 +33,8 @@ class SqliteSession final : public sql::Session {
   sqlite3* db_;
   std::string label_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  // Short one-statement scripts (BEGIN, COMMIT, ...) by their text.
+  std::unordered_map<std::string, sqlite3_stmt*> scripts_;
 };
 
 }  // namespace ranvier::storage::sqlite
