@@ -32,14 +32,19 @@ inline constexpr sql::NotificationSql notification_sql{
     .insert_event = "INSERT INTO push_events (stream, room_id, thread_id, event_id, ts, actions)"
                     " VALUES ($1, $2, $3, $4, $5, $6::json)",
     .insert_outcome = "INSERT INTO push_event_users (stream, highlight, actions_index, members) VALUES ($1, $2, $3, $4)",
-    .unread_counts = "WITH rooms(room_id, mark, ordinal) AS (SELECT j.value, COALESCE((SELECT m.stream FROM push_read_marks m"
+    // MATERIALIZED: inlined, the room mark's subquery ran once per notification row.
+    .unread_counts = "WITH rooms(room_id, mark, ordinal) AS MATERIALIZED (SELECT j.value, COALESCE((SELECT m.stream FROM push_read_marks m"
                      " WHERE m.user_id = $1 AND m.room_id = j.value AND m.thread_id = ''), 0), o.ordinal"
                      " FROM jsonb_array_elements_text($2::jsonb) j(value)"
                      " JOIN push_member_ordinals o ON o.room_id = j.value AND o.user_id = $1)"
                      " SELECT e.room_id, e.thread_id, COUNT(*), COUNT(*) FILTER (WHERE u.highlight) FROM rooms r"
                      " JOIN push_events e ON e.room_id = r.room_id AND e.stream > r.mark"
                      " JOIN push_event_users u ON u.stream = e.stream AND " NOTIF_HAS_MEMBER("u.members", "r.ordinal")
-                     " WHERE " NOTIF_ABOVE_MARKS " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
+                     // The room's mark is already applied above; the thread's by a join, not a
+                     // lookup per row.
+                     " LEFT JOIN push_read_marks t ON t.user_id = $1 AND t.room_id = e.room_id AND t.thread_id = e.thread_id"
+                     " WHERE e.stream > COALESCE(t.stream, 0)"
+                     " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
     .list = "SELECT e.room_id, e.event_id, e.thread_id, e.stream, e.ts, u.highlight,"
             " (e.actions -> u.actions_index)::text, " NOTIF_ABOVE_MARKS
             " FROM push_member_ordinals o JOIN push_events e ON e.room_id = o.room_id"

@@ -37,7 +37,11 @@ inline constexpr sql::NotificationSql notification_sql{
                      " SELECT e.room_id, e.thread_id, COUNT(*), SUM(u.highlight) FROM rooms r"
                      " JOIN push_events e ON e.room_id = r.room_id AND e.stream > r.mark"
                      " JOIN push_event_users u ON u.stream = e.stream AND " NOTIF_HAS_MEMBER("u.members", "r.ordinal")
-                     " WHERE " NOTIF_ABOVE_MARKS " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
+                     // The room's mark is already applied above; the thread's by a join, not a
+                     // lookup per row.
+                     " LEFT JOIN push_read_marks t ON t.user_id = ?1 AND t.room_id = e.room_id AND t.thread_id = e.thread_id"
+                     " WHERE e.stream > COALESCE(t.stream, 0)"
+                     " GROUP BY e.room_id, e.thread_id ORDER BY e.room_id, e.thread_id",
     .list = "SELECT e.room_id, e.event_id, e.thread_id, e.stream, e.ts, u.highlight,"
             " json_extract(e.actions, '$[' || u.actions_index || ']'), " NOTIF_ABOVE_MARKS
             " FROM push_member_ordinals o JOIN push_events e ON e.room_id = o.room_id"
