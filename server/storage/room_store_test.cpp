@@ -3,6 +3,8 @@
 
 #include "storage/storage_test_fixture.hpp"
 
+#include <stdexcept>
+
 namespace ranvier::storage::test {
 namespace {
 
@@ -131,6 +133,17 @@ TEST_P(StorageTest, QueuedWritesAreReadBackInTheirTransactionAndAFailedOneUndoes
   });
   EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().forward_extremities("!r:test"); }),
             std::vector<std::string>{"$b"});
+  // The same failure with nothing read after it: the body gives up with an error of its own
+  // (a handler refusing the request), so the ROLLBACK is what collects the queued writes. It
+  // must still run, and leave the connection fit for the next transaction.
+  EXPECT_THROW(db->write([](WriteTx& tx) {
+    tx.rooms().add_forward_extremity("!zz:test", "$e", {});
+    throw std::runtime_error("the handler refuses");
+  }),
+               std::exception);
+  db->write([](WriteTx& tx) { tx.rooms().add_forward_extremity("!r:test", "$c", std::vector<std::string>{"$b"}); });
+  EXPECT_EQ(db->read([](ReadTx& tx) { return tx.rooms().forward_extremities("!r:test"); }),
+            std::vector<std::string>{"$c"});
 }
 
 TEST_P(StorageTest, CurrentStateAppliesDeltas) {

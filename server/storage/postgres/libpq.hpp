@@ -15,7 +15,7 @@ namespace ranvier::storage::postgres {
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQuery)                   \
   X(PQsetClientEncoding) X(PQsetNoticeProcessor) X(PQstatus) X(PQenterPipelineMode)              \
   X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendPrepare) X(PQsendQueryPrepared)                  \
-  X(PQsendQueryParams)
+  X(PQsendQueryParams) X(PQtransactionStatus)
 
 /// The resolved entry points, named like the functions themselves.
 struct Libpq {

@@ -46,7 +46,15 @@ PgSession::PgSession(PGconn* conn, std::string label) : conn_(conn), label_(std:
 
 PgSession::~PgSession() { libpq().PQfinish(conn_); }
 
-bool PgSession::healthy() const { return !broken_ && libpq().PQstatus(conn_) == CONNECTION_OK; }
+bool PgSession::healthy() const {
+  if (broken_ || libpq().PQstatus(conn_) != CONNECTION_OK) {
+    return false;
+  }
+  // Between transactions a connection must be idle (or have only its read-only COMMIT's reply
+  // to collect): one left inside a transaction, failed or not, would poison every later user.
+  const PGTransactionStatusType status = libpq().PQtransactionStatus(conn_);
+  return status == PQTRANS_IDLE || (reply_pending_ && status == PQTRANS_ACTIVE);
+}
 
 StorageError PgSession::failure(PGresult* result, std::string_view doing) {
   const char* state = result != nullptr ? libpq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
@@ -262,19 +270,28 @@ std::int64_t PgSession::execute(sql::StaticSql sql, std::span<const sql::Param> 
 
 void PgSession::execute_script(std::string_view script) {
   const std::string text(script);
-  if (pipelined_) {
-    // Queued writes before a COMMIT (or another single statement): it joins the pipeline.
-    // The extended protocol it needs there takes one statement only, so scripts of several
-    // statements wait for the queued writes first.
-    if (text.find(';') == std::string::npos) {
-      if (libpq().PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
-        throw failure(nullptr, "running: " + std::string(sql::first_line(script)));
-      }
-      in_flight_.push_back({"running: " + std::string(sql::first_line(script)), nullptr});
-      finish_pipeline(false);
-      return;
+  if (pipelined_ && text == "COMMIT") {
+    // The commit joins the queued writes: one round trip for all of them.
+    if (libpq().PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
+      throw failure(nullptr, "running: COMMIT");
     }
+    in_flight_.push_back({"running: COMMIT", nullptr});
     finish_pipeline(false);
+    return;
+  }
+  if (pipelined_) {
+    // Anything else waits for the queued writes' replies first. Never a ROLLBACK inside the
+    // pipeline: after a failed write PostgreSQL skips the rest of it, so the ROLLBACK would not
+    // run and the connection would stay in the failed transaction. A failure of the queued
+    // writes is what a ROLLBACK is rolling back, so it does not stop one.
+    const bool rollback = text == "ROLLBACK";
+    try {
+      finish_pipeline(false);
+    } catch (const StorageError&) {
+      if (!rollback || broken_) {
+        throw;
+      }
+    }
   }
   collect_pending();
   Result result(
