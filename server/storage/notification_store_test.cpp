@@ -206,12 +206,16 @@ TEST_P(StorageTest, EnqueueQueuesTheHttpPushersOfTheNamedUsersOnly) {
       tx.accounts().create(user(id));
       tx.devices().create(device(id, "D1"));
     }
-    tx.pushers().put(http_pusher(many[0], "D1", "k0"));
-    tx.pushers().put(http_pusher(many[0], "D1", "k0b"));
-    tx.pushers().put(http_pusher(many[11], "D1", "k11"));
     auto email = http_pusher(many[1], "D1", "mail");
     email.kind = "email";
     tx.pushers().put(email);
+    // No http pusher on the server yet: nothing to queue, however many users.
+    EXPECT_EQ(tx.pushers().enqueue(1, many, t0), 0);
+  });
+  db->write([&](WriteTx& tx) {
+    tx.pushers().put(http_pusher(many[0], "D1", "k0"));
+    tx.pushers().put(http_pusher(many[0], "D1", "k0b"));
+    tx.pushers().put(http_pusher(many[11], "D1", "k11"));
   });
   db->write([&](WriteTx& tx) {
     const std::vector<std::string> few = {many[0], many[1], many[2]};

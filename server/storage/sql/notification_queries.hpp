@@ -35,6 +35,7 @@ struct PusherSql {
   StaticSql remove_for_others;  ///< (app_id, pushkey, user_id)
   StaticSql enqueue;            ///< (stream, JSON array of user IDs, now_ts) for their http pushers
   StaticSql has_http_pusher;    ///< (user_id) → a row when the user has an http pusher
+  StaticSql any_http_pusher;    ///< () → a row when anyone has an http pusher
   StaticSql enqueue_one;        ///< (stream, user_id, now_ts) for that user's http pushers
   StaticSql due;                ///< (now_ts, limit) → queue_id, stream, attempts, event_id, room_id,
                                 ///< actions, then the pusher columns; oldest due first

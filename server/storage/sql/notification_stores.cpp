@@ -259,6 +259,11 @@ std::int64_t SqlPusherStore::enqueue(std::int64_t stream, std::span<const std::s
     }
     return queued;
   }
+  // The array form costs ≈ 25 µs on SQLite even when it inserts nothing; a server with no http
+  // pusher at all (or before its first) answers a one-row probe instead.
+  if (session_.query(sql_.any_http_pusher, {}).empty()) {
+    return 0;
+  }
   const std::string users = json_array(user_ids);
   return session_.execute(sql_.enqueue, {stream, std::string_view(users), now_ts});
 }

@@ -72,6 +72,7 @@ inline constexpr sql::PusherSql pusher_sql{
                " SELECT user_id, app_id, pushkey, ?1, ?3 FROM pushers"
                " WHERE kind = 'http' AND user_id IN (SELECT value FROM json_each(?2))",
     .has_http_pusher = "SELECT 1 FROM pushers WHERE user_id = ?1 AND kind = 'http' LIMIT 1",
+    .any_http_pusher = "SELECT 1 FROM pushers WHERE kind = 'http' LIMIT 1",
     .enqueue_one = "INSERT INTO push_queue (user_id, app_id, pushkey, stream, next_attempt_ts)"
                    " SELECT user_id, app_id, pushkey, ?1, ?3 FROM pushers WHERE kind = 'http' AND user_id = ?2",
     .due = "SELECT q.queue_id, q.stream, q.attempts, e.event_id, e.room_id, json_extract(e.actions, '$[' || u.actions_index || ']'), "
