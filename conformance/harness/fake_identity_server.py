@@ -15,15 +15,14 @@ a redacted display name) and the key validity checks (GET /v2/pubkey/isvalid,
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Optional
 
 import nacl.signing
 
-from .federation import CertificateAuthority, serve_https
+from .federation import CertificateAuthority, json_request_handler, serve_https
 from .keys import canonical_json, unpadded_b64
 
 
@@ -141,33 +140,8 @@ class FakeIdentityServer:
 
     # --- serving ------------------------------------------------------------------------
     def start(self) -> "FakeIdentityServer":
-        fake = self
-
-        class RequestHandler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = None
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, answer = fake._answer(self.command, self.path, headers, body)
-                data = json.dumps(answer).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _handle
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._httpd, _ = serve_https(self.ca, "localhost", RequestHandler, "fake-identity")
+        self._httpd, _ = serve_https(self.ca, "localhost", json_request_handler(self._answer, ("GET", "POST")),
+                                     "fake-identity")
         self.port = self._httpd.server_address[1]
         return self
 

@@ -153,6 +153,43 @@ def verify_x_matrix(request: ReceivedRequest, origin: str, origin_keys: dict[str
     return verify_signed_json(signed, origin, params["key"], key) is True
 
 
+def json_request_handler(answer: Callable[[str, str, dict[str, str], Any], tuple[int, Any]],
+                         methods: tuple[str, ...] = ("GET", "PUT", "POST")) -> type:
+    """A request handler class for the fake servers: each request of `methods` is answered by
+    `answer(method, target, headers with lower-case names, parsed JSON body or None)`, which
+    returns the status and a JSON-able answer or a RawAnswer."""
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, reply = answer(self.command, self.path, headers, body)
+            content_type = "application/json"
+            if isinstance(reply, RawAnswer):
+                content_type, data = reply.content_type, reply.body
+            else:
+                data = json.dumps(reply).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    for method in methods:
+        setattr(RequestHandler, f"do_{method}", RequestHandler._handle)
+    return RequestHandler
+
+
 def serve_https(ca: CertificateAuthority, certificate_name: str, handler: type,
                 thread_name: str) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """Serves `handler` over HTTPS on 127.0.0.1 (a free port) with a certificate from `ca` for
@@ -263,39 +300,12 @@ class FakeHomeserver:
             return handler(method, target, body)
         return 404, {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}
 
+    def _receive(self, method: str, target: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        self.received.append(ReceivedRequest(method, target, headers, body))
+        return self._answer(method, target, body)
+
     def start(self) -> "FakeHomeserver":
-        fake = self
-
-        class RequestHandler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = None
-                fake.received.append(ReceivedRequest(self.command, self.path,
-                                                     {k.lower(): v for k, v in self.headers.items()}, body))
-                status, answer = fake._answer(self.command, self.path, body)
-                content_type = "application/json"
-                if isinstance(answer, RawAnswer):
-                    content_type, data = answer.content_type, answer.body
-                else:
-                    data = json.dumps(answer).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_PUT = do_POST = _handle
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._httpd, self._thread = serve_https(self.ca, self.certificate_name, RequestHandler,
+        self._httpd, self._thread = serve_https(self.ca, self.certificate_name, json_request_handler(self._receive),
                                                 f"fake-{self.server_name}")
         self.port = self._httpd.server_address[1]
         return self

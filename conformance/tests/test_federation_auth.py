@@ -3,17 +3,14 @@
 verifies X-Matrix signatures (method, target with query, origin, destination, body), refuses
 what does not verify with 401 M_UNAUTHORIZED, and answers notary queries for their keys."""
 
-import signal
 import time
 from urllib.parse import quote
 
 import pytest
 
 from harness.checks import assert_json_response, assert_matrix_error, spec
-from harness.federation import (CertificateAuthority, FakeHomeserver, federation_config, now_ms,
-                                verify_x_matrix)
+from harness.federation import CertificateAuthority, FakeHomeserver, now_ms, ranvier_with_fakes, verify_x_matrix
 from harness.keys import verify_signed_json
-from harness.server import RanvierServer, describe_exit
 
 PROFILE = "/_matrix/federation/v1/query/profile"
 KEY_QUERY = "/_matrix/key/v2/query"
@@ -40,21 +37,11 @@ def setup(tmp_path_factory):
     UNTRUSTED["misnamed"] = FakeHomeserver("misnamed.federation.test", ca,
                                            certificate_name="someone-else.federation.test").start()
     fakes = [remote, expired, offline, UNTRUSTED["untrusted"], UNTRUSTED["misnamed"]]
-    server = RanvierServer(folder / "ranvier")
-    try:
-        server.init()
-        server.configure({"rate_limits": {"enabled": False}, **federation_config(ca, fakes)})
-        server.start()
+    with ranvier_with_fakes(folder, "localhost", ca, fakes) as server:
         with server.client() as client:
             UNTRUSTED["alice_token"] = assert_json_response(client.post("/_matrix/client/v3/register", json_body={
                 "username": "alice", "password": "pw", "auth": {"type": "m.login.dummy"}}))["access_token"]
         yield server, remote, expired, offline
-        code = server.stop(signal.SIGTERM)
-        assert code == 0, f"SIGTERM: expected exit 0, got {describe_exit(code)}"
-    finally:
-        for fake in fakes:
-            fake.stop()
-        server.cleanup()
 
 
 def join_remote_alias(server, alias):
