@@ -73,13 +73,13 @@ StorageError PgSession::failure(PGresult* result, std::string_view doing) {
   return StorageError(kind, "PostgreSQL " + label_ + ": " + message + " (while " + std::string(doing) + ")");
 }
 
-PGresult* PgSession::checked(PGresult* raw, std::string_view doing) {
+PGresult* PgSession::checked(PGresult* raw, const InFlight& statement) {
   Result result(raw);
   const ExecStatusType status = result ? libpq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     return result.release();
   }
-  throw failure(result.get(), doing);
+  throw failure(result.get(), statement.doing());
 }
 
 void PgSession::end_read_only(std::string_view commit) {
@@ -141,9 +141,11 @@ class ParamTexts {
   std::vector<const char*> values_;
 };
 
-std::string running(sql::StaticSql sql) { return "running: " + std::string(sql::first_line(sql.text())); }
-
 }  // namespace
+
+std::string PgSession::InFlight::doing() const {
+  return (prepare ? "preparing: " : "running: ") + std::string(sql::first_line(text));
+}
 
 const std::string& PgSession::prepared_name(sql::StaticSql sql) {
   auto found = statement_names_.find(sql.text());
@@ -151,14 +153,14 @@ const std::string& PgSession::prepared_name(sql::StaticSql sql) {
     return found->second;
   }
   std::string name = "ranvier_" + std::to_string(statement_names_.size());
-  std::string doing = "preparing: " + std::string(sql::first_line(sql.text()));
+  const InFlight preparing{sql.text(), true};
   if (pipelined_) {
     if (libpq().PQsendPrepare(conn_, name.c_str(), sql.text(), 0, nullptr) == 0) {
-      throw failure(nullptr, doing);
+      throw failure(nullptr, preparing.doing());
     }
-    in_flight_.push_back({std::move(doing), sql.text()});
+    in_flight_.push_back(preparing);
   } else {
-    Result prepared(checked(libpq().PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr), doing));
+    Result prepared(checked(libpq().PQprepare(conn_, name.c_str(), sql.text(), 0, nullptr), preparing));
   }
   return statement_names_.emplace(sql.text(), std::move(name)).first->second;
 }
@@ -174,9 +176,9 @@ void PgSession::send_pipelined(sql::StaticSql sql, std::span<const sql::Param> p
   }
   const std::string& name = prepared_name(sql);
   if (libpq().PQsendQueryPrepared(conn_, name.c_str(), texts.count(), texts.values(), nullptr, nullptr, 0) == 0) {
-    throw failure(nullptr, running(sql));
+    throw failure(nullptr, InFlight{sql.text()}.doing());
   }
-  in_flight_.push_back({running(sql), nullptr});
+  in_flight_.push_back({sql.text()});
 }
 
 PGresult* PgSession::finish_pipeline(bool keep_last) {
@@ -194,7 +196,7 @@ PGresult* PgSession::finish_pipeline(bool keep_last) {
     if (!result) {
       // The connection broke: nothing more will come.
       broken_ = true;
-      throw failure(nullptr, sent[i].doing);
+      throw failure(nullptr, sent[i].doing());
     }
     // Each statement's replies end with a null result.
     while (PGresult* extra = libpq().PQgetResult(conn_)) {
@@ -202,13 +204,13 @@ PGresult* PgSession::finish_pipeline(bool keep_last) {
     }
     const ExecStatusType status = libpq().PQresultStatus(result.get());
     const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-    if (!ok && sent[i].prepares != nullptr) {
-      statement_names_.erase(sent[i].prepares);
+    if (!ok && sent[i].prepare) {
+      statement_names_.erase(sent[i].text);
     }
     // After a failure PostgreSQL skips the rest (PGRES_PIPELINE_ABORTED): the first failure
     // is the one to report.
     if (!ok && status != PGRES_PIPELINE_ABORTED && !first_failure) {
-      first_failure.emplace(failure(result.get(), sent[i].doing));
+      first_failure.emplace(failure(result.get(), sent[i].doing()));
     }
     if (i + 1 == sent.size() && keep_last) {
       last = std::move(result);
@@ -237,7 +239,7 @@ PGresult* PgSession::run(sql::StaticSql sql, std::span<const sql::Param> params)
   const std::string& name = prepared_name(sql);
   const ParamTexts texts(params, label_);
   return checked(libpq().PQexecPrepared(conn_, name.c_str(), texts.count(), texts.values(), nullptr, nullptr, 0),
-                 running(sql));
+                 InFlight{sql.text()});
 }
 
 std::vector<sql::Row> PgSession::query(sql::StaticSql sql, std::span<const sql::Param> params) {
@@ -275,7 +277,7 @@ void PgSession::execute_script(std::string_view script) {
     if (libpq().PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
       throw failure(nullptr, "running: COMMIT");
     }
-    in_flight_.push_back({"running: COMMIT", nullptr});
+    in_flight_.push_back({"COMMIT"});
     finish_pipeline(false);
     return;
   }
@@ -295,7 +297,7 @@ void PgSession::execute_script(std::string_view script) {
   }
   collect_pending();
   Result result(
-      checked(libpq().PQexec(conn_, text.c_str()), "running: " + std::string(sql::first_line(script))));
+      checked(libpq().PQexec(conn_, text.c_str()), InFlight{text.c_str()}));
 }
 
 }  // namespace ranvier::storage::postgres

@@ -43,8 +43,18 @@ class PgSession final : public sql::Session {
  private:
   // Runs a prepared statement; the result is checked and owned by the caller.
   pg_result* run(sql::StaticSql sql, std::span<const sql::Param> params);
+  /// A statement sent whose reply is still to be read (in the pipeline), or being checked.
+  struct InFlight {
+    /// The statement's text (COMMIT's literal for the commit).
+    const char* text;
+    /// A PREPARE of `text`, whose name is forgotten again if it does not run.
+    bool prepare = false;
+    /// What it was doing, for an error message (built only on failure).
+    std::string doing() const;
+  };
+
   // Throws for a failed result (which it frees); returns it otherwise.
-  pg_result* checked(pg_result* result, std::string_view doing);
+  pg_result* checked(pg_result* result, const InFlight& statement);
   // The error a failed result (or none) stands for; marks the session broken when the
   // connection is gone.
   StorageError failure(pg_result* result, std::string_view doing);
@@ -57,12 +67,6 @@ class PgSession final : public sql::Session {
   // statement's result when `keep_last` (owned by the caller), else nullptr.
   pg_result* finish_pipeline(bool keep_last);
 
-  /// A statement sent into the pipeline whose reply is still to be read.
-  struct InFlight {
-    std::string doing;
-    /// For a PREPARE: the statement text it prepares, forgotten again if it fails.
-    const char* prepares = nullptr;
-  };
 
   pg_conn* conn_;
   std::string label_;
